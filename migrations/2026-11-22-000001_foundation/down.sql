@@ -1,0 +1,9 @@
+DROP TABLE events;
+DROP TABLE outbox_attempts;
+DROP TABLE outbox_messages;
+DROP TABLE company_settings;
+DROP TABLE password_resets;
+DROP TABLE invitations;
+DROP TABLE sessions;
+DROP TABLE members;
+DROP TABLE roles;

@@ -1,0 +1,188 @@
+//! A private PostgreSQL cluster under the data directory, for running
+//! Veridesk (and its tests) with zero configuration.
+//!
+//! PostgreSQL refuses to run as root, so when we are root the server
+//! binaries run as the `postgres` system user on a folder it owns.
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A running cluster that this process may have started.
+pub struct LocalCluster {
+    bin_dir: PathBuf,
+    data_dir: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+}
+
+const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl) were not found. \
+Install them with `sudo apt-get install -y postgresql` (or run scripts/run, which does), \
+or set DATABASE_URL to an existing server.";
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Finds the folder holding `initdb` and `pg_ctl`: the newest under
+/// /usr/lib/postgresql, else wherever PATH has them.
+pub fn find_bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Some(bin);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).find(|dir| dir.join("initdb").exists() && dir.join("pg_ctl").exists())
+}
+
+impl LocalCluster {
+    /// Starts (creating if needed) the cluster in `dir` listening on
+    /// 127.0.0.1:`port`. Reuses one that is already running there.
+    pub fn ensure(dir: &Path, port: u16) -> anyhow::Result<Self> {
+        let bin_dir = find_bin_dir().context(INSTALL_HINT)?;
+        let as_postgres_user = is_root();
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let dir = dir.canonicalize()?;
+        let data_dir = dir.join("data");
+        let cluster = Self {
+            bin_dir,
+            data_dir,
+            port,
+            as_postgres_user,
+        };
+        if as_postgres_user {
+            cluster.chown(&dir)?;
+        }
+        if !cluster.data_dir.join("PG_VERSION").exists() {
+            cluster.initdb()?;
+        }
+        if !cluster.is_running() {
+            cluster.start(&dir)?;
+        }
+        Ok(cluster)
+    }
+
+    /// A URL for database `name` in this cluster.
+    pub fn url(&self, name: &str) -> String {
+        format!("postgres://veridesk@127.0.0.1:{}/{name}", self.port)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let exe = self.bin_dir.join(program);
+        if self.as_postgres_user {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(exe);
+            cmd
+        } else {
+            Command::new(exe)
+        }
+    }
+
+    fn chown(&self, dir: &Path) -> anyhow::Result<()> {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir)
+            .status()?;
+        if !status.success() {
+            bail!("could not give {} to the postgres user", dir.display());
+        }
+        Ok(())
+    }
+
+    fn initdb(&self) -> anyhow::Result<()> {
+        let output = self
+            .command("initdb")
+            .args(["-U", "veridesk", "--auth=trust", "--encoding=UTF8", "--no-locale", "-D"])
+            .arg(&self.data_dir)
+            .output()
+            .context("running initdb")?;
+        if !output.status.success() {
+            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(())
+    }
+
+    fn is_running(&self) -> bool {
+        self.command("pg_ctl")
+            .arg("status")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+
+    fn start(&self, dir: &Path) -> anyhow::Result<()> {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
+             -c max_connections=300 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c shared_buffers=256MB",
+            self.port
+        );
+        let output = self
+            .command("pg_ctl")
+            .arg("start")
+            .arg("-w")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(dir.join("server.log"))
+            .arg("-o")
+            .arg(options)
+            .output()
+            .context("running pg_ctl start")?;
+        if !output.status.success() {
+            bail!(
+                "PostgreSQL did not start: {}{} (see {})",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr),
+                dir.join("server.log").display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Stops the server (fast shutdown: sessions are rolled back).
+    pub fn stop(&self) {
+        let _ = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "fast", "-D"])
+            .arg(&self.data_dir)
+            .output();
+    }
+}
+
+/// Creates database `name` on the server at `admin_url` unless it exists.
+pub fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Bool, Text};
+
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+    let mut conn = PgConnection::establish(admin_url)?;
+    let found: Exists = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<Text, _>(name)
+        .get_result(&mut conn)?;
+    if !found.exists {
+        diesel::sql_query(format!("CREATE DATABASE \"{}\"", name.replace('"', "")))
+            .execute(&mut conn)?;
+    }
+    Ok(())
+}

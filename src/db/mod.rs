@@ -1,0 +1,57 @@
+//! Database access: the connection pool, embedded migrations, the private
+//! development cluster, and the one helper every handler uses to run queries.
+
+pub mod cluster;
+pub mod schema;
+
+use crate::error::AppError;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+/// The r2d2 pool of PostgreSQL connections.
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+/// One connection borrowed from the pool.
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Migrations compiled into the binary (see `build.rs`).
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds the pool. Connections are not tested on checkout: that costs a
+/// round trip per request; a broken connection is dropped when it errors.
+pub fn build_pool(url: &str, size: u32) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    let pool = Pool::builder()
+        .max_size(size)
+        .min_idle(Some(size.min(4)))
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_secs(5))
+        .build(manager)?;
+    Ok(pool)
+}
+
+/// Applies pending migrations.
+pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<()> {
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(())
+}
+
+/// Runs `f` in one transaction on the blocking thread pool.
+///
+/// This is the only way handlers touch the database, so no Diesel call can
+/// block an async worker and every change commits or rolls back as a whole.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+        conn.transaction(f)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,150 @@
+// @generated layout: mirrors `diesel print-schema` for migrations/ (text[]
+// columns are declared with non-null elements, which the CHECK-free arrays
+// we write always hold).
+
+diesel::table! {
+    company_settings (id) {
+        id -> Bool,
+        name -> Text,
+        address -> Text,
+        contact_email -> Text,
+        sender_name -> Text,
+        brand_colour -> Text,
+        logo -> Nullable<Bytea>,
+        logo_content_type -> Nullable<Text>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        kind -> Text,
+        actor_kind -> Text,
+        actor_member_id -> Nullable<Uuid>,
+        actor_label -> Text,
+        subject_type -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        sent_count -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        role_id -> Uuid,
+        status -> Text,
+        time_zone -> Text,
+        failed_signins -> Int4,
+        failed_window_start -> Nullable<Timestamptz>,
+        locked_until -> Nullable<Timestamptz>,
+        last_signin_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> Int8,
+        message_id -> Uuid,
+        attempted_at -> Timestamptz,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Uuid,
+        kind -> Text,
+        to_address -> Text,
+        cc_addresses -> Array<Text>,
+        from_name -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        transport -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        id -> Uuid,
+        builtin_key -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        permissions -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Bytea,
+        member_id -> Nullable<Uuid>,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(company_settings -> members (updated_by));
+diesel::joinable!(invitations -> members (member_id));
+diesel::joinable!(members -> roles (role_id));
+diesel::joinable!(outbox_attempts -> outbox_messages (message_id));
+diesel::joinable!(password_resets -> members (member_id));
+diesel::joinable!(sessions -> members (member_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    company_settings,
+    events,
+    invitations,
+    members,
+    outbox_attempts,
+    outbox_messages,
+    password_resets,
+    roles,
+    sessions,
+);

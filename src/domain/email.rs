@@ -1,0 +1,54 @@
+//! Email addresses as members and applicants type them.
+
+/// A syntactically valid email address, trimmed and lower-cased so that
+/// uniqueness checks and sign-in do not depend on capitalisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses user input, with a message fit to show next to the field.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err("Enter an email address.".into());
+        }
+        if trimmed.len() > 254 {
+            return Err("That email address is too long.".into());
+        }
+        let lowered = trimmed.to_lowercase();
+        let options = email_address::Options::default().without_display_text();
+        match email_address::EmailAddress::parse_with_options(&lowered, options) {
+            Ok(_) if lowered.contains('@') && !lowered.ends_with('@') => Ok(Self(lowered)),
+            _ => Err(format!("“{trimmed}” is not a valid email address.")),
+        }
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_normalises() {
+        assert_eq!(EmailAddress::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        assert!(EmailAddress::parse("").is_err());
+        assert!(EmailAddress::parse("not-an-email").is_err());
+        assert!(EmailAddress::parse("a@").is_err());
+        assert!(EmailAddress::parse("Ana <ana@example.com>").is_err());
+    }
+}

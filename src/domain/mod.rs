@@ -1,0 +1,14 @@
+//! Validated values with no I/O. Input becomes one of these before any
+//! query runs, so the rest of the code never re-checks it.
+
+mod email;
+mod ids;
+mod name;
+mod password;
+mod token;
+
+pub use email::EmailAddress;
+pub use ids::{InvitationId, MemberId, RoleId};
+pub use name::{PersonName, parse_time_zone};
+pub use password::Password;
+pub use token::SecretToken;

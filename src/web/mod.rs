@@ -1,0 +1,19 @@
+//! Cross-cutting web pieces: application state, request context
+//! extractors, CSRF, flash messages, form errors and rendering.
+
+pub mod chrome;
+pub mod context;
+pub mod csrf;
+pub mod flash;
+pub mod forms;
+pub mod render;
+pub mod session_store;
+pub mod state;
+
+pub use chrome::{Chrome, Nav};
+pub use context::{ClientInfo, CurrentMember, Ctx, Visitor};
+pub use csrf::CsrfForm;
+pub use flash::{Flash, FlashKind};
+pub use forms::FormErrors;
+pub use render::{redirect, render, render_status};
+pub use state::AppState;

@@ -1,0 +1,189 @@
+//! actix-session storage in PostgreSQL.
+//!
+//! Sessions live server-side so that deactivating a member can delete their
+//! sessions at once. The cookie holds a random key; the table holds only its
+//! SHA-256. Idle and absolute lifetimes are enforced here, on load, and
+//! `last_seen_at` is written at most once a minute to keep reads cheap.
+
+use crate::clock::Clock;
+use crate::db::DbPool;
+use crate::db::schema::sessions;
+use crate::domain::SecretToken;
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration as CookieDuration;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The session key under which the signed-in member's id is kept.
+pub const MEMBER_KEY: &str = "member_id";
+
+/// PostgreSQL-backed [`SessionStore`].
+#[derive(Clone)]
+pub struct PgSessionStore {
+    pool: DbPool,
+    clock: Clock,
+    idle: Duration,
+    absolute: Duration,
+}
+
+#[derive(Queryable)]
+struct StoredSession {
+    state: serde_json::Value,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+impl PgSessionStore {
+    /// A store with the given idle timeout and absolute lifetime.
+    pub fn new(pool: DbPool, clock: Clock, idle: Duration, absolute: Duration) -> Self {
+        Self {
+            pool,
+            clock,
+            idle,
+            absolute,
+        }
+    }
+
+    async fn blocking<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        F: FnOnce(&mut PgConnection) -> anyhow::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    async fn insert(&self, state: HashMap<String, String>) -> anyhow::Result<SessionKey> {
+        let token = SecretToken::generate();
+        let key = SessionKey::try_from(token.plain)?;
+        let now = self.clock.now();
+        let expires_at = now + self.absolute;
+        let member = member_of(&state);
+        let json = serde_json::to_value(&state)?;
+        self.blocking(move |conn| {
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::key_hash.eq(token.hash),
+                    sessions::member_id.eq(member),
+                    sessions::state.eq(json),
+                    sessions::created_at.eq(now),
+                    sessions::last_seen_at.eq(now),
+                    sessions::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await?;
+        Ok(key)
+    }
+}
+
+/// The member a session belongs to, from the JSON-encoded value actix-session stores.
+fn member_of(state: &HashMap<String, String>) -> Option<Uuid> {
+    state
+        .get(MEMBER_KEY)
+        .and_then(|raw| serde_json::from_str::<Uuid>(raw).ok())
+}
+
+impl SessionStore for PgSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let hash = SecretToken::hash(session_key.as_ref());
+        let now = self.clock.now();
+        let (idle, absolute) = (self.idle, self.absolute);
+        self.blocking(move |conn| {
+            let found: Option<StoredSession> = sessions::table
+                .find(&hash)
+                .filter(sessions::expires_at.gt(now))
+                .select((sessions::state, sessions::created_at, sessions::last_seen_at))
+                .first(conn)
+                .optional()?;
+            let Some(found) = found else { return Ok(None) };
+            if found.last_seen_at + idle < now || found.created_at + absolute < now {
+                diesel::delete(sessions::table.find(&hash)).execute(conn)?;
+                return Ok(None);
+            }
+            if now - found.last_seen_at > Duration::seconds(60) {
+                diesel::update(sessions::table.find(&hash))
+                    .set(sessions::last_seen_at.eq(now))
+                    .execute(conn)?;
+            }
+            Ok(Some(serde_json::from_value(found.state)?))
+        })
+        .await
+        .map_err(LoadError::Other)
+    }
+
+    async fn save(&self, session_state: HashMap<String, String>, _ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
+        self.insert(session_state).await.map_err(SaveError::Other)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: HashMap<String, String>,
+        _ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let hash = SecretToken::hash(session_key.as_ref());
+        let member = member_of(&session_state);
+        let json = serde_json::to_value(&session_state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let now = self.clock.now();
+        let updated = self
+            .blocking(move |conn| {
+                Ok(diesel::update(sessions::table.find(&hash).filter(sessions::expires_at.gt(now)))
+                    .set((
+                        sessions::state.eq(json),
+                        sessions::member_id.eq(member),
+                        sessions::last_seen_at.eq(now),
+                    ))
+                    .execute(conn)?)
+            })
+            .await
+            .map_err(UpdateError::Other)?;
+        if updated == 1 {
+            Ok(session_key)
+        } else {
+            // The session was deleted meanwhile (sign-out elsewhere,
+            // deactivation): start a fresh one rather than resurrect it.
+            let mut fresh = session_state;
+            fresh.remove(MEMBER_KEY);
+            self.insert(fresh).await.map_err(UpdateError::Other)
+        }
+    }
+
+    async fn update_ttl(&self, _session_key: &SessionKey, _ttl: &CookieDuration) -> Result<(), anyhow::Error> {
+        // Lifetimes are enforced from created_at / last_seen_at in `load`.
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let hash = SecretToken::hash(session_key.as_ref());
+        self.blocking(move |conn| {
+            diesel::delete(sessions::table.find(&hash)).execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Ends every session of a member (deactivation, password reset).
+pub fn end_sessions_of(conn: &mut PgConnection, member: Uuid) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::member_id.eq(member))).execute(conn)
+}
+
+/// Deletes expired sessions; run periodically.
+pub fn purge_expired(conn: &mut PgConnection, now: DateTime<Utc>, idle: Duration) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .le(now)
+                .or(sessions::last_seen_at.lt(now - idle)),
+        ),
+    )
+    .execute(conn)
+}
