@@ -41,6 +41,8 @@ pub struct Settings {
     pub database_pool_size: u32,
     /// `DATA_DIR`: where the private PostgreSQL cluster and other local state live.
     pub data_dir: PathBuf,
+    /// `LOCAL_PG_PORT`: the port of the private PostgreSQL cluster (when `DATABASE_URL` is unset).
+    pub local_pg_port: u16,
     /// `SESSION_SECRET`: at least 64 characters signing the session cookie; unset generates one per start.
     pub session_secret: Option<Secret>,
     /// `SESSION_IDLE_MINUTES`: a session unused this long ends.
@@ -179,6 +181,7 @@ impl Settings {
             database_url,
             database_pool_size: ranged("DATABASE_POOL_SIZE", 10, 2, 200)?,
             data_dir: PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "var".into())),
+            local_pg_port: ranged("LOCAL_PG_PORT", 54329, 1024, 65535)?,
             session_secret,
             session_idle_minutes: ranged("SESSION_IDLE_MINUTES", 60, 1, 24 * 60)?,
             session_absolute_hours: ranged("SESSION_ABSOLUTE_HOURS", 12, 1, 24 * 30)?,

@@ -14,6 +14,7 @@ pub struct LocalCluster {
     data_dir: PathBuf,
     port: u16,
     as_postgres_user: bool,
+    started: bool,
 }
 
 const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl) were not found. \
@@ -58,11 +59,12 @@ impl LocalCluster {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let dir = dir.canonicalize()?;
         let data_dir = dir.join("data");
-        let cluster = Self {
+        let mut cluster = Self {
             bin_dir,
             data_dir,
             port,
             as_postgres_user,
+            started: false,
         };
         if as_postgres_user {
             cluster.chown(&dir)?;
@@ -72,6 +74,7 @@ impl LocalCluster {
         }
         if !cluster.is_running() {
             cluster.start(&dir)?;
+            cluster.started = true;
         }
         Ok(cluster)
     }
@@ -154,6 +157,11 @@ impl LocalCluster {
             );
         }
         Ok(())
+    }
+
+    /// Whether this process started the server (and so should stop it).
+    pub fn started_here(&self) -> bool {
+        self.started
     }
 
     /// Stops the server (fast shutdown: sessions are rolled back).

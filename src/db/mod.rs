@@ -49,7 +49,8 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+        let mut pooled = pool.get().map_err(|_| AppError::Unavailable)?;
+        let conn: &mut PgConnection = &mut pooled;
         conn.transaction(f)
     })
     .await

@@ -1,0 +1,172 @@
+//! The audit log: one row per thing a member (or the system, an applicant,
+//! an integrator) did. Later features write applicant timeline events with
+//! the same [`record`] call.
+
+mod handlers;
+mod pages;
+
+/// Event formatting shared with the dashboard.
+pub mod pages_export {
+    pub use super::pages::EventView;
+}
+pub mod queries;
+
+use crate::db::schema::events;
+use crate::web::{ClientInfo, CurrentMember};
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Mounts the audit log pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/audit", web::get().to(handlers::audit_log));
+}
+
+/// Who did something, and from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// `member`, `applicant`, `system`, `api` or `visitor`.
+    pub kind: &'static str,
+    /// The member, when a member acted.
+    pub member_id: Option<Uuid>,
+    /// A readable name at the time (the member's email, say).
+    pub label: String,
+    /// The client's IP address.
+    pub ip: Option<String>,
+    /// The client's browser.
+    pub user_agent: Option<String>,
+}
+
+impl Actor {
+    /// A signed-in member.
+    pub fn member(member: &CurrentMember, client: &ClientInfo) -> Self {
+        Self {
+            kind: "member",
+            member_id: Some(member.id.0),
+            label: member.email.clone(),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        }
+    }
+
+    /// A member identified by id and email but not (yet) signed in, e.g. at sign-in.
+    pub fn member_at_door(id: Uuid, email: &str, client: &ClientInfo) -> Self {
+        Self {
+            kind: "member",
+            member_id: Some(id),
+            label: email.to_string(),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        }
+    }
+
+    /// Someone not signed in.
+    pub fn visitor(label: &str, client: &ClientInfo) -> Self {
+        Self {
+            kind: "visitor",
+            member_id: None,
+            label: label.to_string(),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        }
+    }
+
+    /// Veridesk itself (workers, command line).
+    pub fn system(label: &str) -> Self {
+        Self {
+            kind: "system",
+            member_id: None,
+            label: label.to_string(),
+            ip: None,
+            user_agent: None,
+        }
+    }
+}
+
+macro_rules! event_kinds {
+    ($($variant:ident => ($code:literal, $label:literal)),+ $(,)?) => {
+        /// What happened.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum EventKind {
+            $(
+                #[doc = $label]
+                $variant,
+            )+
+        }
+
+        impl EventKind {
+            /// Every kind, for the filter list.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant),+];
+
+            /// The stable code stored in `events.kind`.
+            pub fn code(self) -> &'static str {
+                match self { $(EventKind::$variant => $code),+ }
+            }
+
+            /// A readable description.
+            pub fn label(self) -> &'static str {
+                match self { $(EventKind::$variant => $label),+ }
+            }
+
+            /// Looks a kind up by its code.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some(EventKind::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    SetupCompleted => ("setup.completed", "First owner created"),
+    SignedIn => ("member.signed_in", "Signed in"),
+    SignInFailed => ("member.sign_in_failed", "Failed sign-in"),
+    LockedOut => ("member.locked_out", "Account locked after failed sign-ins"),
+    SignedOut => ("member.signed_out", "Signed out"),
+    PasswordResetRequested => ("member.password_reset_requested", "Password reset requested"),
+    PasswordReset => ("member.password_reset", "Password reset by link"),
+    PasswordChanged => ("member.password_changed", "Password changed"),
+    ProfileUpdated => ("member.profile_updated", "Profile updated"),
+    Invited => ("invitation.sent", "Invitation sent"),
+    InvitationResent => ("invitation.resent", "Invitation resent"),
+    InvitationRevoked => ("invitation.revoked", "Invitation revoked"),
+    InvitationAccepted => ("invitation.accepted", "Invitation accepted"),
+    RoleChanged => ("member.role_changed", "Member's role changed"),
+    Deactivated => ("member.deactivated", "Member deactivated"),
+    Reactivated => ("member.reactivated", "Member reactivated"),
+    RoleCreated => ("role.created", "Role created"),
+    RoleUpdated => ("role.updated", "Role updated"),
+    RoleDeleted => ("role.deleted", "Role deleted"),
+    SettingsUpdated => ("settings.updated", "Company settings changed"),
+    EmailFailed => ("email.failed", "Email could not be delivered"),
+}
+
+/// Writes one event, in the caller's transaction.
+pub fn record(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    kind: EventKind,
+    subject: Option<(&str, String)>,
+    details: serde_json::Value,
+) -> QueryResult<()> {
+    let (subject_type, subject_id) = match subject {
+        Some((t, id)) => (Some(t.to_string()), Some(id)),
+        None => (None, None),
+    };
+    diesel::insert_into(events::table)
+        .values((
+            events::occurred_at.eq(at),
+            events::kind.eq(kind.code()),
+            events::actor_kind.eq(actor.kind),
+            events::actor_member_id.eq(actor.member_id),
+            events::actor_label.eq(&actor.label),
+            events::subject_type.eq(subject_type),
+            events::subject_id.eq(subject_id),
+            events::ip.eq(&actor.ip),
+            events::user_agent.eq(&actor.user_agent),
+            events::details.eq(details),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! Audit log templates.
+
+use super::EventKind;
+use super::queries::EventRow;
+use crate::web::{Chrome, CurrentMember, FormErrors};
+use askama::Template;
+use uuid::Uuid;
+
+/// One event, ready to show.
+pub struct EventView {
+    /// When, in the viewer's zone.
+    pub at: String,
+    /// What happened, in words.
+    pub what: String,
+    /// Who.
+    pub actor: String,
+    /// member / visitor / system …
+    pub actor_kind: String,
+    /// What about.
+    pub subject: String,
+    /// From where.
+    pub ip: String,
+    /// Browser.
+    pub user_agent: String,
+    /// Extra facts as `key: value` pairs.
+    pub details: Vec<(String, String)>,
+}
+
+impl EventView {
+    /// Formats a row for `viewer`.
+    pub fn from_row(row: EventRow, viewer: &CurrentMember) -> Self {
+        let details = match row.details {
+            serde_json::Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (k.replace('_', " "), text)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            at: viewer.format_time(row.occurred_at),
+            what: EventKind::from_code(&row.kind).map_or(row.kind.clone(), |k| k.label().to_string()),
+            actor: row.actor_label,
+            actor_kind: row.actor_kind,
+            subject: match (row.subject_type, row.subject_id) {
+                (Some(t), Some(id)) => format!("{t} {id}"),
+                _ => String::new(),
+            },
+            ip: row.ip.unwrap_or_default(),
+            user_agent: row.user_agent.unwrap_or_default(),
+            details,
+        }
+    }
+}
+
+/// GET /audit
+#[derive(Template)]
+#[template(path = "admin/audit/index.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub events: Vec<EventView>,
+    pub actors: Vec<(Uuid, String, String)>,
+    pub kinds: &'static [EventKind],
+    pub actor: String,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub errors: FormErrors,
+    pub next_page: Option<String>,
+    pub first_page: bool,
+}

@@ -1,0 +1,93 @@
+//! Reading the audit log.
+
+use crate::db::schema::{events, members};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// One event as listed.
+#[derive(Queryable, Debug)]
+pub struct EventRow {
+    /// Sequence number, also the pagination cursor.
+    pub id: i64,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// What (code).
+    pub kind: String,
+    /// member / visitor / system / …
+    pub actor_kind: String,
+    /// Who, as recorded then.
+    pub actor_label: String,
+    /// What it was about.
+    pub subject_type: Option<String>,
+    /// The subject's id.
+    pub subject_id: Option<String>,
+    /// From which IP.
+    pub ip: Option<String>,
+    /// With which browser.
+    pub user_agent: Option<String>,
+    /// Extra facts.
+    pub details: serde_json::Value,
+}
+
+/// Filters of the audit log page.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    /// Only events by this member.
+    pub actor: Option<Uuid>,
+    /// Only events of this kind.
+    pub kind: Option<String>,
+    /// From this instant (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant (exclusive).
+    pub until: Option<DateTime<Utc>>,
+    /// Only events older than this id (keyset pagination).
+    pub before: Option<i64>,
+}
+
+/// A page of events, newest first, plus whether more follow.
+pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) -> QueryResult<(Vec<EventRow>, bool)> {
+    let mut query = events::table
+        .select((
+            events::id,
+            events::occurred_at,
+            events::kind,
+            events::actor_kind,
+            events::actor_label,
+            events::subject_type,
+            events::subject_id,
+            events::ip,
+            events::user_agent,
+            events::details,
+        ))
+        .order(events::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(actor) = filter.actor {
+        query = query.filter(events::actor_member_id.eq(actor));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(events::kind.eq(kind.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(events::occurred_at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(events::occurred_at.lt(until));
+    }
+    if let Some(before) = filter.before {
+        query = query.filter(events::id.lt(before));
+    }
+    let mut rows: Vec<EventRow> = query.load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// Members that can be chosen in the actor filter: (id, label).
+pub fn actor_choices(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String, String)>> {
+    members::table
+        .select((members::id, members::name, members::email))
+        .order(members::email.asc())
+        .load(conn)
+}

@@ -1,0 +1,145 @@
+//! Queries for signing in, lockouts, password resets and first-run setup.
+
+use crate::db::schema::{members, password_resets, roles};
+use crate::domain::MemberId;
+use crate::roles::models::Role;
+use crate::team::models::{Member, status};
+use crate::web::CurrentMember;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Failed sign-ins allowed within [`FAILURE_WINDOW`] before a lock.
+pub const MAX_FAILURES: i32 = 5;
+/// The window in which failures are counted.
+pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// How long a lock lasts.
+pub const LOCK_DURATION: Duration = Duration::minutes(15);
+
+/// Loads the member behind a session, if they may still use it.
+pub fn load_signed_in_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CurrentMember>> {
+    let found: Option<(Member, Role)> = members::table
+        .inner_join(roles::table)
+        .filter(members::id.eq(id))
+        .filter(members::status.eq(status::ACTIVE))
+        .select((Member::as_select(), Role::as_select()))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(member, role)| CurrentMember {
+        id: MemberId(member.id),
+        email: member.email,
+        name: member.name,
+        role_id: role.id,
+        permissions: role.permission_set(),
+        role_name: role.name,
+        role_builtin: role.builtin_key,
+        time_zone: member.time_zone.parse().unwrap_or(chrono_tz::UTC),
+    }))
+}
+
+/// The member who may sign in with `email` (active only).
+pub fn find_active_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<Member>> {
+    members::table
+        .filter(members::email.eq(email))
+        .filter(members::status.eq(status::ACTIVE))
+        .select(Member::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether `member` is locked at `now`.
+pub fn is_locked(member: &Member, now: DateTime<Utc>) -> bool {
+    member.locked_until.is_some_and(|until| until > now)
+}
+
+/// Counts a failed sign-in; returns true when this failure locked the account.
+pub fn record_failure(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    // Lock the row so concurrent failures count correctly.
+    let member: Member = members::table.find(id).for_update().select(Member::as_select()).first(conn)?;
+    let window_open = member.failed_window_start.is_some_and(|start| start + FAILURE_WINDOW > now);
+    let (count, start) = if window_open {
+        (member.failed_signins + 1, member.failed_window_start)
+    } else {
+        (1, Some(now))
+    };
+    let locks = count >= MAX_FAILURES && !is_locked(&member, now);
+    let locked_until = if locks { Some(now + LOCK_DURATION) } else { member.locked_until };
+    let (count, start) = if locks { (0, None) } else { (count, start) };
+    diesel::update(members::table.find(id))
+        .set((
+            members::failed_signins.eq(count),
+            members::failed_window_start.eq(start),
+            members::locked_until.eq(locked_until),
+        ))
+        .execute(conn)?;
+    Ok(locks)
+}
+
+/// Clears failures and records the sign-in time.
+pub fn record_success(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::failed_signins.eq(0),
+            members::failed_window_start.eq(None::<DateTime<Utc>>),
+            members::locked_until.eq(None::<DateTime<Utc>>),
+            members::last_signin_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Stores a reset token (by hash), replacing any unused one.
+pub fn create_password_reset(conn: &mut PgConnection, member: Uuid, hash: &[u8], now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::member_id.eq(member))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::id.eq(Uuid::new_v4()),
+            password_resets::member_id.eq(member),
+            password_resets::token_hash.eq(hash),
+            password_resets::expires_at.eq(now + Duration::hours(1)),
+            password_resets::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The member a reset token is valid for: unused, unexpired, member active.
+pub fn find_reset(conn: &mut PgConnection, hash: &[u8], now: DateTime<Utc>) -> QueryResult<Option<(Uuid, Member)>> {
+    password_resets::table
+        .inner_join(members::table)
+        .filter(password_resets::token_hash.eq(hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .filter(members::status.eq(status::ACTIVE))
+        .select((password_resets::id, Member::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Sets a new password from a reset link and uses the link up.
+pub fn complete_reset(conn: &mut PgConnection, reset: Uuid, member: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(password_resets::table.find(reset))
+        .set(password_resets::used_at.eq(now))
+        .execute(conn)?;
+    diesel::update(members::table.find(member))
+        .set((
+            members::password_hash.eq(hash),
+            members::failed_signins.eq(0),
+            members::failed_window_start.eq(None::<DateTime<Utc>>),
+            members::locked_until.eq(None::<DateTime<Utc>>),
+            members::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether any member exists (setup is only possible while none does).
+pub fn any_member(conn: &mut PgConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(members::table.select(members::id))).get_result(conn)
+}

@@ -1,0 +1,90 @@
+//! Outbox and development mailbox pages.
+
+use super::pages::{MessageView, OutboxListPage, OutboxMessagePage};
+use super::queries::{find_message, list_messages};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::error::AppError;
+use crate::web::{Ctx, Nav, render};
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+const PAGE_SIZE: i64 = 50;
+const STATUSES: [&str; 4] = ["queued", "retrying", "sent", "failed"];
+
+/// Filters of the outbox list, as typed.
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    before: String,
+}
+
+/// GET /outbox
+pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::OutboxView)?;
+    let q = query.into_inner();
+    let status = STATUSES.iter().find(|s| **s == q.status).copied();
+    let before = DateTime::parse_from_rfc3339(&q.before).ok().map(|d| d.with_timezone(&Utc));
+    let rows = db::run(ctx.pool(), move |conn| Ok(list_messages(conn, status, before, PAGE_SIZE)?)).await?;
+    let next_page = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| {
+            let cursor = last.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            format!(
+                "/outbox?status={}&before={}",
+                status.unwrap_or_default(),
+                url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+            )
+        });
+    let page = OutboxListPage {
+        mailbox_mode: ctx.state().settings.smtp_url.is_none(),
+        messages: rows.into_iter().map(|m| MessageView::new(m, &ctx.member)).collect(),
+        statuses: &STATUSES,
+        status: status.unwrap_or_default().to_string(),
+        next_page,
+        chrome: ctx.chrome("Email outbox", Nav::Outbox),
+    };
+    render(&page)
+}
+
+/// GET /outbox/{id}
+pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::OutboxView)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let (message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
+    let links = extract_links(&message.body_text);
+    let attempts = attempts
+        .into_iter()
+        .map(|a| (ctx.member.format_time(a.attempted_at), a.error.unwrap_or_default()))
+        .collect();
+    let page = OutboxMessagePage {
+        links,
+        attempts,
+        message: MessageView::new(message, &ctx.member),
+        chrome: ctx.chrome("Email", Nav::Outbox),
+    };
+    render(&page)
+}
+
+/// The http(s) links in a plain-text body, so the development mailbox can
+/// offer them as clickable links without rendering the email's HTML.
+fn extract_links(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_links() {
+        let links = super::extract_links("Open http://x.test/a?b=1. Or https://y.test/c,\nnot ftp://z");
+        assert_eq!(links, vec!["http://x.test/a?b=1", "https://y.test/c"]);
+    }
+}

@@ -1,0 +1,66 @@
+//! The email outbox.
+//!
+//! Every email is a row written in the same transaction as the change that
+//! caused it; a background worker delivers due rows with retries, so a mail
+//! server outage loses nothing. Without `SMTP_URL` the worker delivers into
+//! the development mailbox, which is the outbox page itself.
+
+pub mod emails;
+mod handlers;
+mod pages;
+pub mod queries;
+pub mod worker;
+
+use crate::db::schema::{company_settings, outbox_messages};
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Mounts the outbox pages.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/outbox", web::get().to(handlers::outbox_list))
+        .route("/outbox/{id}", web::get().to(handlers::outbox_message));
+}
+
+/// An email ready to be queued.
+pub struct Email {
+    /// What it is for (`invitation`, `password_reset`, …).
+    pub kind: &'static str,
+    /// The main recipient.
+    pub to: String,
+    /// Copies.
+    pub cc: Vec<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// Queues `email` in the caller's transaction; the From name is the
+/// company's sender name at the time of queuing.
+pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> QueryResult<Uuid> {
+    let from_name: String = company_settings::table
+        .select(company_settings::sender_name)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| "Veridesk".into());
+    let id = Uuid::new_v4();
+    diesel::insert_into(outbox_messages::table)
+        .values((
+            outbox_messages::id.eq(id),
+            outbox_messages::kind.eq(email.kind),
+            outbox_messages::to_address.eq(email.to),
+            outbox_messages::cc_addresses.eq(email.cc),
+            outbox_messages::from_name.eq(from_name),
+            outbox_messages::subject.eq(email.subject),
+            outbox_messages::body_text.eq(email.text),
+            outbox_messages::body_html.eq(email.html),
+            outbox_messages::next_attempt_at.eq(now),
+            outbox_messages::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}

@@ -1,0 +1,135 @@
+//! Outbox queries: claiming due messages, recording attempts, listing.
+
+use crate::db::schema::{outbox_attempts, outbox_messages};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Timestamptz};
+use uuid::Uuid;
+
+/// A message as stored.
+#[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
+#[diesel(table_name = outbox_messages)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub kind: String,
+    pub to_address: String,
+    pub cc_addresses: Vec<String>,
+    pub from_name: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub transport: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One delivery attempt.
+#[derive(Queryable, Debug)]
+pub struct Attempt {
+    pub attempted_at: DateTime<Utc>,
+    pub error: Option<String>,
+}
+
+/// How long a claimed message is reserved for the worker that claimed it.
+/// If that worker dies, the message becomes due again afterwards.
+const LEASE: Duration = Duration::minutes(5);
+
+/// Claims up to `limit` due messages for this worker.
+///
+/// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side
+/// without waiting on or double-sending each other's rows.
+pub fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i32) -> QueryResult<Vec<OutboxMessage>> {
+    diesel::sql_query(
+        "UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = $2 \
+         WHERE id IN (SELECT id FROM outbox_messages \
+                      WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $1 \
+                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING *",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(now + LEASE)
+    .bind::<Integer, _>(limit)
+    .load(conn)
+}
+
+/// Records a successful delivery.
+pub fn mark_sent(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>, transport: &str) -> QueryResult<()> {
+    diesel::update(outbox_messages::table.find(id))
+        .set((
+            outbox_messages::status.eq("sent"),
+            outbox_messages::sent_at.eq(now),
+            outbox_messages::transport.eq(transport),
+            outbox_messages::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    insert_attempt(conn, id, now, None)
+}
+
+/// Exponential back-off: 30 s, 1 min, 2 min … capped at one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// Records a failed delivery; returns true when no attempts remain.
+pub fn mark_failed(conn: &mut PgConnection, message: &OutboxMessage, now: DateTime<Utc>, error: &str) -> QueryResult<bool> {
+    let exhausted = message.attempts >= message.max_attempts;
+    let status = if exhausted { "failed" } else { "retrying" };
+    diesel::update(outbox_messages::table.find(message.id))
+        .set((
+            outbox_messages::status.eq(status),
+            outbox_messages::last_error.eq(error),
+            outbox_messages::next_attempt_at.eq(now + backoff(message.attempts)),
+        ))
+        .execute(conn)?;
+    insert_attempt(conn, message.id, now, Some(error))?;
+    Ok(exhausted)
+}
+
+fn insert_attempt(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>, error: Option<&str>) -> QueryResult<()> {
+    diesel::insert_into(outbox_attempts::table)
+        .values((
+            outbox_attempts::message_id.eq(id),
+            outbox_attempts::attempted_at.eq(now),
+            outbox_attempts::error.eq(error),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest messages, optionally of one status; keyset on created_at.
+pub fn list_messages(
+    conn: &mut PgConnection,
+    status: Option<&str>,
+    before: Option<DateTime<Utc>>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
+    let mut query = outbox_messages::table
+        .select(OutboxMessage::as_select())
+        .order((outbox_messages::created_at.desc(), outbox_messages::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(outbox_messages::status.eq(status.to_string()));
+    }
+    if let Some(before) = before {
+        query = query.filter(outbox_messages::created_at.lt(before));
+    }
+    query.load(conn)
+}
+
+/// One message with its attempts.
+pub fn find_message(conn: &mut PgConnection, id: Uuid) -> QueryResult<(OutboxMessage, Vec<Attempt>)> {
+    let message = outbox_messages::table.find(id).select(OutboxMessage::as_select()).first(conn)?;
+    let attempts = outbox_attempts::table
+        .filter(outbox_attempts::message_id.eq(id))
+        .order(outbox_attempts::id.asc())
+        .select((outbox_attempts::attempted_at, outbox_attempts::error))
+        .load(conn)?;
+    Ok((message, attempts))
+}

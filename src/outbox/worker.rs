@@ -1,0 +1,121 @@
+//! The background worker that delivers outbox messages.
+
+use super::queries::{OutboxMessage, claim_due, mark_failed, mark_sent};
+use crate::audit::{self, Actor, EventKind};
+use crate::web::AppState;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// Where messages go.
+pub enum Transport {
+    /// A real SMTP server.
+    Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
+    /// The development mailbox: messages stay in the outbox, shown in the back-office.
+    Mailbox,
+}
+
+impl Transport {
+    /// Builds the transport from the settings.
+    pub fn from_settings(smtp_url: Option<&str>) -> anyhow::Result<Self> {
+        match smtp_url {
+            None => Ok(Self::Mailbox),
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("invalid SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build();
+                Ok(Self::Smtp(Box::new(transport)))
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Smtp(_) => "smtp",
+            Self::Mailbox => "mailbox",
+        }
+    }
+}
+
+fn build_message(message: &OutboxMessage, from_address: &str) -> Result<Message, String> {
+    let from = Mailbox::new(
+        Some(message.from_name.clone()),
+        from_address.parse().map_err(|e| format!("sender address: {e}"))?,
+    );
+    let mut builder = Message::builder()
+        .from(from)
+        .to(message.to_address.parse().map_err(|e| format!("recipient {}: {e}", message.to_address))?)
+        .subject(message.subject.clone())
+        .message_id(None);
+    for cc in &message.cc_addresses {
+        builder = builder.cc(cc.parse().map_err(|e| format!("cc {cc}: {e}"))?);
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(message.body_text.clone(), message.body_html.clone()))
+        .map_err(|e| format!("building the message: {e}"))
+}
+
+async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<(), String> {
+    match transport {
+        Transport::Mailbox => Ok(()),
+        Transport::Smtp(smtp) => {
+            let email = build_message(message, from_address)?;
+            smtp.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Delivers every due message once; returns how many were handled.
+pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let pool = state.pool.clone();
+    let due = actix_web::web::block(move || -> anyhow::Result<_> {
+        let mut conn = pool.get()?;
+        Ok(claim_due(&mut conn, now, 20)?)
+    })
+    .await??;
+    let count = due.len();
+    for message in due {
+        let outcome = deliver(transport, &message, &state.settings.mail_from).await;
+        let pool = state.pool.clone();
+        let now = state.clock.now();
+        let transport_name = transport.name();
+        actix_web::web::block(move || -> anyhow::Result<()> {
+            let mut conn = pool.get()?;
+            match outcome {
+                Ok(()) => mark_sent(&mut conn, message.id, now, transport_name)?,
+                Err(error) => {
+                    tracing::warn!(id = %message.id, %error, "email delivery failed");
+                    if mark_failed(&mut conn, &message, now, &error)? {
+                        audit::record(
+                            &mut conn,
+                            now,
+                            &Actor::system("outbox"),
+                            EventKind::EmailFailed,
+                            Some(("email", message.id.to_string())),
+                            serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await??;
+    }
+    Ok(count)
+}
+
+/// Runs forever: delivers due messages, then sleeps until woken or the
+/// poll interval passes.
+pub async fn run(state: AppState, transport: Transport) {
+    let poll = Duration::from_millis(state.settings.outbox_poll_ms);
+    loop {
+        match run_once(&state, &transport).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "outbox worker"),
+        }
+        let _ = tokio::time::timeout(poll, state.outbox_wakeup.notified()).await;
+    }
+}

@@ -1,0 +1,173 @@
+//! Roles pages.
+
+use super::forms::RoleForm;
+use super::pages::{RoleFormPage, RoleRow, RolesPage, permission_groups};
+use super::queries;
+use crate::audit::{self, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::error::AppError;
+use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render, render_status};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+use uuid::Uuid;
+
+fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// GET /roles
+pub async fn list_roles(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesView)?;
+    let rows = db::run(ctx.pool(), |conn| Ok(queries::list_roles(conn)?)).await?;
+    let roles = rows
+        .into_iter()
+        .map(|(role, members)| RoleRow {
+            permission_count: role.permission_set().len(),
+            role,
+            members,
+        })
+        .collect();
+    render(&RolesPage {
+        roles,
+        can_manage: ctx.can(Permission::RolesManage),
+        total_permissions: Permission::ALL.len(),
+        chrome: ctx.chrome("Roles", Nav::Roles),
+    })
+}
+
+fn form_page(ctx: &Ctx, title: &str, action: String, role_id: Option<Uuid>, read_only: bool, members: i64, form: RoleForm, errors: FormErrors) -> RoleFormPage {
+    RoleFormPage {
+        chrome: ctx.chrome(title, Nav::Roles),
+        action,
+        role_id: role_id.map(|id| id.to_string()),
+        read_only,
+        members,
+        form,
+        errors,
+        groups: permission_groups(),
+    }
+}
+
+/// GET /roles/new
+pub async fn new_role_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesManage)?;
+    render(&form_page(&ctx, "New role", "/roles".into(), None, false, 0, RoleForm::default(), FormErrors::new()))
+}
+
+/// POST /roles
+pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesManage)?;
+    let valid = match form.parse() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = form_page(&ctx, "New role", "/roles".into(), None, false, 0, form, errors);
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let created = db::run(ctx.pool(), move |conn| {
+        if queries::name_taken(conn, &valid.name, None)? {
+            return Ok(None);
+        }
+        let codes = valid.permissions.codes();
+        let id = queries::create_role(conn, &valid.name, &valid.description, codes.clone(), now)?;
+        audit::record(conn, now, &actor, EventKind::RoleCreated, Some(("role", id.to_string())), json!({ "name": valid.name, "permissions": codes.join(", ") }))?;
+        Ok(Some(id))
+    })
+    .await?;
+    match created {
+        Some(_) => {
+            ctx.flash(FlashKind::Success, format!("Role “{}” created.", form.name.trim()));
+            Ok(redirect("/roles"))
+        }
+        None => {
+            let mut errors = FormErrors::new();
+            errors.add("name", "Another role already has this name.");
+            let page = form_page(&ctx, "New role", "/roles".into(), None, false, 0, form, errors);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+/// GET /roles/{id}
+pub async fn edit_role_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesView)?;
+    let id = parse_id(&path)?;
+    let (role, members) = db::run(ctx.pool(), move |conn| Ok((queries::find_role(conn, id)?, queries::members_with_role(conn, id)?))).await?;
+    let read_only = role.builtin().is_some() || !ctx.can(Permission::RolesManage);
+    let form = RoleForm {
+        name: role.name.clone(),
+        description: role.description.clone(),
+        permissions: role.permission_set().codes(),
+    };
+    render(&form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), read_only, members, form, FormErrors::new()))
+}
+
+/// POST /roles/{id}
+pub async fn update_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): CsrfForm<RoleForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesManage)?;
+    let id = parse_id(&path)?;
+    let role = db::run(ctx.pool(), move |conn| Ok(queries::find_role(conn, id)?)).await?;
+    if role.builtin().is_some() {
+        return Err(AppError::Conflict("Built-in roles cannot be changed. Create a custom role instead.".into()));
+    }
+    let valid = match form.parse() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), false, 0, form, errors);
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let updated = db::run(ctx.pool(), move |conn| {
+        if queries::name_taken(conn, &valid.name, Some(id))? {
+            return Ok(false);
+        }
+        let codes = valid.permissions.codes();
+        queries::update_role(conn, id, &valid.name, &valid.description, codes.clone(), now)?;
+        audit::record(conn, now, &actor, EventKind::RoleUpdated, Some(("role", id.to_string())), json!({ "name": valid.name, "permissions": codes.join(", ") }))?;
+        Ok(true)
+    })
+    .await?;
+    if updated {
+        ctx.flash(FlashKind::Success, format!("Role “{}” saved.", form.name.trim()));
+        Ok(redirect("/roles"))
+    } else {
+        let mut errors = FormErrors::new();
+        errors.add("name", "Another role already has this name.");
+        let page = form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), false, 0, form, errors);
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+/// An empty form: only its CSRF token matters.
+#[derive(serde::Deserialize)]
+pub struct EmptyForm {}
+
+/// POST /roles/{id}/delete
+pub async fn delete_role(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RolesManage)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let outcome = db::run(ctx.pool(), move |conn| {
+        let role = queries::find_role(conn, id)?;
+        if role.builtin().is_some() {
+            return Ok(Err("Built-in roles cannot be deleted.".to_string()));
+        }
+        let holders = queries::members_with_role(conn, id)?;
+        if holders > 0 {
+            return Ok(Err(format!("“{}” is held by {holders} member(s). Give them another role first.", role.name)));
+        }
+        queries::delete_role(conn, id)?;
+        audit::record(conn, now, &actor, EventKind::RoleDeleted, Some(("role", id.to_string())), json!({ "name": role.name }))?;
+        Ok(Ok(role.name))
+    })
+    .await?;
+    match outcome {
+        Ok(name) => ctx.flash(FlashKind::Success, format!("Role “{name}” deleted.")),
+        Err(message) => ctx.flash(FlashKind::Error, message),
+    }
+    Ok(redirect("/roles"))
+}

@@ -1,0 +1,126 @@
+//! Company settings form parsing.
+
+use super::queries::SettingsUpdate;
+use crate::domain::EmailAddress;
+use crate::web::FormErrors;
+use serde::Deserialize;
+
+/// The largest logo accepted.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+/// Parses a company name: 1–120 characters.
+pub fn parse_company_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Enter the company name.".into());
+    }
+    if name.chars().count() > 120 {
+        return Err("Keep the company name to 120 characters or fewer.".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("The name contains characters that cannot be shown.".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Parses a brand colour like `#2f5bea` (also accepts `2F5BEA`).
+pub fn parse_colour(input: &str) -> Result<String, String> {
+    let hex = input.trim().trim_start_matches('#').to_lowercase();
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(format!("#{hex}"))
+    } else {
+        Err(format!("“{}” is not a colour like #2f5bea.", input.trim()))
+    }
+}
+
+/// POST /settings/company, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub sender_name: String,
+    #[serde(default)]
+    pub brand_colour: String,
+}
+
+impl SettingsForm {
+    /// Checks every field; errors are keyed by field.
+    pub fn parse(&self) -> Result<SettingsUpdate, FormErrors> {
+        let mut errors = FormErrors::new();
+        let name = errors.check("name", parse_company_name(&self.name));
+        let address = self.address.trim().to_string();
+        if address.chars().count() > 500 {
+            errors.add("address", "Keep the address to 500 characters or fewer.");
+        }
+        let contact_email = if self.contact_email.trim().is_empty() {
+            Some(String::new())
+        } else {
+            errors.check("contact_email", EmailAddress::parse(&self.contact_email).map(|e| e.as_str().to_string()))
+        };
+        let sender_name = self.sender_name.trim();
+        if sender_name.is_empty() {
+            errors.add("sender_name", "Enter the name emails come from.");
+        } else if sender_name.chars().count() > 80 || sender_name.chars().any(|c| c.is_control() || c == '"' || c == '<' || c == '>') {
+            errors.add("sender_name", "Use up to 80 characters, without quotes or angle brackets.");
+        }
+        let brand_colour = errors.check("brand_colour", parse_colour(&self.brand_colour));
+        match (name, contact_email, brand_colour) {
+            (Some(name), Some(contact_email), Some(brand_colour)) if errors.is_empty() => Ok(SettingsUpdate {
+                name,
+                address,
+                contact_email,
+                sender_name: sender_name.to_string(),
+                brand_colour,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The content type of an accepted logo image, from its bytes (never from
+/// the file name or the browser's claim). SVG is refused: it can carry script.
+pub fn logo_content_type(bytes: &[u8]) -> Result<&'static str, String> {
+    if bytes.is_empty() {
+        return Err("Choose an image file to upload.".into());
+    }
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(format!("The logo is {} KB; the limit is {} KB.", bytes.len() / 1024, MAX_LOGO_BYTES / 1024));
+    }
+    let content_type = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Png) => "image/png",
+        Ok(imagesize::ImageType::Jpeg) => "image/jpeg",
+        Ok(imagesize::ImageType::Gif) => "image/gif",
+        Ok(imagesize::ImageType::Webp) => "image/webp",
+        _ => return Err("Upload a PNG, JPEG, GIF or WebP image.".into()),
+    };
+    match imagesize::blob_size(bytes) {
+        Ok(size) if size.width > 0 && size.height > 0 && size.width <= 4000 && size.height <= 4000 => Ok(content_type),
+        Ok(_) => Err("The image must be at most 4000 × 4000 pixels.".into()),
+        Err(_) => Err("The image file is damaged or incomplete.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours() {
+        assert_eq!(parse_colour("#2F5BEA").unwrap(), "#2f5bea");
+        assert_eq!(parse_colour("2f5bea").unwrap(), "#2f5bea");
+        assert!(parse_colour("blue").is_err());
+        assert!(parse_colour("#12345").is_err());
+    }
+
+    #[test]
+    fn logos_are_checked_by_content() {
+        assert!(logo_content_type(b"").is_err());
+        assert!(logo_content_type(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>").is_err());
+        assert!(logo_content_type(&vec![0u8; MAX_LOGO_BYTES + 1]).is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Company settings handlers.
+
+use super::forms::{MAX_LOGO_BYTES, SettingsForm, logo_content_type};
+use super::pages::CompanySettingsPage;
+use super::queries;
+use crate::audit::{self, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::error::AppError;
+use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, csrf, redirect, render_status};
+use actix_multipart::Multipart;
+use actix_web::http::{StatusCode, header};
+use actix_web::HttpResponse;
+use futures_util::StreamExt as _;
+use serde_json::json;
+
+async fn settings_page(ctx: &Ctx, form: Option<SettingsForm>, errors: FormErrors, logo_error: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let current = db::run(ctx.pool(), |conn| Ok(queries::load(conn)?)).await?;
+    let form = form.unwrap_or(SettingsForm {
+        name: current.name,
+        address: current.address,
+        contact_email: current.contact_email,
+        sender_name: current.sender_name,
+        brand_colour: current.brand_colour,
+    });
+    render_status(
+        status,
+        &CompanySettingsPage {
+            chrome: ctx.chrome("Company settings", Nav::Settings),
+            form,
+            errors,
+            has_logo: current.logo_content_type.is_some(),
+            logo_error,
+            logo_version: current.updated_at.timestamp(),
+        },
+    )
+}
+
+/// GET /settings/company
+pub async fn company_settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::SettingsManage)?;
+    settings_page(&ctx, None, FormErrors::new(), None, StatusCode::OK).await
+}
+
+/// POST /settings/company
+pub async fn update_company_settings(ctx: Ctx, CsrfForm(form): CsrfForm<SettingsForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::SettingsManage)?;
+    let values = match form.parse() {
+        Ok(values) => values,
+        Err(errors) => return settings_page(&ctx, Some(form), errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    db::run(ctx.pool(), move |conn| {
+        let before = queries::load(conn)?;
+        let mut changed = serde_json::Map::new();
+        for (field, old, new) in [
+            ("name", &before.name, &values.name),
+            ("address", &before.address, &values.address),
+            ("contact_email", &before.contact_email, &values.contact_email),
+            ("sender_name", &before.sender_name, &values.sender_name),
+            ("brand_colour", &before.brand_colour, &values.brand_colour),
+        ] {
+            if old != new {
+                changed.insert(field.to_string(), json!(format!("{old} → {new}")));
+            }
+        }
+        queries::update(conn, &values, by, now)?;
+        if !changed.is_empty() {
+            audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), serde_json::Value::Object(changed))?;
+        }
+        Ok(())
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, "Company settings saved.");
+    Ok(redirect("/settings/company"))
+}
+
+/// Reads the logo form: its CSRF token and the file, refusing oversize files
+/// without buffering them whole.
+async fn read_logo_form(mut payload: Multipart) -> Result<(String, Vec<u8>), String> {
+    let mut token = String::new();
+    let mut file = Vec::new();
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| "The upload could not be read; try again.".to_string())?;
+        let name = field.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| "The upload was interrupted; try again.".to_string())?;
+            if bytes.len() + chunk.len() > MAX_LOGO_BYTES + 1 {
+                return Err(format!("The logo is larger than the {} KB limit.", MAX_LOGO_BYTES / 1024));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+            "logo" => file = bytes,
+            _ => {}
+        }
+    }
+    Ok((token, file))
+}
+
+/// POST /settings/company/logo (multipart)
+pub async fn upload_logo(ctx: Ctx, payload: Multipart) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::SettingsManage)?;
+    let (token, file) = match read_logo_form(payload).await {
+        Ok(parts) => parts,
+        Err(message) => return settings_page(&ctx, None, FormErrors::new(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    if !csrf::verify(&ctx.visitor.session, &token) {
+        return Err(AppError::Csrf);
+    }
+    let content_type = match logo_content_type(&file) {
+        Ok(ct) => ct,
+        Err(message) => return settings_page(&ctx, None, FormErrors::new(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    let size = file.len();
+    db::run(ctx.pool(), move |conn| {
+        queries::set_logo(conn, Some((file, content_type)), by, now)?;
+        audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), json!({ "logo": format!("uploaded ({content_type}, {size} bytes)") }))?;
+        Ok(())
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, "Logo uploaded.");
+    Ok(redirect("/settings/company"))
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(serde::Deserialize)]
+pub struct EmptyForm {}
+
+/// POST /settings/company/logo/delete
+pub async fn delete_logo(ctx: Ctx, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::SettingsManage)?;
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    db::run(ctx.pool(), move |conn| {
+        queries::set_logo(conn, None, by, now)?;
+        audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), json!({ "logo": "removed" }))?;
+        Ok(())
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, "Logo removed.");
+    Ok(redirect("/settings/company"))
+}
+
+/// GET /brand/logo — public: applicants' pages show it.
+pub async fn logo(v: crate::web::Visitor) -> Result<HttpResponse, AppError> {
+    let found = db::run(&v.state.pool, |conn| Ok(queries::logo(conn)?)).await?;
+    let (bytes, content_type) = found.ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(bytes))
+}

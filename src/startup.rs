@@ -1,0 +1,156 @@
+//! Builds the HTTP application, mounts every feature and starts the
+//! background workers.
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::outbox::worker::{self, Transport};
+use crate::web::session_store::{PgSessionStore, purge_expired};
+use crate::web::AppState;
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+/// Security headers sent with every response.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// Where static files live: `STATIC_DIR`, `./static`, or the source tree's.
+fn static_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("STATIC_DIR") {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("static");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static")
+    }
+}
+
+/// A built server with its state, ready to be awaited.
+pub struct Application {
+    /// The running server.
+    pub server: Server,
+    /// The port it listens on.
+    pub port: u16,
+    /// The shared state (tests use its clock and pool).
+    pub state: AppState,
+}
+
+/// Builds the application on `listener` and starts its background workers.
+pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListener) -> anyhow::Result<Application> {
+    let port = listener.local_addr()?.port();
+    let key = match &settings.session_secret {
+        Some(secret) => Key::derive_from(secret.expose().as_bytes()),
+        None => {
+            tracing::warn!("SESSION_SECRET is not set: sessions will not survive a restart");
+            Key::generate()
+        }
+    };
+    let transport = Transport::from_settings(settings.smtp_url.as_ref().map(|s| s.expose()))?;
+    let state = AppState::new(pool.clone(), settings, clock.clone());
+    let settings = state.settings.clone();
+    let store = PgSessionStore::new(
+        pool.clone(),
+        clock.clone(),
+        chrono::Duration::minutes(settings.session_idle_minutes),
+        chrono::Duration::hours(settings.session_absolute_hours),
+    );
+    let blocking_threads = (settings.database_pool_size as usize / settings.workers).max(2) + settings.hashing_concurrency;
+    let static_dir = static_dir();
+    let data = web::Data::new(state.clone());
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(store.clone(), key.clone())
+            .cookie_name("id".into())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(settings.cookie_secure)
+            .cookie_content_security(CookieContentSecurity::Signed)
+            .session_lifecycle(BrowserSession::default().state_ttl(actix_web::cookie::time::Duration::hours(settings.session_absolute_hours)))
+            .build();
+        App::new()
+            .wrap(security_headers())
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::BadRequest(format!("The address has an invalid parameter: {e}.")).into()))
+            .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+            .route("/health", web::get().to(health))
+            .service(actix_files::Files::new("/static", static_dir.clone()))
+            .service(
+                web::scope("")
+                    .wrap(sessions)
+                    .configure(crate::home::routes)
+                    .configure(crate::auth::routes)
+                    .configure(crate::team::routes)
+                    .configure(crate::roles::routes)
+                    .configure(crate::settings::routes)
+                    .configure(crate::account::routes)
+                    .configure(crate::audit::routes)
+                    .configure(crate::outbox::routes)
+                    .default_service(web::to(not_found)),
+            )
+    })
+    .workers(state.settings.workers)
+    .worker_max_blocking_threads(blocking_threads)
+    .listen(listener)?
+    .run();
+
+    actix_web::rt::spawn(worker::run(state.clone(), transport));
+    actix_web::rt::spawn(purge_sessions(state.clone()));
+    Ok(Application { server, port, state })
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// GET /health: up, and the database answers.
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let ok = crate::db::run(&state.pool, |conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    })
+    .await
+    .is_ok();
+    if ok {
+        HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+    } else {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "database unavailable" }))
+    }
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn purge_sessions(state: AppState) {
+    let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
+    loop {
+        let now = state.clock.now();
+        let pool = state.pool.clone();
+        let _ = actix_web::web::block(move || {
+            let mut conn = pool.get().ok()?;
+            purge_expired(&mut conn, now, idle).ok()
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(600)).await;
+    }
+}

@@ -1,0 +1,419 @@
+//! Team handlers: the team page, invitations, role changes, deactivation.
+
+use super::forms::{AcceptForm, EmptyForm, InviteForm, RoleChangeForm};
+use super::models::{Member, status};
+use super::pages::{AcceptPage, MemberPage, MemberRow, TeamPage};
+use super::queries::{self, PendingInvitation};
+use crate::audit::{self, Actor, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::domain::{EmailAddress, Password, PersonName, SecretToken};
+use crate::error::AppError;
+use crate::outbox::{self, emails};
+use crate::roles::models::Role;
+use crate::settings::queries::company_name;
+use crate::web::session_store::end_sessions_of;
+use crate::web::{CsrfForm, Ctx, CurrentMember, FlashKind, FormErrors, Nav, Visitor, redirect, render, render_status};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use diesel::PgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+fn member_row(m: &Member, role: &Role, inv: Option<&PendingInvitation>, viewer: &CurrentMember, now: chrono::DateTime<chrono::Utc>) -> MemberRow {
+    MemberRow {
+        id: m.id.to_string(),
+        name: m.name.clone(),
+        email: m.email.clone(),
+        role: role.name.clone(),
+        status: m.status.clone(),
+        last_signin: m.last_signin_at.map(|t| viewer.format_time(t)).unwrap_or_default(),
+        invitation_expires: inv.map(|i| viewer.format_time(i.expires_at)).unwrap_or_default(),
+        invitation_expired: inv.is_some_and(|i| i.expires_at <= now),
+    }
+}
+
+async fn team_page_with(ctx: &Ctx, invite: InviteForm, errors: FormErrors, status_code: StatusCode) -> Result<HttpResponse, AppError> {
+    let (rows, roles) = db::run(ctx.pool(), |conn| Ok((queries::list_members(conn)?, queries::role_choices(conn)?))).await?;
+    let now = ctx.now();
+    let members = rows.iter().map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now)).collect();
+    render_status(
+        status_code,
+        &TeamPage {
+            chrome: ctx.chrome("Team", Nav::Team),
+            members,
+            roles,
+            invite,
+            errors,
+            can_invite: ctx.can(Permission::TeamInvite),
+            can_manage: ctx.can(Permission::TeamManage),
+            can_grant_owner: ctx.member.is_owner(),
+        },
+    )
+}
+
+/// GET /team
+pub async fn team_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamView)?;
+    team_page_with(&ctx, InviteForm::default(), FormErrors::new(), StatusCode::OK).await
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Composes and queues the invitation email for `email`.
+fn queue_invitation_email(conn: &mut PgConnection, ctx_name: &str, base_url: &str, token: &str, email: &str, role: &str, expires: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
+    let company = company_name(conn)?;
+    let mail = emails::Invitation {
+        company: &company,
+        inviter: ctx_name,
+        role,
+        url: &format!("{base_url}/invitations/{token}"),
+        expires,
+    }
+    .compose(email)?;
+    outbox::queue(conn, now, mail)?;
+    Ok(())
+}
+
+/// POST /team/invitations
+pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamInvite)?;
+    let mut errors = FormErrors::new();
+    let email = errors.check("email", EmailAddress::parse(&form.email));
+    let role_id = errors.check("role_id", form.role_id.parse::<Uuid>().map_err(|_| "Choose a role.".to_string()));
+    let (Some(email), Some(role_id)) = (email, role_id) else {
+        return team_page_with(&ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let inviter = if ctx.member.name.is_empty() { ctx.member.email.clone() } else { ctx.member.name.clone() };
+    let inviter_id = ctx.member.id.0;
+    let is_owner = ctx.member.is_owner();
+    let base_url = ctx.state().settings.base_url.clone();
+    let expires = ctx.member.format_time(now + queries::INVITATION_TTL);
+    let outcome = db::run(ctx.pool(), move |conn| {
+        let Ok(role) = crate::roles::queries::find_role(conn, role_id) else {
+            return Ok(Err(("role_id", "That role no longer exists; choose another.".to_string())));
+        };
+        if role.is_owner() && !is_owner {
+            return Ok(Err(("role_id", "Only an Owner can invite someone as Owner.".to_string())));
+        }
+        if let Some(existing) = queries::find_by_email(conn, email.as_str())? {
+            let message = if existing.status == status::INVITED {
+                "This person is already invited. Use “Resend” in the list to send the link again."
+            } else {
+                "This person is already a member of the team."
+            };
+            return Ok(Err(("email", message.to_string())));
+        }
+        let token = SecretToken::generate();
+        let member_id = queries::create_invitation(conn, &email, role.id, inviter_id, &token.hash, now)?;
+        queue_invitation_email(conn, &inviter, &base_url, &token.plain, email.as_str(), &role.name, &expires, now)?;
+        audit::record(conn, now, &actor, EventKind::Invited, Some(("member", member_id.to_string())), json!({ "email": email.as_str(), "role": role.name }))?;
+        Ok(Ok(email))
+    })
+    .await?;
+    match outcome {
+        Ok(email) => {
+            ctx.state().outbox_wakeup.notify_one();
+            ctx.flash(FlashKind::Success, format!("Invitation sent to {email}. The link works for 7 days."));
+            Ok(redirect("/team"))
+        }
+        Err((field, message)) => {
+            errors.add(field, message);
+            team_page_with(&ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// GET /team/members/{id}
+pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamView)?;
+    let id = parse_id(&path)?;
+    let (rows, roles) = db::run(ctx.pool(), |conn| Ok((queries::list_members(conn)?, queries::role_choices(conn)?))).await?;
+    let (member, role, inv) = rows.into_iter().find(|(m, _, _)| m.id == id).ok_or(AppError::NotFound)?;
+    let now = ctx.now();
+    render(&MemberPage {
+        member: member_row(&member, &role, inv.as_ref(), &ctx.member, now),
+        role_id: role.id.to_string(),
+        roles,
+        can_manage: ctx.can(Permission::TeamManage) && (!role.is_owner() || ctx.member.is_owner()),
+        can_invite: ctx.can(Permission::TeamInvite),
+        can_grant_owner: ctx.member.is_owner(),
+        is_self: member.id == ctx.member.id.0,
+        joined: ctx.member.format_time(member.created_at),
+        chrome: ctx.chrome(if member.name.is_empty() { member.email.clone() } else { member.name.clone() }, Nav::Team),
+    })
+}
+
+/// Runs a member action and turns its refusal into a flash message.
+async fn member_action<F>(ctx: &Ctx, id: Uuid, action: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut PgConnection, Member, Role) -> Result<Result<String, String>, AppError> + Send + 'static,
+{
+    let outcome = db::run(ctx.pool(), move |conn| {
+        let (member, role) = queries::find_member(conn, id)?;
+        action(conn, member, role)
+    })
+    .await?;
+    match outcome {
+        Ok(message) => ctx.flash(FlashKind::Success, message),
+        Err(message) => ctx.flash(FlashKind::Error, message),
+    }
+    ctx.state().outbox_wakeup.notify_one();
+    Ok(redirect(&format!("/team/members/{id}")))
+}
+
+fn display(member: &Member) -> String {
+    if member.name.is_empty() { member.email.clone() } else { member.name.clone() }
+}
+
+/// POST /team/members/{id}/resend
+pub async fn resend_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamInvite)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let inviter = if ctx.member.name.is_empty() { ctx.member.email.clone() } else { ctx.member.name.clone() };
+    let base_url = ctx.state().settings.base_url.clone();
+    let expires = ctx.member.format_time(now + queries::INVITATION_TTL);
+    let is_owner = ctx.member.is_owner();
+    member_action(&ctx, id, move |conn, member, role| {
+        if member.status != status::INVITED {
+            return Ok(Err(format!("{} has already joined; there is no invitation to resend.", display(&member))));
+        }
+        if role.is_owner() && !is_owner {
+            return Ok(Err("Only an Owner can resend an Owner invitation.".into()));
+        }
+        let token = SecretToken::generate();
+        if queries::renew_invitation(conn, member.id, &token.hash, now)? == 0 {
+            return Ok(Err("This invitation is no longer open.".into()));
+        }
+        queue_invitation_email(conn, &inviter, &base_url, &token.plain, &member.email, &role.name, &expires, now)?;
+        audit::record(conn, now, &actor, EventKind::InvitationResent, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
+        Ok(Ok(format!("Invitation sent again to {}. The previous link no longer works.", member.email)))
+    })
+    .await
+}
+
+/// POST /team/members/{id}/revoke
+pub async fn revoke_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamInvite)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let is_owner = ctx.member.is_owner();
+    let outcome = db::run(ctx.pool(), move |conn| {
+        let (member, role) = queries::find_member(conn, id)?;
+        if member.status != status::INVITED {
+            return Ok(Err(format!("{} has already joined; deactivate them instead.", display(&member))));
+        }
+        if role.is_owner() && !is_owner {
+            return Ok(Err("Only an Owner can revoke an Owner invitation.".into()));
+        }
+        queries::revoke_invitation(conn, member.id)?;
+        audit::record(conn, now, &actor, EventKind::InvitationRevoked, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
+        Ok(Ok(format!("Invitation to {} revoked; the link no longer works.", member.email)))
+    })
+    .await?;
+    match outcome {
+        Ok(message) => {
+            ctx.flash(FlashKind::Success, message);
+            Ok(redirect("/team"))
+        }
+        Err(message) => {
+            ctx.flash(FlashKind::Error, message);
+            Ok(redirect(&format!("/team/members/{id}")))
+        }
+    }
+}
+
+/// POST /team/members/{id}/role
+pub async fn change_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): CsrfForm<RoleChangeForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamManage)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let is_owner = ctx.member.is_owner();
+    let new_role_id: Option<Uuid> = form.role_id.parse().ok();
+    member_action(&ctx, id, move |conn, member, role| {
+        let Some(new_role) = new_role_id.and_then(|rid| crate::roles::queries::find_role(conn, rid).ok()) else {
+            return Ok(Err("Choose a role from the list.".into()));
+        };
+        if new_role.id == role.id {
+            return Ok(Ok(format!("{} already has the role {}.", display(&member), role.name)));
+        }
+        if (role.is_owner() || new_role.is_owner()) && !is_owner {
+            return Ok(Err("Only an Owner can grant or remove the Owner role.".into()));
+        }
+        if role.is_owner() && member.status == status::ACTIVE {
+            let owners = queries::active_owner_ids(conn)?;
+            if owners == [member.id] {
+                return Ok(Err(format!(
+                    "{} is the last active Owner. Make someone else Owner first, so the team is never left without one.",
+                    display(&member)
+                )));
+            }
+        }
+        queries::set_role(conn, member.id, new_role.id, now)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::RoleChanged,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email, "from": role.name, "to": new_role.name }),
+        )?;
+        Ok(Ok(format!("{} is now {}.", display(&member), new_role.name)))
+    })
+    .await
+}
+
+/// POST /team/members/{id}/deactivate
+pub async fn deactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamManage)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let is_owner = ctx.member.is_owner();
+    let self_id = ctx.member.id.0;
+    member_action(&ctx, id, move |conn, member, role| {
+        if member.id == self_id {
+            return Ok(Err("You cannot deactivate yourself. Ask another admin.".into()));
+        }
+        match member.status.as_str() {
+            status::INVITED => return Ok(Err("This person has not joined yet; revoke the invitation instead.".into())),
+            status::DEACTIVATED => return Ok(Ok(format!("{} is already deactivated.", display(&member)))),
+            _ => {}
+        }
+        if role.is_owner() {
+            if !is_owner {
+                return Ok(Err("Only an Owner can deactivate an Owner.".into()));
+            }
+            if queries::active_owner_ids(conn)? == [member.id] {
+                return Ok(Err(format!("{} is the last active Owner and cannot be deactivated.", display(&member))));
+            }
+        }
+        queries::set_status(conn, member.id, status::DEACTIVATED, now)?;
+        let ended = end_sessions_of(conn, member.id)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::Deactivated,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email, "sessions_ended": ended }),
+        )?;
+        Ok(Ok(format!("{} is deactivated and was signed out everywhere.", display(&member))))
+    })
+    .await
+}
+
+/// POST /team/members/{id}/reactivate
+pub async fn reactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::TeamManage)?;
+    let id = parse_id(&path)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let is_owner = ctx.member.is_owner();
+    member_action(&ctx, id, move |conn, member, role| {
+        if member.status != status::DEACTIVATED {
+            return Ok(Err(format!("{} is not deactivated.", display(&member))));
+        }
+        if role.is_owner() && !is_owner {
+            return Ok(Err("Only an Owner can reactivate an Owner.".into()));
+        }
+        queries::set_status(conn, member.id, status::ACTIVE, now)?;
+        audit::record(conn, now, &actor, EventKind::Reactivated, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
+        Ok(Ok(format!("{} can sign in again.", display(&member))))
+    })
+    .await
+}
+
+fn invitation_gone() -> Result<HttpResponse, AppError> {
+    render_status(
+        StatusCode::GONE,
+        &crate::auth::InvalidLink {
+            title: "This invitation no longer works",
+            flashes: Vec::new(),
+            message: "Invitations work once and expire after 7 days; a resent invitation replaces the earlier link. Ask your administrator to send a new one.",
+        },
+    )
+}
+
+/// GET /invitations/{token}
+pub async fn invitation_form(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let hash = SecretToken::hash(&token);
+    let now = v.now();
+    let found = db::run(&v.state.pool, move |conn| {
+        Ok(match queries::find_open_invitation(conn, &hash, now)? {
+            Some(found) => Some((found, company_name(conn)?)),
+            None => None,
+        })
+    })
+    .await?;
+    let Some(((_, member, role), company)) = found else { return invitation_gone() };
+    render(&AcceptPage {
+        title: "Join your team on Veridesk",
+        flashes: Vec::new(),
+        csrf: v.csrf(),
+        action: format!("/invitations/{}", token.as_str()),
+        email: member.email,
+        company,
+        role: role.name,
+        name: String::new(),
+        errors: FormErrors::new(),
+    })
+}
+
+/// POST /invitations/{token}
+pub async fn accept_invitation(v: Visitor, token: web::Path<String>, CsrfForm(form): CsrfForm<AcceptForm>) -> Result<HttpResponse, AppError> {
+    let hash = SecretToken::hash(&token);
+    let now = v.now();
+    let lookup = hash.clone();
+    let found = db::run(&v.state.pool, move |conn| {
+        Ok(match queries::find_open_invitation(conn, &lookup, now)? {
+            Some(found) => Some((found, company_name(conn)?)),
+            None => None,
+        })
+    })
+    .await?;
+    let Some(((invitation_id, member, role), company)) = found else { return invitation_gone() };
+    let mut errors = FormErrors::new();
+    let name = errors.check("name", PersonName::parse(&form.name));
+    let password = errors.check("password", Password::parse(&form.password, &member.email));
+    if form.password != form.password_confirmation {
+        errors.add("password_confirmation", "The two passwords are not the same.");
+    }
+    let (Some(name), Some(password), true) = (name, password, errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AcceptPage {
+                title: "Join your team on Veridesk",
+                flashes: Vec::new(),
+                csrf: v.csrf(),
+                action: format!("/invitations/{}", token.as_str()),
+                email: member.email,
+                company,
+                role: role.name,
+                name: form.name,
+                errors,
+            },
+        );
+    };
+    let password_hash = v.state.hasher.hash(password.expose().to_string()).await?;
+    let actor = Actor::member_at_door(member.id, &member.email, &v.client);
+    let email = member.email.clone();
+    let accepted = db::run(&v.state.pool, move |conn| {
+        // Re-check inside the transaction: the link may have been used or
+        // revoked while the password was being hashed.
+        if queries::find_open_invitation(conn, &hash, now)?.is_none() {
+            return Ok(false);
+        }
+        queries::accept_invitation(conn, invitation_id, member.id, name.as_str(), &password_hash, now)?;
+        audit::record(conn, now, &actor, EventKind::InvitationAccepted, Some(("member", member.id.to_string())), json!({ "email": member.email, "role": role.name }))?;
+        Ok(true)
+    })
+    .await?;
+    if !accepted {
+        return invitation_gone();
+    }
+    v.flash(FlashKind::Success, format!("Welcome! Your account {email} is ready. Sign in with your new password."));
+    Ok(redirect("/sign-in"))
+}

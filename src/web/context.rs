@@ -1,0 +1,250 @@
+//! Request context extractors.
+//!
+//! [`Visitor`] is anyone (sign-in, setup, invitation pages); [`Ctx`] is a
+//! signed-in, active member with their role's permissions. A member who is
+//! deactivated or deleted is signed out on their very next request.
+
+use super::chrome::{Chrome, Nav};
+use super::flash::{self, FlashKind};
+use super::session_store::MEMBER_KEY;
+use super::state::AppState;
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, PermissionSet};
+use crate::auth::queries::load_signed_in_member;
+use crate::db;
+use crate::domain::MemberId;
+use crate::error::AppError;
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+
+/// Where a request came from, for the audit log.
+#[derive(Clone, Debug)]
+pub struct ClientInfo {
+    /// The client's IP address.
+    pub ip: Option<String>,
+    /// The browser's User-Agent header, shortened.
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    fn from_request(req: &HttpRequest, trust_proxy: bool) -> Self {
+        let ip = if trust_proxy {
+            req.connection_info().realip_remote_addr().map(|s| {
+                // realip may carry a port for direct peers.
+                s.parse::<std::net::SocketAddr>().map(|a| a.ip().to_string()).unwrap_or_else(|_| s.to_string())
+            })
+        } else {
+            req.peer_addr().map(|a| a.ip().to_string())
+        };
+        let user_agent = req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(400).collect());
+        Self { ip, user_agent }
+    }
+
+    /// The IP as an address, for rate limiting.
+    pub fn ip_addr(&self) -> std::net::IpAddr {
+        self.ip
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+}
+
+/// Any visitor, signed in or not.
+pub struct Visitor {
+    /// Shared state.
+    pub state: web::Data<AppState>,
+    /// The visitor's session.
+    pub session: Session,
+    /// Where the request came from.
+    pub client: ClientInfo,
+}
+
+impl Visitor {
+    /// The CSRF token to put in forms.
+    pub fn csrf(&self) -> String {
+        super::csrf::token(&self.session)
+    }
+
+    /// Messages waiting to be shown.
+    pub fn take_flashes(&self) -> Vec<flash::Flash> {
+        flash::take(&self.session)
+    }
+
+    /// Queues a message for the next page.
+    pub fn flash(&self, kind: FlashKind, text: impl Into<String>) {
+        flash::push(&self.session, kind, text);
+    }
+
+    /// The current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    /// The actor for events a visitor causes (e.g. a failed sign-in).
+    pub fn actor(&self, label: &str) -> Actor {
+        Actor::visitor(label, &self.client)
+    }
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(app_state(req).map(|state| {
+            let client = ClientInfo::from_request(req, state.settings.trust_proxy);
+            Visitor {
+                session: req.get_session(),
+                client,
+                state,
+            }
+        }))
+    }
+}
+
+/// The signed-in member, as loaded for this request.
+#[derive(Clone, Debug)]
+pub struct CurrentMember {
+    /// Their id.
+    pub id: MemberId,
+    /// Their email.
+    pub email: String,
+    /// Their display name.
+    pub name: String,
+    /// Their role's id.
+    pub role_id: uuid::Uuid,
+    /// Their role's name.
+    pub role_name: String,
+    /// The built-in key of their role, if built in.
+    pub role_builtin: Option<String>,
+    /// What their role allows.
+    pub permissions: PermissionSet,
+    /// Their time zone, for showing times.
+    pub time_zone: Tz,
+}
+
+impl CurrentMember {
+    /// Whether the member holds the Owner role.
+    pub fn is_owner(&self) -> bool {
+        self.role_builtin.as_deref() == Some("owner")
+    }
+
+    /// A time in the member's zone, e.g. `2026-11-22 18:44 CET`.
+    pub fn format_time(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
+    }
+}
+
+/// A signed-in, active member's request.
+pub struct Ctx {
+    /// The visitor part: state, session, client.
+    pub visitor: Visitor,
+    /// Who is signed in.
+    pub member: CurrentMember,
+    path: String,
+}
+
+impl Ctx {
+    /// Fails with 403 unless the member's role allows `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.member.permissions.allows(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Whether the member may do `permission` (for showing buttons).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.member.permissions.allows(permission)
+    }
+
+    /// The database pool.
+    pub fn pool(&self) -> &db::DbPool {
+        &self.visitor.state.pool
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.visitor.state
+    }
+
+    /// The current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.visitor.now()
+    }
+
+    /// The member as the actor of an event.
+    pub fn actor(&self) -> Actor {
+        Actor::member(&self.member, &self.visitor.client)
+    }
+
+    /// Queues a message for the next page.
+    pub fn flash(&self, kind: FlashKind, text: impl Into<String>) {
+        self.visitor.flash(kind, text);
+    }
+
+    /// The request path (for "come back here" links).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The layout data for a page titled `title` under `nav`.
+    pub fn chrome(&self, title: impl Into<String>, nav: Nav) -> Chrome {
+        Chrome {
+            title: title.into(),
+            member_name: self.member.name.clone(),
+            member_email: self.member.email.clone(),
+            role_name: self.member.role_name.clone(),
+            nav: Chrome::nav_for(&self.member.permissions, nav),
+            flashes: self.visitor.take_flashes(),
+            csrf: self.visitor.csrf(),
+        }
+    }
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload).into_inner();
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let is_get = req.method() == actix_web::http::Method::GET;
+        Box::pin(async move {
+            let visitor = visitor?;
+            let next = is_get.then(|| path.clone());
+            let member_id = match visitor.session.get::<uuid::Uuid>(MEMBER_KEY) {
+                Ok(Some(id)) => id,
+                _ => return Err(AppError::Unauthorized { next }),
+            };
+            let loaded = db::run(&visitor.state.pool, move |conn| Ok(load_signed_in_member(conn, member_id)?)).await?;
+            match loaded {
+                Some(member) => Ok(Ctx { visitor, member, path }),
+                None => {
+                    visitor.session.purge();
+                    Err(AppError::Unauthorized { next })
+                }
+            }
+        })
+    }
+}
