@@ -1,1 +1,12 @@
-fn main(){}
+//! The integration test binary: every test runs the real server against
+//! its own PostgreSQL database and a real SMTP server on loopback.
+
+mod helpers;
+
+mod auth;
+mod browser;
+mod outbox;
+mod permissions;
+mod roles;
+mod settings;
+mod team;

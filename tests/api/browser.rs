@@ -1,0 +1,137 @@
+//! Browser journey in headless Chromium: invite a teammate, accept from the
+//! development mailbox, sign in as the teammate. Screenshots go to
+//! `$ARTIFACTS_DIR` (default `artifacts/`).
+
+use crate::helpers::{Options, PASSWORD, spawn_app_with};
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use veridesk::auth::permissions::BuiltinRole;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+async fn browser() -> (fantoccini::Client, Driver) {
+    let driver_bin = std::env::var("CHROMEDRIVER_BIN").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let port = free_port();
+    let child = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver"));
+    let driver = Driver(child);
+    let profile = std::env::temp_dir().join(format!("veridesk-chromium-{}", uuid::Uuid::new_v4()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(client) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            return (client, driver);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not accept a session at {url}");
+}
+
+async fn screenshot(client: &fantoccini::Client, name: &str) {
+    let dir = std::env::var("ARTIFACTS_DIR").unwrap_or_else(|_| format!("{}/artifacts", env!("CARGO_MANIFEST_DIR")));
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(format!("{dir}/{name}.png"), png).expect("write screenshot");
+}
+
+async fn fill(client: &fantoccini::Client, selector: &str, value: &str) {
+    let field = client.find(Locator::Css(selector)).await.unwrap_or_else(|_| panic!("field {selector}"));
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
+async fn click(client: &fantoccini::Client, selector: &str) {
+    client.find(Locator::Css(selector)).await.unwrap_or_else(|_| panic!("element {selector}")).click().await.expect("click");
+}
+
+async fn text(client: &fantoccini::Client) -> String {
+    client.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+}
+
+#[actix_web::test]
+async fn invite_accept_and_sign_in_as_the_teammate() {
+    let app = spawn_app_with(Options { smtp: false, ..Options::default() }).await;
+    app.create_member(BuiltinRole::Owner, "owner@example.test");
+    let (b, _driver) = browser().await;
+
+    b.goto(&format!("{}/sign-in", app.address)).await.expect("open sign-in");
+    fill(&b, "#f-email", "owner@example.test").await;
+    fill(&b, "#f-password", PASSWORD).await;
+    click(&b, "form[action='/sign-in'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css("h1")).await.expect("dashboard");
+    assert!(text(&b).await.contains("Dashboard"));
+
+    b.goto(&format!("{}/team", app.address)).await.expect("team");
+    fill(&b, "#f-email", "teammate@example.test").await;
+    b.find(Locator::Css("#f-role_id")).await.expect("role select").select_by_label("Compliance officer").await.expect("choose role");
+    click(&b, "form[action='/team/invitations'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css(".flash-success")).await.expect("confirmation");
+    assert!(text(&b).await.contains("Invitation sent to teammate@example.test"));
+    screenshot(&b, "team-after-invite").await;
+
+    b.goto(&format!("{}/outbox", app.address)).await.expect("mailbox");
+    assert!(text(&b).await.contains("Development mailbox"));
+    b.find(Locator::XPath("//a[contains(., 'invited you')]")).await.expect("invitation email").click().await.expect("open email");
+    b.wait().for_element(Locator::Css("a.mono")).await.expect("link in email");
+    screenshot(&b, "mailbox-invitation").await;
+    click(&b, "a.mono").await;
+
+    b.wait().for_element(Locator::Css("#f-name")).await.expect("invitation form");
+    assert!(text(&b).await.contains("teammate@example.test"));
+    fill(&b, "#f-name", "Tess Mate").await;
+    fill(&b, "#f-password", "short").await;
+    fill(&b, "#f-password_confirmation", "short").await;
+    click(&b, "button[type=submit]").await;
+    b.wait().for_element(Locator::Css(".field.has-error")).await.expect("validation message");
+    let page = text(&b).await;
+    assert!(page.contains("Use at least 12 characters."));
+    let kept = b.find(Locator::Css("#f-name")).await.expect("name").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("Tess Mate"));
+    screenshot(&b, "invitation-validation").await;
+    fill(&b, "#f-password", "tess has a long passphrase").await;
+    fill(&b, "#f-password_confirmation", "tess has a long passphrase").await;
+    click(&b, "button[type=submit]").await;
+
+    b.wait().for_element(Locator::Css("form[action='/sign-in']")).await.expect("sign-in page");
+    assert!(text(&b).await.contains("Your account teammate@example.test is ready"));
+    // The browser still holds the owner's session cookie; the sign-in page
+    // would send an owner onward, so sign out first.
+    b.delete_all_cookies().await.expect("clear cookies");
+    b.goto(&format!("{}/sign-in", app.address)).await.expect("sign-in");
+    fill(&b, "#f-email", "teammate@example.test").await;
+    fill(&b, "#f-password", "tess has a long passphrase").await;
+    click(&b, "form[action='/sign-in'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css(".topbar")).await.expect("signed in");
+    b.goto(&format!("{}/team", app.address)).await.expect("team as teammate");
+    let page = text(&b).await;
+    assert!(page.contains("Tess Mate") && page.contains("Compliance officer"));
+    assert!(b.find(Locator::Css("form[action='/team/invitations']")).await.is_err(), "officers cannot invite");
+    screenshot(&b, "team-as-teammate").await;
+    b.close().await.expect("close browser");
+}

@@ -1,0 +1,85 @@
+//! The outbox: retries with back-off when the mail server is down, and the
+//! development mailbox when none is configured.
+
+use crate::helpers::{Options, spawn_app_with};
+use chrono::Duration;
+use diesel::prelude::*;
+use veridesk::auth::permissions::BuiltinRole;
+use veridesk::db::schema::outbox_messages;
+
+fn status(app: &crate::helpers::TestApp) -> (String, i32, Option<String>) {
+    let mut conn = app.pool.get().expect("conn");
+    outbox_messages::table
+        .order(outbox_messages::created_at.desc())
+        .select((outbox_messages::status, outbox_messages::attempts, outbox_messages::last_error))
+        .first(&mut conn)
+        .expect("a message")
+}
+
+async fn wait_for(app: &crate::helpers::TestApp, attempts: i32) -> (String, i32, Option<String>) {
+    for _ in 0..200 {
+        let s = status(app);
+        if s.1 >= attempts && s.0 != "queued" {
+            return s;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    status(app)
+}
+
+#[actix_web::test]
+async fn failed_deliveries_are_retried_with_back_off_then_marked_failed() {
+    let app = spawn_app_with(Options { smtp_down: true, ..Options::default() }).await;
+    app.signed_in_as(BuiltinRole::Owner).await;
+    let viewer = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role").to_string()
+    };
+    app.post("/team/invitations", &[("email", "later@example.test"), ("role_id", &viewer)]).await.assert_redirect("/team");
+    let (state, attempts, error) = wait_for(&app, 1).await;
+    assert_eq!((state.as_str(), attempts), ("retrying", 1));
+    assert!(error.is_some());
+    let page = app.get("/outbox").await;
+    assert!(page.body.contains("badge-retrying"));
+
+    // Nothing more happens until the back-off has passed.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(status(&app).1, 1);
+    for attempt in 2..=8 {
+        app.advance(Duration::hours(1));
+        let (_, attempts, _) = wait_for(&app, attempt).await;
+        assert_eq!(attempts, attempt);
+    }
+    let (state, attempts, _) = wait_for(&app, 8).await;
+    assert_eq!((state.as_str(), attempts), ("failed", 8));
+    assert!(app.event_kinds().contains(&"email.failed".to_string()));
+    let id: uuid::Uuid = {
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table.select(outbox_messages::id).first(&mut conn).expect("id")
+    };
+    let detail = app.get(&format!("/outbox/{id}")).await;
+    assert!(detail.body.contains("8 of 8") && detail.body.contains("Delivery attempts"));
+}
+
+#[actix_web::test]
+async fn without_smtp_emails_land_in_the_development_mailbox() {
+    let app = spawn_app_with(Options { smtp: false, ..Options::default() }).await;
+    app.signed_in_as(BuiltinRole::Admin).await;
+    let viewer = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role").to_string()
+    };
+    app.post("/team/invitations", &[("email", "box@example.test"), ("role_id", &viewer)]).await;
+    let (state, _, _) = wait_for(&app, 1).await;
+    assert_eq!(state, "sent");
+    let list = app.get("/outbox").await;
+    assert!(list.body.contains("Development mailbox") && list.body.contains("box@example.test"));
+    let id: uuid::Uuid = {
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table.select(outbox_messages::id).first(&mut conn).expect("id")
+    };
+    let message = app.get(&format!("/outbox/{id}")).await;
+    assert!(message.body.contains(&format!("{}/invitations/", app.address)));
+    assert!(message.body.contains("via mailbox"));
+    assert!(app.smtp.all().is_empty());
+}

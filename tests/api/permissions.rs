@@ -1,0 +1,99 @@
+//! The permission matrix: every back-office route, for every built-in role
+//! and for a signed-out visitor.
+
+use crate::helpers::spawn_app;
+use veridesk::auth::permissions::{BuiltinRole, Permission};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug)]
+enum Needs {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in member.
+    SignedIn,
+    /// A member whose role has this permission.
+    Has(Permission),
+}
+
+#[actix_web::test]
+async fn every_route_checks_its_permission_on_the_server() {
+    let app = spawn_app().await;
+    let owner = app.create_member(BuiltinRole::Owner, "boss@example.test");
+    let viewer_role = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role")
+    };
+    let nobody = uuid::Uuid::new_v4();
+    use Needs::*;
+    use Permission as P;
+    let routes: Vec<(&str, String, Needs)> = vec![
+        ("GET", "/health".into(), Public),
+        ("GET", "/sign-in".into(), Public),
+        ("GET", "/forgot-password".into(), Public),
+        ("GET", "/".into(), SignedIn),
+        ("GET", "/account".into(), SignedIn),
+        ("POST", "/account".into(), SignedIn),
+        ("POST", "/account/password".into(), SignedIn),
+        ("GET", "/team".into(), Has(P::TeamView)),
+        ("GET", format!("/team/members/{owner}"), Has(P::TeamView)),
+        ("POST", "/team/invitations".into(), Has(P::TeamInvite)),
+        ("POST", format!("/team/members/{nobody}/resend"), Has(P::TeamInvite)),
+        ("POST", format!("/team/members/{nobody}/revoke"), Has(P::TeamInvite)),
+        ("POST", format!("/team/members/{nobody}/role"), Has(P::TeamManage)),
+        ("POST", format!("/team/members/{nobody}/deactivate"), Has(P::TeamManage)),
+        ("POST", format!("/team/members/{nobody}/reactivate"), Has(P::TeamManage)),
+        ("GET", "/roles".into(), Has(P::RolesView)),
+        ("GET", format!("/roles/{viewer_role}"), Has(P::RolesView)),
+        ("GET", "/roles/new".into(), Has(P::RolesManage)),
+        ("POST", "/roles".into(), Has(P::RolesManage)),
+        ("POST", format!("/roles/{nobody}"), Has(P::RolesManage)),
+        ("POST", format!("/roles/{nobody}/delete"), Has(P::RolesManage)),
+        ("GET", "/settings/company".into(), Has(P::SettingsManage)),
+        ("POST", "/settings/company".into(), Has(P::SettingsManage)),
+        ("POST", "/settings/company/logo".into(), Has(P::SettingsManage)),
+        ("POST", "/settings/company/logo/delete".into(), Has(P::SettingsManage)),
+        ("GET", "/audit".into(), Has(P::AuditView)),
+        ("GET", "/outbox".into(), Has(P::OutboxView)),
+        ("GET", format!("/outbox/{nobody}"), Has(P::OutboxView)),
+    ];
+
+    let mut failures = Vec::new();
+    let visitors: Vec<(Option<BuiltinRole>, crate::helpers::TestApp)> = {
+        let mut all = vec![(None, app.new_client())];
+        for role in BuiltinRole::ALL {
+            let client = app.new_client();
+            client.signed_in_as(role).await;
+            all.push((Some(role), client));
+        }
+        all
+    };
+    for (role, client) in &visitors {
+        let token = match role {
+            Some(_) => client.csrf().await,
+            None => String::new(),
+        };
+        for (method, path, needs) in &routes {
+            let page = if *method == "GET" {
+                client.get(path).await
+            } else {
+                client.post_raw(path, &[("csrf_token", token.as_str())]).await
+            };
+            let to_sign_in = page.status == 303 && page.location.as_deref().is_some_and(|l| l.starts_with("/sign-in"));
+            let allowed = match (needs, role) {
+                (Public, _) => true,
+                (SignedIn, r) => r.is_some(),
+                (Has(p), Some(r)) => r.permissions().allows(*p),
+                (Has(_), None) => false,
+            };
+            let ok = match (allowed, role) {
+                (true, _) => page.status != 403 && !to_sign_in && page.status < 500,
+                (false, None) => to_sign_in,
+                (false, Some(_)) => page.status == 403,
+            };
+            if !ok {
+                failures.push(format!("{role:?} {method} {path} -> {} {:?}", page.status, page.location));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "permission matrix violations:\n{}", failures.join("\n"));
+}
