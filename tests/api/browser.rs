@@ -100,7 +100,10 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
     b.find(Locator::XPath("//a[contains(., 'invited you')]")).await.expect("invitation email").click().await.expect("open email");
     b.wait().for_element(Locator::Css("a.mono")).await.expect("link in email");
     screenshot(&b, "mailbox-invitation").await;
-    click(&b, "a.mono").await;
+    let link = b.find(Locator::Css("a.mono")).await.expect("link").attr("href").await.expect("href").expect("an href");
+    // The teammate opens the link in their own browser: no owner cookies.
+    b.delete_all_cookies().await.expect("clear cookies");
+    b.goto(&link).await.expect("open invitation");
 
     b.wait().for_element(Locator::Css("#f-name")).await.expect("invitation form");
     assert!(text(&b).await.contains("teammate@example.test"));
@@ -120,10 +123,6 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
 
     b.wait().for_element(Locator::Css("form[action='/sign-in']")).await.expect("sign-in page");
     assert!(text(&b).await.contains("Your account teammate@example.test is ready"));
-    // The browser still holds the owner's session cookie; the sign-in page
-    // would send an owner onward, so sign out first.
-    b.delete_all_cookies().await.expect("clear cookies");
-    b.goto(&format!("{}/sign-in", app.address)).await.expect("sign-in");
     fill(&b, "#f-email", "teammate@example.test").await;
     fill(&b, "#f-password", "tess has a long passphrase").await;
     click(&b, "form[action='/sign-in'] button[type=submit]").await;

@@ -57,8 +57,10 @@ async fn failed_deliveries_are_retried_with_back_off_then_marked_failed() {
         let mut conn = app.pool.get().expect("conn");
         outbox_messages::table.select(outbox_messages::id).first(&mut conn).expect("id")
     };
+    // Hours passed on the clock, so the first session is idle-expired.
+    app.sign_in("owner@example.test", crate::helpers::PASSWORD).await.assert_redirect("/");
     let detail = app.get(&format!("/outbox/{id}")).await;
-    assert!(detail.body.contains("8 of 8") && detail.body.contains("Delivery attempts"));
+    assert!(detail.body.contains("8 of 8") && detail.body.contains("Delivery attempts"), "{}", detail.body);
 }
 
 #[actix_web::test]
