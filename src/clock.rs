@@ -22,7 +22,6 @@ impl Clock {
 
     /// Moves the application's time forward; used by tests.
     pub fn advance(&self, by: Duration) {
-        self.offset_seconds
-            .fetch_add(by.num_seconds(), Ordering::Relaxed);
+        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }

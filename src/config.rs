@@ -140,31 +140,33 @@ impl Settings {
             });
         }
         let database_url = var("DATABASE_URL").map(Secret::new);
-        if let Some(url) = &database_url {
-            if !url.expose().starts_with("postgres://") && !url.expose().starts_with("postgresql://") {
-                return Err(ConfigError {
-                    name: "DATABASE_URL",
-                    reason: "must start with postgres:// or postgresql://".into(),
-                });
-            }
+        if let Some(url) = &database_url
+            && !url.expose().starts_with("postgres://")
+            && !url.expose().starts_with("postgresql://")
+        {
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                reason: "must start with postgres:// or postgresql://".into(),
+            });
         }
         let session_secret = var("SESSION_SECRET").map(Secret::new);
-        if let Some(secret) = &session_secret {
-            if secret.expose().len() < 64 {
-                return Err(ConfigError {
-                    name: "SESSION_SECRET",
-                    reason: "must be at least 64 characters (e.g. `openssl rand -hex 32`)".into(),
-                });
-            }
+        if let Some(secret) = &session_secret
+            && secret.expose().len() < 64
+        {
+            return Err(ConfigError {
+                name: "SESSION_SECRET",
+                reason: "must be at least 64 characters (e.g. `openssl rand -hex 32`)".into(),
+            });
         }
         let smtp_url = var("SMTP_URL").map(Secret::new);
-        if let Some(url) = &smtp_url {
-            if !url.expose().starts_with("smtp://") && !url.expose().starts_with("smtps://") {
-                return Err(ConfigError {
-                    name: "SMTP_URL",
-                    reason: "must start with smtp:// or smtps://".into(),
-                });
-            }
+        if let Some(url) = &smtp_url
+            && !url.expose().starts_with("smtp://")
+            && !url.expose().starts_with("smtps://")
+        {
+            return Err(ConfigError {
+                name: "SMTP_URL",
+                reason: "must start with smtp:// or smtps://".into(),
+            });
         }
         let mail_from = var("MAIL_FROM").unwrap_or_else(|| "veridesk@localhost".into());
         if mail_from.parse::<lettre::Address>().is_err() {

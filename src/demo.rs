@@ -31,8 +31,18 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
     let people = [
         (OWNER_EMAIL, "Olivia Hart", BuiltinRole::Owner, &owner_hash),
         ("admin@veridesk.test", "Adam Reyes", BuiltinRole::Admin, &member_hash),
-        ("officer@veridesk.test", "Chiara Bianchi", BuiltinRole::ComplianceOfficer, &member_hash),
-        ("viewer@veridesk.test", "Victor Lindqvist", BuiltinRole::Viewer, &member_hash),
+        (
+            "officer@veridesk.test",
+            "Chiara Bianchi",
+            BuiltinRole::ComplianceOfficer,
+            &member_hash,
+        ),
+        (
+            "viewer@veridesk.test",
+            "Victor Lindqvist",
+            BuiltinRole::Viewer,
+            &member_hash,
+        ),
     ];
     let mut owner_id = None;
     for (i, (email, name, role, hash)) in people.iter().enumerate() {
@@ -49,7 +59,14 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
             ip: Some("203.0.113.10".into()),
             user_agent: Some("Mozilla/5.0 (demo)".into()),
         };
-        audit::record(conn, created + Duration::hours(1), &actor, EventKind::SignedIn, Some(("member", id.to_string())), json!({}))?;
+        audit::record(
+            conn,
+            created + Duration::hours(1),
+            &actor,
+            EventKind::SignedIn,
+            Some(("member", id.to_string())),
+            json!({}),
+        )?;
     }
     let owner_id = owner_id.ok_or_else(|| AppError::internal("no owner seeded"))?;
     update(
@@ -64,8 +81,18 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         owner_id,
         now - Duration::days(29),
     )?;
-    let analyst = PermissionSet::from_permissions(&[Permission::ApplicantsView, Permission::ScreeningRun, Permission::ReportsView]);
-    let role_id = create_role(conn, "Screening analyst", "Reviews screening hits; cannot decide on applicants.", analyst.codes(), now - Duration::days(20))?;
+    let analyst = PermissionSet::from_permissions(&[
+        Permission::ApplicantsView,
+        Permission::ScreeningRun,
+        Permission::ReportsView,
+    ]);
+    let role_id = create_role(
+        conn,
+        "Screening analyst",
+        "Reviews screening hits; cannot decide on applicants.",
+        analyst.codes(),
+        now - Duration::days(20),
+    )?;
     let owner_actor = Actor {
         kind: "member",
         member_id: Some(owner_id),
@@ -73,7 +100,14 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         ip: Some("203.0.113.10".into()),
         user_agent: Some("Mozilla/5.0 (demo)".into()),
     };
-    audit::record(conn, now - Duration::days(20), &owner_actor, EventKind::RoleCreated, Some(("role", role_id.to_string())), json!({ "name": "Screening analyst" }))?;
+    audit::record(
+        conn,
+        now - Duration::days(20),
+        &owner_actor,
+        EventKind::RoleCreated,
+        Some(("role", role_id.to_string())),
+        json!({ "name": "Screening analyst" }),
+    )?;
     let invitee = EmailAddress::parse("new.analyst@veridesk.test").map_err(AppError::internal)?;
     let token = SecretToken::generate();
     let invited = create_invitation(conn, &invitee, role_id, owner_id, &token.hash, now - Duration::hours(2))?;
@@ -86,6 +120,13 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
     }
     .compose(invitee.as_str())?;
     outbox::queue(conn, now - Duration::hours(2), mail)?;
-    audit::record(conn, now - Duration::hours(2), &owner_actor, EventKind::Invited, Some(("member", invited.to_string())), json!({ "email": invitee.as_str(), "role": "Screening analyst" }))?;
+    audit::record(
+        conn,
+        now - Duration::hours(2),
+        &owner_actor,
+        EventKind::Invited,
+        Some(("member", invited.to_string())),
+        json!({ "email": invitee.as_str(), "role": "Screening analyst" }),
+    )?;
     Ok(true)
 }

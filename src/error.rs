@@ -111,15 +111,30 @@ impl ResponseError for AppError {
                 .finish();
         }
         let (title, message): (&str, &str) = match self {
-            Self::NotFound => ("Page not found", "There is nothing at this address. It may have been removed, or the link may be mistyped."),
-            Self::Forbidden => ("Not allowed", "Your role does not include permission for this page or action. Ask an admin if you need it."),
-            Self::Csrf => ("Form expired", "This form was open too long or came from another site. Go back, reload the page and try again."),
+            Self::NotFound => (
+                "Page not found",
+                "There is nothing at this address. It may have been removed, or the link may be mistyped.",
+            ),
+            Self::Forbidden => (
+                "Not allowed",
+                "Your role does not include permission for this page or action. Ask an admin if you need it.",
+            ),
+            Self::Csrf => (
+                "Form expired",
+                "This form was open too long or came from another site. Go back, reload the page and try again.",
+            ),
             Self::BadRequest(m) | Self::Conflict(m) | Self::Gone(m) => ("Something is not right", m.as_str()),
-            Self::TooManyRequests => ("Too many attempts", "Too many attempts from your network. Wait a minute and try again."),
+            Self::TooManyRequests => (
+                "Too many attempts",
+                "Too many attempts from your network. Wait a minute and try again.",
+            ),
             Self::Unavailable => ("Busy", "Veridesk is busy right now. Try again in a few seconds."),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                ("Something went wrong", "An unexpected error happened on our side. It has been logged; try again, and tell your administrator if it keeps happening.")
+                (
+                    "Something went wrong",
+                    "An unexpected error happened on our side. It has been logged; try again, and tell your administrator if it keeps happening.",
+                )
             }
             Self::Unauthorized { .. } => ("", ""),
         };
@@ -129,9 +144,7 @@ impl ResponseError for AppError {
             title,
             message,
         };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
+        let body = page.render().unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(body)

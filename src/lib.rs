@@ -4,6 +4,8 @@
 //! `handlers.rs`, `queries.rs`, `forms.rs`, `pages.rs`); cross-cutting
 //! pieces live in `web`, `db`, `domain` and `error`.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod account;
 pub mod audit;
 pub mod auth;

@@ -35,11 +35,15 @@ impl Database {
             None => {
                 let cluster = LocalCluster::ensure(&settings.data_dir.join("pg"), settings.local_pg_port)?;
                 db::cluster::create_database_if_missing(&cluster.url("postgres"), "veridesk")?;
-                tracing::info!("using the private PostgreSQL cluster under {}", settings.data_dir.join("pg").display());
+                tracing::info!(
+                    "using the private PostgreSQL cluster under {}",
+                    settings.data_dir.join("pg").display()
+                );
                 (cluster.url("veridesk"), Some(cluster))
             }
         };
-        let mut conn = PgConnection::establish(&url).with_context(|| "connecting to the database (check DATABASE_URL)")?;
+        let mut conn =
+            PgConnection::establish(&url).with_context(|| "connecting to the database (check DATABASE_URL)")?;
         db::migrate(&mut conn)?;
         veridesk::roles::queries::sync_builtin_roles(&mut conn)?;
         let pool = db::build_pool(&url, settings.database_pool_size)?;
@@ -54,12 +58,17 @@ impl Database {
 }
 
 fn arg_value(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn create_owner(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
-    let email = EmailAddress::parse(&arg_value(args, "--email").context("--email is required")?).map_err(anyhow::Error::msg)?;
-    let name = PersonName::parse(&arg_value(args, "--name").context("--name is required")?).map_err(anyhow::Error::msg)?;
+    let email =
+        EmailAddress::parse(&arg_value(args, "--email").context("--email is required")?).map_err(anyhow::Error::msg)?;
+    let name =
+        PersonName::parse(&arg_value(args, "--name").context("--name is required")?).map_err(anyhow::Error::msg)?;
     let password = match std::env::var("VERIDESK_OWNER_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -78,7 +87,8 @@ fn create_owner(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
         if veridesk::team::queries::find_by_email(conn, email.as_str())?.is_some() {
             bail!("a member with the email {email} already exists");
         }
-        let role = veridesk::roles::queries::builtin_role_id(conn, BuiltinRole::Owner).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let role =
+            veridesk::roles::queries::builtin_role_id(conn, BuiltinRole::Owner).map_err(|e| anyhow::anyhow!("{e}"))?;
         let id = veridesk::team::queries::create_active_member(conn, &email, &name, &hash, role, now)?;
         veridesk::audit::record(
             conn,
@@ -111,14 +121,22 @@ fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
     } else {
         println!("Members already exist; demo data left as it is.");
     }
-    println!("Demo sign-in: {} / {}", veridesk::demo::OWNER_EMAIL, veridesk::demo::OWNER_PASSWORD);
-    println!("Other demo members (admin@, officer@, viewer@veridesk.test): {}", veridesk::demo::MEMBER_PASSWORD);
+    println!(
+        "Demo sign-in: {} / {}",
+        veridesk::demo::OWNER_EMAIL,
+        veridesk::demo::OWNER_PASSWORD
+    );
+    println!(
+        "Other demo members (admin@, officer@, viewer@veridesk.test): {}",
+        veridesk::demo::MEMBER_PASSWORD
+    );
     Ok(())
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = Database::open(&settings)?;
-    let listener = TcpListener::bind(settings.bind_address).with_context(|| format!("binding {}", settings.bind_address))?;
+    let listener =
+        TcpListener::bind(settings.bind_address).with_context(|| format!("binding {}", settings.bind_address))?;
     let base_url = settings.base_url.clone();
     let pool = database.pool.clone();
     let result = actix_web::rt::System::new().block_on(async move {

@@ -6,8 +6,8 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::error::AppError;
 use crate::outbox::worker::{self, Transport};
-use crate::web::session_store::{PgSessionStore, purge_expired};
 use crate::web::AppState;
+use crate::web::session_store::{PgSessionStore, purge_expired};
 use actix_session::SessionMiddleware;
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_web::cookie::{Key, SameSite};
@@ -76,7 +76,8 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
         chrono::Duration::minutes(settings.session_idle_minutes),
         chrono::Duration::hours(settings.session_absolute_hours),
     );
-    let blocking_threads = (settings.database_pool_size as usize / settings.workers).max(2) + settings.hashing_concurrency;
+    let blocking_threads =
+        (settings.database_pool_size as usize / settings.workers).max(2) + settings.hashing_concurrency;
     let static_dir = static_dir();
     let data = web::Data::new(state.clone());
     let server = HttpServer::new(move || {
@@ -86,13 +87,19 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .cookie_same_site(SameSite::Lax)
             .cookie_secure(settings.cookie_secure)
             .cookie_content_security(CookieContentSecurity::Signed)
-            .session_lifecycle(BrowserSession::default().state_ttl(actix_web::cookie::time::Duration::hours(settings.session_absolute_hours)))
+            .session_lifecycle(
+                BrowserSession::default().state_ttl(actix_web::cookie::time::Duration::hours(
+                    settings.session_absolute_hours,
+                )),
+            )
             .build();
         App::new()
             .wrap(security_headers())
             .wrap(TracingLogger::default())
             .app_data(data.clone())
-            .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::BadRequest(format!("The address has an invalid parameter: {e}.")).into()))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                AppError::BadRequest(format!("The address has an invalid parameter: {e}.")).into()
+            }))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .route("/health", web::get().to(health))
             .service(actix_files::Files::new("/static", static_dir.clone()))

@@ -34,7 +34,14 @@ pub struct PasswordForm {
     password_confirmation: String,
 }
 
-fn page(ctx: &Ctx, name: String, time_zone: String, errors: FormErrors, password_errors: FormErrors, status: StatusCode) -> Result<HttpResponse, AppError> {
+fn page(
+    ctx: &Ctx,
+    name: String,
+    time_zone: String,
+    errors: FormErrors,
+    password_errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     render_status(
         status,
         &AccountPage {
@@ -51,7 +58,14 @@ fn page(ctx: &Ctx, name: String, time_zone: String, errors: FormErrors, password
 
 /// GET /account
 pub async fn account_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    page(&ctx, ctx.member.name.clone(), ctx.member.time_zone.name().to_string(), FormErrors::new(), FormErrors::new(), StatusCode::OK)
+    page(
+        &ctx,
+        ctx.member.name.clone(),
+        ctx.member.time_zone.name().to_string(),
+        FormErrors::new(),
+        FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 /// POST /account
@@ -60,7 +74,14 @@ pub async fn update_profile(ctx: Ctx, CsrfForm(form): CsrfForm<ProfileForm>) -> 
     let name = errors.check("name", PersonName::parse(&form.name));
     let zone = errors.check("time_zone", parse_time_zone(&form.time_zone));
     let (Some(name), Some(zone)) = (name, zone) else {
-        return page(&ctx, form.name, form.time_zone, errors, FormErrors::new(), StatusCode::UNPROCESSABLE_ENTITY);
+        return page(
+            &ctx,
+            form.name,
+            form.time_zone,
+            errors,
+            FormErrors::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let (now, actor, id) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let before = (ctx.member.name.clone(), ctx.member.time_zone.name().to_string());
@@ -86,11 +107,19 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
     let id = ctx.member.id.0;
     let current_hash = db::run(ctx.pool(), move |conn| {
         use crate::db::schema::members;
-        Ok(members::table.find(id).select(members::password_hash).first::<Option<String>>(conn)?)
+        Ok(members::table
+            .find(id)
+            .select(members::password_hash)
+            .first::<Option<String>>(conn)?)
     })
     .await?;
     let mut errors = FormErrors::new();
-    if !ctx.state().hasher.verify(form.current_password.clone(), current_hash).await? {
+    if !ctx
+        .state()
+        .hasher
+        .verify(form.current_password.clone(), current_hash)
+        .await?
+    {
         errors.add("current_password", "That is not your current password.");
     }
     let password = errors.check("password", Password::parse(&form.password, &ctx.member.email));
@@ -98,7 +127,14 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
         errors.add("password_confirmation", "The two passwords are not the same.");
     }
     let (Some(password), true) = (password, errors.is_empty()) else {
-        return page(&ctx, ctx.member.name.clone(), ctx.member.time_zone.name().to_string(), FormErrors::new(), errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return page(
+            &ctx,
+            ctx.member.name.clone(),
+            ctx.member.time_zone.name().to_string(),
+            FormErrors::new(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let hash = ctx.state().hasher.hash(password.expose().to_string()).await?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -106,14 +142,26 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
         set_password(conn, id, &hash, now)?;
         // Other sessions of this member end; this one is renewed below.
         crate::web::session_store::end_sessions_of(conn, id)?;
-        audit::record(conn, now, &actor, EventKind::PasswordChanged, Some(("member", id.to_string())), json!({}))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::PasswordChanged,
+            Some(("member", id.to_string())),
+            json!({}),
+        )?;
         Ok(())
     })
     .await?;
     // Our own session row was deleted with the others: start a fresh one.
     let session = &ctx.visitor.session;
     session.renew();
-    session.insert(MEMBER_KEY, id).map_err(|e| AppError::internal(format!("session: {e}")))?;
-    ctx.flash(FlashKind::Success, "Your password was changed. Other sessions were signed out.");
+    session
+        .insert(MEMBER_KEY, id)
+        .map_err(|e| AppError::internal(format!("session: {e}")))?;
+    ctx.flash(
+        FlashKind::Success,
+        "Your password was changed. Other sessions were signed out.",
+    );
     Ok(redirect("/account"))
 }

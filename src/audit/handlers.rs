@@ -1,8 +1,8 @@
 //! Audit log page.
 
+use super::EventKind;
 use super::pages::{AuditPage, EventView};
 use super::queries::{EventFilter, actor_choices, list_events};
-use super::EventKind;
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
@@ -28,13 +28,19 @@ pub struct AuditQuery {
     before: String,
 }
 
-fn parse_day(ctx: &Ctx, raw: &str, errors: &mut FormErrors, field: &'static str) -> Option<chrono::DateTime<chrono::Utc>> {
+fn parse_day(
+    ctx: &Ctx,
+    raw: &str,
+    errors: &mut FormErrors,
+    field: &'static str,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     if raw.trim().is_empty() {
         return None;
     }
     let day = errors.check(
         field,
-        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| format!("“{raw}” is not a date like 2026-11-22.")),
+        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("“{raw}” is not a date like 2026-11-22.")),
     )?;
     let midnight = day.and_hms_opt(0, 0, 0)?;
     ctx.member
@@ -51,7 +57,12 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     let mut errors = FormErrors::new();
     let mut filter = EventFilter::default();
     if !q.actor.is_empty() {
-        filter.actor = errors.check("actor", q.actor.parse().map_err(|_| "Choose a member from the list.".to_string()));
+        filter.actor = errors.check(
+            "actor",
+            q.actor
+                .parse()
+                .map_err(|_| "Choose a member from the list.".to_string()),
+        );
     }
     if !q.kind.is_empty() {
         filter.kind = errors.check(
@@ -74,7 +85,12 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     .await?;
     let next_page = if more {
         rows.last().map(|last| {
-            let params = [("actor", q.actor.as_str()), ("kind", q.kind.as_str()), ("from", q.from.as_str()), ("to", q.to.as_str())];
+            let params = [
+                ("actor", q.actor.as_str()),
+                ("kind", q.kind.as_str()),
+                ("from", q.from.as_str()),
+                ("to", q.to.as_str()),
+            ];
             let mut query: String = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
                 .finish();
@@ -86,7 +102,10 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     } else {
         None
     };
-    let events = rows.into_iter().map(|row| EventView::from_row(row, &ctx.member)).collect();
+    let events = rows
+        .into_iter()
+        .map(|row| EventView::from_row(row, &ctx.member))
+        .collect();
     let page = AuditPage {
         chrome: ctx.chrome("Audit log", Nav::Audit),
         events,

@@ -78,10 +78,18 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
         return sign_in_again(&v, &form, TOO_MANY, StatusCode::TOO_MANY_REQUESTS);
     }
     let Ok(email) = EmailAddress::parse(&form.email) else {
-        return sign_in_again(&v, &form, "Enter the email address you were invited with.", StatusCode::UNPROCESSABLE_ENTITY);
+        return sign_in_again(
+            &v,
+            &form,
+            "Enter the email address you were invited with.",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let lookup = email.as_str().to_string();
-    let member = db::run(&v.state.pool, move |conn| Ok(queries::find_active_by_email(conn, &lookup)?)).await?;
+    let member = db::run(&v.state.pool, move |conn| {
+        Ok(queries::find_active_by_email(conn, &lookup)?)
+    })
+    .await?;
     let hash = member.as_ref().and_then(|m| m.password_hash.clone());
     // Always hash, known email or not, so the response time says nothing.
     let password_ok = v.state.hasher.verify(form.password.clone(), hash).await?;
@@ -90,7 +98,14 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
     let Some(member) = member else {
         let actor = v.actor(&email.as_str().chars().take(120).collect::<String>());
         db::run(&v.state.pool, move |conn| {
-            audit::record(conn, now, &actor, EventKind::SignInFailed, None, json!({ "reason": "unknown email" }))?;
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::SignInFailed,
+                None,
+                json!({ "reason": "unknown email" }),
+            )?;
             Ok(())
         })
         .await?;
@@ -99,10 +114,21 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
 
     let actor = Actor::member_at_door(member.id, &member.email, &v.client);
     if !password_ok || is_locked(&member, now) {
-        let reason = if is_locked(&member, now) { "locked" } else { "wrong password" };
+        let reason = if is_locked(&member, now) {
+            "locked"
+        } else {
+            "wrong password"
+        };
         let base_url = v.state.settings.base_url.clone();
         db::run(&v.state.pool, move |conn| {
-            audit::record(conn, now, &actor, EventKind::SignInFailed, Some(("member", member.id.to_string())), json!({ "reason": reason }))?;
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::SignInFailed,
+                Some(("member", member.id.to_string())),
+                json!({ "reason": reason }),
+            )?;
             if reason != "locked" && queries::record_failure(conn, member.id, now)? {
                 let until = now + queries::LOCK_DURATION;
                 audit::record(
@@ -133,7 +159,14 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
 
     db::run(&v.state.pool, move |conn| {
         queries::record_success(conn, member.id, now)?;
-        audit::record(conn, now, &actor, EventKind::SignedIn, Some(("member", member.id.to_string())), json!({}))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::SignedIn,
+            Some(("member", member.id.to_string())),
+            json!({}),
+        )?;
         Ok(())
     })
     .await?;
@@ -160,7 +193,14 @@ pub async fn sign_out(v: Visitor, _form: CsrfForm<EmptyForm>) -> Result<HttpResp
         db::run(&v.state.pool, move |conn| {
             if let Some(member) = queries::load_signed_in_member(conn, id)? {
                 let actor = Actor::member(&member, &client);
-                audit::record(conn, now, &actor, EventKind::SignedOut, Some(("member", id.to_string())), json!({}))?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    EventKind::SignedOut,
+                    Some(("member", id.to_string())),
+                    json!({}),
+                )?;
             }
             Ok(())
         })
@@ -219,7 +259,14 @@ pub async fn forgot_password(v: Visitor, CsrfForm(form): CsrfForm<ForgotForm>) -
         .compose(&member.email)?;
         outbox::queue(conn, now, mail)?;
         let actor = Actor::member_at_door(member.id, &member.email, &client);
-        audit::record(conn, now, &actor, EventKind::PasswordResetRequested, Some(("member", member.id.to_string())), json!({}))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::PasswordResetRequested,
+            Some(("member", member.id.to_string())),
+            json!({}),
+        )?;
         Ok(())
     })
     .await?;
@@ -250,7 +297,9 @@ pub async fn reset_password_form(v: Visitor, token: web::Path<String>) -> Result
     let hash = SecretToken::hash(&token);
     let now = v.now();
     let found = db::run(&v.state.pool, move |conn| Ok(queries::find_reset(conn, &hash, now)?)).await?;
-    let Some((_, member)) = found else { return invalid_link() };
+    let Some((_, member)) = found else {
+        return invalid_link();
+    };
     render(&ResetPage {
         title: "Choose a new password",
         flashes: Vec::new(),
@@ -262,12 +311,18 @@ pub async fn reset_password_form(v: Visitor, token: web::Path<String>) -> Result
 }
 
 /// POST /reset-password/{token}
-pub async fn reset_password(v: Visitor, token: web::Path<String>, CsrfForm(form): CsrfForm<ResetForm>) -> Result<HttpResponse, AppError> {
+pub async fn reset_password(
+    v: Visitor,
+    token: web::Path<String>,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
     let now = v.now();
     let lookup = hash.clone();
     let found = db::run(&v.state.pool, move |conn| Ok(queries::find_reset(conn, &lookup, now)?)).await?;
-    let Some((reset_id, member)) = found else { return invalid_link() };
+    let Some((reset_id, member)) = found else {
+        return invalid_link();
+    };
     let mut errors = FormErrors::new();
     let password = errors.check("password", Password::parse(&form.password, &member.email));
     if form.password != form.password_confirmation {
@@ -292,11 +347,21 @@ pub async fn reset_password(v: Visitor, token: web::Path<String>, CsrfForm(form)
         queries::complete_reset(conn, reset_id, member.id, &password_hash, now)?;
         // Whoever knew the old password is signed out everywhere.
         end_sessions_of(conn, member.id)?;
-        audit::record(conn, now, &actor, EventKind::PasswordReset, Some(("member", member.id.to_string())), json!({}))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::PasswordReset,
+            Some(("member", member.id.to_string())),
+            json!({}),
+        )?;
         Ok(())
     })
     .await?;
-    v.flash(FlashKind::Success, "Your password was changed. Sign in with your new password.");
+    v.flash(
+        FlashKind::Success,
+        "Your password was changed. Sign in with your new password.",
+    );
     Ok(redirect("/sign-in"))
 }
 
@@ -329,7 +394,9 @@ pub async fn setup(v: Visitor, CsrfForm(form): CsrfForm<SetupForm>) -> Result<Ht
     if form.password != form.password_confirmation {
         errors.add("password_confirmation", "The two passwords are not the same.");
     }
-    let (Some(company), Some(name), Some(email), Some(password), true) = (company, name, email, password, errors.is_empty()) else {
+    let (Some(company), Some(name), Some(email), Some(password), true) =
+        (company, name, email, password, errors.is_empty())
+    else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &SetupPage {
@@ -350,13 +417,22 @@ pub async fn setup(v: Visitor, CsrfForm(form): CsrfForm<SetupForm>) -> Result<Ht
         // Serialise concurrent setups: only the first one creates an owner.
         diesel::sql_query("LOCK TABLE members IN EXCLUSIVE MODE").execute(conn)?;
         if queries::any_member(conn)? {
-            return Err(AppError::Conflict("Veridesk has already been set up. Sign in instead.".into()));
+            return Err(AppError::Conflict(
+                "Veridesk has already been set up. Sign in instead.".into(),
+            ));
         }
         let owner = builtin_role_id(conn, BuiltinRole::Owner)?;
         let id = create_active_member(conn, &email, &name, &password_hash, owner, now)?;
         set_company_identity(conn, &company, now)?;
         let actor = Actor::member_at_door(id, email.as_str(), &client);
-        audit::record(conn, now, &actor, EventKind::SetupCompleted, Some(("member", id.to_string())), json!({ "company": company }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::SetupCompleted,
+            Some(("member", id.to_string())),
+            json!({ "company": company }),
+        )?;
         Ok(id)
     })
     .await?;
@@ -365,7 +441,10 @@ pub async fn setup(v: Visitor, CsrfForm(form): CsrfForm<SetupForm>) -> Result<Ht
         .insert(MEMBER_KEY, member_id)
         .map_err(|e| AppError::internal(format!("session: {e}")))?;
     csrf::rotate(&v.session);
-    v.flash(FlashKind::Success, "Welcome to Veridesk. Invite your teammates from the Team page.");
+    v.flash(
+        FlashKind::Success,
+        "Welcome to Veridesk. Invite your teammates from the Team page.",
+    );
     Ok(redirect("/"))
 }
 

@@ -5,9 +5,9 @@
 //! away from page rendering.
 
 use crate::error::AppError;
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::Argon2;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 

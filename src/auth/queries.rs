@@ -55,15 +55,25 @@ pub fn is_locked(member: &Member, now: DateTime<Utc>) -> bool {
 /// Counts a failed sign-in; returns true when this failure locked the account.
 pub fn record_failure(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
     // Lock the row so concurrent failures count correctly.
-    let member: Member = members::table.find(id).for_update().select(Member::as_select()).first(conn)?;
-    let window_open = member.failed_window_start.is_some_and(|start| start + FAILURE_WINDOW > now);
+    let member: Member = members::table
+        .find(id)
+        .for_update()
+        .select(Member::as_select())
+        .first(conn)?;
+    let window_open = member
+        .failed_window_start
+        .is_some_and(|start| start + FAILURE_WINDOW > now);
     let (count, start) = if window_open {
         (member.failed_signins + 1, member.failed_window_start)
     } else {
         (1, Some(now))
     };
     let locks = count >= MAX_FAILURES && !is_locked(&member, now);
-    let locked_until = if locks { Some(now + LOCK_DURATION) } else { member.locked_until };
+    let locked_until = if locks {
+        Some(now + LOCK_DURATION)
+    } else {
+        member.locked_until
+    };
     let (count, start) = if locks { (0, None) } else { (count, start) };
     diesel::update(members::table.find(id))
         .set((
@@ -89,7 +99,12 @@ pub fn record_success(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> 
 }
 
 /// Stores a reset token (by hash), replacing any unused one.
-pub fn create_password_reset(conn: &mut PgConnection, member: Uuid, hash: &[u8], now: DateTime<Utc>) -> QueryResult<()> {
+pub fn create_password_reset(
+    conn: &mut PgConnection,
+    member: Uuid,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(
         password_resets::table
             .filter(password_resets::member_id.eq(member))
@@ -123,7 +138,13 @@ pub fn find_reset(conn: &mut PgConnection, hash: &[u8], now: DateTime<Utc>) -> Q
 }
 
 /// Sets a new password from a reset link and uses the link up.
-pub fn complete_reset(conn: &mut PgConnection, reset: Uuid, member: Uuid, hash: &str, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn complete_reset(
+    conn: &mut PgConnection,
+    reset: Uuid,
+    member: Uuid,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(password_resets::table.find(reset))
         .set(password_resets::used_at.eq(now))
         .execute(conn)?;

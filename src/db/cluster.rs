@@ -189,8 +189,7 @@ pub fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result
         .bind::<Text, _>(name)
         .get_result(&mut conn)?;
     if !found.exists {
-        diesel::sql_query(format!("CREATE DATABASE \"{}\"", name.replace('"', "")))
-            .execute(&mut conn)?;
+        diesel::sql_query(format!("CREATE DATABASE \"{}\"", name.replace('"', ""))).execute(&mut conn)?;
     }
     Ok(())
 }

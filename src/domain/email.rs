@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn accepts_and_normalises() {
-        assert_eq!(EmailAddress::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
+        assert_eq!(
+            EmailAddress::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
     }
 
     #[test]

@@ -28,10 +28,12 @@ impl PersonName {
 
 /// Parses an IANA time zone name such as `Europe/Paris`.
 pub fn parse_time_zone(input: &str) -> Result<chrono_tz::Tz, String> {
-    input
-        .trim()
-        .parse::<chrono_tz::Tz>()
-        .map_err(|_| format!("“{}” is not a known time zone (for example Europe/Paris).", input.trim()))
+    input.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        format!(
+            "“{}” is not a known time zone (for example Europe/Paris).",
+            input.trim()
+        )
+    })
 }
 
 #[cfg(test)]

@@ -43,18 +43,31 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
             .group_by(outbox_messages::status)
             .select((outbox_messages::status, diesel::dsl::count_star()))
             .load(conn)?;
-        let events = if can_audit { list_events(conn, &EventFilter::default(), 8)?.0 } else { Vec::new() };
+        let events = if can_audit {
+            list_events(conn, &EventFilter::default(), 8)?.0
+        } else {
+            Vec::new()
+        };
         Ok((counts, outbox, events))
     })
     .await?;
     let count = |rows: &[(String, i64)], key: &str| rows.iter().filter(|(k, _)| k == key).map(|(_, n)| *n).sum::<i64>();
     let page = DashboardPage {
-        first_name: ctx.member.name.split_whitespace().next().unwrap_or_default().to_string(),
+        first_name: ctx
+            .member
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         active_members: count(&counts, "active"),
         invited_members: count(&counts, "invited"),
         emails_waiting: count(&outbox, "queued") + count(&outbox, "retrying"),
         emails_failed: count(&outbox, "failed"),
-        recent: events.into_iter().map(|e| crate::audit::pages_export::EventView::from_row(e, &ctx.member)).collect(),
+        recent: events
+            .into_iter()
+            .map(|e| crate::audit::pages_export::EventView::from_row(e, &ctx.member))
+            .collect(),
         can_team: ctx.can(Permission::TeamView),
         can_audit,
         can_outbox: ctx.can(Permission::OutboxView),

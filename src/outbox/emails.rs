@@ -60,15 +60,30 @@ macro_rules! email_templates {
     };
 }
 
-email_templates!(Invitation, "invitation", "email/invitation/body.txt", "email/invitation/body.html", InvitationText, InvitationHtml, |e| format!(
-    "{} invited you to {} on Veridesk",
-    e.inviter, e.company
-));
-email_templates!(PasswordReset, "password_reset", "email/password_reset/body.txt", "email/password_reset/body.html", PasswordResetText, PasswordResetHtml, |e| format!(
-    "Reset your {} Veridesk password",
-    e.company
-));
-email_templates!(LockedOut, "locked_out", "email/locked_out/body.txt", "email/locked_out/body.html", LockedOutText, LockedOutHtml, |e| format!(
-    "Sign-in to {} Veridesk paused after failed attempts",
-    e.company
-));
+email_templates!(
+    Invitation,
+    "invitation",
+    "email/invitation/body.txt",
+    "email/invitation/body.html",
+    InvitationText,
+    InvitationHtml,
+    |e| format!("{} invited you to {} on Veridesk", e.inviter, e.company)
+);
+email_templates!(
+    PasswordReset,
+    "password_reset",
+    "email/password_reset/body.txt",
+    "email/password_reset/body.html",
+    PasswordResetText,
+    PasswordResetHtml,
+    |e| format!("Reset your {} Veridesk password", e.company)
+);
+email_templates!(
+    LockedOut,
+    "locked_out",
+    "email/locked_out/body.txt",
+    "email/locked_out/body.html",
+    LockedOutText,
+    LockedOutHtml,
+    |e| format!("Sign-in to {} Veridesk paused after failed attempts", e.company)
+);

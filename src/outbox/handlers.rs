@@ -28,8 +28,13 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
     ctx.require(Permission::OutboxView)?;
     let q = query.into_inner();
     let status = STATUSES.iter().find(|s| **s == q.status).copied();
-    let before = DateTime::parse_from_rfc3339(&q.before).ok().map(|d| d.with_timezone(&Utc));
-    let rows = db::run(ctx.pool(), move |conn| Ok(list_messages(conn, status, before, PAGE_SIZE)?)).await?;
+    let before = DateTime::parse_from_rfc3339(&q.before)
+        .ok()
+        .map(|d| d.with_timezone(&Utc));
+    let rows = db::run(ctx.pool(), move |conn| {
+        Ok(list_messages(conn, status, before, PAGE_SIZE)?)
+    })
+    .await?;
     let next_page = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last())
         .flatten()

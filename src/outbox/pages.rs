@@ -34,7 +34,11 @@ impl MessageView {
             from_name: m.from_name,
             subject: m.subject,
             body_text: m.body_text,
-            next_attempt: if m.status == "retrying" { viewer.format_time(m.next_attempt_at) } else { String::new() },
+            next_attempt: if m.status == "retrying" {
+                viewer.format_time(m.next_attempt_at)
+            } else {
+                String::new()
+            },
             status: m.status,
             attempts: m.attempts,
             max_attempts: m.max_attempts,

@@ -77,7 +77,12 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// Records a failed delivery; returns true when no attempts remain.
-pub fn mark_failed(conn: &mut PgConnection, message: &OutboxMessage, now: DateTime<Utc>, error: &str) -> QueryResult<bool> {
+pub fn mark_failed(
+    conn: &mut PgConnection,
+    message: &OutboxMessage,
+    now: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<bool> {
     let exhausted = message.attempts >= message.max_attempts;
     let status = if exhausted { "failed" } else { "retrying" };
     diesel::update(outbox_messages::table.find(message.id))
@@ -125,7 +130,10 @@ pub fn list_messages(
 
 /// One message with its attempts.
 pub fn find_message(conn: &mut PgConnection, id: Uuid) -> QueryResult<(OutboxMessage, Vec<Attempt>)> {
-    let message = outbox_messages::table.find(id).select(OutboxMessage::as_select()).first(conn)?;
+    let message = outbox_messages::table
+        .find(id)
+        .select(OutboxMessage::as_select())
+        .first(conn)?;
     let attempts = outbox_attempts::table
         .filter(outbox_attempts::message_id.eq(id))
         .order(outbox_attempts::id.asc())

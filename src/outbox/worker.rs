@@ -45,14 +45,20 @@ fn build_message(message: &OutboxMessage, from_address: &str) -> Result<Message,
     );
     let mut builder = Message::builder()
         .from(from)
-        .to(message.to_address.parse().map_err(|e| format!("recipient {}: {e}", message.to_address))?)
+        .to(message
+            .to_address
+            .parse()
+            .map_err(|e| format!("recipient {}: {e}", message.to_address))?)
         .subject(message.subject.clone())
         .message_id(None);
     for cc in &message.cc_addresses {
         builder = builder.cc(cc.parse().map_err(|e| format!("cc {cc}: {e}"))?);
     }
     builder
-        .multipart(MultiPart::alternative_plain_html(message.body_text.clone(), message.body_html.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            message.body_text.clone(),
+            message.body_html.clone(),
+        ))
         .map_err(|e| format!("building the message: {e}"))
 }
 

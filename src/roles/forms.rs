@@ -37,7 +37,10 @@ impl RoleForm {
             errors.add("description", "Keep the description to 300 characters or fewer.");
         }
         if self.permissions.iter().any(|c| Permission::from_code(c).is_none()) {
-            errors.add("permissions", "One of the permissions is not known; reload the page and try again.");
+            errors.add(
+                "permissions",
+                "One of the permissions is not known; reload the page and try again.",
+            );
         }
         let permissions = PermissionSet::from_codes(&self.permissions);
         if permissions.is_empty() {

@@ -1,6 +1,7 @@
 //! Roles pages.
 
 use super::forms::RoleForm;
+use super::models::Role;
 use super::pages::{RoleFormPage, RoleRow, RolesPage, permission_groups};
 use super::queries;
 use crate::audit::{self, EventKind};
@@ -37,13 +38,33 @@ pub async fn list_roles(ctx: Ctx) -> Result<HttpResponse, AppError> {
     })
 }
 
-fn form_page(ctx: &Ctx, title: &str, action: String, role_id: Option<Uuid>, read_only: bool, members: i64, form: RoleForm, errors: FormErrors) -> RoleFormPage {
+/// Which role a form page is about.
+struct Target<'a> {
+    /// `None` for a new role.
+    role: Option<&'a Role>,
+    read_only: bool,
+    members: i64,
+}
+
+impl Target<'_> {
+    const NEW: Target<'static> = Target {
+        role: None,
+        read_only: false,
+        members: 0,
+    };
+}
+
+fn form_page(ctx: &Ctx, target: Target<'_>, form: RoleForm, errors: FormErrors) -> RoleFormPage {
+    let (title, action) = match target.role {
+        Some(role) => (role.name.clone(), format!("/roles/{}", role.id)),
+        None => ("New role".to_string(), "/roles".to_string()),
+    };
     RoleFormPage {
         chrome: ctx.chrome(title, Nav::Roles),
         action,
-        role_id: role_id.map(|id| id.to_string()),
-        read_only,
-        members,
+        role_id: target.role.map(|r| r.id.to_string()),
+        read_only: target.read_only,
+        members: target.members,
         form,
         errors,
         groups: permission_groups(),
@@ -53,7 +74,7 @@ fn form_page(ctx: &Ctx, title: &str, action: String, role_id: Option<Uuid>, read
 /// GET /roles/new
 pub async fn new_role_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesManage)?;
-    render(&form_page(&ctx, "New role", "/roles".into(), None, false, 0, RoleForm::default(), FormErrors::new()))
+    render(&form_page(&ctx, Target::NEW, RoleForm::default(), FormErrors::new()))
 }
 
 /// POST /roles
@@ -62,7 +83,7 @@ pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result
     let valid = match form.parse() {
         Ok(valid) => valid,
         Err(errors) => {
-            let page = form_page(&ctx, "New role", "/roles".into(), None, false, 0, form, errors);
+            let page = form_page(&ctx, Target::NEW, form, errors);
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
@@ -73,7 +94,14 @@ pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result
         }
         let codes = valid.permissions.codes();
         let id = queries::create_role(conn, &valid.name, &valid.description, codes.clone(), now)?;
-        audit::record(conn, now, &actor, EventKind::RoleCreated, Some(("role", id.to_string())), json!({ "name": valid.name, "permissions": codes.join(", ") }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::RoleCreated,
+            Some(("role", id.to_string())),
+            json!({ "name": valid.name, "permissions": codes.join(", ") }),
+        )?;
         Ok(Some(id))
     })
     .await?;
@@ -85,7 +113,7 @@ pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result
         None => {
             let mut errors = FormErrors::new();
             errors.add("name", "Another role already has this name.");
-            let page = form_page(&ctx, "New role", "/roles".into(), None, false, 0, form, errors);
+            let page = form_page(&ctx, Target::NEW, form, errors);
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -95,28 +123,55 @@ pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result
 pub async fn edit_role_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesView)?;
     let id = parse_id(&path)?;
-    let (role, members) = db::run(ctx.pool(), move |conn| Ok((queries::find_role(conn, id)?, queries::members_with_role(conn, id)?))).await?;
+    let (role, members) = db::run(ctx.pool(), move |conn| {
+        Ok((queries::find_role(conn, id)?, queries::members_with_role(conn, id)?))
+    })
+    .await?;
     let read_only = role.builtin().is_some() || !ctx.can(Permission::RolesManage);
     let form = RoleForm {
         name: role.name.clone(),
         description: role.description.clone(),
         permissions: role.permission_set().codes(),
     };
-    render(&form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), read_only, members, form, FormErrors::new()))
+    render(&form_page(
+        &ctx,
+        Target {
+            role: Some(&role),
+            read_only,
+            members,
+        },
+        form,
+        FormErrors::new(),
+    ))
 }
 
 /// POST /roles/{id}
-pub async fn update_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): CsrfForm<RoleForm>) -> Result<HttpResponse, AppError> {
+pub async fn update_role(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesManage)?;
     let id = parse_id(&path)?;
     let role = db::run(ctx.pool(), move |conn| Ok(queries::find_role(conn, id)?)).await?;
     if role.builtin().is_some() {
-        return Err(AppError::Conflict("Built-in roles cannot be changed. Create a custom role instead.".into()));
+        return Err(AppError::Conflict(
+            "Built-in roles cannot be changed. Create a custom role instead.".into(),
+        ));
     }
     let valid = match form.parse() {
         Ok(valid) => valid,
         Err(errors) => {
-            let page = form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), false, 0, form, errors);
+            let page = form_page(
+                &ctx,
+                Target {
+                    role: Some(&role),
+                    read_only: false,
+                    members: 0,
+                },
+                form,
+                errors,
+            );
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
@@ -127,7 +182,14 @@ pub async fn update_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): Csrf
         }
         let codes = valid.permissions.codes();
         queries::update_role(conn, id, &valid.name, &valid.description, codes.clone(), now)?;
-        audit::record(conn, now, &actor, EventKind::RoleUpdated, Some(("role", id.to_string())), json!({ "name": valid.name, "permissions": codes.join(", ") }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::RoleUpdated,
+            Some(("role", id.to_string())),
+            json!({ "name": valid.name, "permissions": codes.join(", ") }),
+        )?;
         Ok(true)
     })
     .await?;
@@ -137,7 +199,16 @@ pub async fn update_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): Csrf
     } else {
         let mut errors = FormErrors::new();
         errors.add("name", "Another role already has this name.");
-        let page = form_page(&ctx, &role.name, format!("/roles/{id}"), Some(id), false, 0, form, errors);
+        let page = form_page(
+            &ctx,
+            Target {
+                role: Some(&role),
+                read_only: false,
+                members: 0,
+            },
+            form,
+            errors,
+        );
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     }
 }
@@ -147,7 +218,11 @@ pub async fn update_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): Csrf
 pub struct EmptyForm {}
 
 /// POST /roles/{id}/delete
-pub async fn delete_role(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn delete_role(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesManage)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -158,10 +233,20 @@ pub async fn delete_role(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<Empt
         }
         let holders = queries::members_with_role(conn, id)?;
         if holders > 0 {
-            return Ok(Err(format!("“{}” is held by {holders} member(s). Give them another role first.", role.name)));
+            return Ok(Err(format!(
+                "“{}” is held by {holders} member(s). Give them another role first.",
+                role.name
+            )));
         }
         queries::delete_role(conn, id)?;
-        audit::record(conn, now, &actor, EventKind::RoleDeleted, Some(("role", id.to_string())), json!({ "name": role.name }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::RoleDeleted,
+            Some(("role", id.to_string())),
+            json!({ "name": role.name }),
+        )?;
         Ok(Ok(role.name))
     })
     .await?;

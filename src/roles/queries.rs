@@ -55,10 +55,15 @@ pub fn list_roles(conn: &mut PgConnection) -> QueryResult<Vec<(Role, i64)>> {
         })
         .collect();
     let order = |r: &Role| {
-        r.builtin()
-            .map_or(BuiltinRole::ALL.len(), |b| BuiltinRole::ALL.iter().position(|x| *x == b).unwrap_or(0))
+        r.builtin().map_or(BuiltinRole::ALL.len(), |b| {
+            BuiltinRole::ALL.iter().position(|x| *x == b).unwrap_or(0)
+        })
     };
-    rows.sort_by(|(a, _), (b, _)| order(a).cmp(&order(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+    rows.sort_by(|(a, _), (b, _)| {
+        order(a)
+            .cmp(&order(b))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
     Ok(rows)
 }
 
@@ -72,11 +77,19 @@ pub fn find_role(conn: &mut PgConnection, id: Uuid) -> QueryResult<Role> {
 pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
     let all: Vec<(Uuid, String)> = roles::table.select((roles::id, roles::name)).load(conn)?;
     let wanted = name.to_lowercase();
-    Ok(all.iter().any(|(id, n)| Some(*id) != except && n.to_lowercase() == wanted))
+    Ok(all
+        .iter()
+        .any(|(id, n)| Some(*id) != except && n.to_lowercase() == wanted))
 }
 
 /// Creates a custom role.
-pub fn create_role(conn: &mut PgConnection, name: &str, description: &str, permissions: Vec<String>, now: DateTime<Utc>) -> QueryResult<Uuid> {
+pub fn create_role(
+    conn: &mut PgConnection,
+    name: &str,
+    description: &str,
+    permissions: Vec<String>,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
     let id = Uuid::new_v4();
     diesel::insert_into(roles::table)
         .values((
@@ -92,7 +105,14 @@ pub fn create_role(conn: &mut PgConnection, name: &str, description: &str, permi
 }
 
 /// Updates a custom role (built-in roles are never updated here).
-pub fn update_role(conn: &mut PgConnection, id: Uuid, name: &str, description: &str, permissions: Vec<String>, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn update_role(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+    description: &str,
+    permissions: Vec<String>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(roles::table.find(id).filter(roles::builtin_key.is_null()))
         .set((
             roles::name.eq(name),

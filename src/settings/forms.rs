@@ -60,13 +60,23 @@ impl SettingsForm {
         let contact_email = if self.contact_email.trim().is_empty() {
             Some(String::new())
         } else {
-            errors.check("contact_email", EmailAddress::parse(&self.contact_email).map(|e| e.as_str().to_string()))
+            errors.check(
+                "contact_email",
+                EmailAddress::parse(&self.contact_email).map(|e| e.as_str().to_string()),
+            )
         };
         let sender_name = self.sender_name.trim();
         if sender_name.is_empty() {
             errors.add("sender_name", "Enter the name emails come from.");
-        } else if sender_name.chars().count() > 80 || sender_name.chars().any(|c| c.is_control() || c == '"' || c == '<' || c == '>') {
-            errors.add("sender_name", "Use up to 80 characters, without quotes or angle brackets.");
+        } else if sender_name.chars().count() > 80
+            || sender_name
+                .chars()
+                .any(|c| c.is_control() || c == '"' || c == '<' || c == '>')
+        {
+            errors.add(
+                "sender_name",
+                "Use up to 80 characters, without quotes or angle brackets.",
+            );
         }
         let brand_colour = errors.check("brand_colour", parse_colour(&self.brand_colour));
         match (name, contact_email, brand_colour) {
@@ -89,7 +99,11 @@ pub fn logo_content_type(bytes: &[u8]) -> Result<&'static str, String> {
         return Err("Choose an image file to upload.".into());
     }
     if bytes.len() > MAX_LOGO_BYTES {
-        return Err(format!("The logo is {} KB; the limit is {} KB.", bytes.len() / 1024, MAX_LOGO_BYTES / 1024));
+        return Err(format!(
+            "The logo is {} KB; the limit is {} KB.",
+            bytes.len() / 1024,
+            MAX_LOGO_BYTES / 1024
+        ));
     }
     let content_type = match imagesize::image_type(bytes) {
         Ok(imagesize::ImageType::Png) => "image/png",

@@ -9,12 +9,18 @@ use crate::db;
 use crate::error::AppError;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, csrf, redirect, render_status};
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
 use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
-async fn settings_page(ctx: &Ctx, form: Option<SettingsForm>, errors: FormErrors, logo_error: Option<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+async fn settings_page(
+    ctx: &Ctx,
+    form: Option<SettingsForm>,
+    errors: FormErrors,
+    logo_error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let current = db::run(ctx.pool(), |conn| Ok(queries::load(conn)?)).await?;
     let form = form.unwrap_or(SettingsForm {
         name: current.name,
@@ -43,7 +49,10 @@ pub async fn company_settings(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 /// POST /settings/company
-pub async fn update_company_settings(ctx: Ctx, CsrfForm(form): CsrfForm<SettingsForm>) -> Result<HttpResponse, AppError> {
+pub async fn update_company_settings(
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::SettingsManage)?;
     let values = match form.parse() {
         Ok(values) => values,
@@ -66,7 +75,14 @@ pub async fn update_company_settings(ctx: Ctx, CsrfForm(form): CsrfForm<Settings
         }
         queries::update(conn, &values, by, now)?;
         if !changed.is_empty() {
-            audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), serde_json::Value::Object(changed))?;
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::SettingsUpdated,
+                Some(("company", "settings".into())),
+                serde_json::Value::Object(changed),
+            )?;
         }
         Ok(())
     })
@@ -87,7 +103,10 @@ async fn read_logo_form(mut payload: Multipart) -> Result<(String, Vec<u8>), Str
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| "The upload was interrupted; try again.".to_string())?;
             if bytes.len() + chunk.len() > MAX_LOGO_BYTES + 1 {
-                return Err(format!("The logo is larger than the {} KB limit.", MAX_LOGO_BYTES / 1024));
+                return Err(format!(
+                    "The logo is larger than the {} KB limit.",
+                    MAX_LOGO_BYTES / 1024
+                ));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -105,20 +124,45 @@ pub async fn upload_logo(ctx: Ctx, payload: Multipart) -> Result<HttpResponse, A
     ctx.require(Permission::SettingsManage)?;
     let (token, file) = match read_logo_form(payload).await {
         Ok(parts) => parts,
-        Err(message) => return settings_page(&ctx, None, FormErrors::new(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(message) => {
+            return settings_page(
+                &ctx,
+                None,
+                FormErrors::new(),
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     if !csrf::verify(&ctx.visitor.session, &token) {
         return Err(AppError::Csrf);
     }
     let content_type = match logo_content_type(&file) {
         Ok(ct) => ct,
-        Err(message) => return settings_page(&ctx, None, FormErrors::new(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(message) => {
+            return settings_page(
+                &ctx,
+                None,
+                FormErrors::new(),
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let size = file.len();
     db::run(ctx.pool(), move |conn| {
         queries::set_logo(conn, Some((file, content_type)), by, now)?;
-        audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), json!({ "logo": format!("uploaded ({content_type}, {size} bytes)") }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::SettingsUpdated,
+            Some(("company", "settings".into())),
+            json!({ "logo": format!("uploaded ({content_type}, {size} bytes)") }),
+        )?;
         Ok(())
     })
     .await?;
@@ -136,7 +180,14 @@ pub async fn delete_logo(ctx: Ctx, _form: CsrfForm<EmptyForm>) -> Result<HttpRes
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     db::run(ctx.pool(), move |conn| {
         queries::set_logo(conn, None, by, now)?;
-        audit::record(conn, now, &actor, EventKind::SettingsUpdated, Some(("company", "settings".into())), json!({ "logo": "removed" }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::SettingsUpdated,
+            Some(("company", "settings".into())),
+            json!({ "logo": "removed" }),
+        )?;
         Ok(())
     })
     .await?;

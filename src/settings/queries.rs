@@ -75,7 +75,12 @@ pub fn update(conn: &mut PgConnection, values: &SettingsUpdate, by: Uuid, now: D
 }
 
 /// Stores (or, with `None`, removes) the logo.
-pub fn set_logo(conn: &mut PgConnection, logo: Option<(Vec<u8>, &str)>, by: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn set_logo(
+    conn: &mut PgConnection,
+    logo: Option<(Vec<u8>, &str)>,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     let (bytes, content_type) = match logo {
         Some((bytes, ct)) => (Some(bytes), Some(ct.to_string())),
         None => (None, None),

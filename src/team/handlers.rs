@@ -20,7 +20,13 @@ use diesel::PgConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-fn member_row(m: &Member, role: &Role, inv: Option<&PendingInvitation>, viewer: &CurrentMember, now: chrono::DateTime<chrono::Utc>) -> MemberRow {
+fn member_row(
+    m: &Member,
+    role: &Role,
+    inv: Option<&PendingInvitation>,
+    viewer: &CurrentMember,
+    now: chrono::DateTime<chrono::Utc>,
+) -> MemberRow {
     MemberRow {
         id: m.id.to_string(),
         name: m.name.clone(),
@@ -33,10 +39,21 @@ fn member_row(m: &Member, role: &Role, inv: Option<&PendingInvitation>, viewer: 
     }
 }
 
-async fn team_page_with(ctx: &Ctx, invite: InviteForm, errors: FormErrors, status_code: StatusCode) -> Result<HttpResponse, AppError> {
-    let (rows, roles) = db::run(ctx.pool(), |conn| Ok((queries::list_members(conn)?, queries::role_choices(conn)?))).await?;
+async fn team_page_with(
+    ctx: &Ctx,
+    invite: InviteForm,
+    errors: FormErrors,
+    status_code: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (rows, roles) = db::run(ctx.pool(), |conn| {
+        Ok((queries::list_members(conn)?, queries::role_choices(conn)?))
+    })
+    .await?;
     let now = ctx.now();
-    let members = rows.iter().map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now)).collect();
+    let members = rows
+        .iter()
+        .map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now))
+        .collect();
     render_status(
         status_code,
         &TeamPage {
@@ -62,19 +79,48 @@ fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-/// Composes and queues the invitation email for `email`.
-fn queue_invitation_email(conn: &mut PgConnection, ctx_name: &str, base_url: &str, token: &str, email: &str, role: &str, expires: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
-    let company = company_name(conn)?;
-    let mail = emails::Invitation {
-        company: &company,
-        inviter: ctx_name,
-        role,
-        url: &format!("{base_url}/invitations/{token}"),
-        expires,
+/// What an invitation email needs from the inviting member's request.
+struct Inviter {
+    name: String,
+    base_url: String,
+    expires: String,
+}
+
+impl Inviter {
+    fn of(ctx: &Ctx) -> Self {
+        let member = &ctx.member;
+        Self {
+            name: if member.name.is_empty() {
+                member.email.clone()
+            } else {
+                member.name.clone()
+            },
+            base_url: ctx.state().settings.base_url.clone(),
+            expires: member.format_time(ctx.now() + queries::INVITATION_TTL),
+        }
     }
-    .compose(email)?;
-    outbox::queue(conn, now, mail)?;
-    Ok(())
+
+    /// Composes and queues the invitation email carrying `token`.
+    fn queue_email(
+        &self,
+        conn: &mut PgConnection,
+        token: &str,
+        email: &str,
+        role: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        let company = company_name(conn)?;
+        let mail = emails::Invitation {
+            company: &company,
+            inviter: &self.name,
+            role,
+            url: &format!("{}/invitations/{token}", self.base_url),
+            expires: &self.expires,
+        }
+        .compose(email)?;
+        outbox::queue(conn, now, mail)?;
+        Ok(())
+    }
 }
 
 /// POST /team/invitations
@@ -82,22 +128,29 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
     ctx.require(Permission::TeamInvite)?;
     let mut errors = FormErrors::new();
     let email = errors.check("email", EmailAddress::parse(&form.email));
-    let role_id = errors.check("role_id", form.role_id.parse::<Uuid>().map_err(|_| "Choose a role.".to_string()));
+    let role_id = errors.check(
+        "role_id",
+        form.role_id.parse::<Uuid>().map_err(|_| "Choose a role.".to_string()),
+    );
     let (Some(email), Some(role_id)) = (email, role_id) else {
         return team_page_with(&ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let (now, actor) = (ctx.now(), ctx.actor());
-    let inviter = if ctx.member.name.is_empty() { ctx.member.email.clone() } else { ctx.member.name.clone() };
+    let inviter = Inviter::of(&ctx);
     let inviter_id = ctx.member.id.0;
     let is_owner = ctx.member.is_owner();
-    let base_url = ctx.state().settings.base_url.clone();
-    let expires = ctx.member.format_time(now + queries::INVITATION_TTL);
     let outcome = db::run(ctx.pool(), move |conn| {
         let Ok(role) = crate::roles::queries::find_role(conn, role_id) else {
-            return Ok(Err(("role_id", "That role no longer exists; choose another.".to_string())));
+            return Ok(Err((
+                "role_id",
+                "That role no longer exists; choose another.".to_string(),
+            )));
         };
         if role.is_owner() && !is_owner {
-            return Ok(Err(("role_id", "Only an Owner can invite someone as Owner.".to_string())));
+            return Ok(Err((
+                "role_id",
+                "Only an Owner can invite someone as Owner.".to_string(),
+            )));
         }
         if let Some(existing) = queries::find_by_email(conn, email.as_str())? {
             let message = if existing.status == status::INVITED {
@@ -109,15 +162,25 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
         }
         let token = SecretToken::generate();
         let member_id = queries::create_invitation(conn, &email, role.id, inviter_id, &token.hash, now)?;
-        queue_invitation_email(conn, &inviter, &base_url, &token.plain, email.as_str(), &role.name, &expires, now)?;
-        audit::record(conn, now, &actor, EventKind::Invited, Some(("member", member_id.to_string())), json!({ "email": email.as_str(), "role": role.name }))?;
+        inviter.queue_email(conn, &token.plain, email.as_str(), &role.name, now)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::Invited,
+            Some(("member", member_id.to_string())),
+            json!({ "email": email.as_str(), "role": role.name }),
+        )?;
         Ok(Ok(email))
     })
     .await?;
     match outcome {
         Ok(email) => {
             ctx.state().outbox_wakeup.notify_one();
-            ctx.flash(FlashKind::Success, format!("Invitation sent to {email}. The link works for 7 days."));
+            ctx.flash(
+                FlashKind::Success,
+                format!("Invitation sent to {email}. The link works for 7 days."),
+            );
             Ok(redirect("/team"))
         }
         Err((field, message)) => {
@@ -131,8 +194,14 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
 pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamView)?;
     let id = parse_id(&path)?;
-    let (rows, roles) = db::run(ctx.pool(), |conn| Ok((queries::list_members(conn)?, queries::role_choices(conn)?))).await?;
-    let (member, role, inv) = rows.into_iter().find(|(m, _, _)| m.id == id).ok_or(AppError::NotFound)?;
+    let (rows, roles) = db::run(ctx.pool(), |conn| {
+        Ok((queries::list_members(conn)?, queries::role_choices(conn)?))
+    })
+    .await?;
+    let (member, role, inv) = rows
+        .into_iter()
+        .find(|(m, _, _)| m.id == id)
+        .ok_or(AppError::NotFound)?;
     let now = ctx.now();
     render(&MemberPage {
         member: member_row(&member, &role, inv.as_ref(), &ctx.member, now),
@@ -143,7 +212,14 @@ pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
         can_grant_owner: ctx.member.is_owner(),
         is_self: member.id == ctx.member.id.0,
         joined: ctx.member.format_time(member.created_at),
-        chrome: ctx.chrome(if member.name.is_empty() { member.email.clone() } else { member.name.clone() }, Nav::Team),
+        chrome: ctx.chrome(
+            if member.name.is_empty() {
+                member.email.clone()
+            } else {
+                member.name.clone()
+            },
+            Nav::Team,
+        ),
     })
 }
 
@@ -166,21 +242,30 @@ where
 }
 
 fn display(member: &Member) -> String {
-    if member.name.is_empty() { member.email.clone() } else { member.name.clone() }
+    if member.name.is_empty() {
+        member.email.clone()
+    } else {
+        member.name.clone()
+    }
 }
 
 /// POST /team/members/{id}/resend
-pub async fn resend_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn resend_invitation(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamInvite)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
-    let inviter = if ctx.member.name.is_empty() { ctx.member.email.clone() } else { ctx.member.name.clone() };
-    let base_url = ctx.state().settings.base_url.clone();
-    let expires = ctx.member.format_time(now + queries::INVITATION_TTL);
+    let inviter = Inviter::of(&ctx);
     let is_owner = ctx.member.is_owner();
     member_action(&ctx, id, move |conn, member, role| {
         if member.status != status::INVITED {
-            return Ok(Err(format!("{} has already joined; there is no invitation to resend.", display(&member))));
+            return Ok(Err(format!(
+                "{} has already joined; there is no invitation to resend.",
+                display(&member)
+            )));
         }
         if role.is_owner() && !is_owner {
             return Ok(Err("Only an Owner can resend an Owner invitation.".into()));
@@ -189,15 +274,29 @@ pub async fn resend_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
         if queries::renew_invitation(conn, member.id, &token.hash, now)? == 0 {
             return Ok(Err("This invitation is no longer open.".into()));
         }
-        queue_invitation_email(conn, &inviter, &base_url, &token.plain, &member.email, &role.name, &expires, now)?;
-        audit::record(conn, now, &actor, EventKind::InvitationResent, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
-        Ok(Ok(format!("Invitation sent again to {}. The previous link no longer works.", member.email)))
+        inviter.queue_email(conn, &token.plain, &member.email, &role.name, now)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::InvitationResent,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email }),
+        )?;
+        Ok(Ok(format!(
+            "Invitation sent again to {}. The previous link no longer works.",
+            member.email
+        )))
     })
     .await
 }
 
 /// POST /team/members/{id}/revoke
-pub async fn revoke_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn revoke_invitation(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamInvite)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -205,14 +304,27 @@ pub async fn revoke_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
     let outcome = db::run(ctx.pool(), move |conn| {
         let (member, role) = queries::find_member(conn, id)?;
         if member.status != status::INVITED {
-            return Ok(Err(format!("{} has already joined; deactivate them instead.", display(&member))));
+            return Ok(Err(format!(
+                "{} has already joined; deactivate them instead.",
+                display(&member)
+            )));
         }
         if role.is_owner() && !is_owner {
             return Ok(Err("Only an Owner can revoke an Owner invitation.".into()));
         }
         queries::revoke_invitation(conn, member.id)?;
-        audit::record(conn, now, &actor, EventKind::InvitationRevoked, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
-        Ok(Ok(format!("Invitation to {} revoked; the link no longer works.", member.email)))
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::InvitationRevoked,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email }),
+        )?;
+        Ok(Ok(format!(
+            "Invitation to {} revoked; the link no longer works.",
+            member.email
+        )))
     })
     .await?;
     match outcome {
@@ -228,7 +340,11 @@ pub async fn revoke_invitation(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
 }
 
 /// POST /team/members/{id}/role
-pub async fn change_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): CsrfForm<RoleChangeForm>) -> Result<HttpResponse, AppError> {
+pub async fn change_role(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<RoleChangeForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamManage)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -268,7 +384,11 @@ pub async fn change_role(ctx: Ctx, path: web::Path<String>, CsrfForm(form): Csrf
 }
 
 /// POST /team/members/{id}/deactivate
-pub async fn deactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn deactivate_member(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamManage)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -279,7 +399,11 @@ pub async fn deactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
             return Ok(Err("You cannot deactivate yourself. Ask another admin.".into()));
         }
         match member.status.as_str() {
-            status::INVITED => return Ok(Err("This person has not joined yet; revoke the invitation instead.".into())),
+            status::INVITED => {
+                return Ok(Err(
+                    "This person has not joined yet; revoke the invitation instead.".into()
+                ));
+            }
             status::DEACTIVATED => return Ok(Ok(format!("{} is already deactivated.", display(&member)))),
             _ => {}
         }
@@ -288,7 +412,10 @@ pub async fn deactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
                 return Ok(Err("Only an Owner can deactivate an Owner.".into()));
             }
             if queries::active_owner_ids(conn)? == [member.id] {
-                return Ok(Err(format!("{} is the last active Owner and cannot be deactivated.", display(&member))));
+                return Ok(Err(format!(
+                    "{} is the last active Owner and cannot be deactivated.",
+                    display(&member)
+                )));
             }
         }
         queries::set_status(conn, member.id, status::DEACTIVATED, now)?;
@@ -301,13 +428,20 @@ pub async fn deactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
             Some(("member", member.id.to_string())),
             json!({ "email": member.email, "sessions_ended": ended }),
         )?;
-        Ok(Ok(format!("{} is deactivated and was signed out everywhere.", display(&member))))
+        Ok(Ok(format!(
+            "{} is deactivated and was signed out everywhere.",
+            display(&member)
+        )))
     })
     .await
 }
 
 /// POST /team/members/{id}/reactivate
-pub async fn reactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn reactivate_member(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamManage)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
@@ -320,7 +454,14 @@ pub async fn reactivate_member(ctx: Ctx, path: web::Path<String>, _form: CsrfFor
             return Ok(Err("Only an Owner can reactivate an Owner.".into()));
         }
         queries::set_status(conn, member.id, status::ACTIVE, now)?;
-        audit::record(conn, now, &actor, EventKind::Reactivated, Some(("member", member.id.to_string())), json!({ "email": member.email }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::Reactivated,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email }),
+        )?;
         Ok(Ok(format!("{} can sign in again.", display(&member))))
     })
     .await
@@ -348,7 +489,9 @@ pub async fn invitation_form(v: Visitor, token: web::Path<String>) -> Result<Htt
         })
     })
     .await?;
-    let Some(((_, member, role), company)) = found else { return invitation_gone() };
+    let Some(((_, member, role), company)) = found else {
+        return invitation_gone();
+    };
     render(&AcceptPage {
         title: "Join your team on Veridesk",
         flashes: Vec::new(),
@@ -363,7 +506,11 @@ pub async fn invitation_form(v: Visitor, token: web::Path<String>) -> Result<Htt
 }
 
 /// POST /invitations/{token}
-pub async fn accept_invitation(v: Visitor, token: web::Path<String>, CsrfForm(form): CsrfForm<AcceptForm>) -> Result<HttpResponse, AppError> {
+pub async fn accept_invitation(
+    v: Visitor,
+    token: web::Path<String>,
+    CsrfForm(form): CsrfForm<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
     let now = v.now();
     let lookup = hash.clone();
@@ -374,7 +521,9 @@ pub async fn accept_invitation(v: Visitor, token: web::Path<String>, CsrfForm(fo
         })
     })
     .await?;
-    let Some(((invitation_id, member, role), company)) = found else { return invitation_gone() };
+    let Some(((invitation_id, member, role), company)) = found else {
+        return invitation_gone();
+    };
     let mut errors = FormErrors::new();
     let name = errors.check("name", PersonName::parse(&form.name));
     let password = errors.check("password", Password::parse(&form.password, &member.email));
@@ -407,13 +556,23 @@ pub async fn accept_invitation(v: Visitor, token: web::Path<String>, CsrfForm(fo
             return Ok(false);
         }
         queries::accept_invitation(conn, invitation_id, member.id, name.as_str(), &password_hash, now)?;
-        audit::record(conn, now, &actor, EventKind::InvitationAccepted, Some(("member", member.id.to_string())), json!({ "email": member.email, "role": role.name }))?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::InvitationAccepted,
+            Some(("member", member.id.to_string())),
+            json!({ "email": member.email, "role": role.name }),
+        )?;
         Ok(true)
     })
     .await?;
     if !accepted {
         return invitation_gone();
     }
-    v.flash(FlashKind::Success, format!("Welcome! Your account {email} is ready. Sign in with your new password."));
+    v.flash(
+        FlashKind::Success,
+        format!("Welcome! Your account {email} is ready. Sign in with your new password."),
+    );
     Ok(redirect("/sign-in"))
 }

@@ -16,8 +16,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team/members/{id}/resend", web::post().to(handlers::resend_invitation))
         .route("/team/members/{id}/revoke", web::post().to(handlers::revoke_invitation))
         .route("/team/members/{id}/role", web::post().to(handlers::change_role))
-        .route("/team/members/{id}/deactivate", web::post().to(handlers::deactivate_member))
-        .route("/team/members/{id}/reactivate", web::post().to(handlers::reactivate_member))
+        .route(
+            "/team/members/{id}/deactivate",
+            web::post().to(handlers::deactivate_member),
+        )
+        .route(
+            "/team/members/{id}/reactivate",
+            web::post().to(handlers::reactivate_member),
+        )
         .route("/invitations/{token}", web::get().to(handlers::invitation_form))
         .route("/invitations/{token}", web::post().to(handlers::accept_invitation));
 }

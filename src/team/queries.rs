@@ -1,9 +1,9 @@
 //! Team queries: members, invitations, roles and statuses.
 
 use super::models::{Member, NewMember, status};
+use crate::auth::permissions::BuiltinRole;
 use crate::db::schema::{invitations, members, roles};
 use crate::domain::{EmailAddress, PersonName};
-use crate::auth::permissions::BuiltinRole;
 use crate::roles::models::Role;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -31,7 +31,12 @@ pub fn list_members(conn: &mut PgConnection) -> QueryResult<Vec<(Member, Role, O
     let pending: Vec<PendingInvitation> = invitations::table
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::revoked_at.is_null())
-        .select((invitations::id, invitations::member_id, invitations::expires_at, invitations::sent_count))
+        .select((
+            invitations::id,
+            invitations::member_id,
+            invitations::expires_at,
+            invitations::sent_count,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -125,7 +130,12 @@ pub fn create_invitation(
 
 /// Replaces the open invitation's token and restarts its 7 days.
 /// The previous link stops working.
-pub fn renew_invitation(conn: &mut PgConnection, member_id: Uuid, token_hash: &[u8], now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn renew_invitation(
+    conn: &mut PgConnection,
+    member_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(
         invitations::table
             .filter(invitations::member_id.eq(member_id))
@@ -144,11 +154,20 @@ pub fn renew_invitation(conn: &mut PgConnection, member_id: Uuid, token_hash: &[
 /// Withdraws an invitation: the invited member disappears (they never
 /// had access); the audit log keeps the record.
 pub fn revoke_invitation(conn: &mut PgConnection, member_id: Uuid) -> QueryResult<usize> {
-    diesel::delete(members::table.find(member_id).filter(members::status.eq(status::INVITED))).execute(conn)
+    diesel::delete(
+        members::table
+            .find(member_id)
+            .filter(members::status.eq(status::INVITED)),
+    )
+    .execute(conn)
 }
 
 /// The open invitation behind a token, with its member and role.
-pub fn find_open_invitation(conn: &mut PgConnection, token_hash: &[u8], now: DateTime<Utc>) -> QueryResult<Option<(Uuid, Member, Role)>> {
+pub fn find_open_invitation(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(Uuid, Member, Role)>> {
     invitations::table
         .inner_join(members::table.inner_join(roles::table))
         .filter(invitations::token_hash.eq(token_hash))
@@ -162,7 +181,14 @@ pub fn find_open_invitation(conn: &mut PgConnection, token_hash: &[u8], now: Dat
 }
 
 /// Accepts an invitation: the member becomes active with name and password.
-pub fn accept_invitation(conn: &mut PgConnection, invitation: Uuid, member: Uuid, name: &str, password_hash: &str, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn accept_invitation(
+    conn: &mut PgConnection,
+    invitation: Uuid,
+    member: Uuid,
+    name: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(invitations::table.find(invitation))
         .set((invitations::accepted_at.eq(now), invitations::updated_at.eq(now)))
         .execute(conn)?;
@@ -217,9 +243,19 @@ pub fn role_choices(conn: &mut PgConnection) -> QueryResult<Vec<Role>> {
 }
 
 /// Updates a member's own profile.
-pub fn update_profile(conn: &mut PgConnection, member: Uuid, name: &str, time_zone: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn update_profile(
+    conn: &mut PgConnection,
+    member: Uuid,
+    name: &str,
+    time_zone: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(members::table.find(member))
-        .set((members::name.eq(name), members::time_zone.eq(time_zone), members::updated_at.eq(now)))
+        .set((
+            members::name.eq(name),
+            members::time_zone.eq(time_zone),
+            members::updated_at.eq(now),
+        ))
         .execute(conn)
 }
 

@@ -58,10 +58,34 @@ impl Chrome {
         let entries: [(Nav, &str, &str, &str, Option<Permission>); 7] = [
             (Nav::Home, "/", "Dashboard", "Workspace", None),
             (Nav::Team, "/team", "Team", "Administration", Some(Permission::TeamView)),
-            (Nav::Roles, "/roles", "Roles", "Administration", Some(Permission::RolesView)),
-            (Nav::Settings, "/settings/company", "Company settings", "Administration", Some(Permission::SettingsManage)),
-            (Nav::Audit, "/audit", "Audit log", "Administration", Some(Permission::AuditView)),
-            (Nav::Outbox, "/outbox", "Email outbox", "Administration", Some(Permission::OutboxView)),
+            (
+                Nav::Roles,
+                "/roles",
+                "Roles",
+                "Administration",
+                Some(Permission::RolesView),
+            ),
+            (
+                Nav::Settings,
+                "/settings/company",
+                "Company settings",
+                "Administration",
+                Some(Permission::SettingsManage),
+            ),
+            (
+                Nav::Audit,
+                "/audit",
+                "Audit log",
+                "Administration",
+                Some(Permission::AuditView),
+            ),
+            (
+                Nav::Outbox,
+                "/outbox",
+                "Email outbox",
+                "Administration",
+                Some(Permission::OutboxView),
+            ),
             (Nav::Account, "/account", "My account", "You", None),
         ];
         entries

@@ -36,7 +36,9 @@ impl ClientInfo {
         let ip = if trust_proxy {
             req.connection_info().realip_remote_addr().map(|s| {
                 // realip may carry a port for direct peers.
-                s.parse::<std::net::SocketAddr>().map(|a| a.ip().to_string()).unwrap_or_else(|_| s.to_string())
+                s.parse::<std::net::SocketAddr>()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_else(|_| s.to_string())
             })
         } else {
             req.peer_addr().map(|a| a.ip().to_string())
@@ -146,7 +148,9 @@ impl CurrentMember {
 
     /// A time in the member's zone, e.g. `2026-11-22 18:44 CET`.
     pub fn format_time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.time_zone).format("%Y-%m-%d %H:%M %Z").to_string()
+        at.with_timezone(&self.time_zone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 }
 
@@ -237,7 +241,10 @@ impl FromRequest for Ctx {
                 Ok(Some(id)) => id,
                 _ => return Err(AppError::Unauthorized { next }),
             };
-            let loaded = db::run(&visitor.state.pool, move |conn| Ok(load_signed_in_member(conn, member_id)?)).await?;
+            let loaded = db::run(&visitor.state.pool, move |conn| {
+                Ok(load_signed_in_member(conn, member_id)?)
+            })
+            .await?;
             match loaded {
                 Some(member) => Ok(Ctx { visitor, member, path }),
                 None => {

@@ -69,9 +69,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         Box::pin(async move {
             if !is_form {
-                return Err(AppError::BadRequest("This address expects a form submitted from a Veridesk page.".into()));
+                return Err(AppError::BadRequest(
+                    "This address expects a form submitted from a Veridesk page.".into(),
+                ));
             }
-            let body = body.await.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+            let body = body
+                .await
+                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form is too large.".into()));
             }

@@ -51,5 +51,8 @@ pub fn push(session: &Session, kind: FlashKind, text: impl Into<String>) {
 
 /// Takes the waiting messages (they show once).
 pub fn take(session: &Session) -> Vec<Flash> {
-    session.remove_as::<Vec<Flash>>(KEY).and_then(Result::ok).unwrap_or_default()
+    session
+        .remove_as::<Vec<Flash>>(KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default()
 }

@@ -11,7 +11,7 @@ pub mod session_store;
 pub mod state;
 
 pub use chrome::{Chrome, Nav};
-pub use context::{ClientInfo, CurrentMember, Ctx, Visitor};
+pub use context::{ClientInfo, Ctx, CurrentMember, Visitor};
 pub use csrf::CsrfForm;
 pub use flash::{Flash, FlashKind};
 pub use forms::FormErrors;

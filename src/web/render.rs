@@ -21,7 +21,5 @@ pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpRes
 
 /// A 303 redirect, the answer to every successful form post.
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
 }

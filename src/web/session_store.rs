@@ -119,7 +119,11 @@ impl SessionStore for PgSessionStore {
         .map_err(LoadError::Other)
     }
 
-    async fn save(&self, session_state: HashMap<String, String>, _ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        _ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
         self.insert(session_state).await.map_err(SaveError::Other)
     }
 
@@ -135,13 +139,15 @@ impl SessionStore for PgSessionStore {
         let now = self.clock.now();
         let updated = self
             .blocking(move |conn| {
-                Ok(diesel::update(sessions::table.find(&hash).filter(sessions::expires_at.gt(now)))
-                    .set((
-                        sessions::state.eq(json),
-                        sessions::member_id.eq(member),
-                        sessions::last_seen_at.eq(now),
-                    ))
-                    .execute(conn)?)
+                Ok(
+                    diesel::update(sessions::table.find(&hash).filter(sessions::expires_at.gt(now)))
+                        .set((
+                            sessions::state.eq(json),
+                            sessions::member_id.eq(member),
+                            sessions::last_seen_at.eq(now),
+                        ))
+                        .execute(conn)?,
+                )
             })
             .await
             .map_err(UpdateError::Other)?;
@@ -178,12 +184,6 @@ pub fn end_sessions_of(conn: &mut PgConnection, member: Uuid) -> QueryResult<usi
 
 /// Deletes expired sessions; run periodically.
 pub fn purge_expired(conn: &mut PgConnection, now: DateTime<Utc>, idle: Duration) -> QueryResult<usize> {
-    diesel::delete(
-        sessions::table.filter(
-            sessions::expires_at
-                .le(now)
-                .or(sessions::last_seen_at.lt(now - idle)),
-        ),
-    )
-    .execute(conn)
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now).or(sessions::last_seen_at.lt(now - idle))))
+        .execute(conn)
 }

@@ -8,7 +8,10 @@ use veridesk::auth::permissions::BuiltinRole;
 async fn first_run_setup_creates_the_owner_then_disappears() {
     let app = spawn_app().await;
     let sign_in = app.get("/sign-in").await;
-    assert!(sign_in.body.contains("href=\"/setup\""), "sign-in offers setup while no member exists");
+    assert!(
+        sign_in.body.contains("href=\"/setup\""),
+        "sign-in offers setup while no member exists"
+    );
 
     let page = app.get("/setup").await;
     assert_eq!(page.status, 200);
@@ -17,7 +20,14 @@ async fn first_run_setup_creates_the_owner_then_disappears() {
     let bad = app
         .post_raw(
             "/setup",
-            &[("company", "Acme KYC"), ("name", "Ana Lima"), ("email", "not-an-email"), ("password", "short"), ("password_confirmation", "other"), ("csrf_token", &token)],
+            &[
+                ("company", "Acme KYC"),
+                ("name", "Ana Lima"),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("password_confirmation", "other"),
+                ("csrf_token", &token),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422);
@@ -29,14 +39,25 @@ async fn first_run_setup_creates_the_owner_then_disappears() {
     let ok = app
         .post_raw(
             "/setup",
-            &[("company", "Acme KYC"), ("name", "Ana Lima"), ("email", "ana@acme.test"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("csrf_token", &token)],
+            &[
+                ("company", "Acme KYC"),
+                ("name", "Ana Lima"),
+                ("email", "ana@acme.test"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("csrf_token", &token),
+            ],
         )
         .await;
     ok.assert_redirect("/");
     let home = app.get("/").await;
     assert_eq!(home.status, 200);
     assert!(home.body.contains("Ana Lima"));
-    assert_eq!(app.get("/setup").await.status, 404, "setup is gone once a member exists");
+    assert_eq!(
+        app.get("/setup").await.status,
+        404,
+        "setup is gone once a member exists"
+    );
     let settings = app.get("/settings/company").await;
     assert!(settings.body.contains("value=\"Acme KYC\""));
     assert!(app.event_kinds().contains(&"setup.completed".to_string()));
@@ -52,7 +73,10 @@ async fn sign_in_refuses_wrong_passwords_without_revealing_emails() {
     assert_eq!(unknown.status, 401);
     let message = "do not match an active account";
     assert!(wrong.body.contains(message) && unknown.body.contains(message));
-    assert!(wrong.body.contains("value=\"val@example.test\""), "the typed email is kept");
+    assert!(
+        wrong.body.contains("value=\"val@example.test\""),
+        "the typed email is kept"
+    );
 
     let ok = app.sign_in("VAL@example.test", PASSWORD).await;
     ok.assert_redirect("/");
@@ -83,7 +107,11 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
 
 #[actix_web::test]
 async fn sign_in_is_rate_limited_per_ip() {
-    let app = spawn_app_with(Options { signin_rate: 3, ..Options::default() }).await;
+    let app = spawn_app_with(Options {
+        signin_rate: 3,
+        ..Options::default()
+    })
+    .await;
     for _ in 0..3 {
         assert_eq!(app.sign_in("who@example.test", "whatever-password").await.status, 401);
     }
@@ -98,15 +126,27 @@ async fn password_reset_end_to_end() {
     app.create_member(BuiltinRole::ComplianceOfficer, "rita@example.test");
     let page = app.get("/forgot-password").await;
     let token = csrf_in(&page.body);
-    let bad = app.post_raw("/forgot-password", &[("email", "rita@"), ("csrf_token", &token)]).await;
+    let bad = app
+        .post_raw("/forgot-password", &[("email", "rita@"), ("csrf_token", &token)])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("is not a valid email address"));
 
-    let sent = app.post_raw("/forgot-password", &[("email", "rita@example.test"), ("csrf_token", &token)]).await;
+    let sent = app
+        .post_raw(
+            "/forgot-password",
+            &[("email", "rita@example.test"), ("csrf_token", &token)],
+        )
+        .await;
     assert_eq!(sent.status, 200);
     assert!(sent.body.contains("If an active account uses that email"));
     // Unknown emails get the same answer and no email.
-    let unknown = app.post_raw("/forgot-password", &[("email", "ghost@example.test"), ("csrf_token", &token)]).await;
+    let unknown = app
+        .post_raw(
+            "/forgot-password",
+            &[("email", "ghost@example.test"), ("csrf_token", &token)],
+        )
+        .await;
     assert!(unknown.body.contains("If an active account uses that email"));
 
     let email = app.email_to("rita@example.test", "Reset your").await;
@@ -115,18 +155,41 @@ async fn password_reset_end_to_end() {
     let form = app.get(&path).await;
     assert_eq!(form.status, 200);
     let token = csrf_in(&form.body);
-    let weak = app.post_raw(&path, &[("password", "password1234"), ("password_confirmation", "password1234"), ("csrf_token", &token)]).await;
+    let weak = app
+        .post_raw(
+            &path,
+            &[
+                ("password", "password1234"),
+                ("password_confirmation", "password1234"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
     assert_eq!(weak.status, 422);
     assert!(weak.body.contains("too common"));
     let new_password = "a brand new passphrase";
-    app.post_raw(&path, &[("password", new_password), ("password_confirmation", new_password), ("csrf_token", &token)])
-        .await
-        .assert_redirect("/sign-in");
+    app.post_raw(
+        &path,
+        &[
+            ("password", new_password),
+            ("password_confirmation", new_password),
+            ("csrf_token", &token),
+        ],
+    )
+    .await
+    .assert_redirect("/sign-in");
     // The link works once.
     assert_eq!(app.get(&path).await.status, 410);
     assert_eq!(app.sign_in("rita@example.test", PASSWORD).await.status, 401);
-    app.sign_in("rita@example.test", new_password).await.assert_redirect("/");
-    assert!(app.smtp.all().iter().all(|e| !e.to.contains(&"ghost@example.test".to_string())));
+    app.sign_in("rita@example.test", new_password)
+        .await
+        .assert_redirect("/");
+    assert!(
+        app.smtp
+            .all()
+            .iter()
+            .all(|e| !e.to.contains(&"ghost@example.test".to_string()))
+    );
 }
 
 #[actix_web::test]
@@ -134,7 +197,11 @@ async fn reset_links_expire_after_an_hour() {
     let app = spawn_app().await;
     app.create_member(BuiltinRole::Viewer, "eve@example.test");
     let token = csrf_in(&app.get("/forgot-password").await.body);
-    app.post_raw("/forgot-password", &[("email", "eve@example.test"), ("csrf_token", &token)]).await;
+    app.post_raw(
+        "/forgot-password",
+        &[("email", "eve@example.test"), ("csrf_token", &token)],
+    )
+    .await;
     let link = app.email_to("eve@example.test", "Reset your").await.link(&app.address);
     app.advance(Duration::minutes(61));
     let expired = app.get(link.trim_start_matches(&app.address)).await;
@@ -147,11 +214,16 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
     let app = spawn_app().await;
     app.create_member(BuiltinRole::Owner, "own@example.test");
     // Sign-in itself needs the token.
-    let no_token = app.post_raw("/sign-in", &[("email", "own@example.test"), ("password", PASSWORD)]).await;
+    let no_token = app
+        .post_raw("/sign-in", &[("email", "own@example.test"), ("password", PASSWORD)])
+        .await;
     assert_eq!(no_token.status, 403);
     app.sign_in("own@example.test", PASSWORD).await.assert_redirect("/");
     let forged = app
-        .post_raw("/team/invitations", &[("email", "x@example.test"), ("role_id", ""), ("csrf_token", "forged")])
+        .post_raw(
+            "/team/invitations",
+            &[("email", "x@example.test"), ("role_id", ""), ("csrf_token", "forged")],
+        )
         .await;
     assert_eq!(forged.status, 403);
     assert!(forged.body.contains("Form expired"));
@@ -168,7 +240,9 @@ async fn sessions_end_when_idle_and_on_sign_out() {
     app.advance(Duration::minutes(61));
     app.get("/").await.assert_redirect("/sign-in");
 
-    app.sign_in("viewer@example.test", crate::helpers::PASSWORD).await.assert_redirect("/");
+    app.sign_in("viewer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
     app.sign_out().await.assert_redirect("/sign-in");
     app.get("/team").await.assert_redirect("/sign-in?next=%2Fteam");
 }
@@ -176,14 +250,27 @@ async fn sessions_end_when_idle_and_on_sign_out() {
 #[actix_web::test]
 async fn every_response_carries_security_headers_and_safe_cookies() {
     let app = spawn_app().await;
-    let response = app.client.get(format!("{}/sign-in", app.address)).send().await.expect("GET");
+    let response = app
+        .client
+        .get(format!("{}/sign-in", app.address))
+        .send()
+        .await
+        .expect("GET");
     let headers = response.headers();
-    assert!(headers["content-security-policy"].to_str().unwrap_or_default().contains("frame-ancestors 'none'"));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     let cookie = headers["set-cookie"].to_str().unwrap_or_default().to_lowercase();
-    assert!(cookie.contains("httponly") && cookie.contains("samesite=lax"), "{cookie}");
+    assert!(
+        cookie.contains("httponly") && cookie.contains("samesite=lax"),
+        "{cookie}"
+    );
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Page not found"));
@@ -195,13 +282,29 @@ async fn sign_in_redirects_back_only_to_local_pages() {
     app.create_member(BuiltinRole::Owner, "o@example.test");
     let page = app.get("/sign-in?next=/audit").await;
     let token = csrf_in(&page.body);
-    app.post_raw("/sign-in", &[("email", "o@example.test"), ("password", PASSWORD), ("next", "/audit"), ("csrf_token", &token)])
-        .await
-        .assert_redirect("/audit");
+    app.post_raw(
+        "/sign-in",
+        &[
+            ("email", "o@example.test"),
+            ("password", PASSWORD),
+            ("next", "/audit"),
+            ("csrf_token", &token),
+        ],
+    )
+    .await
+    .assert_redirect("/audit");
     let other = app.new_client();
     let token = csrf_in(&other.get("/sign-in").await.body);
     let evil = other
-        .post_raw("/sign-in", &[("email", "o@example.test"), ("password", PASSWORD), ("next", "//evil.example"), ("csrf_token", &token)])
+        .post_raw(
+            "/sign-in",
+            &[
+                ("email", "o@example.test"),
+                ("password", PASSWORD),
+                ("next", "//evil.example"),
+                ("csrf_token", &token),
+            ],
+        )
         .await;
     assert_eq!(evil.location.as_deref(), Some("/"));
 }

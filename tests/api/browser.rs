@@ -17,7 +17,10 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 async fn browser() -> (fantoccini::Client, Driver) {
@@ -29,7 +32,9 @@ async fn browser() -> (fantoccini::Client, Driver) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver"));
+        .unwrap_or_else(|e| {
+            panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver")
+        });
     let driver = Driver(child);
     let profile = std::env::temp_dir().join(format!("veridesk-chromium-{}", uuid::Uuid::new_v4()));
     let mut caps = serde_json::Map::new();
@@ -45,7 +50,11 @@ async fn browser() -> (fantoccini::Client, Driver) {
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(client) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+        if let Ok(client) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             return (client, driver);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -61,22 +70,41 @@ async fn screenshot(client: &fantoccini::Client, name: &str) {
 }
 
 async fn fill(client: &fantoccini::Client, selector: &str, value: &str) {
-    let field = client.find(Locator::Css(selector)).await.unwrap_or_else(|_| panic!("field {selector}"));
+    let field = client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("field {selector}"));
     field.clear().await.expect("clear");
     field.send_keys(value).await.expect("type");
 }
 
 async fn click(client: &fantoccini::Client, selector: &str) {
-    client.find(Locator::Css(selector)).await.unwrap_or_else(|_| panic!("element {selector}")).click().await.expect("click");
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("element {selector}"))
+        .click()
+        .await
+        .expect("click");
 }
 
 async fn text(client: &fantoccini::Client) -> String {
-    client.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+    client
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text")
 }
 
 #[actix_web::test]
 async fn invite_accept_and_sign_in_as_the_teammate() {
-    let app = spawn_app_with(Options { smtp: false, ..Options::default() }).await;
+    let app = spawn_app_with(Options {
+        smtp: false,
+        ..Options::default()
+    })
+    .await;
     app.create_member(BuiltinRole::Owner, "owner@example.test");
     let (b, _driver) = browser().await;
 
@@ -89,48 +117,91 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
 
     b.goto(&format!("{}/team", app.address)).await.expect("team");
     fill(&b, "#f-email", "teammate@example.test").await;
-    b.find(Locator::Css("#f-role_id")).await.expect("role select").select_by_label("Compliance officer").await.expect("choose role");
+    b.find(Locator::Css("#f-role_id"))
+        .await
+        .expect("role select")
+        .select_by_label("Compliance officer")
+        .await
+        .expect("choose role");
     click(&b, "form[action='/team/invitations'] button[type=submit]").await;
-    b.wait().for_element(Locator::Css(".flash-success")).await.expect("confirmation");
+    b.wait()
+        .for_element(Locator::Css(".flash-success"))
+        .await
+        .expect("confirmation");
     assert!(text(&b).await.contains("Invitation sent to teammate@example.test"));
     screenshot(&b, "team-after-invite").await;
 
     b.goto(&format!("{}/outbox", app.address)).await.expect("mailbox");
     assert!(text(&b).await.contains("Development mailbox"));
-    b.find(Locator::XPath("//a[contains(., 'invited you')]")).await.expect("invitation email").click().await.expect("open email");
-    b.wait().for_element(Locator::Css("a.mono")).await.expect("link in email");
+    b.find(Locator::XPath("//a[contains(., 'invited you')]"))
+        .await
+        .expect("invitation email")
+        .click()
+        .await
+        .expect("open email");
+    b.wait()
+        .for_element(Locator::Css("a.mono"))
+        .await
+        .expect("link in email");
     screenshot(&b, "mailbox-invitation").await;
-    let link = b.find(Locator::Css("a.mono")).await.expect("link").attr("href").await.expect("href").expect("an href");
+    let link = b
+        .find(Locator::Css("a.mono"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
     // The teammate opens the link in their own browser: no owner cookies.
     b.delete_all_cookies().await.expect("clear cookies");
     b.goto(&link).await.expect("open invitation");
 
-    b.wait().for_element(Locator::Css("#f-name")).await.expect("invitation form");
+    b.wait()
+        .for_element(Locator::Css("#f-name"))
+        .await
+        .expect("invitation form");
     assert!(text(&b).await.contains("teammate@example.test"));
     fill(&b, "#f-name", "Tess Mate").await;
     fill(&b, "#f-password", "short").await;
     fill(&b, "#f-password_confirmation", "short").await;
     click(&b, "button[type=submit]").await;
-    b.wait().for_element(Locator::Css(".field.has-error")).await.expect("validation message");
+    b.wait()
+        .for_element(Locator::Css(".field.has-error"))
+        .await
+        .expect("validation message");
     let page = text(&b).await;
     assert!(page.contains("Use at least 12 characters."));
-    let kept = b.find(Locator::Css("#f-name")).await.expect("name").prop("value").await.expect("value");
+    let kept = b
+        .find(Locator::Css("#f-name"))
+        .await
+        .expect("name")
+        .prop("value")
+        .await
+        .expect("value");
     assert_eq!(kept.as_deref(), Some("Tess Mate"));
     screenshot(&b, "invitation-validation").await;
     fill(&b, "#f-password", "tess has a long passphrase").await;
     fill(&b, "#f-password_confirmation", "tess has a long passphrase").await;
     click(&b, "button[type=submit]").await;
 
-    b.wait().for_element(Locator::Css("form[action='/sign-in']")).await.expect("sign-in page");
+    b.wait()
+        .for_element(Locator::Css("form[action='/sign-in']"))
+        .await
+        .expect("sign-in page");
     assert!(text(&b).await.contains("Your account teammate@example.test is ready"));
     fill(&b, "#f-email", "teammate@example.test").await;
     fill(&b, "#f-password", "tess has a long passphrase").await;
     click(&b, "form[action='/sign-in'] button[type=submit]").await;
     b.wait().for_element(Locator::Css(".topbar")).await.expect("signed in");
-    b.goto(&format!("{}/team", app.address)).await.expect("team as teammate");
+    b.goto(&format!("{}/team", app.address))
+        .await
+        .expect("team as teammate");
     let page = text(&b).await;
     assert!(page.contains("Tess Mate") && page.contains("Compliance officer"));
-    assert!(b.find(Locator::Css("form[action='/team/invitations']")).await.is_err(), "officers cannot invite");
+    assert!(
+        b.find(Locator::Css("form[action='/team/invitations']")).await.is_err(),
+        "officers cannot invite"
+    );
     screenshot(&b, "team-as-teammate").await;
     b.close().await.expect("close browser");
 }

@@ -25,12 +25,19 @@ const TEMPLATE: &str = "veridesk_test_template";
 
 fn cluster() -> &'static TestCluster {
     CLUSTER.get_or_init(|| {
-        let port = std::env::var("TEST_PG_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(54339);
+        let port = std::env::var("TEST_PG_PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(54339);
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("var/test-pg");
         let cluster = LocalCluster::ensure(&dir, port).expect("start the test PostgreSQL cluster");
         let mut admin = PgConnection::establish(&cluster.url("postgres")).expect("connect to test cluster");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")).execute(&mut admin).expect("drop old template");
-        diesel::sql_query(format!("CREATE DATABASE {TEMPLATE}")).execute(&mut admin).expect("create template");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+            .execute(&mut admin)
+            .expect("drop old template");
+        diesel::sql_query(format!("CREATE DATABASE {TEMPLATE}"))
+            .execute(&mut admin)
+            .expect("create template");
         let mut conn = PgConnection::establish(&cluster.url(TEMPLATE)).expect("connect to template");
         veridesk::db::migrate(&mut conn).expect("migrate template");
         veridesk::roles::queries::sync_builtin_roles(&mut conn).expect("roles");
@@ -124,7 +131,10 @@ impl SmtpSink {
         let sink = Sink::default();
         let received = sink.received.clone();
         let mut server = mailin_embedded::Server::new(sink);
-        server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
+        server
+            .with_name("sink.test")
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
@@ -251,7 +261,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 /// The value of the first `csrf_token` hidden field in `html`.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a csrf_token field");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a csrf_token field");
     html[start..].split('"').next().unwrap_or_default().to_string()
 }
 
@@ -265,7 +278,11 @@ pub struct Page {
 impl Page {
     /// Asserts a 303 to `to` (prefix).
     pub fn assert_redirect(&self, to: &str) {
-        assert_eq!(self.status, 303, "expected a redirect to {to}, got {}: {}", self.status, self.body);
+        assert_eq!(
+            self.status, 303,
+            "expected a redirect to {to}, got {}: {}",
+            self.status, self.body
+        );
         let location = self.location.as_deref().unwrap_or_default();
         assert!(location.starts_with(to), "redirected to {location}, expected {to}");
     }
@@ -285,7 +302,12 @@ impl TestApp {
 
     /// GET `path`.
     pub async fn get(&self, path: &str) -> Page {
-        let response = self.client.get(format!("{}{path}", self.address)).send().await.expect("GET");
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("GET");
         Self::page(response).await
     }
 
@@ -322,7 +344,11 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {
         let form = self.get("/sign-in").await;
         let token = csrf_in(&form.body);
-        self.post_raw("/sign-in", &[("email", email), ("password", password), ("csrf_token", &token)]).await
+        self.post_raw(
+            "/sign-in",
+            &[("email", email), ("password", password), ("csrf_token", &token)],
+        )
+        .await
     }
 
     /// Signs out (POST with the token).
@@ -386,14 +412,21 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("no email to {to} about {subject:?}; received: {:?}", self.smtp.all().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>());
+        panic!(
+            "no email to {to} about {subject:?}; received: {:?}",
+            self.smtp.all().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>()
+        );
     }
 
     /// Event kinds recorded, newest first.
     pub fn event_kinds(&self) -> Vec<String> {
         use veridesk::db::schema::events;
         let mut conn = self.pool.get().expect("conn");
-        events::table.order(events::id.desc()).select(events::kind).load(&mut conn).expect("events")
+        events::table
+            .order(events::id.desc())
+            .select(events::kind)
+            .load(&mut conn)
+            .expect("events")
     }
 
     /// Moves the application's clock forward.
@@ -405,7 +438,8 @@ impl TestApp {
 /// An argon2 hash of [`PASSWORD`], computed once.
 pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| veridesk::auth::password::hash_blocking(PASSWORD).expect("hash")).clone()
+    HASH.get_or_init(|| veridesk::auth::password::hash_blocking(PASSWORD).expect("hash"))
+        .clone()
 }
 
 /// A loopback port nothing listens on.

@@ -91,9 +91,16 @@ async fn every_route_checks_its_permission_on_the_server() {
                 (false, Some(_)) => page.status == 403,
             };
             if !ok {
-                failures.push(format!("{role:?} {method} {path} -> {} {:?}", page.status, page.location));
+                failures.push(format!(
+                    "{role:?} {method} {path} -> {} {:?}",
+                    page.status, page.location
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "permission matrix violations:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "permission matrix violations:\n{}",
+        failures.join("\n")
+    );
 }

@@ -10,17 +10,29 @@ async fn custom_roles_grant_exactly_the_ticked_permissions() {
     let empty = app.post("/roles", &[("name", ""), ("description", "x")]).await;
     assert_eq!(empty.status, 422);
     assert!(empty.body.contains("Give the role a name.") && empty.body.contains("Tick at least one permission."));
-    let unknown = app.post("/roles", &[("name", "Odd"), ("permissions", "launch.missiles")]).await;
+    let unknown = app
+        .post("/roles", &[("name", "Odd"), ("permissions", "launch.missiles")])
+        .await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.body.contains("value=\"Odd\""));
 
     let created = app
-        .post("/roles", &[("name", "Auditor"), ("description", "Reads the log"), ("permissions", "audit.view"), ("permissions", "team.view")])
+        .post(
+            "/roles",
+            &[
+                ("name", "Auditor"),
+                ("description", "Reads the log"),
+                ("permissions", "audit.view"),
+                ("permissions", "team.view"),
+            ],
+        )
         .await;
     created.assert_redirect("/roles");
     let list = app.get("/roles").await;
     assert!(list.body.contains("Auditor") && list.body.contains("2 of"));
-    let duplicate = app.post("/roles", &[("name", "auditor"), ("permissions", "audit.view")]).await;
+    let duplicate = app
+        .post("/roles", &[("name", "auditor"), ("permissions", "audit.view")])
+        .await;
     assert_eq!(duplicate.status, 422);
     assert!(duplicate.body.contains("Another role already has this name."));
 
@@ -29,19 +41,34 @@ async fn custom_roles_grant_exactly_the_ticked_permissions() {
         use diesel::prelude::*;
         use veridesk::db::schema::roles;
         let mut conn = app.pool.get().expect("conn");
-        roles::table.filter(roles::name.eq("Auditor")).select(roles::id).first(&mut conn).expect("role")
+        roles::table
+            .filter(roles::name.eq("Auditor"))
+            .select(roles::id)
+            .first(&mut conn)
+            .expect("role")
     };
     let ada = app.new_client();
     let id = ada.signed_in_as(BuiltinRole::Viewer).await;
-    app.post(&format!("/team/members/{id}/role"), &[("role_id", &role_id.to_string())]).await;
+    app.post(
+        &format!("/team/members/{id}/role"),
+        &[("role_id", &role_id.to_string())],
+    )
+    .await;
     assert_eq!(ada.get("/audit").await.status, 200);
     assert_eq!(ada.get("/team").await.status, 200);
     assert_eq!(ada.get("/settings/company").await.status, 403);
 
     // Edit it, then try to delete it while held.
-    app.post(&format!("/roles/{role_id}"), &[("name", "Auditor"), ("permissions", "team.view")]).await.assert_redirect("/roles");
+    app.post(
+        &format!("/roles/{role_id}"),
+        &[("name", "Auditor"), ("permissions", "team.view")],
+    )
+    .await
+    .assert_redirect("/roles");
     assert_eq!(ada.get("/audit").await.status, 403);
-    app.post(&format!("/roles/{role_id}/delete"), &[]).await.assert_redirect("/roles");
+    app.post(&format!("/roles/{role_id}/delete"), &[])
+        .await
+        .assert_redirect("/roles");
     assert!(app.get("/roles").await.body.contains("is held by 1 member"));
     let kinds = app.event_kinds();
     assert!(kinds.contains(&"role.created".to_string()) && kinds.contains(&"role.updated".to_string()));
@@ -58,8 +85,18 @@ async fn built_in_roles_cannot_be_changed_or_deleted() {
     let page = app.get(&format!("/roles/{viewer}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Built-in roles cannot be changed"));
-    let update = app.post(&format!("/roles/{viewer}"), &[("name", "Viewer"), ("permissions", "audit.view")]).await;
+    let update = app
+        .post(
+            &format!("/roles/{viewer}"),
+            &[("name", "Viewer"), ("permissions", "audit.view")],
+        )
+        .await;
     assert_eq!(update.status, 409);
     app.post(&format!("/roles/{viewer}/delete"), &[]).await;
-    assert!(app.get("/roles").await.body.contains("Built-in roles cannot be deleted."));
+    assert!(
+        app.get("/roles")
+            .await
+            .body
+            .contains("Built-in roles cannot be deleted.")
+    );
 }

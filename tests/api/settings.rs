@@ -5,9 +5,10 @@ use veridesk::auth::permissions::BuiltinRole;
 
 /// A valid 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-    0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00,
-    0x00, 0x05, 0x00, 0x01, 0x7A, 0x5E, 0xAB, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7A, 0x5E, 0xAB, 0x3F, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
 #[actix_web::test]
@@ -17,18 +18,35 @@ async fn company_settings_validate_and_save() {
     let bad = app
         .post(
             "/settings/company",
-            &[("name", ""), ("address", "1 Main St"), ("contact_email", "nope"), ("sender_name", "Acme <x>"), ("brand_colour", "blue")],
+            &[
+                ("name", ""),
+                ("address", "1 Main St"),
+                ("contact_email", "nope"),
+                ("sender_name", "Acme <x>"),
+                ("brand_colour", "blue"),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422);
-    for message in ["Enter the company name.", "is not a valid email address", "without quotes or angle brackets", "is not a colour"] {
+    for message in [
+        "Enter the company name.",
+        "is not a valid email address",
+        "without quotes or angle brackets",
+        "is not a colour",
+    ] {
         assert!(bad.body.contains(message), "missing {message}");
     }
     assert!(bad.body.contains("1 Main St") && bad.body.contains("value=\"blue\""));
 
     app.post(
         "/settings/company",
-        &[("name", "Acme KYC"), ("address", "1 Main St"), ("contact_email", "kyc@acme.test"), ("sender_name", "Acme Compliance"), ("brand_colour", "#AA3300")],
+        &[
+            ("name", "Acme KYC"),
+            ("address", "1 Main St"),
+            ("contact_email", "kyc@acme.test"),
+            ("sender_name", "Acme Compliance"),
+            ("brand_colour", "#AA3300"),
+        ],
     )
     .await
     .assert_redirect("/settings/company");
@@ -40,17 +58,30 @@ async fn company_settings_validate_and_save() {
     // Emails now come from the new sender name.
     let viewer: String = {
         let mut conn = app.pool.get().expect("conn");
-        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role").to_string()
+        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer)
+            .expect("role")
+            .to_string()
     };
-    app.post("/team/invitations", &[("email", "new@example.test"), ("role_id", &viewer)]).await;
+    app.post(
+        "/team/invitations",
+        &[("email", "new@example.test"), ("role_id", &viewer)],
+    )
+    .await;
     let email = app.email_to("new@example.test", "Acme KYC").await;
-    assert!(email.from_header.starts_with("Acme Compliance"), "{}", email.from_header);
+    assert!(
+        email.from_header.starts_with("Acme Compliance"),
+        "{}",
+        email.from_header
+    );
 }
 
 async fn upload(app: &crate::helpers::TestApp, bytes: &[u8], token: &str) -> u16 {
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", token.to_string())
-        .part("logo", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("logo.png"));
+        .part(
+            "logo",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("logo.png"),
+        );
     app.client
         .post(format!("{}/settings/company/logo", app.address))
         .multipart(form)
@@ -71,10 +102,17 @@ async fn logo_upload_checks_type_size_and_csrf() {
     assert_eq!(upload(&app, &vec![0u8; 600 * 1024], &token).await, 422);
     assert_eq!(upload(&app, PNG, "forged").await, 403);
     assert_eq!(upload(&app, PNG, &token).await, 303);
-    let response = app.client.get(format!("{}/brand/logo", app.address)).send().await.expect("logo");
+    let response = app
+        .client
+        .get(format!("{}/brand/logo", app.address))
+        .send()
+        .await
+        .expect("logo");
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.bytes().await.expect("bytes").as_ref(), PNG);
-    app.post("/settings/company/logo/delete", &[]).await.assert_redirect("/settings/company");
+    app.post("/settings/company/logo/delete", &[])
+        .await
+        .assert_redirect("/settings/company");
     assert_eq!(app.get("/brand/logo").await.status, 404);
 }
 
@@ -84,19 +122,41 @@ async fn members_edit_their_own_name_time_zone_and_password() {
     app.signed_in_as(BuiltinRole::Viewer).await;
     let bad = app.post("/account", &[("name", " "), ("time_zone", "Mars/Base")]).await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("Enter a name.") && bad.body.contains("not a known time zone") && bad.body.contains("Mars/Base"));
-    app.post("/account", &[("name", "Vera Stone"), ("time_zone", "Asia/Tokyo")]).await.assert_redirect("/account");
+    assert!(
+        bad.body.contains("Enter a name.")
+            && bad.body.contains("not a known time zone")
+            && bad.body.contains("Mars/Base")
+    );
+    app.post("/account", &[("name", "Vera Stone"), ("time_zone", "Asia/Tokyo")])
+        .await
+        .assert_redirect("/account");
     let page = app.get("/account").await;
     assert!(page.body.contains("Vera Stone") && page.body.contains("Asia/Tokyo"));
 
-    let wrong = app.post("/account/password", &[("current_password", "nope-nope-nope"), ("password", "another fine passphrase"), ("password_confirmation", "another fine passphrase")]).await;
+    let wrong = app
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "nope-nope-nope"),
+                ("password", "another fine passphrase"),
+                ("password_confirmation", "another fine passphrase"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("not your current password"));
     let other = app.new_client();
-    other.sign_in("viewer@example.test", crate::helpers::PASSWORD).await.assert_redirect("/");
+    other
+        .sign_in("viewer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
     app.post(
         "/account/password",
-        &[("current_password", crate::helpers::PASSWORD), ("password", "another fine passphrase"), ("password_confirmation", "another fine passphrase")],
+        &[
+            ("current_password", crate::helpers::PASSWORD),
+            ("password", "another fine passphrase"),
+            ("password_confirmation", "another fine passphrase"),
+        ],
     )
     .await
     .assert_redirect("/account");
@@ -108,7 +168,9 @@ async fn members_edit_their_own_name_time_zone_and_password() {
 async fn audit_log_filters_by_kind_actor_and_date() {
     let app = spawn_app().await;
     let owner = app.signed_in_as(BuiltinRole::Owner).await;
-    app.new_client().sign_in("nobody@example.test", "wrong-password-1").await;
+    app.new_client()
+        .sign_in("nobody@example.test", "wrong-password-1")
+        .await;
     let all = app.get("/audit").await;
     assert!(all.body.contains("<td>Failed sign-in</td>") && all.body.contains("<td>Signed in</td>"));
     let failed = app.get("/audit?kind=member.sign_in_failed").await;

@@ -5,12 +5,18 @@ use veridesk::auth::permissions::BuiltinRole;
 
 fn role_id(app: &TestApp, role: BuiltinRole) -> String {
     let mut conn = app.pool.get().expect("conn");
-    veridesk::roles::queries::builtin_role_id(&mut conn, role).expect("role").to_string()
+    veridesk::roles::queries::builtin_role_id(&mut conn, role)
+        .expect("role")
+        .to_string()
 }
 
 fn member_id(app: &TestApp, email: &str) -> String {
     let mut conn = app.pool.get().expect("conn");
-    veridesk::team::queries::find_by_email(&mut conn, email).expect("query").expect("member").id.to_string()
+    veridesk::team::queries::find_by_email(&mut conn, email)
+        .expect("query")
+        .expect("member")
+        .id
+        .to_string()
 }
 
 #[actix_web::test]
@@ -18,7 +24,12 @@ async fn invitation_end_to_end() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::Owner).await;
     let officer = role_id(&app, BuiltinRole::ComplianceOfficer);
-    let sent = app.post("/team/invitations", &[("email", "Nina@Example.test"), ("role_id", &officer)]).await;
+    let sent = app
+        .post(
+            "/team/invitations",
+            &[("email", "Nina@Example.test"), ("role_id", &officer)],
+        )
+        .await;
     sent.assert_redirect("/team");
     let team = app.get("/team").await;
     assert!(team.body.contains("Invitation sent to nina@example.test"));
@@ -37,15 +48,31 @@ async fn invitation_end_to_end() {
     assert!(form.body.contains("nina@example.test"));
     let token = csrf_in(&form.body);
     let bad = nina
-        .post_raw(&path, &[("name", "Nina Petrova"), ("password", "nina@example.test"), ("password_confirmation", "x"), ("csrf_token", &token)])
+        .post_raw(
+            &path,
+            &[
+                ("name", "Nina Petrova"),
+                ("password", "nina@example.test"),
+                ("password_confirmation", "x"),
+                ("csrf_token", &token),
+            ],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("value=\"Nina Petrova\""));
     assert!(bad.body.contains("not the same"));
     let password = "nina's own long passphrase";
-    nina.post_raw(&path, &[("name", "Nina Petrova"), ("password", password), ("password_confirmation", password), ("csrf_token", &token)])
-        .await
-        .assert_redirect("/sign-in");
+    nina.post_raw(
+        &path,
+        &[
+            ("name", "Nina Petrova"),
+            ("password", password),
+            ("password_confirmation", password),
+            ("csrf_token", &token),
+        ],
+    )
+    .await
+    .assert_redirect("/sign-in");
     assert_eq!(nina.get(&path).await.status, 410, "an invitation works once");
 
     nina.sign_in("nina@example.test", password).await.assert_redirect("/");
@@ -64,21 +91,40 @@ async fn invitation_form_errors_keep_what_was_typed() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::Admin).await;
     let viewer = role_id(&app, BuiltinRole::Viewer);
-    let bad = app.post("/team/invitations", &[("email", "not an email"), ("role_id", &viewer)]).await;
+    let bad = app
+        .post("/team/invitations", &[("email", "not an email"), ("role_id", &viewer)])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("is not a valid email address"));
     assert!(bad.body.contains("value=\"not an email\""));
-    let no_role = app.post("/team/invitations", &[("email", "a@example.test"), ("role_id", "")]).await;
+    let no_role = app
+        .post("/team/invitations", &[("email", "a@example.test"), ("role_id", "")])
+        .await;
     assert_eq!(no_role.status, 422);
     assert!(no_role.body.contains("Choose a role."));
-    let garbage = app.post("/team/invitations", &[("email", "a@example.test"), ("role_id", "00000000-0000-0000-0000-000000000000")]).await;
+    let garbage = app
+        .post(
+            "/team/invitations",
+            &[
+                ("email", "a@example.test"),
+                ("role_id", "00000000-0000-0000-0000-000000000000"),
+            ],
+        )
+        .await;
     assert_eq!(garbage.status, 422);
     assert!(garbage.body.contains("no longer exists"));
     let owner = role_id(&app, BuiltinRole::Owner);
-    let not_owner = app.post("/team/invitations", &[("email", "a@example.test"), ("role_id", &owner)]).await;
+    let not_owner = app
+        .post("/team/invitations", &[("email", "a@example.test"), ("role_id", &owner)])
+        .await;
     assert_eq!(not_owner.status, 422);
     assert!(not_owner.body.contains("Only an Owner"));
-    let duplicate = app.post("/team/invitations", &[("email", "admin@example.test"), ("role_id", &viewer)]).await;
+    let duplicate = app
+        .post(
+            "/team/invitations",
+            &[("email", "admin@example.test"), ("role_id", &viewer)],
+        )
+        .await;
     assert_eq!(duplicate.status, 422);
     assert!(duplicate.body.contains("already a member"));
 }
@@ -88,28 +134,67 @@ async fn resend_replaces_the_link_and_revoke_kills_it() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::Owner).await;
     let viewer = role_id(&app, BuiltinRole::Viewer);
-    app.post("/team/invitations", &[("email", "sam@example.test"), ("role_id", &viewer)]).await.assert_redirect("/team");
+    app.post(
+        "/team/invitations",
+        &[("email", "sam@example.test"), ("role_id", &viewer)],
+    )
+    .await
+    .assert_redirect("/team");
     let first = app.email_to("sam@example.test", "invited you").await.link(&app.address);
     let id = member_id(&app, "sam@example.test");
-    app.post(&format!("/team/members/{id}/resend"), &[]).await.assert_redirect(&format!("/team/members/{id}"));
+    app.post(&format!("/team/members/{id}/resend"), &[])
+        .await
+        .assert_redirect(&format!("/team/members/{id}"));
     let all: Vec<String> = loop {
-        let links: Vec<String> = app.smtp.all().iter().filter(|e| e.to.contains(&"sam@example.test".to_string())).map(|e| e.link(&app.address)).collect();
+        let links: Vec<String> = app
+            .smtp
+            .all()
+            .iter()
+            .filter(|e| e.to.contains(&"sam@example.test".to_string()))
+            .map(|e| e.link(&app.address))
+            .collect();
         if links.len() == 2 {
             break links;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     let second = all.iter().find(|l| **l != first).expect("a new link").clone();
-    assert_eq!(app.get(first.trim_start_matches(&app.address)).await.status, 410, "the old link stops working");
-    assert_eq!(app.new_client().get(second.trim_start_matches(&app.address)).await.status, 200);
+    assert_eq!(
+        app.get(first.trim_start_matches(&app.address)).await.status,
+        410,
+        "the old link stops working"
+    );
+    assert_eq!(
+        app.new_client()
+            .get(second.trim_start_matches(&app.address))
+            .await
+            .status,
+        200
+    );
 
-    let dup = app.post("/team/invitations", &[("email", "sam@example.test"), ("role_id", &viewer)]).await;
+    let dup = app
+        .post(
+            "/team/invitations",
+            &[("email", "sam@example.test"), ("role_id", &viewer)],
+        )
+        .await;
     assert!(dup.body.contains("already invited"));
-    app.post(&format!("/team/members/{id}/revoke"), &[]).await.assert_redirect("/team");
-    assert_eq!(app.new_client().get(second.trim_start_matches(&app.address)).await.status, 410);
+    app.post(&format!("/team/members/{id}/revoke"), &[])
+        .await
+        .assert_redirect("/team");
+    assert_eq!(
+        app.new_client()
+            .get(second.trim_start_matches(&app.address))
+            .await
+            .status,
+        410
+    );
     let team = app.get("/team").await;
     assert!(team.body.contains("Invitation to sam@example.test revoked"));
-    assert!(!team.body.contains("badge-invited"), "the invited member is gone from the list");
+    assert!(
+        !team.body.contains("badge-invited"),
+        "the invited member is gone from the list"
+    );
     assert!(app.event_kinds().contains(&"invitation.revoked".to_string()));
 }
 
@@ -118,10 +203,20 @@ async fn invitations_expire_after_seven_days() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::Owner).await;
     let viewer = role_id(&app, BuiltinRole::Viewer);
-    app.post("/team/invitations", &[("email", "late@example.test"), ("role_id", &viewer)]).await;
-    let link = app.email_to("late@example.test", "invited you").await.link(&app.address);
+    app.post(
+        "/team/invitations",
+        &[("email", "late@example.test"), ("role_id", &viewer)],
+    )
+    .await;
+    let link = app
+        .email_to("late@example.test", "invited you")
+        .await
+        .link(&app.address);
     app.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
-    assert_eq!(app.new_client().get(link.trim_start_matches(&app.address)).await.status, 410);
+    assert_eq!(
+        app.new_client().get(link.trim_start_matches(&app.address)).await.status,
+        410
+    );
 }
 
 #[actix_web::test]
@@ -135,13 +230,27 @@ async fn deactivating_a_member_ends_their_open_session() {
     let id = member_id(&app, "viewer@example.test");
     let done = app.post(&format!("/team/members/{id}/deactivate"), &[]).await;
     done.assert_redirect(&format!("/team/members/{id}"));
-    assert!(app.get(&format!("/team/members/{id}")).await.body.contains("signed out everywhere"));
+    assert!(
+        app.get(&format!("/team/members/{id}"))
+            .await
+            .body
+            .contains("signed out everywhere")
+    );
 
     victor.get("/team").await.assert_redirect("/sign-in");
-    assert_eq!(victor.sign_in("viewer@example.test", crate::helpers::PASSWORD).await.status, 401);
+    assert_eq!(
+        victor
+            .sign_in("viewer@example.test", crate::helpers::PASSWORD)
+            .await
+            .status,
+        401
+    );
 
     app.post(&format!("/team/members/{id}/reactivate"), &[]).await;
-    victor.sign_in("viewer@example.test", crate::helpers::PASSWORD).await.assert_redirect("/");
+    victor
+        .sign_in("viewer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
 }
 
 #[actix_web::test]
@@ -149,7 +258,8 @@ async fn the_last_owner_can_be_neither_demoted_nor_deactivated() {
     let app = spawn_app().await;
     let me = app.signed_in_as(BuiltinRole::Owner).await.to_string();
     let admin_role = role_id(&app, BuiltinRole::Admin);
-    app.post(&format!("/team/members/{me}/role"), &[("role_id", &admin_role)]).await;
+    app.post(&format!("/team/members/{me}/role"), &[("role_id", &admin_role)])
+        .await;
     let page = app.get(&format!("/team/members/{me}")).await;
     assert!(page.body.contains("last active Owner"), "{}", page.body);
     assert!(app.get("/").await.body.contains("Owner"));
@@ -158,15 +268,32 @@ async fn the_last_owner_can_be_neither_demoted_nor_deactivated() {
     let adam = app.new_client();
     adam.signed_in_as(BuiltinRole::Admin).await;
     adam.post(&format!("/team/members/{me}/deactivate"), &[]).await;
-    assert!(adam.get(&format!("/team/members/{me}")).await.body.contains("Only an Owner"));
+    assert!(
+        adam.get(&format!("/team/members/{me}"))
+            .await
+            .body
+            .contains("Only an Owner")
+    );
     let viewer_role = role_id(&app, BuiltinRole::Viewer);
-    adam.post(&format!("/team/members/{me}/role"), &[("role_id", &viewer_role)]).await;
-    assert!(adam.get(&format!("/team/members/{me}")).await.body.contains("Only an Owner"));
+    adam.post(&format!("/team/members/{me}/role"), &[("role_id", &viewer_role)])
+        .await;
+    assert!(
+        adam.get(&format!("/team/members/{me}"))
+            .await
+            .body
+            .contains("Only an Owner")
+    );
 
     // With a second owner, the first can step down.
     let second = app.create_member(BuiltinRole::Owner, "second@example.test");
-    app.post(&format!("/team/members/{me}/role"), &[("role_id", &admin_role)]).await;
-    assert!(app.get(&format!("/team/members/{me}")).await.body.contains("is now Admin"));
+    app.post(&format!("/team/members/{me}/role"), &[("role_id", &admin_role)])
+        .await;
+    assert!(
+        app.get(&format!("/team/members/{me}"))
+            .await
+            .body
+            .contains("is now Admin")
+    );
     // Now the second is the last owner; the (admin) first cannot deactivate them.
     app.post(&format!("/team/members/{second}/deactivate"), &[]).await;
     let page = app.get(&format!("/team/members/{second}")).await;
@@ -181,7 +308,8 @@ async fn role_changes_apply_on_the_next_request() {
     let id = vic.signed_in_as(BuiltinRole::Viewer).await;
     assert_eq!(vic.get("/audit").await.status, 403);
     let admin_role = role_id(&app, BuiltinRole::Admin);
-    app.post(&format!("/team/members/{id}/role"), &[("role_id", &admin_role)]).await;
+    app.post(&format!("/team/members/{id}/role"), &[("role_id", &admin_role)])
+        .await;
     assert_eq!(vic.get("/audit").await.status, 200);
     let audit = app.get("/audit?kind=member.role_changed").await;
     assert!(audit.body.contains("Viewer") && audit.body.contains("Admin"));
