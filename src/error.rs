@@ -56,6 +56,15 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => Self::NotFound,
+            // Two people changing the same thing at once: the loser gets a
+            // clear conflict page, never a 500.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation
+                | diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => Self::Conflict(
+                "Someone changed this at the same moment. Go back, reload the page and try again.".into(),
+            ),
             other => Self::internal(format!("database: {other}")),
         }
     }

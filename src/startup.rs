@@ -7,6 +7,7 @@ use crate::db::DbPool;
 use crate::error::AppError;
 use crate::outbox::worker::{self, Transport};
 use crate::web::AppState;
+use crate::web::request_span::RedactedSpan;
 use crate::web::session_store::{PgSessionStore, purge_expired};
 use actix_session::SessionMiddleware;
 use actix_session::config::{BrowserSession, CookieContentSecurity};
@@ -95,7 +96,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .build();
         App::new()
             .wrap(security_headers())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RedactedSpan>::new())
             .app_data(data.clone())
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AppError::BadRequest(format!("The address has an invalid parameter: {e}.")).into()
@@ -158,6 +159,8 @@ async fn purge_sessions(state: AppState) {
             purge_expired(&mut conn, now, idle).ok()
         })
         .await;
+        // The per-IP sign-in limiter keeps a key per address; forget idle ones.
+        state.signin_limiter.retain_recent();
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

@@ -104,6 +104,15 @@ pub async fn update_profile(ctx: Ctx, CsrfForm(form): CsrfForm<ProfileForm>) -> 
 
 /// POST /account/password
 pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -> Result<HttpResponse, AppError> {
+    // Guessing the current password from a stolen session is throttled like sign-in.
+    if ctx
+        .state()
+        .signin_limiter
+        .check_key(&ctx.visitor.client.ip_addr())
+        .is_err()
+    {
+        return Err(AppError::TooManyRequests);
+    }
     let id = ctx.member.id.0;
     let current_hash = db::run(ctx.pool(), move |conn| {
         use crate::db::schema::members;
@@ -121,6 +130,20 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
         .await?
     {
         errors.add("current_password", "That is not your current password.");
+        let (now, actor) = (ctx.now(), ctx.actor());
+        db::run(ctx.pool(), move |conn| {
+            let details = json!({ "reason": "wrong current password when changing it" });
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::SignInFailed,
+                Some(("member", id.to_string())),
+                details,
+            )?;
+            Ok(())
+        })
+        .await?;
     }
     let password = errors.check("password", Password::parse(&form.password, &ctx.member.email));
     if form.password != form.password_confirmation {

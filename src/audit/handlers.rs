@@ -40,7 +40,9 @@ fn parse_day(
     let day = errors.check(
         field,
         NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("“{raw}” is not a date like 2026-11-22.")),
+            .ok()
+            .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| format!("“{raw}” is not a date like 2026-11-22.")),
     )?;
     let midnight = day.and_hms_opt(0, 0, 0)?;
     ctx.member
@@ -73,7 +75,8 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
         );
     }
     filter.from = parse_day(&ctx, &q.from, &mut errors, "from");
-    filter.until = parse_day(&ctx, &q.to, &mut errors, "to").map(|d| d + chrono::Duration::days(1));
+    filter.until =
+        parse_day(&ctx, &q.to, &mut errors, "to").and_then(|d| d.checked_add_signed(chrono::Duration::days(1)));
     if !q.before.is_empty() {
         filter.before = errors.check("before", q.before.parse().map_err(|_| "Invalid page.".to_string()));
     }

@@ -22,6 +22,8 @@ use serde_json::json;
 
 const WRONG_CREDENTIALS: &str = "That email and password do not match an active account, or sign-in is paused after \
 5 failed attempts (for 15 minutes). Check them and try again, or reset your password.";
+/// Minimum time to answer a reset request, longer than the work for a known email.
+const FORGOT_PASSWORD_MIN_MS: u64 = 250;
 const TOO_MANY: &str = "Too many sign-in attempts from your network. Wait a minute and try again.";
 
 /// Query of GET /sign-in.
@@ -241,6 +243,9 @@ pub async fn forgot_password(v: Visitor, CsrfForm(form): CsrfForm<ForgotForm>) -
             },
         );
     };
+    // Known and unknown emails take the same time to answer: the work for
+    // a known one (token, email, audit) is padded up to a fixed minimum.
+    let answer_at = tokio::time::Instant::now() + std::time::Duration::from_millis(FORGOT_PASSWORD_MIN_MS);
     let now = v.now();
     let base_url = v.state.settings.base_url.clone();
     let client = v.client.clone();
@@ -271,6 +276,7 @@ pub async fn forgot_password(v: Visitor, CsrfForm(form): CsrfForm<ForgotForm>) -
     })
     .await?;
     v.state.outbox_wakeup.notify_one();
+    tokio::time::sleep_until(answer_at).await;
     render(&ForgotPage {
         title: "Check your email",
         flashes: Vec::new(),
@@ -343,8 +349,10 @@ pub async fn reset_password(
     };
     let password_hash = v.state.hasher.hash(password.expose().to_string()).await?;
     let actor = Actor::member_at_door(member.id, &member.email, &v.client);
-    db::run(&v.state.pool, move |conn| {
-        queries::complete_reset(conn, reset_id, member.id, &password_hash, now)?;
+    let done = db::run(&v.state.pool, move |conn| {
+        if !queries::complete_reset(conn, reset_id, member.id, &password_hash, now)? {
+            return Ok(false);
+        }
         // Whoever knew the old password is signed out everywhere.
         end_sessions_of(conn, member.id)?;
         audit::record(
@@ -355,9 +363,12 @@ pub async fn reset_password(
             Some(("member", member.id.to_string())),
             json!({}),
         )?;
-        Ok(())
+        Ok(true)
     })
     .await?;
+    if !done {
+        return invalid_link();
+    }
     v.flash(
         FlashKind::Success,
         "Your password was changed. Sign in with your new password.",

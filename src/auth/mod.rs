@@ -25,10 +25,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Where to go after signing in: only local paths, never another site.
+///
+/// Browsers drop tabs and newlines inside URLs, so `/\t/evil.test` would
+/// become `//evil.test`: any whitespace, control character or backslash is
+/// refused outright.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let plain = !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/audit?kind=x"), "/audit?kind=x");
+        for evil in [
+            "//evil.test",
+            "/\t/evil.test",
+            "/\\evil.test",
+            "https://evil.test",
+            "/\n/evil",
+            "/ /x",
+            "",
+        ] {
+            assert_eq!(safe_next(evil), "/", "{evil:?}");
+        }
     }
 }

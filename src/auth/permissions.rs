@@ -92,6 +92,13 @@ impl PermissionSet {
         self.0.iter().map(|p| p.code().to_string()).collect()
     }
 
+    /// Whether every permission here is also in `other`. A member may only
+    /// hand out (through invitations, role changes and role edits) what
+    /// they hold themselves, so custom roles cannot be used to escalate.
+    pub fn is_subset_of(&self, other: &PermissionSet) -> bool {
+        self.0.is_subset(&other.0)
+    }
+
     /// How many permissions the set holds.
     pub fn len(&self) -> usize {
         self.0.len()

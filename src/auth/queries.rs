@@ -137,17 +137,26 @@ pub fn find_reset(conn: &mut PgConnection, hash: &[u8], now: DateTime<Utc>) -> Q
         .optional()
 }
 
-/// Sets a new password from a reset link and uses the link up.
+/// Sets a new password from a reset link and uses the link up. Returns
+/// false (changing nothing) when the link was used meanwhile: the
+/// conditional update makes "single use" hold under concurrent posts.
 pub fn complete_reset(
     conn: &mut PgConnection,
     reset: Uuid,
     member: Uuid,
     hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(password_resets::table.find(reset))
-        .set(password_resets::used_at.eq(now))
-        .execute(conn)?;
+) -> QueryResult<bool> {
+    let claimed = diesel::update(
+        password_resets::table
+            .find(reset)
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    if claimed != 1 {
+        return Ok(false);
+    }
     diesel::update(members::table.find(member))
         .set((
             members::password_hash.eq(hash),
@@ -157,7 +166,7 @@ pub fn complete_reset(
             members::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Whether any member exists (setup is only possible while none does).

@@ -28,9 +28,10 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
     ctx.require(Permission::OutboxView)?;
     let q = query.into_inner();
     let status = STATUSES.iter().find(|s| **s == q.status).copied();
-    let before = DateTime::parse_from_rfc3339(&q.before)
-        .ok()
-        .map(|d| d.with_timezone(&Utc));
+    let before = q.before.split_once('_').and_then(|(at, id)| {
+        let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        Some((at, id.parse::<Uuid>().ok()?))
+    });
     let rows = db::run(ctx.pool(), move |conn| {
         Ok(list_messages(conn, status, before, PAGE_SIZE)?)
     })
@@ -39,7 +40,11 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
         .then(|| rows.last())
         .flatten()
         .map(|last| {
-            let cursor = last.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            let cursor = format!(
+                "{}_{}",
+                last.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                last.id
+            );
             format!(
                 "/outbox?status={}&before={}",
                 status.unwrap_or_default(),
@@ -61,8 +66,20 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
 pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::OutboxView)?;
     let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let (message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
-    let links = extract_links(&message.body_text);
+    let (mut message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
+    // With a real mail server, links that carry a secret for the recipient
+    // (invitations, password resets) are not shown to whoever reads the
+    // outbox: an admin must not be able to take over another account.
+    let redacted =
+        ctx.state().settings.smtp_url.is_some() && matches!(message.kind.as_str(), "invitation" | "password_reset");
+    if redacted {
+        message.body_text = redact_secret_links(&message.body_text);
+    }
+    let links = if redacted {
+        Vec::new()
+    } else {
+        extract_links(&message.body_text)
+    };
     let attempts = attempts
         .into_iter()
         .map(|a| (ctx.member.format_time(a.attempted_at), a.error.unwrap_or_default()))
@@ -76,6 +93,25 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     render(&page)
 }
 
+/// Replaces links that carry a token with a note.
+fn redact_secret_links(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    if word.contains("/invitations/") || word.contains("/reset-password/") {
+                        "[link hidden: only the recipient can use it]"
+                    } else {
+                        word
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The http(s) links in a plain-text body, so the development mailbox can
 /// offer them as clickable links without rendering the email's HTML.
 fn extract_links(text: &str) -> Vec<String> {
@@ -87,6 +123,14 @@ fn extract_links(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hides_secret_links() {
+        let text = "Accept: http://x.test/invitations/abc\nOr http://x.test/reset-password/def now";
+        let hidden = super::redact_secret_links(text);
+        assert!(!hidden.contains("abc") && !hidden.contains("def"));
+        assert!(hidden.contains("Accept: [link hidden"));
+    }
+
     #[test]
     fn finds_links() {
         let links = super::extract_links("Open http://x.test/a?b=1. Or https://y.test/c,\nnot ftp://z");

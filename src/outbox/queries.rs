@@ -111,7 +111,7 @@ fn insert_attempt(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>, error: 
 pub fn list_messages(
     conn: &mut PgConnection,
     status: Option<&str>,
-    before: Option<DateTime<Utc>>,
+    before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<OutboxMessage>> {
     let mut query = outbox_messages::table
@@ -122,8 +122,14 @@ pub fn list_messages(
     if let Some(status) = status {
         query = query.filter(outbox_messages::status.eq(status.to_string()));
     }
-    if let Some(before) = before {
-        query = query.filter(outbox_messages::created_at.lt(before));
+    // Keyset on (created_at, id): messages queued in one transaction share
+    // created_at, so the id breaks ties and none is skipped at a page edge.
+    if let Some((at, id)) = before {
+        query = query.filter(
+            outbox_messages::created_at
+                .lt(at)
+                .or(outbox_messages::created_at.eq(at).and(outbox_messages::id.lt(id))),
+        );
     }
     query.load(conn)
 }

@@ -1,6 +1,6 @@
 //! Roles pages.
 
-use super::forms::RoleForm;
+use super::forms::{RoleForm, ValidRole};
 use super::models::Role;
 use super::pages::{RoleFormPage, RoleRow, RolesPage, permission_groups};
 use super::queries;
@@ -71,6 +71,17 @@ fn form_page(ctx: &Ctx, target: Target<'_>, form: RoleForm, errors: FormErrors) 
     }
 }
 
+/// A member may only put into a role the permissions they hold themselves.
+fn within_own_permissions(ctx: &Ctx, valid: ValidRole) -> Result<ValidRole, FormErrors> {
+    if valid.permissions.is_subset_of(&ctx.member.permissions) {
+        Ok(valid)
+    } else {
+        let mut errors = FormErrors::new();
+        errors.add("permissions", "You can only tick permissions that your own role has.");
+        Err(errors)
+    }
+}
+
 /// GET /roles/new
 pub async fn new_role_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesManage)?;
@@ -80,7 +91,7 @@ pub async fn new_role_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 /// POST /roles
 pub async fn create_role(ctx: Ctx, CsrfForm(form): CsrfForm<RoleForm>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RolesManage)?;
-    let valid = match form.parse() {
+    let valid = match form.parse().and_then(|valid| within_own_permissions(&ctx, valid)) {
         Ok(valid) => valid,
         Err(errors) => {
             let page = form_page(&ctx, Target::NEW, form, errors);
@@ -159,7 +170,7 @@ pub async fn update_role(
             "Built-in roles cannot be changed. Create a custom role instead.".into(),
         ));
     }
-    let valid = match form.parse() {
+    let valid = match form.parse().and_then(|valid| within_own_permissions(&ctx, valid)) {
         Ok(valid) => valid,
         Err(errors) => {
             let page = form_page(

@@ -139,6 +139,7 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
     let inviter = Inviter::of(&ctx);
     let inviter_id = ctx.member.id.0;
     let is_owner = ctx.member.is_owner();
+    let held = ctx.member.permissions.clone();
     let outcome = db::run(ctx.pool(), move |conn| {
         let Ok(role) = crate::roles::queries::find_role(conn, role_id) else {
             return Ok(Err((
@@ -150,6 +151,12 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
             return Ok(Err((
                 "role_id",
                 "Only an Owner can invite someone as Owner.".to_string(),
+            )));
+        }
+        if !role.permission_set().is_subset_of(&held) {
+            return Ok(Err((
+                "role_id",
+                "You can only invite with a role whose permissions you hold yourself.".to_string(),
             )));
         }
         if let Some(existing) = queries::find_by_email(conn, email.as_str())? {
@@ -350,6 +357,7 @@ pub async fn change_role(
     let (now, actor) = (ctx.now(), ctx.actor());
     let is_owner = ctx.member.is_owner();
     let new_role_id: Option<Uuid> = form.role_id.parse().ok();
+    let held = ctx.member.permissions.clone();
     member_action(&ctx, id, move |conn, member, role| {
         let Some(new_role) = new_role_id.and_then(|rid| crate::roles::queries::find_role(conn, rid).ok()) else {
             return Ok(Err("Choose a role from the list.".into()));
@@ -359,6 +367,9 @@ pub async fn change_role(
         }
         if (role.is_owner() || new_role.is_owner()) && !is_owner {
             return Ok(Err("Only an Owner can grant or remove the Owner role.".into()));
+        }
+        if !new_role.permission_set().is_subset_of(&held) {
+            return Ok(Err("You can only give a role whose permissions you hold yourself.".into()));
         }
         if role.is_owner() && member.status == status::ACTIVE {
             let owners = queries::active_owner_ids(conn)?;
@@ -555,7 +566,9 @@ pub async fn accept_invitation(
         if queries::find_open_invitation(conn, &hash, now)?.is_none() {
             return Ok(false);
         }
-        queries::accept_invitation(conn, invitation_id, member.id, name.as_str(), &password_hash, now)?;
+        if !queries::accept_invitation(conn, invitation_id, member.id, name.as_str(), &password_hash, now)? {
+            return Ok(false);
+        }
         audit::record(
             conn,
             now,

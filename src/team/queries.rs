@@ -181,6 +181,8 @@ pub fn find_open_invitation(
 }
 
 /// Accepts an invitation: the member becomes active with name and password.
+/// Returns false (changing nothing) when the invitation was accepted or
+/// revoked meanwhile, so a link really works once.
 pub fn accept_invitation(
     conn: &mut PgConnection,
     invitation: Uuid,
@@ -188,10 +190,18 @@ pub fn accept_invitation(
     name: &str,
     password_hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(invitations::table.find(invitation))
-        .set((invitations::accepted_at.eq(now), invitations::updated_at.eq(now)))
-        .execute(conn)?;
+) -> QueryResult<bool> {
+    let claimed = diesel::update(
+        invitations::table
+            .find(invitation)
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set((invitations::accepted_at.eq(now), invitations::updated_at.eq(now)))
+    .execute(conn)?;
+    if claimed != 1 {
+        return Ok(false);
+    }
     diesel::update(members::table.find(member))
         .set((
             members::name.eq(name),
@@ -200,7 +210,7 @@ pub fn accept_invitation(
             members::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
 /// Active members holding the Owner role, locked against concurrent

@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod flash;
 pub mod forms;
 pub mod render;
+pub mod request_span;
 pub mod session_store;
 pub mod state;
 

@@ -308,3 +308,38 @@ async fn sign_in_redirects_back_only_to_local_pages() {
         .await;
     assert_eq!(evil.location.as_deref(), Some("/"));
 }
+
+#[actix_web::test]
+async fn admins_cannot_read_reset_links_from_the_outbox() {
+    let app = spawn_app().await;
+    app.create_member(BuiltinRole::Owner, "boss@example.test");
+    let visitor = app.new_client();
+    let token = csrf_in(&visitor.get("/forgot-password").await.body);
+    visitor
+        .post_raw(
+            "/forgot-password",
+            &[("email", "boss@example.test"), ("csrf_token", &token)],
+        )
+        .await;
+    let email = app.email_to("boss@example.test", "Reset your").await;
+    let secret = email.link(&app.address);
+    app.signed_in_as(BuiltinRole::Admin).await;
+    let id: uuid::Uuid = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::outbox_messages;
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table
+            .filter(outbox_messages::kind.eq("password_reset"))
+            .select(outbox_messages::id)
+            .first(&mut conn)
+            .expect("id")
+    };
+    let page = app.get(&format!("/outbox/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("link hidden"));
+    let token_part = secret.rsplit('/').next().expect("token");
+    assert!(
+        !page.body.contains(token_part),
+        "the reset token must not be shown to an admin"
+    );
+}

@@ -100,3 +100,70 @@ async fn built_in_roles_cannot_be_changed_or_deleted() {
             .contains("Built-in roles cannot be deleted.")
     );
 }
+
+#[actix_web::test]
+async fn members_cannot_hand_out_permissions_they_do_not_hold() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Owner).await;
+    app.post(
+        "/roles",
+        &[
+            ("name", "People lead"),
+            ("permissions", "team.view"),
+            ("permissions", "team.manage"),
+            ("permissions", "roles.view"),
+            ("permissions", "roles.manage"),
+        ],
+    )
+    .await
+    .assert_redirect("/roles");
+    let (lead_role, admin_role): (uuid::Uuid, uuid::Uuid) = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::roles;
+        let mut conn = app.pool.get().expect("conn");
+        let lead = roles::table
+            .filter(roles::name.eq("People lead"))
+            .select(roles::id)
+            .first(&mut conn)
+            .expect("role");
+        (
+            lead,
+            veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Admin).expect("admin"),
+        )
+    };
+    let lead = app.new_client();
+    let id = lead.signed_in_as(BuiltinRole::Viewer).await;
+    app.post(
+        &format!("/team/members/{id}/role"),
+        &[("role_id", &lead_role.to_string())],
+    )
+    .await;
+
+    // Promoting themselves to Admin is refused.
+    lead.post(
+        &format!("/team/members/{id}/role"),
+        &[("role_id", &admin_role.to_string())],
+    )
+    .await;
+    assert!(
+        lead.get(&format!("/team/members/{id}"))
+            .await
+            .body
+            .contains("whose permissions you hold yourself")
+    );
+    assert_eq!(lead.get("/audit").await.status, 403);
+    // So is adding permissions to their own role.
+    let widened = lead
+        .post(
+            &format!("/roles/{lead_role}"),
+            &[
+                ("name", "People lead"),
+                ("permissions", "team.manage"),
+                ("permissions", "audit.view"),
+            ],
+        )
+        .await;
+    assert_eq!(widened.status, 422);
+    assert!(widened.body.contains("only tick permissions that your own role has"));
+    assert_eq!(lead.get("/audit").await.status, 403);
+}

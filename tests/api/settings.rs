@@ -180,6 +180,9 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     assert!(!mine.body.contains("nobody@example.test"));
     let future = app.get("/audit?from=2999-01-01").await;
     assert!(future.body.contains("No events match"));
+    let overflow = app.get("/audit?to=%2B262142-12-31").await;
+    assert_eq!(overflow.status, 200);
+    assert!(overflow.body.contains("is not a date like"));
     let bad = app.get("/audit?from=yesterday&kind=nonsense").await;
     assert_eq!(bad.status, 200);
     assert!(bad.body.contains("is not a date like") && bad.body.contains("Choose an event kind"));
