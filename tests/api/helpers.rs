@@ -180,6 +180,8 @@ pub struct TestApp {
     pub pool: veridesk::db::DbPool,
     /// The SMTP sink.
     pub smtp: SmtpSink,
+    /// The test database's URL (for running the `veridesk` command against it).
+    pub db_url: String,
     db_name: String,
 }
 
@@ -254,6 +256,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         clock,
         pool,
         smtp,
+        db_url: url,
         db_name,
     }
 }
@@ -371,6 +374,7 @@ impl TestApp {
                 received: self.smtp.received.clone(),
                 port: self.smtp.port,
             },
+            db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
         }
     }

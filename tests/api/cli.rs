@@ -1,0 +1,46 @@
+//! The `veridesk` command line.
+
+use crate::helpers::spawn_app;
+use std::process::Command;
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_the_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_veridesk"))
+        .arg("migrate")
+        .env("SESSION_IDLE_MINUTES", "forever")
+        .output()
+        .expect("run veridesk");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SESSION_IDLE_MINUTES"), "{stderr}");
+}
+
+#[actix_web::test]
+async fn create_owner_makes_an_owner_who_can_sign_in() {
+    let app = spawn_app().await;
+    let run = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_veridesk"))
+            .args([
+                "create-owner",
+                "--email",
+                "Founder@Example.test",
+                "--name",
+                "Fay Founder",
+            ])
+            .env("DATABASE_URL", &app.db_url)
+            .env("VERIDESK_OWNER_PASSWORD", password)
+            .output()
+            .expect("run veridesk")
+    };
+    let weak = run("short");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+    let ok = run("founders keep long passwords");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    app.sign_in("founder@example.test", "founders keep long passwords")
+        .await
+        .assert_redirect("/");
+    assert!(app.get("/").await.body.contains("Owner"));
+    let again = run("founders keep long passwords");
+    assert!(!again.status.success(), "a second owner with the same email is refused");
+}
