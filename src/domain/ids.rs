@@ -42,3 +42,11 @@ id_type!(
     /// Identifies an invitation.
     InvitationId
 );
+id_type!(
+    /// Identifies a flow.
+    FlowId
+);
+id_type!(
+    /// Identifies a questionnaire.
+    QuestionnaireId
+);

@@ -1,14 +1,16 @@
 //! Validated values with no I/O. Input becomes one of these before any
 //! query runs, so the rest of the code never re-checks it.
 
+mod country;
 mod email;
 mod ids;
 mod name;
 mod password;
 mod token;
 
+pub use country::{countries, country_name};
 pub use email::EmailAddress;
-pub use ids::{InvitationId, MemberId, RoleId};
+pub use ids::{FlowId, InvitationId, MemberId, QuestionnaireId, RoleId};
 pub use name::{PersonName, parse_time_zone};
 pub use password::Password;
 pub use token::SecretToken;

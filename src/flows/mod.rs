@@ -1,0 +1,3 @@
+//! Verification flows: versioned templates of steps.
+
+pub mod definition;

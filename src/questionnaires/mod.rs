@@ -1,0 +1,3 @@
+//! Questionnaires: versioned forms used by questionnaire steps.
+
+pub mod definition;
