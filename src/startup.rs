@@ -115,6 +115,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::account::routes)
                     .configure(crate::audit::routes)
                     .configure(crate::outbox::routes)
+                    .configure(crate::questionnaires::routes)
                     .default_service(web::to(not_found)),
             )
     })

@@ -139,6 +139,19 @@ event_kinds! {
     RoleDeleted => ("role.deleted", "Role deleted"),
     SettingsUpdated => ("settings.updated", "Company settings changed"),
     EmailFailed => ("email.failed", "Email could not be delivered"),
+    FlowCreated => ("flow.created", "Flow created"),
+    FlowRenamed => ("flow.renamed", "Flow renamed"),
+    FlowDuplicated => ("flow.duplicated", "Flow duplicated"),
+    FlowArchived => ("flow.archived", "Flow archived"),
+    FlowUnarchived => ("flow.unarchived", "Flow unarchived"),
+    FlowEdited => ("flow.edited", "Flow draft edited"),
+    FlowPublished => ("flow.published", "Flow version published"),
+    FlowDraftDiscarded => ("flow.draft_discarded", "Flow draft discarded"),
+    FlowImported => ("flow.imported", "Flow imported"),
+    QuestionnaireCreated => ("questionnaire.created", "Questionnaire created"),
+    QuestionnaireEdited => ("questionnaire.edited", "Questionnaire edited"),
+    QuestionnaireDuplicated => ("questionnaire.duplicated", "Questionnaire duplicated"),
+    QuestionnaireDeleted => ("questionnaire.deleted", "Questionnaire deleted"),
 }
 
 /// Writes one event, in the caller's transaction.

@@ -34,6 +34,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    flow_versions (id) {
+        id -> Uuid,
+        flow_id -> Uuid,
+        number -> Int4,
+        definition -> Jsonb,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+        published_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    flows (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        archived_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    questionnaire_versions (id) {
+        id -> Uuid,
+        questionnaire_id -> Uuid,
+        number -> Int4,
+        definition -> Jsonb,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        frozen_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    questionnaires (id) {
+        id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Uuid,
         member_id -> Uuid,
@@ -131,20 +179,26 @@ diesel::table! {
 }
 
 diesel::joinable!(company_settings -> members (updated_by));
+diesel::joinable!(flow_versions -> flows (flow_id));
 diesel::joinable!(invitations -> members (member_id));
 diesel::joinable!(members -> roles (role_id));
 diesel::joinable!(outbox_attempts -> outbox_messages (message_id));
 diesel::joinable!(password_resets -> members (member_id));
+diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
 diesel::joinable!(sessions -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     company_settings,
     events,
+    flow_versions,
+    flows,
     invitations,
     members,
     outbox_attempts,
     outbox_messages,
     password_resets,
+    questionnaire_versions,
+    questionnaires,
     roles,
     sessions,
 );

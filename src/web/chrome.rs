@@ -8,6 +8,10 @@ use crate::auth::permissions::{Permission, PermissionSet};
 pub enum Nav {
     /// Dashboard.
     Home,
+    /// Flows.
+    Flows,
+    /// Questionnaires.
+    Questionnaires,
     /// Team.
     Team,
     /// Roles.
@@ -55,8 +59,16 @@ pub struct Chrome {
 impl Chrome {
     /// Sidebar entries, filtered by permission.
     pub fn nav_for(permissions: &PermissionSet, active: Nav) -> Vec<NavLink> {
-        let entries: [(Nav, &str, &str, &str, Option<Permission>); 7] = [
+        let entries: [(Nav, &str, &str, &str, Option<Permission>); 9] = [
             (Nav::Home, "/", "Dashboard", "Workspace", None),
+            (Nav::Flows, "/flows", "Flows", "Workspace", Some(Permission::FlowsView)),
+            (
+                Nav::Questionnaires,
+                "/questionnaires",
+                "Questionnaires",
+                "Workspace",
+                Some(Permission::FlowsView),
+            ),
             (Nav::Team, "/team", "Team", "Administration", Some(Permission::TeamView)),
             (
                 Nav::Roles,

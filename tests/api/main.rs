@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod outbox;
 mod permissions;
+mod questionnaires;
 mod roles;
 mod settings;
 mod team;

@@ -24,6 +24,11 @@ async fn every_route_checks_its_permission_on_the_server() {
         veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role")
     };
     let nobody = uuid::Uuid::new_v4();
+    let questionnaire = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::questionnaires::queries::create(&mut conn, "Matrix", &Default::default(), owner, app.clock.now())
+            .expect("questionnaire")
+    };
     use Needs::*;
     use Permission as P;
     let routes: Vec<(&str, String, Needs)> = vec![
@@ -55,6 +60,47 @@ async fn every_route_checks_its_permission_on_the_server() {
         ("GET", "/audit".into(), Has(P::AuditView)),
         ("GET", "/outbox".into(), Has(P::OutboxView)),
         ("GET", format!("/outbox/{nobody}"), Has(P::OutboxView)),
+        ("GET", "/questionnaires".into(), Has(P::FlowsView)),
+        ("POST", "/questionnaires".into(), Has(P::FlowsEdit)),
+        ("GET", format!("/questionnaires/{questionnaire}"), Has(P::FlowsView)),
+        (
+            "GET",
+            format!("/questionnaires/{questionnaire}/preview"),
+            Has(P::FlowsView),
+        ),
+        (
+            "POST",
+            format!("/questionnaires/{questionnaire}/preview"),
+            Has(P::FlowsView),
+        ),
+        (
+            "GET",
+            format!("/questionnaires/{questionnaire}/questions/none"),
+            Has(P::FlowsView),
+        ),
+        ("POST", format!("/questionnaires/{nobody}/rename"), Has(P::FlowsEdit)),
+        ("POST", format!("/questionnaires/{nobody}/duplicate"), Has(P::FlowsEdit)),
+        ("POST", format!("/questionnaires/{nobody}/delete"), Has(P::FlowsEdit)),
+        (
+            "POST",
+            format!("/questionnaires/{questionnaire}/questions"),
+            Has(P::FlowsEdit),
+        ),
+        (
+            "POST",
+            format!("/questionnaires/{nobody}/questions/none"),
+            Has(P::FlowsEdit),
+        ),
+        (
+            "POST",
+            format!("/questionnaires/{nobody}/questions/none/move"),
+            Has(P::FlowsEdit),
+        ),
+        (
+            "POST",
+            format!("/questionnaires/{nobody}/questions/none/delete"),
+            Has(P::FlowsEdit),
+        ),
     ];
 
     let mut failures = Vec::new();
