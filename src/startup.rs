@@ -116,6 +116,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::audit::routes)
                     .configure(crate::outbox::routes)
                     .configure(crate::questionnaires::routes)
+                    .configure(crate::flows::routes)
                     .default_service(web::to(not_found)),
             )
     })

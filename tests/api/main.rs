@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod browser;
 mod cli;
+mod flows;
 mod outbox;
 mod permissions;
 mod questionnaires;

@@ -31,7 +31,47 @@ async fn every_route_checks_its_permission_on_the_server() {
     };
     use Needs::*;
     use Permission as P;
+    let flow = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::flows::queries::create(
+            &mut conn,
+            "Matrix flow",
+            "regular",
+            &Default::default(),
+            owner,
+            app.clock.now(),
+        )
+        .expect("flow")
+    };
     let routes: Vec<(&str, String, Needs)> = vec![
+        ("GET", "/flows".into(), Has(P::FlowsView)),
+        ("POST", "/flows".into(), Has(P::FlowsEdit)),
+        ("GET", "/flows/import".into(), Has(P::FlowsEdit)),
+        ("POST", "/flows/import".into(), Has(P::FlowsEdit)),
+        ("GET", format!("/flows/{flow}"), Has(P::FlowsView)),
+        ("GET", format!("/flows/{flow}/versions"), Has(P::FlowsView)),
+        ("GET", format!("/flows/{flow}/preview"), Has(P::FlowsView)),
+        ("GET", format!("/flows/{flow}/export"), Has(P::FlowsView)),
+        ("GET", format!("/flows/{flow}/steps/{nobody}"), Has(P::FlowsView)),
+        ("POST", format!("/flows/{nobody}/rename"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{nobody}/duplicate"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{nobody}/archive"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{nobody}/unarchive"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{flow}/settings"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{flow}/steps"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{flow}/steps/{nobody}"), Has(P::FlowsEdit)),
+        (
+            "POST",
+            format!("/flows/{nobody}/steps/{nobody}/move"),
+            Has(P::FlowsEdit),
+        ),
+        (
+            "POST",
+            format!("/flows/{nobody}/steps/{nobody}/delete"),
+            Has(P::FlowsEdit),
+        ),
+        ("POST", format!("/flows/{nobody}/publish"), Has(P::FlowsPublish)),
+        ("POST", format!("/flows/{nobody}/discard"), Has(P::FlowsEdit)),
         ("GET", "/health".into(), Public),
         ("GET", "/sign-in".into(), Public),
         ("GET", "/forgot-password".into(), Public),
