@@ -4,7 +4,8 @@
 // section. Without JavaScript the server applies the same rule on submit.
 (function () {
   "use strict";
-  var form = document.querySelector("form");
+  var first = document.querySelector("[data-q]");
+  var form = first && first.closest("form");
   if (!form) return;
   var blocks = Array.prototype.slice.call(form.querySelectorAll("[data-q]"));
 

@@ -205,3 +205,135 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
     screenshot(&b, "team-as-teammate").await;
     b.close().await.expect("close browser");
 }
+
+async fn choose(client: &fantoccini::Client, selector: &str, label: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("select {selector}"))
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|_| panic!("option {label} in {selector}"));
+}
+
+async fn is_hidden(client: &fantoccini::Client, selector: &str) -> bool {
+    let value = client
+        .execute(
+            "return document.querySelector(arguments[0]).hidden;",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .expect("script");
+    value.as_bool().unwrap_or(false)
+}
+
+#[actix_web::test]
+async fn build_and_publish_a_flow_with_a_questionnaire() {
+    let app = spawn_app_with(Options {
+        smtp: false,
+        ..Options::default()
+    })
+    .await;
+    app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
+    let (b, _driver) = browser().await;
+    let base = app.address.clone();
+
+    b.goto(&format!("{base}/sign-in")).await.expect("sign-in");
+    fill(&b, "#f-email", "officer@example.test").await;
+    fill(&b, "#f-password", PASSWORD).await;
+    click(&b, "form[action='/sign-in'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css(".topbar")).await.expect("signed in");
+
+    // The questionnaire, with a show-if rule.
+    b.goto(&format!("{base}/questionnaires")).await.expect("questionnaires");
+    fill(&b, "#f-name", "Source of funds").await;
+    click(&b, "form[method='post'][action='/questionnaires'] button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#add-question"))
+        .await
+        .expect("editor");
+    choose(&b, "#f-kind", "Yes / no").await;
+    fill(&b, "#add-question #f-label", "Are you a PEP?").await;
+    click(&b, "#add-question button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#f-show_if_question"))
+        .await
+        .expect("question form");
+    click(&b, "form.stack button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#add-question"))
+        .await
+        .expect("editor again");
+    choose(&b, "#f-kind", "Short text").await;
+    fill(&b, "#add-question #f-label", "Which public role do you hold").await;
+    click(&b, "#add-question button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#f-show_if_question"))
+        .await
+        .expect("question form");
+    choose(&b, "#f-show_if_question", "Are you a PEP? (are_you_a_pep)").await;
+    fill(&b, "#f-show_if_values", "yes").await;
+    click(&b, "form.stack button[type=submit]").await;
+    b.wait().for_element(Locator::Css("#questions")).await.expect("saved");
+    assert!(text(&b).await.contains("when are_you_a_pep is yes"));
+    screenshot(&b, "questionnaire-editor").await;
+
+    // The preview hides the dependent question until "yes" is chosen.
+    b.find(Locator::Css("a[href$='/preview']"))
+        .await
+        .expect("preview link")
+        .click()
+        .await
+        .expect("open preview");
+    b.wait()
+        .for_element(Locator::Css("[data-q='which_public_role_do_you_hold']"))
+        .await
+        .expect("preview");
+    assert!(is_hidden(&b, "[data-q='which_public_role_do_you_hold']").await);
+    click(&b, "input[name='a.are_you_a_pep'][value='yes']").await;
+    assert!(!is_hidden(&b, "[data-q='which_public_role_do_you_hold']").await);
+    screenshot(&b, "questionnaire-preview").await;
+
+    // The flow: Intro, Document check, the questionnaire, Final screen.
+    b.goto(&format!("{base}/flows")).await.expect("flows");
+    fill(&b, "#new-flow #f-name", "Retail onboarding").await;
+    click(&b, "#new-flow button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#add-step"))
+        .await
+        .expect("flow editor");
+    for step in ["Intro", "Document check", "Final screen", "Questionnaire"] {
+        choose(&b, "#f-step-kind", step).await;
+        if step == "Questionnaire" {
+            choose(&b, "#f-questionnaire_id", "Source of funds").await;
+        }
+        click(&b, "#add-step button[type=submit]").await;
+        let added = format!("//table[@id='steps']//a[text()='{step}']");
+        b.wait().for_element(Locator::XPath(&added)).await.expect("step added");
+    }
+    let steps = b
+        .find(Locator::Css("#steps"))
+        .await
+        .expect("steps")
+        .text()
+        .await
+        .expect("text");
+    let order: Vec<usize> = ["Intro", "Document check", "Questionnaire", "Final screen"]
+        .iter()
+        .map(|s| steps.find(s).expect("step listed"))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "steps in order: {steps}");
+    click(&b, "form[action$='/publish'] button").await;
+    b.wait()
+        .for_element(Locator::Css(".flash-success"))
+        .await
+        .expect("published");
+    assert!(text(&b).await.contains("Version 1 is live"));
+    screenshot(&b, "flow-editor-published").await;
+
+    b.goto(&format!("{base}/flows")).await.expect("flows list");
+    let list = text(&b).await;
+    assert!(list.contains("Retail onboarding") && list.contains("published"));
+    screenshot(&b, "flows-list").await;
+    b.close().await.expect("close browser");
+}
