@@ -128,5 +128,200 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         Some(("member", invited.to_string())),
         json!({ "email": invitee.as_str(), "role": "Screening analyst" }),
     )?;
+    seed_flows(conn, owner_id, now)?;
     Ok(true)
+}
+
+/// A questionnaire with a show-if rule and a few flows in every state.
+fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+    use crate::flows::definition::{FlowDefinition, Step, StepKind};
+    use crate::flows::queries as flows;
+    use crate::questionnaires::definition::{Question, QuestionKind, QuestionnaireDefinition, ShowIf};
+    use crate::questionnaires::queries as questionnaires;
+
+    let question = |id: &str, label: &str, kind: QuestionKind, show_if: Option<(&str, &str)>| Question {
+        id: id.into(),
+        label: label.into(),
+        help: String::new(),
+        required: !kind.is_section(),
+        kind,
+        show_if: show_if.map(|(q, v)| ShowIf {
+            question: q.into(),
+            values: vec![v.into()],
+        }),
+    };
+    let funds = QuestionnaireDefinition {
+        questions: vec![
+            question(
+                "source_of_funds",
+                "Where does the money you will use come from?",
+                QuestionKind::SingleChoice {
+                    options: vec![
+                        "Salary".into(),
+                        "Savings".into(),
+                        "Business income".into(),
+                        "Inheritance".into(),
+                    ],
+                },
+                None,
+            ),
+            question(
+                "employer",
+                "Employer",
+                QuestionKind::ShortText,
+                Some(("source_of_funds", "Salary")),
+            ),
+            question(
+                "business_name",
+                "Name of the business",
+                QuestionKind::ShortText,
+                Some(("source_of_funds", "Business income")),
+            ),
+            question(
+                "is_pep",
+                "Are you, or a close relative, a politically exposed person?",
+                QuestionKind::YesNo,
+                None,
+            ),
+            question(
+                "pep_role",
+                "Which public role?",
+                QuestionKind::ShortText,
+                Some(("is_pep", "yes")),
+            ),
+            question(
+                "expected_volume",
+                "Expected yearly volume (EUR)",
+                QuestionKind::Number {
+                    min: Some(0.0),
+                    max: None,
+                },
+                None,
+            ),
+        ],
+    };
+    let funds_id = questionnaires::create(conn, "Source of funds", &funds, by, now - Duration::days(15))?;
+    let company = QuestionnaireDefinition {
+        questions: vec![
+            question("company_name", "Registered company name", QuestionKind::ShortText, None),
+            question(
+                "incorporation_country",
+                "Country of incorporation",
+                QuestionKind::Country,
+                None,
+            ),
+            question(
+                "registry_extract",
+                "Extract from the company registry",
+                QuestionKind::FileUpload {
+                    allowed: vec!["pdf".into()],
+                    max_size_mb: 10,
+                },
+                None,
+            ),
+        ],
+    };
+    let company_id = questionnaires::create(conn, "Company details", &company, by, now - Duration::days(12))?;
+
+    let steps = |kinds: &[(StepKind, Option<uuid::Uuid>)]| -> Vec<Step> {
+        kinds
+            .iter()
+            .filter_map(|(k, q)| {
+                Some(Step {
+                    id: uuid::Uuid::new_v4(),
+                    config: k.default_config(*q)?,
+                })
+            })
+            .collect()
+    };
+    let published = |conn: &mut PgConnection, id: uuid::Uuid, at: DateTime<Utc>| -> Result<(), AppError> {
+        flows::publish(conn, id, by, at)?
+            .map(|_| ())
+            .map_err(|p| AppError::internal(p.join(" ")))
+    };
+    let retail = FlowDefinition {
+        settings: Default::default(),
+        steps: steps(&[
+            (StepKind::Intro, None),
+            (StepKind::DocumentCheck, None),
+            (StepKind::Liveness, None),
+            (StepKind::FaceMatch, None),
+            (StepKind::Questionnaire, Some(funds_id)),
+            (StepKind::Aml, None),
+            (StepKind::FinalScreen, None),
+        ]),
+    };
+    let retail_id = flows::create(
+        conn,
+        "Retail onboarding",
+        "regular",
+        &retail,
+        by,
+        now - Duration::days(10),
+    )?;
+    published(conn, retail_id, now - Duration::days(9))?;
+    let draft = flows::working_draft(conn, retail_id, by, now - Duration::days(1))?;
+    let mut changed = draft.parsed()?;
+    if let Some(config) = StepKind::EmailVerification.default_config(None) {
+        changed.steps.insert(
+            5,
+            Step {
+                id: uuid::Uuid::new_v4(),
+                config,
+            },
+        );
+    }
+    flows::save_draft(conn, draft.id, &changed, now - Duration::days(1))?;
+
+    let kyb = FlowDefinition {
+        settings: Default::default(),
+        steps: steps(&[
+            (StepKind::Intro, None),
+            (StepKind::Questionnaire, Some(company_id)),
+            (StepKind::DocumentCheck, None),
+            (StepKind::FinalScreen, None),
+        ]),
+    };
+    flows::create(
+        conn,
+        "Business onboarding (KYB)",
+        "regular",
+        &kyb,
+        by,
+        now - Duration::days(3),
+    )?;
+    let extra = FlowDefinition {
+        settings: Default::default(),
+        steps: steps(&[(StepKind::Questionnaire, Some(funds_id)), (StepKind::FinalScreen, None)]),
+    };
+    let extra_id = flows::create(
+        conn,
+        "Additional information: source of funds",
+        "on_demand",
+        &extra,
+        by,
+        now - Duration::days(8),
+    )?;
+    published(conn, extra_id, now - Duration::days(8))?;
+    let legacy = FlowDefinition {
+        settings: Default::default(),
+        steps: steps(&[(StepKind::DocumentCheck, None), (StepKind::FinalScreen, None)]),
+    };
+    let legacy_id = flows::create(
+        conn,
+        "Legacy onboarding",
+        "regular",
+        &legacy,
+        by,
+        now - Duration::days(60),
+    )?;
+    published(conn, legacy_id, now - Duration::days(60))?;
+    flows::set_archived(
+        conn,
+        legacy_id,
+        Some(now - Duration::days(10)),
+        by,
+        now - Duration::days(10),
+    )?;
+    Ok(())
 }

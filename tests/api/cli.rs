@@ -44,3 +44,34 @@ async fn create_owner_makes_an_owner_who_can_sign_in() {
     let again = run("founders keep long passwords");
     assert!(!again.status.success(), "a second owner with the same email is refused");
 }
+
+#[actix_web::test]
+async fn seed_demo_fills_an_empty_installation_once() {
+    let app = spawn_app().await;
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_veridesk"))
+            .arg("seed-demo")
+            .env("DATABASE_URL", &app.db_url)
+            .output()
+            .expect("run veridesk")
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("Demo data created."));
+    let second = run();
+    assert!(String::from_utf8_lossy(&second.stdout).contains("left as it is"));
+    app.sign_in("owner@veridesk.test", "demo-owner-password-2026")
+        .await
+        .assert_redirect("/");
+    let flows = app.get("/flows").await;
+    assert!(
+        flows.body.contains("Retail onboarding") && flows.body.contains("draft changes"),
+        "{}",
+        flows.body
+    );
+    assert!(
+        !flows.body.contains("Legacy onboarding"),
+        "archived flows are hidden by default"
+    );
+    assert!(app.get("/team").await.body.contains("new.analyst@veridesk.test"));
+}
