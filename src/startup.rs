@@ -117,6 +117,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::outbox::routes)
                     .configure(crate::questionnaires::routes)
                     .configure(crate::flows::routes)
+                    .configure(crate::assets::routes)
                     .default_service(web::to(not_found)),
             )
     })

@@ -3,6 +3,15 @@
 // we write always hold).
 
 diesel::table! {
+    assets (sha256) {
+        sha256 -> Bytea,
+        content_type -> Text,
+        bytes -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     company_settings (id) {
         id -> Bool,
         name -> Text,
@@ -188,6 +197,7 @@ diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
 diesel::joinable!(sessions -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    assets,
     company_settings,
     events,
     flow_versions,

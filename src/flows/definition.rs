@@ -33,6 +33,9 @@ pub struct FlowSettings {
     /// Text on the applicant's landing page.
     #[serde(default)]
     pub intro_text: String,
+    /// Logo overriding the company's: the hex SHA-256 of an asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
 }
 
 impl Default for FlowSettings {
@@ -45,6 +48,7 @@ impl Default for FlowSettings {
             redirect_url: None,
             brand_colour: None,
             intro_text: String::new(),
+            logo: None,
         }
     }
 }

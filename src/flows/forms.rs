@@ -128,6 +128,7 @@ impl SettingsForm {
                 redirect_url,
                 brand_colour,
                 intro_text: self.intro_text.trim().to_string(),
+                logo: None,
             })
         } else {
             Err(errors)

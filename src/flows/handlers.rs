@@ -197,6 +197,7 @@ async fn editor_page(
                 .collect(),
             questionnaires: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
             settings: settings.unwrap_or_else(|| SettingsForm::from_settings(&def.settings)),
+            logo: def.settings.logo.clone(),
             errors,
             can_edit: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
             can_publish: ctx.can(Permission::FlowsPublish) && summary.flow.archived_at.is_none(),
@@ -273,7 +274,10 @@ pub async fn save_settings(
         Err(errors) => return editor_page(&ctx, id, Some(form), errors).await,
     };
     let outcome = edit_draft(&ctx, id, move |def, _| {
+        // The logo has its own form; keep it.
+        let logo = def.settings.logo.take();
         def.settings = settings;
+        def.settings.logo = logo;
         Ok(Ok("Flow settings saved in the draft.".to_string()))
     })
     .await?;
@@ -955,5 +959,60 @@ pub async fn import_flow(ctx: Ctx, CsrfForm(form): CsrfForm<ImportForm>) -> Resu
     })
     .await?;
     ctx.flash(FlashKind::Success, "Flow imported as a draft. Review it, then publish.");
+    Ok(redirect(&format!("/flows/{id}")))
+}
+
+/// POST /flows/{id}/logo (multipart)
+pub async fn upload_logo(
+    ctx: Ctx,
+    path: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::FlowsEdit)?;
+    let id = parse_id(&path)?;
+    let max = crate::settings::forms::MAX_LOGO_BYTES;
+    let (token, file) = match crate::web::upload::read_upload(payload, "logo", max).await {
+        Ok(parts) => parts,
+        Err(message) => {
+            ctx.flash(FlashKind::Error, format!("Logo not saved: {message}"));
+            return Ok(redirect(&format!("/flows/{id}")));
+        }
+    };
+    if !crate::web::csrf::verify(&ctx.visitor.session, &token) {
+        return Err(AppError::Csrf);
+    }
+    let content_type = match crate::settings::forms::logo_content_type(&file) {
+        Ok(ct) => ct,
+        Err(message) => {
+            let mut errors = FormErrors::new();
+            errors.add("logo", message);
+            return editor_page(&ctx, id, None, errors).await;
+        }
+    };
+    let now = ctx.now();
+    let outcome = edit_draft(&ctx, id, move |def, conn| {
+        let name = crate::assets::store(conn, &file, content_type, now)?;
+        def.settings.logo = Some(name);
+        Ok(Ok("Logo saved in the draft.".to_string()))
+    })
+    .await?;
+    flash_outcome(&ctx, outcome);
+    Ok(redirect(&format!("/flows/{id}")))
+}
+
+/// POST /flows/{id}/logo/delete
+pub async fn remove_logo(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::FlowsEdit)?;
+    let id = parse_id(&path)?;
+    let outcome = edit_draft(&ctx, id, move |def, _| {
+        def.settings.logo = None;
+        Ok(Ok("The flow uses the company logo again (in the draft).".to_string()))
+    })
+    .await?;
+    flash_outcome(&ctx, outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }

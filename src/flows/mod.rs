@@ -21,6 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/flows/{id}/archive", web::post().to(handlers::archive_flow))
         .route("/flows/{id}/unarchive", web::post().to(handlers::unarchive_flow))
         .route("/flows/{id}/settings", web::post().to(handlers::save_settings))
+        .route("/flows/{id}/logo", web::post().to(handlers::upload_logo))
+        .route("/flows/{id}/logo/delete", web::post().to(handlers::remove_logo))
         .route("/flows/{id}/steps", web::post().to(handlers::add_step))
         .route("/flows/{id}/steps/{step}", web::get().to(handlers::step_form))
         .route("/flows/{id}/steps/{step}", web::post().to(handlers::save_step))

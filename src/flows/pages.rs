@@ -129,6 +129,8 @@ pub struct EditorPage {
     pub addable: Vec<(&'static str, &'static str)>,
     pub questionnaires: Vec<(String, String)>,
     pub settings: SettingsForm,
+    /// The flow's own logo (asset name), if any.
+    pub logo: Option<String>,
     pub errors: FormErrors,
     pub can_edit: bool,
     pub can_publish: bool,

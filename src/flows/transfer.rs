@@ -11,6 +11,7 @@ use crate::questionnaires::queries as questionnaires;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
@@ -29,6 +30,36 @@ pub struct FlowExport {
     /// The questionnaires its steps use; steps refer to them by `id`.
     #[serde(default)]
     pub questionnaires: Vec<QuestionnaireExport>,
+    /// Images the flow refers to (its logo).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<AssetExport>,
+}
+
+/// An image carried inside an export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetExport {
+    /// Hex SHA-256 of the bytes: the name the definition uses.
+    pub sha256: String,
+    pub content_type: String,
+    /// The bytes, base64-encoded.
+    pub base64: String,
+}
+
+impl AssetExport {
+    /// The bytes, if the asset is intact: decodable, matching its name,
+    /// and an accepted image type.
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&self.base64)
+            .map_err(|_| "its data is not base64".to_string())?;
+        if hex::encode(sha2::Sha256::digest(&bytes)) != self.sha256 {
+            return Err("its data does not match its sha256".into());
+        }
+        crate::settings::forms::logo_content_type(&bytes)?;
+        Ok(bytes)
+    }
 }
 
 /// A questionnaire as exported with a flow.
@@ -69,12 +100,24 @@ pub fn export(conn: &mut PgConnection, id: Uuid) -> Result<FlowExport, AppError>
             });
         }
     }
+    let mut assets = Vec::new();
+    if let Some(name) = &definition.settings.logo
+        && let Some((bytes, content_type)) = crate::assets::find(conn, name)?
+    {
+        use base64::Engine;
+        assets.push(AssetExport {
+            sha256: name.clone(),
+            content_type,
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        });
+    }
     Ok(FlowExport {
         format: FORMAT.into(),
         name: summary.flow.name,
         kind: summary.flow.kind,
         definition,
         questionnaires: exported,
+        assets,
     })
 }
 
@@ -112,6 +155,16 @@ pub fn problems(export: &FlowExport) -> Vec<String> {
         }
     }
     p.extend(export.definition.problems(&|q| ids.contains(&q)));
+    if let Some(logo) = &export.definition.settings.logo
+        && !export.assets.iter().any(|a| &a.sha256 == logo)
+    {
+        p.push("The flow's logo is missing from the file's assets.".into());
+    }
+    for asset in &export.assets {
+        if let Err(e) = asset.bytes() {
+            p.push(format!("Asset {}: {e}.", asset.sha256));
+        }
+    }
     for q in &export.questionnaires {
         if let Err(e) = parse_name(&q.name) {
             p.push(format!("Questionnaire “{}”: {e}", q.name));
@@ -128,6 +181,11 @@ pub fn problems(export: &FlowExport) -> Vec<String> {
 
 /// Creates a new draft flow, and new questionnaires, from a checked export.
 pub fn import(conn: &mut PgConnection, export: &FlowExport, by: Uuid, now: DateTime<Utc>) -> Result<Uuid, AppError> {
+    for asset in &export.assets {
+        let bytes = asset.bytes().map_err(AppError::BadRequest)?;
+        let content_type = crate::settings::forms::logo_content_type(&bytes).map_err(AppError::BadRequest)?;
+        crate::assets::store(conn, &bytes, content_type, now)?;
+    }
     let mut new_ids: BTreeMap<Uuid, Uuid> = BTreeMap::new();
     for q in &export.questionnaires {
         let id = questionnaires::create(conn, q.name.trim(), &q.definition, by, now)?;

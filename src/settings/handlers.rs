@@ -11,7 +11,6 @@ use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, csrf, redirect, rend
 use actix_multipart::Multipart;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use futures_util::StreamExt as _;
 use serde_json::json;
 
 async fn settings_page(
@@ -91,38 +90,10 @@ pub async fn update_company_settings(
     Ok(redirect("/settings/company"))
 }
 
-/// Reads the logo form: its CSRF token and the file, refusing oversize files
-/// without buffering them whole.
-async fn read_logo_form(mut payload: Multipart) -> Result<(String, Vec<u8>), String> {
-    let mut token = String::new();
-    let mut file = Vec::new();
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| "The upload could not be read; try again.".to_string())?;
-        let name = field.name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| "The upload was interrupted; try again.".to_string())?;
-            if bytes.len() + chunk.len() > MAX_LOGO_BYTES + 1 {
-                return Err(format!(
-                    "The logo is larger than the {} KB limit.",
-                    MAX_LOGO_BYTES / 1024
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf_token" => token = String::from_utf8_lossy(&bytes).into_owned(),
-            "logo" => file = bytes,
-            _ => {}
-        }
-    }
-    Ok((token, file))
-}
-
 /// POST /settings/company/logo (multipart)
 pub async fn upload_logo(ctx: Ctx, payload: Multipart) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::SettingsManage)?;
-    let (token, file) = match read_logo_form(payload).await {
+    let (token, file) = match crate::web::upload::read_upload(payload, "logo", MAX_LOGO_BYTES).await {
         Ok(parts) => parts,
         Err(message) => {
             return settings_page(

@@ -10,6 +10,7 @@ pub mod render;
 pub mod request_span;
 pub mod session_store;
 pub mod state;
+pub mod upload;
 
 pub use chrome::{Chrome, Nav};
 pub use context::{ClientInfo, Ctx, CurrentMember, Visitor};

@@ -389,3 +389,81 @@ async fn editing_and_publishing_are_separate_permissions() {
     app.post(&format!("{flow}/publish"), &[]).await;
     assert!(app.get(&flow).await.body.contains("Version 1 is live"));
 }
+
+async fn upload_logo(app: &TestApp, flow: &str, bytes: &[u8]) -> u16 {
+    let token = app.csrf().await;
+    let form = reqwest::multipart::Form::new().text("csrf_token", token).part(
+        "logo",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("logo.png"),
+    );
+    app.client
+        .post(format!("{}{flow}/logo", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn a_flow_can_carry_its_own_logo_through_export_and_import() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = create_flow(&app, "Branded").await;
+    add_step(&app, &flow, "intro").await;
+    assert_eq!(upload_logo(&app, &flow, b"<svg/>").await, 422);
+    assert_eq!(upload_logo(&app, &flow, crate::settings::PNG).await, 303);
+    let page = app.get(&flow).await;
+    let start = page.body.find("/assets/").expect("logo shown");
+    let asset = page.body[start..start + "/assets/".len() + 64].to_string();
+    let image = app
+        .client
+        .get(format!("{}{asset}", app.address))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert!(
+        image.headers()["cache-control"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("immutable")
+    );
+    app.post(
+        &format!("{flow}/settings"),
+        &[
+            ("link_expiry_hours", "48"),
+            ("session_minutes", "20"),
+            ("max_attempts", "5"),
+        ],
+    )
+    .await;
+    assert!(
+        app.get(&flow).await.body.contains(&asset),
+        "saving settings keeps the logo"
+    );
+    app.post(&format!("{flow}/publish"), &[]).await;
+
+    let export = app
+        .client
+        .get(format!("{}{flow}/export", app.address))
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("body");
+    assert!(export.contains("\"assets\""));
+    let copy = app
+        .post("/flows/import", &[("json", &export)])
+        .await
+        .location
+        .expect("imported");
+    assert!(app.get(&copy).await.body.contains(&asset));
+    let mut tampered: serde_json::Value = serde_json::from_str(&export).expect("json");
+    tampered["assets"][0]["base64"] = "aGVsbG8=".into();
+    let refused = app.post("/flows/import", &[("json", &tampered.to_string())]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("does not match its sha256"));
+}

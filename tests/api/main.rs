@@ -11,5 +11,5 @@ mod outbox;
 mod permissions;
 mod questionnaires;
 mod roles;
-mod settings;
+pub mod settings;
 mod team;

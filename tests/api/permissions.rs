@@ -58,6 +58,9 @@ async fn every_route_checks_its_permission_on_the_server() {
         ("POST", format!("/flows/{nobody}/archive"), Has(P::FlowsEdit)),
         ("POST", format!("/flows/{nobody}/unarchive"), Has(P::FlowsEdit)),
         ("POST", format!("/flows/{flow}/settings"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{flow}/logo"), Has(P::FlowsEdit)),
+        ("POST", format!("/flows/{nobody}/logo/delete"), Has(P::FlowsEdit)),
+        ("GET", format!("/assets/{}", "0".repeat(64)), Public),
         ("POST", format!("/flows/{flow}/steps"), Has(P::FlowsEdit)),
         ("POST", format!("/flows/{flow}/steps/{nobody}"), Has(P::FlowsEdit)),
         (
