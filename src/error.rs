@@ -60,7 +60,8 @@ impl From<diesel::result::Error> for AppError {
             // clear conflict page, never a 500.
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation
-                | diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                | diesel::result::DatabaseErrorKind::ForeignKeyViolation
+                | diesel::result::DatabaseErrorKind::CheckViolation,
                 _,
             ) => Self::Conflict(
                 "Someone changed this at the same moment. Go back, reload the page and try again.".into(),

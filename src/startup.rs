@@ -98,6 +98,8 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .wrap(security_headers())
             .wrap(TracingLogger::<RedactedSpan>::new())
             .app_data(data.clone())
+            // Form bodies up to 1 MiB (flow imports); CsrfForm enforces the same bound.
+            .app_data(web::PayloadConfig::new(1024 * 1024))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AppError::BadRequest(format!("The address has an invalid parameter: {e}.")).into()
             }))

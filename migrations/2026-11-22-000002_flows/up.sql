@@ -53,7 +53,7 @@ CREATE FUNCTION refuse_change_to_published_flow_version() RETURNS trigger AS $$
 BEGIN
     IF OLD.published_at IS NOT NULL THEN
         RAISE EXCEPTION 'flow version % (number %) is published and cannot be changed', OLD.id, OLD.number
-            USING ERRCODE = 'integrity_constraint_violation';
+            USING ERRCODE = 'check_violation';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
@@ -70,7 +70,7 @@ CREATE FUNCTION refuse_change_to_frozen_questionnaire_version() RETURNS trigger 
 BEGIN
     IF OLD.frozen_at IS NOT NULL THEN
         RAISE EXCEPTION 'questionnaire version % (number %) is used by a published flow and cannot be changed', OLD.id, OLD.number
-            USING ERRCODE = 'integrity_constraint_violation';
+            USING ERRCODE = 'check_violation';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;

@@ -421,8 +421,8 @@ impl StepConfig {
                 }
             }
             Self::FaceMatch { sources, threshold } => {
-                if sources.len() < 2 {
-                    p.push("compare at least two images.".into());
+                if sources.iter().collect::<std::collections::BTreeSet<_>>().len() < 2 {
+                    p.push("compare at least two different images.".into());
                 }
                 if !keys_known(sources, &IMAGE_SOURCES) {
                     p.push("one of the images is not known.".into());
@@ -573,6 +573,11 @@ impl FlowDefinition {
                         ));
                     }
                 }
+                StepConfig::FinalScreen { redirect: true, .. } if self.settings.redirect_url.is_none() => {
+                    p.push(format!(
+                        "{name}: it redirects afterwards, so set a redirect URL in the flow settings."
+                    ));
+                }
                 StepConfig::Questionnaire { questionnaire_id, .. } if !questionnaire_exists(*questionnaire_id) => {
                     p.push(format!("{name}: its questionnaire no longer exists; choose another."));
                 }
@@ -721,7 +726,7 @@ mod tests {
             one_source
                 .problems(&all_exist)
                 .iter()
-                .any(|e| e.contains("at least two images"))
+                .any(|e| e.contains("at least two different images"))
         );
     }
 
@@ -764,6 +769,20 @@ mod tests {
                 .iter()
                 .any(|e| e.contains("no longer exists"))
         );
+    }
+
+    #[test]
+    fn face_match_needs_two_different_images_and_redirects_need_a_url() {
+        let mut f = flow(&[DocumentCheck, Liveness, FaceMatch, FinalScreen]);
+        if let StepConfig::FaceMatch { sources, .. } = &mut f.steps[2].config {
+            *sources = vec!["liveness".into(), "liveness".into()];
+        }
+        if let StepConfig::FinalScreen { redirect, .. } = &mut f.steps[3].config {
+            *redirect = true;
+        }
+        let p = f.problems(&all_exist);
+        assert!(p.iter().any(|e| e.contains("two different images")), "{p:?}");
+        assert!(p.iter().any(|e| e.contains("set a redirect URL")), "{p:?}");
     }
 
     #[test]

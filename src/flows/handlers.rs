@@ -152,6 +152,17 @@ async fn editor_page(
     settings: Option<SettingsForm>,
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
+    editor_page_named(ctx, id, settings, errors, None).await
+}
+
+/// The editor, with the name field showing `typed_name` when a rename failed.
+async fn editor_page_named(
+    ctx: &Ctx,
+    id: Uuid,
+    settings: Option<SettingsForm>,
+    errors: FormErrors,
+    typed_name: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let (summary, names) = db::run(ctx.pool(), move |conn| {
         Ok((queries::find(conn, id)?, questionnaire_names(conn)?))
     })
@@ -183,7 +194,7 @@ async fn editor_page(
         &EditorPage {
             chrome: ctx.chrome(summary.flow.name.clone(), Nav::Flows),
             id: id.to_string(),
-            name: summary.flow.name.clone(),
+            name: typed_name.unwrap_or_else(|| summary.flow.name.clone()),
             kind_label: kind_label(&summary.flow.kind),
             state: summary.state(),
             live_version: summary.live.as_ref().map(|v| v.number),
@@ -201,6 +212,7 @@ async fn editor_page(
             errors,
             can_edit: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
             can_publish: ctx.can(Permission::FlowsPublish) && summary.flow.archived_at.is_none(),
+            can_unarchive: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_some(),
             updated: format!(
                 "{}{}",
                 ctx.member.format_time(summary.flow.updated_at),
@@ -578,8 +590,9 @@ pub async fn rename_flow(
     let name = match parse_name(&form.name) {
         Ok(name) => name,
         Err(message) => {
-            ctx.flash(FlashKind::Error, format!("Not renamed: {message}"));
-            return Ok(redirect(&format!("/flows/{id}")));
+            let mut errors = FormErrors::new();
+            errors.add("name", message);
+            return editor_page_named(&ctx, id, None, errors, Some(form.name)).await;
         }
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
@@ -622,8 +635,7 @@ pub async fn duplicate_flow(
                 *questionnaire_version_id = None;
             }
         }
-        let mut name = format!("{} (copy)", original.flow.name);
-        name.truncate(120);
+        let name = crate::questionnaires::forms::copy_name(&original.flow.name);
         let copy = queries::create(conn, &name, &original.flow.kind, &def, by, now)?;
         audit::record(
             conn,
@@ -946,7 +958,17 @@ pub async fn import_flow(ctx: Ctx, CsrfForm(form): CsrfForm<ImportForm>) -> Resu
     }
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let id = db::run(ctx.pool(), move |conn| {
-        let id = transfer::import(conn, &export, by, now)?;
+        let (id, created) = transfer::import(conn, &export, by, now)?;
+        for (questionnaire, name) in created {
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::QuestionnaireCreated,
+                Some(("questionnaire", questionnaire.to_string())),
+                json!({ "name": name, "imported_with_flow": id.to_string() }),
+            )?;
+        }
         audit::record(
             conn,
             now,

@@ -134,6 +134,7 @@ pub struct EditorPage {
     pub errors: FormErrors,
     pub can_edit: bool,
     pub can_publish: bool,
+    pub can_unarchive: bool,
     pub updated: String,
 }
 

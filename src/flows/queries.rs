@@ -250,6 +250,16 @@ pub fn publish(
         ]));
     };
     let mut definition = draft.parsed()?;
+    // Lock the questionnaires (in id order, against deadlocks) so none
+    // changes between the check below and the freeze.
+    let mut used = definition.questionnaire_ids();
+    used.sort();
+    used.dedup();
+    for q in &used {
+        if questionnaires::exists(conn, *q)? {
+            questionnaires::lock(conn, *q)?;
+        }
+    }
     // Questionnaires are checked one by one below, with the connection.
     let mut problems = definition.publish_problems(&|_| true);
     for (i, step) in definition.steps.iter_mut().enumerate() {

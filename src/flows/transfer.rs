@@ -180,8 +180,19 @@ pub fn problems(export: &FlowExport) -> Vec<String> {
 }
 
 /// Creates a new draft flow, and new questionnaires, from a checked export.
-pub fn import(conn: &mut PgConnection, export: &FlowExport, by: Uuid, now: DateTime<Utc>) -> Result<Uuid, AppError> {
-    for asset in &export.assets {
+/// Returns the flow's id and the questionnaires it created (id, name).
+pub fn import(
+    conn: &mut PgConnection,
+    export: &FlowExport,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, Vec<(Uuid, String)>), AppError> {
+    // Only the asset the flow uses is stored (and so served publicly).
+    for asset in export
+        .assets
+        .iter()
+        .filter(|a| export.definition.settings.logo.as_ref() == Some(&a.sha256))
+    {
         let bytes = asset.bytes().map_err(AppError::BadRequest)?;
         let content_type = crate::settings::forms::logo_content_type(&bytes).map_err(AppError::BadRequest)?;
         crate::assets::store(conn, &bytes, content_type, now)?;
@@ -192,6 +203,11 @@ pub fn import(conn: &mut PgConnection, export: &FlowExport, by: Uuid, now: DateT
         new_ids.insert(q.id, id);
     }
     let mut definition = export.definition.clone();
+    definition.settings.brand_colour = definition
+        .settings
+        .brand_colour
+        .as_deref()
+        .and_then(|c| crate::settings::forms::parse_colour(c).ok());
     for step in &mut definition.steps {
         if let StepConfig::Questionnaire {
             questionnaire_id,
@@ -205,5 +221,11 @@ pub fn import(conn: &mut PgConnection, export: &FlowExport, by: Uuid, now: DateT
             *questionnaire_version_id = None;
         }
     }
-    queries::create(conn, export.name.trim(), &export.kind, &definition, by, now)
+    let flow = queries::create(conn, export.name.trim(), &export.kind, &definition, by, now)?;
+    let created = export
+        .questionnaires
+        .iter()
+        .filter_map(|q| Some((*new_ids.get(&q.id)?, q.name.trim().to_string())))
+        .collect();
+    Ok((flow, created))
 }

@@ -237,6 +237,17 @@ impl QuestionnaireDefinition {
                         if rule.values.is_empty() || rule.values.iter().any(|v| v.trim().is_empty()) {
                             problems.push(format!("{name}: list the answers that make it appear."));
                         }
+                        for value in &rule.values {
+                            match &driver.kind {
+                                QuestionKind::Country if crate::domain::country_name(value).is_none() => problems.push(format!(
+                                    "{name}: “{value}” is not a country code; use upper-case two-letter codes like FR."
+                                )),
+                                QuestionKind::Number { .. } if value.trim().parse::<f64>().is_err() => {
+                                    problems.push(format!("{name}: “{value}” is not a number."))
+                                }
+                                _ => {}
+                            }
+                        }
                         let allowed: Vec<String> = match &driver.kind {
                             QuestionKind::YesNo => vec!["yes".into(), "no".into()],
                             other => other.options().to_vec(),
@@ -623,6 +634,21 @@ mod tests {
             ],
         };
         assert!(file.problems().iter().any(|p| p.contains("show-if needs")));
+    }
+
+    #[test]
+    fn show_if_values_of_countries_and_numbers_are_checked() {
+        let def = QuestionnaireDefinition {
+            questions: vec![
+                q("country", QuestionKind::Country),
+                when(q("a", QuestionKind::ShortText), "country", &["fr"]),
+                q("n", QuestionKind::Number { min: None, max: None }),
+                when(q("b", QuestionKind::ShortText), "n", &["many"]),
+            ],
+        };
+        let p = def.problems();
+        assert!(p.iter().any(|e| e.contains("“fr” is not a country code")), "{p:?}");
+        assert!(p.iter().any(|e| e.contains("“many” is not a number")), "{p:?}");
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub fn parse_name(input: &str) -> Result<String, String> {
     }
 }
 
+/// "<name> (copy)", shortened by characters (never inside one) to fit 120.
+pub fn copy_name(name: &str) -> String {
+    let base: String = name.chars().take(113).collect();
+    format!("{base} (copy)")
+}
+
 /// POST …/questions (add)
 #[derive(Deserialize, Default, Clone)]
 pub struct AddQuestionForm {
@@ -263,6 +269,14 @@ impl QuestionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_names_fit_and_never_split_a_character() {
+        let long = format!("a{}", "日".repeat(119));
+        let copy = copy_name(&long);
+        assert!(copy.ends_with(" (copy)"));
+        assert_eq!(copy.chars().count(), 120);
+    }
 
     #[test]
     fn keys_come_from_labels_and_stay_unique() {

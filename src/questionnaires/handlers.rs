@@ -116,6 +116,18 @@ async fn editor_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    editor_page_with(ctx, id, name, String::new(), errors, status).await
+}
+
+/// The editor, with the "add question" label showing what was typed.
+async fn editor_page_with(
+    ctx: &Ctx,
+    id: Uuid,
+    name: Option<String>,
+    new_label: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let (q, used_by) = db::run(ctx.pool(), move |conn| {
         Ok((queries::find(conn, id)?, queries::used_by(conn, id)?))
     })
@@ -132,6 +144,7 @@ async fn editor_page(
             types: &QuestionKind::KEYS,
             updated: ctx.member.format_time(q.updated_at),
             name: name.unwrap_or_else(|| q.name.clone()),
+            new_label,
             errors,
             q,
         },
@@ -188,6 +201,8 @@ where
 {
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     db::run(ctx.pool(), move |conn| {
+        // Lock first, so concurrent edits apply one after the other to fresh content.
+        queries::lock(conn, id)?;
         let current = queries::find(conn, id)?;
         let mut def = current.version.parsed();
         let what = match change(&mut def) {
@@ -234,13 +249,29 @@ pub async fn add_question(
     let Some(kind) = QuestionKind::default_for(&form.kind) else {
         let mut errors = FormErrors::new();
         errors.add("kind", "Choose a question type.");
-        return editor_page(&ctx, id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return editor_page_with(
+            &ctx,
+            id,
+            None,
+            form.label.clone(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let label = form.label.trim().to_string();
     if label.is_empty() || label.chars().count() > 300 {
         let mut errors = FormErrors::new();
         errors.add("label", "Write the question (up to 300 characters).");
-        return editor_page(&ctx, id, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return editor_page_with(
+            &ctx,
+            id,
+            None,
+            form.label.clone(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let key_holder = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let key_out = key_holder.clone();
@@ -366,8 +397,27 @@ pub async fn save_question(
         return question_page(&ctx, id, &question, Some(form), FormErrors::new(), problems).await;
     }
     let label = candidate.questions[index].label.clone();
+    let saved = candidate.questions[index].clone();
     let outcome = edit(&ctx, id, move |def| {
-        *def = candidate;
+        // Apply the change to the fresh content, so a concurrent edit of
+        // another question is kept, and check the result again.
+        let Some(at) = def.questions.iter().position(|x| x.id == old_key) else {
+            return Err("That question was removed meanwhile.".to_string());
+        };
+        def.questions[at] = saved;
+        if new_key != old_key {
+            for q in &mut def.questions {
+                if let Some(rule) = &mut q.show_if
+                    && rule.question == old_key
+                {
+                    rule.question.clone_from(&new_key);
+                }
+            }
+        }
+        let problems = def.problems();
+        if !problems.is_empty() {
+            return Err(format!("Not saved: {}", problems.join(" ")));
+        }
         Ok(format!("Question “{label}” saved."))
     })
     .await?;
@@ -461,8 +511,7 @@ pub async fn duplicate_questionnaire(
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let copy = db::run(ctx.pool(), move |conn| {
         let original = queries::find(conn, id)?;
-        let mut name = format!("{} (copy)", original.name);
-        name.truncate(120);
+        let name = super::forms::copy_name(&original.name);
         let copy = queries::create(conn, &name, &original.version.parsed(), by, now)?;
         audit::record(
             conn,

@@ -71,6 +71,8 @@ pub struct EditorPage {
     pub types: &'static [(&'static str, &'static str)],
     pub updated: String,
     pub name: String,
+    /// What was typed in the "add question" form, when it failed.
+    pub new_label: String,
     pub errors: FormErrors,
 }
 
@@ -168,7 +170,11 @@ pub fn field_views(
                 error: errors.get(&q.id).cloned().unwrap_or_default(),
                 visible: visible.get(&q.id).copied().unwrap_or(true),
                 show_if_question: q.show_if.as_ref().map(|s| s.question.clone()).unwrap_or_default(),
-                show_if_values: q.show_if.as_ref().map(|s| s.values.join("|")).unwrap_or_default(),
+                show_if_values: q
+                    .show_if
+                    .as_ref()
+                    .and_then(|s| serde_json::to_string(&s.values).ok())
+                    .unwrap_or_default(),
                 section: q.kind.is_section(),
             }
         })

@@ -38,6 +38,16 @@ impl VersionRow {
     }
 }
 
+/// Locks the questionnaire row for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+    questionnaires::table
+        .find(id)
+        .select(questionnaires::id)
+        .for_update()
+        .first::<Uuid>(conn)?;
+    Ok(())
+}
+
 fn latest(conn: &mut PgConnection, id: Uuid) -> QueryResult<VersionRow> {
     questionnaire_versions::table
         .filter(questionnaire_versions::questionnaire_id.eq(id))

@@ -18,8 +18,9 @@ use std::pin::Pin;
 use subtle::ConstantTimeEq;
 
 const KEY: &str = "csrf";
-/// Largest form body accepted (file uploads use multipart, not this).
-const FORM_LIMIT: usize = 256 * 1024;
+/// Largest form body accepted. Flow imports (JSON with a base64 logo of up
+/// to 512 KB) are the largest forms; file uploads use multipart instead.
+const FORM_LIMIT: usize = 1024 * 1024;
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> String {

@@ -1,5 +1,5 @@
 // Live show-if for questionnaires: a block with data-show-if="question"
-// and data-show-values="a|b" is shown only while that question's answer is
+// and data-show-values='["a","b"]' (JSON) is shown only while that question's answer is
 // one of the values. A section hides the blocks after it until the next
 // section. Without JavaScript the server applies the same rule on submit.
 (function () {
@@ -27,7 +27,8 @@
       var driver = block.getAttribute("data-show-if");
       var own = true;
       if (driver) {
-        var wanted = (block.getAttribute("data-show-values") || "").split("|");
+        var wanted = [];
+        try { wanted = JSON.parse(block.getAttribute("data-show-values") || "[]"); } catch (e) { wanted = []; }
         own = shown[driver] === true && answers(driver).some(function (v) { return wanted.indexOf(v) !== -1; });
       }
       var visible;

@@ -139,7 +139,7 @@ async fn rules_are_checked_with_clear_messages() {
         .post(&step, &[("sources", "document_photo"), ("threshold", "80")])
         .await;
     assert_eq!(one.status, 422);
-    assert!(one.body.contains("compare at least two images"));
+    assert!(one.body.contains("compare at least two different images"));
 
     let settings = app
         .post(
@@ -466,4 +466,25 @@ async fn a_flow_can_carry_its_own_logo_through_export_and_import() {
     let refused = app.post("/flows/import", &[("json", &tampered.to_string())]).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("does not match its sha256"));
+}
+
+#[actix_web::test]
+async fn a_refused_rename_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = create_flow(&app, "Named").await;
+    let long = "x".repeat(121);
+    let refused = app.post(&format!("{flow}/rename"), &[("name", &long)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(&long) && refused.body.contains("120 characters"));
+    let multibyte = format!("a{}", "日".repeat(119));
+    app.post(&format!("{flow}/rename"), &[("name", &multibyte)])
+        .await
+        .assert_redirect(&flow);
+    let copy = app.post(&format!("{flow}/duplicate"), &[]).await;
+    assert_eq!(
+        copy.status, 303,
+        "duplicating a long multibyte name works: {}",
+        copy.body
+    );
 }
