@@ -7,6 +7,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod account;
+pub mod applicants;
 pub mod assets;
 pub mod audit;
 pub mod auth;

@@ -120,6 +120,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::questionnaires::routes)
                     .configure(crate::flows::routes)
                     .configure(crate::assets::routes)
+                    .configure(crate::applicants::routes)
                     .default_service(web::to(not_found)),
             )
     })

@@ -152,6 +152,7 @@ event_kinds! {
     QuestionnaireEdited => ("questionnaire.edited", "Questionnaire edited"),
     QuestionnaireDuplicated => ("questionnaire.duplicated", "Questionnaire duplicated"),
     QuestionnaireDeleted => ("questionnaire.deleted", "Questionnaire deleted"),
+    ApplicantCreated => ("applicant.created", "Applicant created"),
 }
 
 /// Writes one event, in the caller's transaction.

@@ -3,6 +3,30 @@
 // we write always hold).
 
 diesel::table! {
+    applicants (id) {
+        id -> Uuid,
+        kind -> Text,
+        external_user_id -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        language -> Text,
+        date_of_birth -> Nullable<Date>,
+        country -> Nullable<Text>,
+        supplied_info -> Jsonb,
+        flow_id -> Nullable<Uuid>,
+        status -> Text,
+        reviewer_id -> Nullable<Uuid>,
+        search_text -> Text,
+        lock_version -> Int4,
+        deletion_scheduled_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     assets (sha256) {
         sha256 -> Bytea,
         content_type -> Text,
@@ -187,6 +211,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(applicants -> flows (flow_id));
 diesel::joinable!(company_settings -> members (updated_by));
 diesel::joinable!(flow_versions -> flows (flow_id));
 diesel::joinable!(invitations -> members (member_id));
@@ -197,6 +222,7 @@ diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
 diesel::joinable!(sessions -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    applicants,
     assets,
     company_settings,
     events,

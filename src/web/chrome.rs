@@ -8,6 +8,8 @@ use crate::auth::permissions::{Permission, PermissionSet};
 pub enum Nav {
     /// Dashboard.
     Home,
+    /// Applicants.
+    Applicants,
     /// Flows.
     Flows,
     /// Questionnaires.
@@ -59,8 +61,15 @@ pub struct Chrome {
 impl Chrome {
     /// Sidebar entries, filtered by permission.
     pub fn nav_for(permissions: &PermissionSet, active: Nav) -> Vec<NavLink> {
-        let entries: [(Nav, &str, &str, &str, Option<Permission>); 9] = [
+        let entries: [(Nav, &str, &str, &str, Option<Permission>); 10] = [
             (Nav::Home, "/", "Dashboard", "Workspace", None),
+            (
+                Nav::Applicants,
+                "/applicants",
+                "Applicants",
+                "Workspace",
+                Some(Permission::ApplicantsView),
+            ),
             (Nav::Flows, "/flows", "Flows", "Workspace", Some(Permission::FlowsView)),
             (
                 Nav::Questionnaires,

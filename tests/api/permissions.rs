@@ -44,6 +44,10 @@ async fn every_route_checks_its_permission_on_the_server() {
         .expect("flow")
     };
     let routes: Vec<(&str, String, Needs)> = vec![
+        ("GET", "/applicants".into(), Has(P::ApplicantsView)),
+        ("GET", "/applicants/new".into(), Has(P::ApplicantsCreate)),
+        ("POST", "/applicants".into(), Has(P::ApplicantsCreate)),
+        ("GET", format!("/applicants/{nobody}"), Has(P::ApplicantsView)),
         ("GET", "/flows".into(), Has(P::FlowsView)),
         ("POST", "/flows".into(), Has(P::FlowsEdit)),
         ("GET", "/flows/import".into(), Has(P::FlowsEdit)),

@@ -1,0 +1,231 @@
+//! The create-applicant form.
+
+use super::models::{KINDS, LANGUAGES, NewApplicant, search_text};
+use crate::domain::{EmailAddress, country_name};
+use crate::web::FormErrors;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// POST /applicants, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct ApplicantForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub external_user_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub date_of_birth: String,
+    #[serde(default)]
+    pub country: String,
+    /// `key: value` lines.
+    #[serde(default)]
+    pub supplied_info: String,
+    #[serde(default)]
+    pub flow_id: String,
+}
+
+/// Parses a phone number in international form to E.164 (`+442079460958`).
+pub fn parse_phone(input: &str) -> Result<String, String> {
+    let trimmed = input.trim();
+    let parsed = phonenumber::parse(None, trimmed).map_err(|_| {
+        format!("“{trimmed}” is not a phone number; give it in international form, like +44 20 7946 0958.")
+    })?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(format!("“{trimmed}” is not a valid phone number for its country code."));
+    }
+    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Parses `key: value` lines into a JSON object of strings.
+pub fn parse_supplied_info(input: &str) -> Result<serde_json::Value, String> {
+    let mut map = serde_json::Map::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            return Err(format!("Line {} needs the form “key: value”.", n + 1));
+        };
+        let key = key.trim();
+        if key.is_empty() || key.chars().count() > 60 {
+            return Err(format!("Line {}: the key must be 1–60 characters.", n + 1));
+        }
+        if value.trim().chars().count() > 500 {
+            return Err(format!("Line {}: keep the value to 500 characters.", n + 1));
+        }
+        map.insert(key.to_string(), serde_json::Value::String(value.trim().to_string()));
+    }
+    if map.len() > 50 {
+        return Err("Keep supplied info to 50 lines.".into());
+    }
+    Ok(serde_json::Value::Object(map))
+}
+
+impl ApplicantForm {
+    /// Checks every field; `flows` are the published, unarchived flows one may choose.
+    pub fn parse(&self, flows: &[(Uuid, String)], by: Uuid, now: DateTime<Utc>) -> Result<NewApplicant, FormErrors> {
+        let mut e = FormErrors::new();
+        if !KINDS.iter().any(|(k, _)| *k == self.kind) {
+            e.add("kind", "Choose a person or a company.");
+        }
+        let external_user_id = self.external_user_id.trim().to_string();
+        if external_user_id.is_empty() {
+            e.add(
+                "external_user_id",
+                "Give the id your own systems use for this applicant.",
+            );
+        } else if external_user_id.chars().count() > 200 || external_user_id.chars().any(char::is_control) {
+            e.add("external_user_id", "Use up to 200 printable characters.");
+        }
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            e.add(
+                "name",
+                if self.kind == "legal_person" {
+                    "Enter the company name."
+                } else {
+                    "Enter the full name."
+                },
+            );
+        } else if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            e.add("name", "Use up to 200 printable characters.");
+        }
+        let email = if self.email.trim().is_empty() {
+            None
+        } else {
+            e.check(
+                "email",
+                EmailAddress::parse(&self.email).map(|a| a.as_str().to_string()),
+            )
+        };
+        let phone = if self.phone.trim().is_empty() {
+            None
+        } else {
+            e.check("phone", parse_phone(&self.phone))
+        };
+        let language = if LANGUAGES.iter().any(|(k, _)| *k == self.language) {
+            self.language.clone()
+        } else {
+            e.add("language", "Choose a language.");
+            String::new()
+        };
+        let date_of_birth = if self.date_of_birth.trim().is_empty() {
+            None
+        } else {
+            match NaiveDate::parse_from_str(self.date_of_birth.trim(), "%Y-%m-%d") {
+                Ok(d) if d <= now.date_naive() && d.year_ce().1 >= 1900 => Some(d),
+                Ok(_) => {
+                    e.add("date_of_birth", "Give a date between 1900 and today.");
+                    None
+                }
+                Err(_) => {
+                    e.add(
+                        "date_of_birth",
+                        format!("“{}” is not a date like 1990-04-21.", self.date_of_birth.trim()),
+                    );
+                    None
+                }
+            }
+        };
+        let country = if self.country.trim().is_empty() {
+            None
+        } else {
+            let code = self.country.trim().to_uppercase();
+            if country_name(&code).is_none() {
+                e.add("country", "Choose a country from the list.");
+            }
+            Some(code)
+        };
+        let supplied_info = e.check("supplied_info", parse_supplied_info(&self.supplied_info));
+        let flow_id = if self.flow_id.trim().is_empty() {
+            None
+        } else {
+            match self.flow_id.parse::<Uuid>() {
+                Ok(id) if flows.iter().any(|(f, _)| *f == id) => Some(id),
+                _ => {
+                    e.add("flow_id", "Choose a published flow from the list.");
+                    None
+                }
+            }
+        };
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(NewApplicant {
+            id: Uuid::new_v4(),
+            kind: self.kind.clone(),
+            search_text: search_text(&name, email.as_deref(), &external_user_id),
+            external_user_id,
+            name,
+            email,
+            phone,
+            language,
+            date_of_birth,
+            country,
+            supplied_info: supplied_info.unwrap_or_default(),
+            flow_id,
+            created_by: Some(by),
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+use chrono::Datelike as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(parse_phone("+44 20 7946 0958").unwrap(), "+442079460958");
+        assert!(parse_phone("020 7946 0958").is_err());
+        assert!(parse_phone("+1 555").is_err());
+    }
+
+    #[test]
+    fn supplied_info_is_key_value_lines() {
+        let v = parse_supplied_info("occupation: engineer\n\nsource: referral").unwrap();
+        assert_eq!(v["occupation"], "engineer");
+        assert!(parse_supplied_info("just text").is_err());
+    }
+
+    #[test]
+    fn the_form_reports_every_field() {
+        let form = ApplicantForm {
+            kind: "robot".into(),
+            email: "x".into(),
+            phone: "123".into(),
+            language: "xx".into(),
+            date_of_birth: "2999-01-01".into(),
+            country: "ZZ".into(),
+            flow_id: "nope".into(),
+            ..ApplicantForm::default()
+        };
+        let errors = form.parse(&[], Uuid::nil(), Utc::now()).expect_err("invalid");
+        for field in [
+            "kind",
+            "external_user_id",
+            "name",
+            "email",
+            "phone",
+            "language",
+            "date_of_birth",
+            "country",
+            "flow_id",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
+    }
+}

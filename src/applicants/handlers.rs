@@ -1,0 +1,362 @@
+//! Applicant handlers: list, create, profile.
+
+use super::forms::ApplicantForm;
+use super::models::{KINDS, LANGUAGES, Status};
+use super::pages::{ListPage, NewPage, Row, ShowPage};
+use super::queries::{self, Cursor, ListFilter, Sort};
+use crate::audit::pages_export::EventView;
+use crate::audit::{self, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::error::AppError;
+use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+const PAGE_SIZE: i64 = 50;
+
+fn kind_label(kind: &str) -> &'static str {
+    KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| l)
+}
+
+/// The list's query string, as typed. The URL holds the whole view, so it
+/// can be bookmarked and shared.
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    flow: String,
+    #[serde(default)]
+    reviewer: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    after: String,
+}
+
+impl ListQuery {
+    /// The query string without the cursor, for links that keep the view.
+    fn view_params(&self) -> String {
+        let pairs = [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("flow", &self.flow),
+            ("reviewer", &self.reviewer),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+        ];
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                pairs
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (*k, v.as_str())),
+            )
+            .finish()
+    }
+}
+
+fn day_start(ctx: &Ctx, raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<DateTime<Utc>> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)));
+    let Some(day) = day else {
+        errors.add(field, format!("“{raw}” is not a date like 2026-11-22."));
+        return None;
+    };
+    ctx.member
+        .time_zone
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
+    let value = match sort {
+        Sort::NameAsc | Sort::NameDesc => row.name.clone(),
+        Sort::UpdatedDesc => row.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        _ => row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    };
+    format!("{value}|{}", row.id)
+}
+
+fn decode_cursor(sort: Sort, raw: &str) -> Option<Cursor> {
+    let (value, id) = raw.rsplit_once('|')?;
+    let id: Uuid = id.parse().ok()?;
+    match sort {
+        Sort::NameAsc | Sort::NameDesc => Some(Cursor::Name(value.to_string(), id)),
+        _ => DateTime::parse_from_rfc3339(value)
+            .ok()
+            .map(|t| Cursor::At(t.with_timezone(&Utc), id)),
+    }
+}
+
+/// GET /applicants
+pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let q = query.into_inner();
+    let mut errors = FormErrors::new();
+    let mut filter = ListFilter::default();
+    if !q.q.trim().is_empty() {
+        filter.search = Some(q.q.trim().chars().take(100).collect());
+    }
+    if !q.status.is_empty() {
+        filter.status = errors.check(
+            "status",
+            Status::from_code(&q.status)
+                .map(|s| s.code().to_string())
+                .ok_or_else(|| "Choose a status from the list.".to_string()),
+        );
+    }
+    if !q.flow.is_empty() {
+        filter.flow = errors.check(
+            "flow",
+            q.flow.parse().map_err(|_| "Choose a flow from the list.".to_string()),
+        );
+    }
+    if q.reviewer == "none" {
+        filter.reviewer = Some(None);
+    } else if !q.reviewer.is_empty() {
+        filter.reviewer = errors.check(
+            "reviewer",
+            q.reviewer
+                .parse()
+                .map(Some)
+                .map_err(|_| "Choose a reviewer from the list.".to_string()),
+        );
+    }
+    filter.created_from = day_start(&ctx, &q.from, "from", &mut errors);
+    filter.created_until =
+        day_start(&ctx, &q.to, "to", &mut errors).and_then(|d| d.checked_add_signed(chrono::Duration::days(1)));
+    filter.sort = if q.sort.is_empty() {
+        Sort::default()
+    } else {
+        errors
+            .check(
+                "sort",
+                Sort::from_key(&q.sort).ok_or_else(|| "Choose a sort order from the list.".to_string()),
+            )
+            .unwrap_or_default()
+    };
+    if !q.after.is_empty() {
+        filter.after = decode_cursor(filter.sort, &q.after);
+    }
+    let list_filter = filter.clone();
+    let (rows, more, flows, reviewers) = db::run(ctx.pool(), move |conn| {
+        let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
+        Ok((rows, more, queries::all_flows(conn)?, queries::reviewers(conn)?))
+    })
+    .await?;
+    let params = q.view_params();
+    let next_page = if more {
+        rows.last().map(|last| {
+            let cursor: String =
+                url::form_urlencoded::byte_serialize(encode_cursor(filter.sort, last).as_bytes()).collect();
+            if params.is_empty() {
+                format!("/applicants?after={cursor}")
+            } else {
+                format!("/applicants?{params}&after={cursor}")
+            }
+        })
+    } else {
+        None
+    };
+    let first_page = (!q.after.is_empty()).then(|| {
+        if params.is_empty() {
+            "/applicants".to_string()
+        } else {
+            format!("/applicants?{params}")
+        }
+    });
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = Status::from_code(&r.status).unwrap_or(Status::Init);
+            Row {
+                id: r.id.to_string(),
+                name: r.name,
+                kind: kind_label(&r.kind),
+                external_user_id: r.external_user_id,
+                email: r.email.unwrap_or_default(),
+                flow: r.flow.unwrap_or_default(),
+                status: status.label(),
+                status_badge: status.badge(),
+                reviewer: r.reviewer.unwrap_or_default(),
+                created: ctx.member.format_time(r.created_at),
+                updated: ctx.member.format_time(r.updated_at),
+                deletion: r.deletion_scheduled_at.is_some(),
+            }
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ListPage {
+            chrome: ctx.chrome("Applicants", Nav::Applicants),
+            rows,
+            statuses: Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+            flows: flows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            reviewers: reviewers.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            sorts: Sort::ALL.iter().map(|(_, k, l)| (*k, *l)).collect(),
+            errors,
+            next_page,
+            first_page,
+            can_create: ctx.can(Permission::ApplicantsCreate),
+            q: q.q,
+            status: q.status,
+            flow: q.flow,
+            reviewer: q.reviewer,
+            from: q.from,
+            to: q.to,
+            sort: if q.sort.is_empty() {
+                Sort::default().key().to_string()
+            } else {
+                q.sort
+            },
+        },
+    )
+}
+
+async fn new_page(
+    ctx: &Ctx,
+    form: ApplicantForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let flows = db::run(ctx.pool(), |conn| Ok(queries::selectable_flows(conn)?)).await?;
+    render_status(
+        status,
+        &NewPage {
+            chrome: ctx.chrome("New applicant", Nav::Applicants),
+            form,
+            errors,
+            kinds: &KINDS,
+            languages: &LANGUAGES,
+            countries: crate::domain::countries().collect(),
+            flows: flows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+        },
+    )
+}
+
+/// GET /applicants/new
+pub async fn new_applicant_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsCreate)?;
+    let form = ApplicantForm {
+        kind: "natural_person".into(),
+        language: "en".into(),
+        ..ApplicantForm::default()
+    };
+    new_page(&ctx, form, FormErrors::new(), StatusCode::OK).await
+}
+
+/// POST /applicants
+pub async fn create_applicant(ctx: Ctx, CsrfForm(form): CsrfForm<ApplicantForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsCreate)?;
+    let flows = db::run(ctx.pool(), |conn| Ok(queries::selectable_flows(conn)?)).await?;
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    let applicant = match form.parse(&flows, by, now) {
+        Ok(applicant) => applicant,
+        Err(errors) => return new_page(&ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let id = applicant.id;
+    let created = db::run(ctx.pool(), move |conn| {
+        if !queries::create(conn, &applicant)? {
+            return Ok(false);
+        }
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::ApplicantCreated,
+            Some(("applicant", id.to_string())),
+            json!({ "name": applicant.name, "external_user_id": applicant.external_user_id }),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if !created {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "external_user_id",
+            "Another applicant already has this external user id.",
+        );
+        return new_page(&ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    ctx.flash(FlashKind::Success, "Applicant created.");
+    Ok(redirect(&format!("/applicants/{id}")))
+}
+
+/// GET /applicants/{id}
+pub async fn show_applicant(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let ((applicant, flow, reviewer), timeline) = db::run(ctx.pool(), move |conn| {
+        Ok((queries::find(conn, id)?, queries::timeline(conn, id, 100)?))
+    })
+    .await?;
+    let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
+    let language = LANGUAGES
+        .iter()
+        .find(|(k, _)| *k == applicant.language)
+        .map_or(applicant.language.clone(), |(_, l)| l.to_string());
+    let mut details = vec![
+        ("Type", kind_label(&applicant.kind).to_string()),
+        ("Email", applicant.email.clone().unwrap_or_default()),
+        ("Phone", applicant.phone.clone().unwrap_or_default()),
+        ("Language", language),
+    ];
+    if let Some(d) = applicant.date_of_birth {
+        details.push(("Date of birth", d.to_string()));
+    }
+    if let Some(c) = &applicant.country {
+        details.push((
+            "Country",
+            crate::domain::country_name(c).map_or(c.clone(), str::to_string),
+        ));
+    }
+    details.push(("Created", ctx.member.format_time(applicant.created_at)));
+    let supplied_info = match &applicant.supplied_info {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map_or(v.to_string(), str::to_string)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    render_status(
+        StatusCode::OK,
+        &ShowPage {
+            chrome: ctx.chrome(applicant.name.clone(), Nav::Applicants),
+            kind: kind_label(&applicant.kind),
+            external_user_id: applicant.external_user_id.clone(),
+            status: status.label(),
+            status_badge: status.badge(),
+            reviewer: reviewer.unwrap_or_default(),
+            details,
+            supplied_info,
+            flow: flow.unwrap_or_default(),
+            timeline: timeline
+                .into_iter()
+                .map(|e| EventView::from_row(e, &ctx.member))
+                .collect(),
+        },
+    )
+}

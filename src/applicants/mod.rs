@@ -1,0 +1,17 @@
+//! Applicants: the people and companies being verified.
+
+pub mod forms;
+mod handlers;
+pub mod models;
+mod pages;
+pub mod queries;
+
+use actix_web::web;
+
+/// Mounts the applicant pages. `/applicants/new` comes before `/applicants/{id}`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/applicants", web::get().to(handlers::list_applicants))
+        .route("/applicants", web::post().to(handlers::create_applicant))
+        .route("/applicants/new", web::get().to(handlers::new_applicant_form))
+        .route("/applicants/{id}", web::get().to(handlers::show_applicant));
+}

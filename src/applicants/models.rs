@@ -1,0 +1,169 @@
+//! Applicant rows and the applicant status.
+
+use crate::db::schema::applicants;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// An applicant as stored.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = applicants)]
+pub struct Applicant {
+    pub id: Uuid,
+    pub kind: String,
+    pub external_user_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub country: Option<String>,
+    pub supplied_info: serde_json::Value,
+    pub flow_id: Option<Uuid>,
+    pub status: String,
+    pub reviewer_id: Option<Uuid>,
+    pub lock_version: i32,
+    pub deletion_scheduled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An applicant to insert.
+#[derive(Insertable, Debug)]
+#[diesel(table_name = applicants)]
+pub struct NewApplicant {
+    pub id: Uuid,
+    pub kind: String,
+    pub external_user_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub country: Option<String>,
+    pub supplied_info: serde_json::Value,
+    pub flow_id: Option<Uuid>,
+    pub search_text: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The text search matches: name, email and external id, lower-cased and
+/// without accents, so "Zoe" finds "Zoë".
+pub fn search_text(name: &str, email: Option<&str>, external_user_id: &str) -> String {
+    normalise_search(&format!("{name} {} {external_user_id}", email.unwrap_or_default()))
+}
+
+/// Lower-case, accent-free form of a search term.
+pub fn normalise_search(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase()
+}
+
+/// The applicant status (names match the public API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Init,
+    Incomplete,
+    InProgress,
+    OnHold,
+    Completed,
+    InReview,
+    Approved,
+    Rejected,
+}
+
+impl Status {
+    /// Every status, in the order an applicant usually moves through them.
+    pub const ALL: [Status; 8] = [
+        Self::Init,
+        Self::Incomplete,
+        Self::InProgress,
+        Self::OnHold,
+        Self::Completed,
+        Self::InReview,
+        Self::Approved,
+        Self::Rejected,
+    ];
+
+    /// The stored and API code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Init => "INIT",
+            Self::Incomplete => "INCOMPLETE",
+            Self::InProgress => "IN_PROGRESS",
+            Self::OnHold => "ON_HOLD",
+            Self::Completed => "COMPLETED",
+            Self::InReview => "IN_REVIEW",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+        }
+    }
+
+    /// What the back-office shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Init => "Not initiated",
+            Self::Incomplete => "Incomplete",
+            Self::InProgress => "In progress",
+            Self::OnHold => "On hold",
+            Self::Completed => "Completed",
+            Self::InReview => "In review",
+            Self::Approved => "Approved",
+            Self::Rejected => "Rejected",
+        }
+    }
+
+    /// The badge style.
+    pub fn badge(self) -> &'static str {
+        match self {
+            Self::Init => "badge-deactivated",
+            Self::Incomplete | Self::InProgress => "badge-queued",
+            Self::OnHold => "badge-warning",
+            Self::Completed | Self::InReview => "badge-invited",
+            Self::Approved => "badge-active",
+            Self::Rejected => "badge-failed",
+        }
+    }
+
+    /// Looks a status up by code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Applicant kinds: (code, label).
+pub const KINDS: [(&str, &str); 2] = [("natural_person", "Person"), ("legal_person", "Company")];
+
+/// Languages applicants can be addressed in: (code, name).
+pub const LANGUAGES: [(&str, &str); 8] = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+    ("pl", "Polski"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.code()), Some(s));
+        }
+        assert_eq!(Status::Init.label(), "Not initiated");
+    }
+
+    #[test]
+    fn search_text_ignores_case_and_accents() {
+        assert_eq!(
+            search_text("Zoë Ångström", Some("Zoe@X.io"), "EXT-1"),
+            "zoe angstrom zoe@x.io ext-1"
+        );
+    }
+}

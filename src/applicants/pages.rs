@@ -1,0 +1,74 @@
+//! Applicant templates.
+
+use super::forms::ApplicantForm;
+use crate::audit::pages_export::EventView;
+use crate::web::{Chrome, FormErrors};
+use askama::Template;
+
+/// One applicant in the list.
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub external_user_id: String,
+    pub email: String,
+    pub flow: String,
+    pub status: &'static str,
+    pub status_badge: &'static str,
+    pub reviewer: String,
+    pub created: String,
+    pub updated: String,
+    pub deletion: bool,
+}
+
+/// GET /applicants
+#[derive(Template)]
+#[template(path = "admin/applicants/index.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub rows: Vec<Row>,
+    pub q: String,
+    pub status: String,
+    pub flow: String,
+    pub reviewer: String,
+    pub from: String,
+    pub to: String,
+    pub sort: String,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub flows: Vec<(String, String)>,
+    pub reviewers: Vec<(String, String)>,
+    pub sorts: Vec<(&'static str, &'static str)>,
+    pub errors: FormErrors,
+    pub next_page: Option<String>,
+    pub first_page: Option<String>,
+    pub can_create: bool,
+}
+
+/// GET /applicants/new
+#[derive(Template)]
+#[template(path = "admin/applicants/new.html")]
+pub struct NewPage {
+    pub chrome: Chrome,
+    pub form: ApplicantForm,
+    pub errors: FormErrors,
+    pub kinds: &'static [(&'static str, &'static str)],
+    pub languages: &'static [(&'static str, &'static str)],
+    pub countries: Vec<(&'static str, &'static str)>,
+    pub flows: Vec<(String, String)>,
+}
+
+/// GET /applicants/{id}
+#[derive(Template)]
+#[template(path = "admin/applicants/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub kind: &'static str,
+    pub external_user_id: String,
+    pub status: &'static str,
+    pub status_badge: &'static str,
+    pub reviewer: String,
+    pub details: Vec<(&'static str, String)>,
+    pub supplied_info: Vec<(String, String)>,
+    pub flow: String,
+    pub timeline: Vec<EventView>,
+}

@@ -1,0 +1,245 @@
+//! Applicant queries: create, find, and the list with its filters and
+//! keyset pagination (no OFFSET: pages stay fast at any depth).
+
+use super::models::{Applicant, NewApplicant, normalise_search};
+use crate::db::schema::{applicants, events, flow_versions, flows, members};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Inserts an applicant; `Ok(false)` when the external user id is taken.
+pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(applicants::table)
+        .values(applicant)
+        .on_conflict(applicants::external_user_id)
+        .do_nothing()
+        .execute(conn)?;
+    Ok(inserted == 1)
+}
+
+/// One applicant with its flow's and reviewer's names.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Applicant, Option<String>, Option<String>)> {
+    applicants::table
+        .left_join(flows::table)
+        .left_join(members::table.on(members::id.nullable().eq(applicants::reviewer_id)))
+        .filter(applicants::id.eq(id))
+        .select((Applicant::as_select(), flows::name.nullable(), members::name.nullable()))
+        .first(conn)
+}
+
+/// Flows an applicant can be put on: published and not archived, by name.
+pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
+    flows::table
+        .filter(flows::archived_at.is_null())
+        .filter(diesel::dsl::exists(
+            flow_versions::table
+                .filter(flow_versions::flow_id.eq(flows::id))
+                .filter(flow_versions::published_at.is_not_null()),
+        ))
+        .order(flows::name.asc())
+        .select((flows::id, flows::name))
+        .load(conn)
+}
+
+/// Every flow, for the list filter.
+pub fn all_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
+    flows::table
+        .order(flows::name.asc())
+        .select((flows::id, flows::name))
+        .load(conn)
+}
+
+/// Active members, for the reviewer filter.
+pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
+    members::table
+        .filter(members::status.eq("active"))
+        .order(members::name.asc())
+        .select((members::id, members::name))
+        .load(conn)
+}
+
+/// How the list is sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    CreatedDesc,
+    /// Oldest first.
+    CreatedAsc,
+    /// Recently changed first.
+    UpdatedDesc,
+    /// A to Z.
+    NameAsc,
+    /// Z to A.
+    NameDesc,
+}
+
+impl Sort {
+    /// Every sort: (key, label).
+    pub const ALL: [(Sort, &'static str, &'static str); 5] = [
+        (Sort::CreatedDesc, "created_desc", "Newest first"),
+        (Sort::CreatedAsc, "created_asc", "Oldest first"),
+        (Sort::UpdatedDesc, "updated_desc", "Recently updated"),
+        (Sort::NameAsc, "name_asc", "Name A–Z"),
+        (Sort::NameDesc, "name_desc", "Name Z–A"),
+    ];
+
+    /// The key used in URLs.
+    pub fn key(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map_or("created_desc", |(_, k, _)| k)
+    }
+
+    /// Looks a sort up by key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, k, _)| *k == key).map(|(s, _, _)| *s)
+    }
+}
+
+/// Where the next page starts: the sort value of the last row and its id.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cursor {
+    /// For time sorts.
+    At(DateTime<Utc>, Uuid),
+    /// For name sorts.
+    Name(String, Uuid),
+}
+
+/// The list's filters.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub flow: Option<Uuid>,
+    /// `Some(None)`: applicants without a reviewer.
+    pub reviewer: Option<Option<Uuid>>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_until: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub after: Option<Cursor>,
+}
+
+/// One row of the list.
+#[derive(Queryable, Debug, Clone)]
+pub struct ListRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub external_user_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub status: String,
+    pub deletion_scheduled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub flow: Option<String>,
+    pub reviewer: Option<String>,
+}
+
+/// A page of applicants and whether more follow.
+pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: i64) -> QueryResult<(Vec<ListRow>, bool)> {
+    let mut query = applicants::table
+        .left_join(flows::table)
+        .left_join(members::table.on(members::id.nullable().eq(applicants::reviewer_id)))
+        .select((
+            applicants::id,
+            applicants::kind,
+            applicants::external_user_id,
+            applicants::name,
+            applicants::email,
+            applicants::status,
+            applicants::deletion_scheduled_at,
+            applicants::created_at,
+            applicants::updated_at,
+            flows::name.nullable(),
+            members::name.nullable(),
+        ))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(term) = &filter.search {
+        let escaped = normalise_search(term)
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(applicants::search_text.like(format!("%{escaped}%")));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(applicants::status.eq(status.clone()));
+    }
+    if let Some(flow) = filter.flow {
+        query = query.filter(applicants::flow_id.eq(flow));
+    }
+    match filter.reviewer {
+        Some(Some(reviewer)) => query = query.filter(applicants::reviewer_id.eq(reviewer)),
+        Some(None) => query = query.filter(applicants::reviewer_id.is_null()),
+        None => {}
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(applicants::created_at.ge(from));
+    }
+    if let Some(until) = filter.created_until {
+        query = query.filter(applicants::created_at.lt(until));
+    }
+    query = match (filter.sort, &filter.after) {
+        (Sort::CreatedDesc, Some(Cursor::At(t, id))) => query.filter(
+            applicants::created_at
+                .lt(*t)
+                .or(applicants::created_at.eq(*t).and(applicants::id.lt(*id))),
+        ),
+        (Sort::CreatedAsc, Some(Cursor::At(t, id))) => query.filter(
+            applicants::created_at
+                .gt(*t)
+                .or(applicants::created_at.eq(*t).and(applicants::id.gt(*id))),
+        ),
+        (Sort::UpdatedDesc, Some(Cursor::At(t, id))) => query.filter(
+            applicants::updated_at
+                .lt(*t)
+                .or(applicants::updated_at.eq(*t).and(applicants::id.lt(*id))),
+        ),
+        (Sort::NameAsc, Some(Cursor::Name(n, id))) => query.filter(
+            applicants::name
+                .gt(n.clone())
+                .or(applicants::name.eq(n.clone()).and(applicants::id.gt(*id))),
+        ),
+        (Sort::NameDesc, Some(Cursor::Name(n, id))) => query.filter(
+            applicants::name
+                .lt(n.clone())
+                .or(applicants::name.eq(n.clone()).and(applicants::id.lt(*id))),
+        ),
+        _ => query,
+    };
+    query = match filter.sort {
+        Sort::CreatedDesc => query.order((applicants::created_at.desc(), applicants::id.desc())),
+        Sort::CreatedAsc => query.order((applicants::created_at.asc(), applicants::id.asc())),
+        Sort::UpdatedDesc => query.order((applicants::updated_at.desc(), applicants::id.desc())),
+        Sort::NameAsc => query.order((applicants::name.asc(), applicants::id.asc())),
+        Sort::NameDesc => query.order((applicants::name.desc(), applicants::id.desc())),
+    };
+    let mut rows: Vec<ListRow> = query.load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// An applicant's timeline, newest first.
+pub fn timeline(conn: &mut PgConnection, id: Uuid, limit: i64) -> QueryResult<Vec<crate::audit::queries::EventRow>> {
+    events::table
+        .filter(events::subject_type.eq("applicant"))
+        .filter(events::subject_id.eq(id.to_string()))
+        .order(events::id.desc())
+        .limit(limit)
+        .select((
+            events::id,
+            events::occurred_at,
+            events::kind,
+            events::actor_kind,
+            events::actor_label,
+            events::subject_type,
+            events::subject_id,
+            events::ip,
+            events::user_agent,
+            events::details,
+        ))
+        .load(conn)
+}
