@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod email_templates;
 pub mod error;
 pub mod flows;
 pub mod home;

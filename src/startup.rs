@@ -121,6 +121,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::flows::routes)
                     .configure(crate::assets::routes)
                     .configure(crate::applicants::routes)
+                    .configure(crate::email_templates::routes)
                     .default_service(web::to(not_found)),
             )
     })

@@ -153,6 +153,9 @@ event_kinds! {
     QuestionnaireDuplicated => ("questionnaire.duplicated", "Questionnaire duplicated"),
     QuestionnaireDeleted => ("questionnaire.deleted", "Questionnaire deleted"),
     ApplicantCreated => ("applicant.created", "Applicant created"),
+    EmailTemplateCreated => ("email_template.created", "Email template created"),
+    EmailTemplateUpdated => ("email_template.updated", "Email template changed"),
+    EmailTemplateDeleted => ("email_template.deleted", "Email template deleted"),
 }
 
 /// Writes one event, in the caller's transaction.

@@ -23,6 +23,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        current_verification_id -> Nullable<Uuid>,
     }
 }
 
@@ -45,6 +46,18 @@ diesel::table! {
         brand_colour -> Text,
         logo -> Nullable<Bytea>,
         logo_content_type -> Nullable<Text>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    email_templates (id) {
+        id -> Uuid,
+        name -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Uuid>,
     }
@@ -201,6 +214,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_links (id) {
+        id -> Uuid,
+        verification_id -> Uuid,
+        token_hash -> Bytea,
+        status -> Text,
+        expires_at -> Timestamptz,
+        session_minutes -> Int4,
+        max_attempts -> Int4,
+        failed_attempts -> Int4,
+        first_opened_at -> Nullable<Timestamptz>,
+        session_ends_at -> Nullable<Timestamptz>,
+        last_opened_at -> Nullable<Timestamptz>,
+        open_count -> Int4,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+        email_message_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (key_hash) {
         key_hash -> Bytea,
         member_id -> Nullable<Uuid>,
@@ -225,6 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     applicants,
     assets,
     company_settings,
+    email_templates,
     events,
     flow_versions,
     flows,
@@ -236,5 +272,44 @@ diesel::allow_tables_to_appear_in_same_query!(
     questionnaire_versions,
     questionnaires,
     roles,
+    session_links,
     sessions,
+    step_results,
+    verifications,
 );
+
+diesel::table! {
+    step_results (id) {
+        id -> Uuid,
+        verification_id -> Uuid,
+        step_id -> Uuid,
+        step_kind -> Text,
+        status -> Text,
+        active -> Bool,
+        data -> Jsonb,
+        comment -> Nullable<Text>,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        deactivated_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    verifications (id) {
+        id -> Uuid,
+        applicant_id -> Uuid,
+        flow_id -> Uuid,
+        flow_version_id -> Uuid,
+        kind -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(session_links -> verifications (verification_id));
+diesel::joinable!(step_results -> verifications (verification_id));
+diesel::joinable!(verifications -> flows (flow_id));
+diesel::joinable!(verifications -> flow_versions (flow_version_id));
+diesel::joinable!(verifications -> applicants (applicant_id));

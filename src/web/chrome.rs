@@ -14,6 +14,8 @@ pub enum Nav {
     Flows,
     /// Questionnaires.
     Questionnaires,
+    /// Email templates.
+    EmailTemplates,
     /// Team.
     Team,
     /// Roles.
@@ -61,7 +63,7 @@ pub struct Chrome {
 impl Chrome {
     /// Sidebar entries, filtered by permission.
     pub fn nav_for(permissions: &PermissionSet, active: Nav) -> Vec<NavLink> {
-        let entries: [(Nav, &str, &str, &str, Option<Permission>); 10] = [
+        let entries: [(Nav, &str, &str, &str, Option<Permission>); 11] = [
             (Nav::Home, "/", "Dashboard", "Workspace", None),
             (
                 Nav::Applicants,
@@ -77,6 +79,13 @@ impl Chrome {
                 "Questionnaires",
                 "Workspace",
                 Some(Permission::FlowsView),
+            ),
+            (
+                Nav::EmailTemplates,
+                "/email-templates",
+                "Email templates",
+                "Workspace",
+                Some(Permission::EmailTemplatesManage),
             ),
             (Nav::Team, "/team", "Team", "Administration", Some(Permission::TeamView)),
             (

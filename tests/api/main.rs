@@ -7,6 +7,7 @@ mod applicants;
 mod auth;
 mod browser;
 mod cli;
+mod email_templates;
 mod flows;
 mod outbox;
 mod permissions;

@@ -1,0 +1,281 @@
+//! Email template pages: list, create, edit with preview, delete.
+
+use super::placeholders::{self, Values, format_expiry};
+use super::queries;
+use crate::audit::{self, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::error::AppError;
+use crate::questionnaires::forms::parse_name;
+use crate::web::{Chrome, CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// The template form, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct TemplateForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+impl TemplateForm {
+    fn check(&self) -> FormErrors {
+        let mut errors = FormErrors::new();
+        if let Err(e) = parse_name(&self.name) {
+            errors.add("name", e);
+        }
+        if self.subject.trim().is_empty() {
+            errors.add("subject", "Write a subject.");
+        } else if self.subject.chars().count() > 200 || self.subject.contains(['\r', '\n']) {
+            errors.add("subject", "Keep the subject to one line of up to 200 characters.");
+        }
+        if self.body.chars().count() > 10_000 {
+            errors.add("body", "Keep the body to 10,000 characters.");
+        }
+        for (field, message) in placeholders::problems(&self.subject, &self.body) {
+            errors.add(field, message);
+        }
+        errors
+    }
+}
+
+/// One template in the list.
+pub struct TemplateRow {
+    pub id: String,
+    pub name: String,
+    pub subject: String,
+    pub updated: String,
+}
+
+/// GET /email-templates
+#[derive(Template)]
+#[template(path = "admin/email_templates/index.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub rows: Vec<TemplateRow>,
+}
+
+/// GET /email-templates/new and /email-templates/{id}
+#[derive(Template)]
+#[template(path = "admin/email_templates/form.html")]
+pub struct FormPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub id: Option<String>,
+    pub form: TemplateForm,
+    pub errors: FormErrors,
+    pub preview_subject: String,
+    pub preview_body: String,
+    pub placeholders: [&'static str; 4],
+}
+
+/// GET /email-templates
+pub async fn list_templates(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let rows = db::run(ctx.pool(), |conn| Ok(queries::list(conn)?)).await?;
+    let rows = rows
+        .into_iter()
+        .map(|t| TemplateRow {
+            id: t.id.to_string(),
+            name: t.name,
+            subject: t.subject,
+            updated: ctx.member.format_time(t.updated_at),
+        })
+        .collect();
+    render_status(
+        StatusCode::OK,
+        &ListPage {
+            chrome: ctx.chrome("Email templates", Nav::EmailTemplates),
+            rows,
+        },
+    )
+}
+
+async fn form_page(
+    ctx: &Ctx,
+    id: Option<Uuid>,
+    form: TemplateForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let company = db::run(ctx.pool(), |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
+    let values = Values {
+        session_url: format!("{}/v/EXAMPLE-TOKEN", ctx.state().settings.base_url),
+        applicant_name: "Ana Lima".into(),
+        link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), "en"),
+        company_name: company,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &FormPage {
+            chrome: ctx.chrome(
+                if id.is_some() {
+                    "Edit email template"
+                } else {
+                    "New email template"
+                },
+                Nav::EmailTemplates,
+            ),
+            action: id.map_or("/email-templates".to_string(), |id| format!("/email-templates/{id}")),
+            id: id.map(|id| id.to_string()),
+            preview_subject: placeholders::render(&form.subject, &values),
+            preview_body: placeholders::render(&form.body, &values),
+            form,
+            errors,
+            placeholders: placeholders::KNOWN,
+        },
+    )
+}
+
+/// GET /email-templates/new
+pub async fn new_template_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let form = TemplateForm {
+        name: String::new(),
+        subject: super::DEFAULT_SUBJECT.into(),
+        body: super::DEFAULT_BODY.into(),
+    };
+    form_page(&ctx, None, form, FormErrors::new()).await
+}
+
+/// POST /email-templates
+pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let errors = form.check();
+    if !errors.is_empty() {
+        return form_page(&ctx, None, form, errors).await;
+    }
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    let values = form.clone();
+    let created = db::run(ctx.pool(), move |conn| {
+        let name = values.name.trim().to_string();
+        if queries::name_taken(conn, &name, None)? {
+            return Ok(None);
+        }
+        let id = queries::create(conn, &name, values.subject.trim(), &values.body, by, now)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::EmailTemplateCreated,
+            Some(("email_template", id.to_string())),
+            json!({ "name": name }),
+        )?;
+        Ok(Some(id))
+    })
+    .await?;
+    match created {
+        Some(_) => {
+            ctx.flash(FlashKind::Success, "Email template saved.");
+            Ok(redirect("/email-templates"))
+        }
+        None => {
+            let mut errors = FormErrors::new();
+            errors.add("name", "Another template already has this name.");
+            form_page(&ctx, None, form, errors).await
+        }
+    }
+}
+
+/// GET /email-templates/{id}
+pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let t = db::run(ctx.pool(), move |conn| Ok(queries::find(conn, id)?)).await?;
+    form_page(
+        &ctx,
+        Some(id),
+        TemplateForm {
+            name: t.name,
+            subject: t.subject,
+            body: t.body,
+        },
+        FormErrors::new(),
+    )
+    .await
+}
+
+/// POST /email-templates/{id}
+pub async fn update_template(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<TemplateForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let errors = form.check();
+    if !errors.is_empty() {
+        return form_page(&ctx, Some(id), form, errors).await;
+    }
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
+    let values = form.clone();
+    let saved = db::run(ctx.pool(), move |conn| {
+        queries::find(conn, id)?;
+        let name = values.name.trim().to_string();
+        if queries::name_taken(conn, &name, Some(id))? {
+            return Ok(false);
+        }
+        queries::update(conn, id, &name, values.subject.trim(), &values.body, by, now)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::EmailTemplateUpdated,
+            Some(("email_template", id.to_string())),
+            json!({ "name": name }),
+        )?;
+        Ok(true)
+    })
+    .await?;
+    if saved {
+        ctx.flash(FlashKind::Success, "Email template saved.");
+        Ok(redirect("/email-templates"))
+    } else {
+        let mut errors = FormErrors::new();
+        errors.add("name", "Another template already has this name.");
+        form_page(&ctx, Some(id), form, errors).await
+    }
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+/// POST /email-templates/{id}/delete
+pub async fn delete_template(
+    ctx: Ctx,
+    path: web::Path<String>,
+    _form: CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::EmailTemplatesManage)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let (now, actor) = (ctx.now(), ctx.actor());
+    let name = db::run(ctx.pool(), move |conn| {
+        let t = queries::find(conn, id)?;
+        queries::delete(conn, id)?;
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::EmailTemplateDeleted,
+            Some(("email_template", id.to_string())),
+            json!({ "name": t.name }),
+        )?;
+        Ok(t.name)
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, format!("Email template “{name}” deleted."));
+    Ok(redirect("/email-templates"))
+}

@@ -1,0 +1,294 @@
+//! `{{placeholder}}` substitution for link emails and the checks on it.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// The placeholders a link email may use.
+pub const KNOWN: [&str; 4] = ["session_url", "applicant_name", "link_expires_at", "company_name"];
+
+/// The names of the `{{…}}` placeholders in `text`, in order; an unclosed
+/// `{{` is reported as `Err`.
+pub fn names(text: &str) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err("A “{{” is not closed with “}}”.".into());
+        };
+        found.push(after[..end].trim().to_string());
+        rest = &after[end + 2..];
+    }
+    Ok(found)
+}
+
+/// Problems with a subject and body: unknown placeholders anywhere, and a
+/// body without `{{session_url}}` (the email would carry no link).
+pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
+    let mut p = Vec::new();
+    for (field, text) in [("subject", subject), ("body", body)] {
+        match names(text) {
+            Err(e) => p.push((field, e)),
+            Ok(found) => {
+                let unknown: Vec<String> = found
+                    .iter()
+                    .filter(|n| !KNOWN.contains(&n.as_str()))
+                    .map(|n| format!("{{{{{n}}}}}"))
+                    .collect();
+                if !unknown.is_empty() {
+                    p.push((
+                        field,
+                        format!(
+                            "Unknown placeholder {}. Use {}.",
+                            unknown.join(", "),
+                            KNOWN.map(|k| format!("{{{{{k}}}}}")).join(", ")
+                        ),
+                    ));
+                }
+                if field == "body" && !found.iter().any(|n| n == "session_url") {
+                    p.push((
+                        "body",
+                        "The body must contain {{session_url}}, where the verification link goes.".to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    p
+}
+
+/// Values for the placeholders.
+pub struct Values {
+    pub session_url: String,
+    pub applicant_name: String,
+    pub link_expires_at: String,
+    pub company_name: String,
+}
+
+/// `text` with every known placeholder replaced (unknown ones are left as typed).
+pub fn render(text: &str, values: &Values) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let value = match after[..end].trim() {
+            "session_url" => values.session_url.as_str(),
+            "applicant_name" => values.applicant_name.as_str(),
+            "link_expires_at" => values.link_expires_at.as_str(),
+            "company_name" => values.company_name.as_str(),
+            _ => &rest[start..start + 2 + end + 2],
+        };
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+const MONTHS: [(&str, [&str; 12]); 8] = [
+    (
+        "en",
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+    ),
+    (
+        "de",
+        [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ],
+    ),
+    (
+        "es",
+        [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+    ),
+    (
+        "it",
+        [
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+        ],
+    ),
+    (
+        "nl",
+        [
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+    ),
+    (
+        "pt",
+        [
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ],
+    ),
+    (
+        "pl",
+        [
+            "stycznia",
+            "lutego",
+            "marca",
+            "kwietnia",
+            "maja",
+            "czerwca",
+            "lipca",
+            "sierpnia",
+            "września",
+            "października",
+            "listopada",
+            "grudnia",
+        ],
+    ),
+];
+
+/// A link's expiry in the applicant's language with an explicit zone,
+/// e.g. `24 November 2026, 18:00 UTC` or `24. November 2026, 18:00 UTC`.
+pub fn format_expiry(at: DateTime<Utc>, language: &str) -> String {
+    let months = MONTHS.iter().find(|(l, _)| *l == language).unwrap_or(&MONTHS[0]).1;
+    let month = months[at.month0() as usize];
+    let day = if language == "de" {
+        format!("{}.", at.day())
+    } else {
+        at.day().to_string()
+    };
+    format!("{day} {month} {}, {:02}:{:02} UTC", at.year(), at.hour(), at.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Values {
+        Values {
+            session_url: "https://kyc.test/v/abc".into(),
+            applicant_name: "Ana".into(),
+            link_expires_at: "24 November 2026, 18:00 UTC".into(),
+            company_name: "Acme".into(),
+        }
+    }
+
+    #[test]
+    fn bodies_need_the_link_and_only_known_placeholders() {
+        assert!(problems("Verify", "Hello {{ applicant_name }}, {{session_url}}").is_empty());
+        let missing = problems("Verify", "Hello {{applicant_name}}");
+        assert!(
+            missing
+                .iter()
+                .any(|(f, m)| *f == "body" && m.contains("must contain {{session_url}}"))
+        );
+        let unknown = problems("Hi {{first_name}}", "{{session_url}} {{ password }}");
+        assert_eq!(unknown.len(), 2);
+        assert!(unknown[1].1.contains("{{password}}"));
+        assert!(!problems("x", "{{session_url").is_empty());
+    }
+
+    #[test]
+    fn render_substitutes_known_placeholders() {
+        let text = render(
+            "Dear {{applicant_name}}, open {{ session_url }} before {{link_expires_at}}. {{company_name}}",
+            &values(),
+        );
+        assert_eq!(
+            text,
+            "Dear Ana, open https://kyc.test/v/abc before 24 November 2026, 18:00 UTC. Acme"
+        );
+    }
+
+    #[test]
+    fn expiry_is_in_the_applicants_language() {
+        let at = DateTime::parse_from_rfc3339("2026-11-24T18:05:00Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        assert_eq!(format_expiry(at, "en"), "24 November 2026, 18:05 UTC");
+        assert_eq!(format_expiry(at, "fr"), "24 novembre 2026, 18:05 UTC");
+        assert_eq!(format_expiry(at, "de"), "24. November 2026, 18:05 UTC");
+        assert_eq!(format_expiry(at, "xx"), "24 November 2026, 18:05 UTC");
+    }
+}

@@ -1,0 +1,94 @@
+//! Email template queries.
+
+use crate::db::schema::email_templates;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// A saved template.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = email_templates)]
+pub struct EmailTemplate {
+    pub id: Uuid,
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Every template, by name.
+pub fn list(conn: &mut PgConnection) -> QueryResult<Vec<EmailTemplate>> {
+    email_templates::table
+        .order(email_templates::name.asc())
+        .select(EmailTemplate::as_select())
+        .load(conn)
+}
+
+/// One template.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<EmailTemplate> {
+    email_templates::table
+        .find(id)
+        .select(EmailTemplate::as_select())
+        .first(conn)
+}
+
+/// Whether another template has this name (case-insensitive).
+pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
+    let all: Vec<(Uuid, String)> = email_templates::table
+        .select((email_templates::id, email_templates::name))
+        .load(conn)?;
+    let wanted = name.to_lowercase();
+    Ok(all
+        .iter()
+        .any(|(id, n)| Some(*id) != except && n.to_lowercase() == wanted))
+}
+
+/// Creates a template.
+pub fn create(
+    conn: &mut PgConnection,
+    name: &str,
+    subject: &str,
+    body: &str,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(email_templates::table)
+        .values((
+            email_templates::id.eq(id),
+            email_templates::name.eq(name),
+            email_templates::subject.eq(subject),
+            email_templates::body.eq(body),
+            email_templates::created_at.eq(now),
+            email_templates::updated_at.eq(now),
+            email_templates::updated_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Saves a template.
+pub fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+    subject: &str,
+    body: &str,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(email_templates::table.find(id))
+        .set((
+            email_templates::name.eq(name),
+            email_templates::subject.eq(subject),
+            email_templates::body.eq(body),
+            email_templates::updated_at.eq(now),
+            email_templates::updated_by.eq(by),
+        ))
+        .execute(conn)
+}
+
+/// Deletes a template.
+pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(email_templates::table.find(id)).execute(conn)
+}

@@ -1,0 +1,65 @@
+//! Email templates: placeholders checked, preview with a sample applicant.
+
+use crate::helpers::spawn_app;
+use veridesk::auth::permissions::BuiltinRole;
+
+#[actix_web::test]
+async fn templates_need_the_link_and_known_placeholders() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let new = app.get("/email-templates/new").await;
+    assert!(new.body.contains("Ana Lima"), "the preview uses a sample applicant");
+    let no_link = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Reminder"),
+                ("subject", "Reminder"),
+                ("body", "Hello {{applicant_name}}"),
+            ],
+        )
+        .await;
+    assert_eq!(no_link.status, 422);
+    assert!(no_link.body.contains("must contain {{session_url}}") && no_link.body.contains("Hello {{applicant_name}}"));
+    let unknown = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Reminder"),
+                ("subject", "Hi {{first_name}}"),
+                ("body", "{{session_url}}"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.body.contains("Unknown placeholder {{first_name}}"));
+    app.post(
+        "/email-templates",
+        &[
+            ("name", "Reminder"),
+            ("subject", "Your {{company_name}} check"),
+            ("body", "Dear {{applicant_name}}, go to {{session_url}}"),
+        ],
+    )
+    .await
+    .assert_redirect("/email-templates");
+    let list = app.get("/email-templates").await;
+    let start = list
+        .body
+        .find("/email-templates/")
+        .and_then(|i| list.body[i..].find('"').map(|e| (i, i + e)))
+        .expect("a template link");
+    let mut path = list.body[start.0..start.1].to_string();
+    if path.ends_with("/new") {
+        let rest = &list.body[start.1..];
+        let i = rest.find("/email-templates/").expect("template link");
+        path = rest[i..i + rest[i..].find('"').expect("end")].to_string();
+    }
+    let edit = app.get(&path).await;
+    assert!(edit.body.contains("Dear Ana Lima, go to http://"), "{}", edit.body);
+    app.post(&format!("{path}/delete"), &[])
+        .await
+        .assert_redirect("/email-templates");
+    assert!(app.get("/email-templates").await.body.contains("No templates yet"));
+    assert!(app.event_kinds().contains(&"email_template.deleted".to_string()));
+}
