@@ -122,6 +122,8 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
                     .configure(crate::assets::routes)
                     .configure(crate::applicants::routes)
                     .configure(crate::email_templates::routes)
+                    .configure(crate::verifications::routes)
+                    .configure(crate::portal::routes)
                     .default_service(web::to(not_found)),
             )
     })

@@ -309,10 +309,54 @@ pub async fn create_applicant(ctx: Ctx, CsrfForm(form): CsrfForm<ApplicantForm>)
 pub async fn show_applicant(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
     let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let ((applicant, flow, reviewer), timeline) = db::run(ctx.pool(), move |conn| {
-        Ok((queries::find(conn, id)?, queries::timeline(conn, id, 100)?))
+    let ((applicant, flow, reviewer), timeline, links) = db::run(ctx.pool(), move |conn| {
+        Ok((
+            queries::find(conn, id)?,
+            queries::timeline(conn, id, 100)?,
+            crate::verifications::queries::links_of(conn, id)?,
+        ))
     })
     .await?;
+    let now = ctx.now();
+    let links = links
+        .into_iter()
+        .map(|l| {
+            let current = l.link.status_at(now);
+            let (status, badge) = crate::verifications::links::describe(current);
+            let session = match (l.link.first_opened_at, l.link.session_ends_at) {
+                (Some(_), Some(end)) if current == crate::verifications::links::status::OPENED => {
+                    format!(
+                        "{} min left (ends {})",
+                        (end - now).num_minutes().max(0),
+                        ctx.member.format_time(end)
+                    )
+                }
+                (Some(first), _) => format!("opened {}", ctx.member.format_time(first)),
+                _ => format!("{} min from the first open", l.link.session_minutes),
+            };
+            let (email, email_status, email_error) = match l.email {
+                Some((to, status, attempts, error)) => (
+                    to,
+                    format!("{status} ({attempts} attempt(s))"),
+                    error.unwrap_or_default(),
+                ),
+                None => (String::new(), String::new(), String::new()),
+            };
+            super::pages::LinkRow {
+                flow: l.flow_name,
+                kind: l.verification_kind,
+                status,
+                badge,
+                created: ctx.member.format_time(l.link.created_at),
+                expires: ctx.member.format_time(l.link.expires_at),
+                session,
+                opens: l.link.open_count,
+                email,
+                email_status,
+                email_error,
+            }
+        })
+        .collect();
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
     let language = LANGUAGES
         .iter()
@@ -357,6 +401,9 @@ pub async fn show_applicant(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
                 .into_iter()
                 .map(|e| EventView::from_row(e, &ctx.member))
                 .collect(),
+            id: id.to_string(),
+            links,
+            can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         },
     )
 }

@@ -71,4 +71,22 @@ pub struct ShowPage {
     pub supplied_info: Vec<(String, String)>,
     pub flow: String,
     pub timeline: Vec<EventView>,
+    pub id: String,
+    pub links: Vec<LinkRow>,
+    pub can_send_links: bool,
+}
+
+/// A session link on the profile.
+pub struct LinkRow {
+    pub flow: String,
+    pub kind: String,
+    pub status: &'static str,
+    pub badge: &'static str,
+    pub created: String,
+    pub expires: String,
+    pub session: String,
+    pub opens: i32,
+    pub email: String,
+    pub email_status: String,
+    pub email_error: String,
 }

@@ -13,5 +13,6 @@ mod outbox;
 mod permissions;
 mod questionnaires;
 mod roles;
+mod sessions;
 pub mod settings;
 mod team;

@@ -48,6 +48,18 @@ async fn every_route_checks_its_permission_on_the_server() {
         ("GET", "/applicants/new".into(), Has(P::ApplicantsCreate)),
         ("POST", "/applicants".into(), Has(P::ApplicantsCreate)),
         ("GET", format!("/applicants/{nobody}"), Has(P::ApplicantsView)),
+        (
+            "GET",
+            format!("/applicants/{nobody}/sessions/new"),
+            Has(P::ApplicantsSendLinks),
+        ),
+        (
+            "POST",
+            format!("/applicants/{nobody}/sessions"),
+            Has(P::ApplicantsSendLinks),
+        ),
+        ("GET", "/v/unknown-token".into(), Public),
+        ("GET", "/brand/colour/2f5bea.css".into(), Public),
         ("GET", "/email-templates".into(), Has(P::EmailTemplatesManage)),
         ("GET", "/email-templates/new".into(), Has(P::EmailTemplatesManage)),
         ("POST", "/email-templates".into(), Has(P::EmailTemplatesManage)),

@@ -1,0 +1,230 @@
+//! The landing page behind a session link, with the link's clock rules:
+//! the link expires at its expiry time; the session clock starts at the
+//! first open and runs for the session time; reopening within it resumes;
+//! revoked, blocked and expired links say so plainly (HTTP 410).
+
+use crate::audit::{self, Actor, EventKind};
+use crate::db;
+use crate::domain::SecretToken;
+use crate::error::AppError;
+use crate::flows::definition::{FlowDefinition, StepKind};
+use crate::verifications::links::status;
+use crate::verifications::queries;
+use crate::web::{Visitor, render_status};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde_json::json;
+
+/// The look shared by every portal page.
+pub struct Look {
+    pub company: String,
+    pub colour: String,
+    pub logo: Option<String>,
+}
+
+/// An open session.
+#[derive(Template)]
+#[template(path = "portal/landing.html")]
+struct LandingPage {
+    look: Look,
+    flow_name: String,
+    intro_text: String,
+    steps: Vec<(&'static str, &'static str)>,
+    seconds_left: i64,
+    time_left: String,
+    resumed: bool,
+}
+
+/// A link that cannot be used (or is done).
+#[derive(Template)]
+#[template(path = "portal/closed.html")]
+struct ClosedPage {
+    look: Look,
+    title: &'static str,
+    message: String,
+}
+
+fn closed(status_code: StatusCode, look: Look, title: &'static str, message: String) -> Result<HttpResponse, AppError> {
+    render_status(status_code, &ClosedPage { look, title, message })
+}
+
+enum Outcome {
+    NotFound(Look),
+    Closed(Look, &'static str),
+    Open {
+        look: Look,
+        flow_name: String,
+        definition: FlowDefinition,
+        ends_at: chrono::DateTime<chrono::Utc>,
+        resumed: bool,
+    },
+}
+
+/// GET /v/{token}
+pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let hash = SecretToken::hash(&token);
+    let now = v.now();
+    let client = v.client.clone();
+    let outcome = db::run(&v.state.pool, move |conn| {
+        let settings = crate::settings::queries::load(conn)?;
+        let company_look = Look {
+            company: settings.name.clone(),
+            colour: settings.brand_colour.trim_start_matches('#').to_string(),
+            logo: settings.logo_content_type.as_ref().map(|_| "/brand/logo".to_string()),
+        };
+        let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
+            return Ok(Outcome::NotFound(company_look));
+        };
+        let (flow_name, definition) = {
+            use crate::db::schema::{flow_versions, flows};
+            use diesel::prelude::*;
+            let (name, def): (String, serde_json::Value) = flows::table
+                .inner_join(flow_versions::table)
+                .filter(flow_versions::id.eq(verification.flow_version_id))
+                .select((flows::name, flow_versions::definition))
+                .first(conn)?;
+            (
+                name,
+                serde_json::from_value::<FlowDefinition>(def).map_err(AppError::internal)?,
+            )
+        };
+        let look = Look {
+            company: settings.name,
+            colour: definition
+                .settings
+                .brand_colour
+                .clone()
+                .unwrap_or(settings.brand_colour)
+                .trim_start_matches('#')
+                .to_string(),
+            logo: definition
+                .settings
+                .logo
+                .as_ref()
+                .map(|a| format!("/assets/{a}"))
+                .or(company_look.logo),
+        };
+        let current = link.status_at(now);
+        if current != link.status {
+            queries::set_link_status(conn, link.id, current)?;
+        }
+        if current != status::ACTIVE && current != status::OPENED {
+            return Ok(Outcome::Closed(look, current));
+        }
+        let resumed = link.first_opened_at.is_some();
+        let opened = queries::record_open(conn, &link, now)?;
+        let started = queries::mark_started(conn, &verification, now)?;
+        let (applicant_name,): (String,) = {
+            use crate::db::schema::applicants;
+            use diesel::prelude::*;
+            applicants::table
+                .find(verification.applicant_id)
+                .select((applicants::name,))
+                .first(conn)?
+        };
+        let actor = Actor {
+            kind: "applicant",
+            member_id: None,
+            label: applicant_name,
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        };
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::LinkOpened,
+            Some(("applicant", verification.applicant_id.to_string())),
+            json!({ "resumed": resumed, "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
+        )?;
+        Ok(Outcome::Open {
+            look,
+            flow_name,
+            definition,
+            ends_at: opened.session_ends_at.unwrap_or(link.expires_at),
+            resumed,
+        })
+    })
+    .await?;
+    match outcome {
+        Outcome::NotFound(look) => closed(
+            StatusCode::NOT_FOUND,
+            look,
+            "This link is not valid",
+            "Check that you opened the whole link from your email, or ask for a new one.".into(),
+        ),
+        Outcome::Closed(look, state) => {
+            let company = look.company.clone();
+            let (code, title, message) = match state {
+                status::COMPLETED => (
+                    StatusCode::OK,
+                    "You are done",
+                    "You have completed this verification. You can close this page.".to_string(),
+                ),
+                status::REVOKED => (
+                    StatusCode::GONE,
+                    "This link was replaced",
+                    format!(
+                        "{company} sent you a newer link. Use the most recent email, or ask {company} for a new link."
+                    ),
+                ),
+                status::BLOCKED => (
+                    StatusCode::GONE,
+                    "This link is blocked",
+                    format!("There were too many failed attempts. Ask {company} for a new link."),
+                ),
+                status::SESSION_EXPIRED => (
+                    StatusCode::GONE,
+                    "Your session time ran out",
+                    format!("The time to complete this verification has passed. Ask {company} for a new link."),
+                ),
+                _ => (
+                    StatusCode::GONE,
+                    "This link has expired",
+                    format!("The link is no longer valid. Ask {company} for a new link."),
+                ),
+            };
+            closed(code, look, title, message)
+        }
+        Outcome::Open {
+            look,
+            flow_name,
+            definition,
+            ends_at,
+            resumed,
+        } => {
+            // Round up: a session that just started shows its full time.
+            let seconds_left = ((ends_at - now).num_milliseconds().max(0) + 999) / 1000;
+            let page = LandingPage {
+                look,
+                flow_name,
+                intro_text: definition.settings.intro_text.clone(),
+                steps: definition
+                    .steps
+                    .iter()
+                    .map(|s| s.config.kind())
+                    .filter(|k| !matches!(k, StepKind::FaceMatch | StepKind::Aml))
+                    .map(|k| (k.label(), k.applicant_summary()))
+                    .collect(),
+                seconds_left,
+                time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),
+                resumed,
+            };
+            render_status(StatusCode::OK, &page)
+        }
+    }
+}
+
+/// GET /brand/colour/{hex}.css: the brand colour as a CSS variable, so
+/// pages can use it without inline styles (the CSP forbids them).
+pub async fn brand_css(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let hex = path.into_inner();
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(format!(":root {{ --accent: #{hex}; --brand: #{hex}; }}\n")))
+}

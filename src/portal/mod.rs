@@ -1,0 +1,12 @@
+//! The applicant portal: the page behind a session link. No account, no
+//! back-office chrome; the company's (or the flow's) name, colour and logo.
+
+mod handlers;
+
+use actix_web::web;
+
+/// Mounts the portal and its brand stylesheet.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v/{token}", web::get().to(handlers::landing))
+        .route("/brand/colour/{hex}.css", web::get().to(handlers::brand_css));
+}

@@ -1,0 +1,101 @@
+//! The email that carries a verification link: text and HTML bodies from
+//! the officer's text with placeholders filled in.
+
+use crate::email_templates::placeholders::{self, Values};
+use crate::error::AppError;
+use crate::outbox::Email;
+use askama::Template;
+
+/// A run of text in the HTML body, either plain or the link.
+pub struct Segment {
+    pub text: String,
+    pub link: bool,
+}
+
+#[derive(Template)]
+#[template(path = "email/session_link/body.html")]
+struct Html<'a> {
+    company: &'a str,
+    paragraphs: Vec<Vec<Segment>>,
+}
+
+/// Splits rendered text into paragraphs, marking where the link stands so
+/// the HTML version can make it clickable (everything else is escaped).
+fn paragraphs(text: &str, url: &str) -> Vec<Vec<Segment>> {
+    text.split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let mut segments = Vec::new();
+            let mut rest = p;
+            while let Some(at) = rest.find(url) {
+                if at > 0 {
+                    segments.push(Segment {
+                        text: rest[..at].to_string(),
+                        link: false,
+                    });
+                }
+                segments.push(Segment {
+                    text: url.to_string(),
+                    link: true,
+                });
+                rest = &rest[at + url.len()..];
+            }
+            if !rest.is_empty() {
+                segments.push(Segment {
+                    text: rest.to_string(),
+                    link: false,
+                });
+            }
+            segments
+        })
+        .collect()
+}
+
+/// Renders the link email.
+pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Values) -> Result<Email, AppError> {
+    let text = placeholders::render(body, values);
+    let html = Html {
+        company: &values.company_name,
+        paragraphs: paragraphs(&text, &values.session_url),
+    }
+    .render()?;
+    Ok(Email {
+        kind: "session_link",
+        to: to.to_string(),
+        cc: cc.to_vec(),
+        subject: placeholders::render(subject, values),
+        text,
+        html,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_html_links_the_url_and_escapes_the_rest() {
+        let values = Values {
+            session_url: "https://kyc.test/v/abc".into(),
+            applicant_name: "<b>Ana</b>".into(),
+            link_expires_at: "soon".into(),
+            company_name: "Acme".into(),
+        };
+        let email = compose(
+            "a@b.test",
+            &[],
+            "Hi {{applicant_name}}",
+            "Dear {{applicant_name}},\n\nOpen {{session_url}} now.",
+            &values,
+        )
+        .expect("email");
+        assert_eq!(email.subject, "Hi <b>Ana</b>");
+        assert!(
+            email.html.contains("&#60;b&#62;Ana") || email.html.contains("&lt;b&gt;Ana"),
+            "{}",
+            email.html
+        );
+        assert!(email.html.contains("href=\"https://kyc.test/v/abc\""));
+        assert!(email.text.contains("Open https://kyc.test/v/abc now."));
+    }
+}

@@ -1,0 +1,204 @@
+//! The create-verification-session form.
+
+use crate::domain::EmailAddress;
+use crate::email_templates::placeholders;
+use crate::web::FormErrors;
+use chrono::Duration;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Most cc addresses one link email may carry.
+pub const MAX_CC: usize = 8;
+
+/// POST /applicants/{id}/sessions, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct SessionForm {
+    #[serde(default)]
+    pub flow_id: String,
+    #[serde(default)]
+    pub expiry_value: String,
+    /// `hours` or `days`.
+    #[serde(default)]
+    pub expiry_unit: String,
+    #[serde(default)]
+    pub session_minutes: String,
+    #[serde(default)]
+    pub send_email: Option<String>,
+    #[serde(default)]
+    pub recipient: String,
+    /// Addresses separated by commas, semicolons or new lines.
+    #[serde(default)]
+    pub cc: String,
+    #[serde(default)]
+    pub template_id: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// The email part of a valid session form.
+#[derive(Debug, Clone)]
+pub struct EmailPlan {
+    pub to: String,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A valid session form.
+#[derive(Debug, Clone)]
+pub struct ValidSession {
+    pub flow_id: Uuid,
+    pub expires_in: Duration,
+    pub session_minutes: i32,
+    pub email: Option<EmailPlan>,
+}
+
+impl SessionForm {
+    /// Checks every field. `flows` are the flows one may choose; a chosen
+    /// template's subject and body fill in for empty fields.
+    pub fn parse(&self, flows: &[Uuid], template: Option<(String, String)>) -> Result<ValidSession, FormErrors> {
+        let mut e = FormErrors::new();
+        let flow_id = match self.flow_id.parse::<Uuid>() {
+            Ok(id) if flows.contains(&id) => Some(id),
+            _ => {
+                e.add("flow_id", "Choose a published flow.");
+                None
+            }
+        };
+        let hours = match (self.expiry_value.trim().parse::<i64>(), self.expiry_unit.as_str()) {
+            (Ok(v), "days") => Some(v.saturating_mul(24)),
+            (Ok(v), "hours") => Some(v),
+            _ => None,
+        };
+        let expires_in = match hours {
+            Some(h) if (1..=720).contains(&h) => Some(Duration::hours(h)),
+            _ => {
+                e.add("expiry_value", "The link must last from 1 hour to 30 days.");
+                None
+            }
+        };
+        let session_minutes = match self.session_minutes.trim().parse::<i32>() {
+            Ok(m) if (5..=60).contains(&m) => Some(m),
+            _ => {
+                e.add("session_minutes", "Session time must be 5 to 60 minutes.");
+                None
+            }
+        };
+        let email = if self.send_email.is_some() {
+            let to = e.check(
+                "recipient",
+                EmailAddress::parse(&self.recipient).map(|a| a.as_str().to_string()),
+            );
+            let cc_raw: Vec<&str> = self
+                .cc
+                .split([',', ';', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut cc = Vec::new();
+            if cc_raw.len() > MAX_CC {
+                e.add(
+                    "cc",
+                    format!("At most {MAX_CC} cc addresses; you gave {}.", cc_raw.len()),
+                );
+            }
+            for raw in &cc_raw {
+                match EmailAddress::parse(raw) {
+                    Ok(a) => cc.push(a.as_str().to_string()),
+                    Err(message) => e.add("cc", message),
+                }
+            }
+            let (mut subject, mut body) = (self.subject.trim().to_string(), self.body.clone());
+            if let Some((t_subject, t_body)) = template {
+                if subject.is_empty() {
+                    subject = t_subject;
+                }
+                if body.trim().is_empty() {
+                    body = t_body;
+                }
+            }
+            if subject.is_empty() {
+                e.add("subject", "Write a subject.");
+            } else if subject.chars().count() > 200 || subject.contains(['\r', '\n']) {
+                e.add("subject", "Keep the subject to one line of up to 200 characters.");
+            }
+            if body.chars().count() > 10_000 {
+                e.add("body", "Keep the body to 10,000 characters.");
+            }
+            for (field, message) in placeholders::problems(&subject, &body) {
+                e.add(field, message);
+            }
+            to.map(|to| EmailPlan { to, cc, subject, body })
+        } else {
+            None
+        };
+        match (flow_id, expires_in, session_minutes) {
+            (Some(flow_id), Some(expires_in), Some(session_minutes)) if e.is_empty() => Ok(ValidSession {
+                flow_id,
+                expires_in,
+                session_minutes,
+                email,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(flow: Uuid) -> SessionForm {
+        SessionForm {
+            flow_id: flow.to_string(),
+            expiry_value: "3".into(),
+            expiry_unit: "days".into(),
+            session_minutes: "30".into(),
+            send_email: Some("on".into()),
+            recipient: "ana@example.test".into(),
+            cc: String::new(),
+            template_id: String::new(),
+            subject: "Verify".into(),
+            body: "Go to {{session_url}}".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_form_is_valid() {
+        let flow = Uuid::new_v4();
+        let valid = form(flow).parse(&[flow], None).expect("valid");
+        assert_eq!(valid.expires_in, Duration::hours(72));
+        assert_eq!(valid.email.expect("email").to, "ana@example.test");
+    }
+
+    #[test]
+    fn limits_and_placeholders_are_enforced() {
+        let flow = Uuid::new_v4();
+        let mut f = form(flow);
+        f.expiry_value = "31".into();
+        f.session_minutes = "4".into();
+        f.cc = (0..9)
+            .map(|i| format!("cc{i}@example.test"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        f.body = "No link here".into();
+        let e = f.parse(&[flow], None).expect_err("invalid");
+        assert!(e.get("expiry_value").is_some() && e.get("session_minutes").is_some());
+        assert!(e.get("cc").is_some_and(|m| m.contains("At most 8")));
+        assert!(e.get("body").is_some_and(|m| m.contains("{{session_url}}")));
+    }
+
+    #[test]
+    fn a_template_fills_empty_fields() {
+        let flow = Uuid::new_v4();
+        let mut f = form(flow);
+        f.subject.clear();
+        f.body.clear();
+        let valid = f
+            .parse(&[flow], Some(("From template".into(), "Link: {{session_url}}".into())))
+            .expect("valid");
+        assert_eq!(valid.email.expect("email").subject, "From template");
+    }
+}

@@ -1,0 +1,20 @@
+//! Verifications: one run of one flow version for one applicant, the
+//! session links that open it, and the emails that carry them.
+
+mod email;
+mod forms;
+mod handlers;
+pub mod links;
+mod pages;
+pub mod queries;
+
+use actix_web::web;
+
+/// Mounts the session pages (under an applicant).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/applicants/{id}/sessions/new",
+        web::get().to(handlers::new_session_form),
+    )
+    .route("/applicants/{id}/sessions", web::post().to(handlers::create_session));
+}

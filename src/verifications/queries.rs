@@ -1,0 +1,323 @@
+//! Verification queries: start one, issue links, open them.
+
+use super::links::{SessionLink, status};
+use crate::db::schema::{
+    applicants, flow_versions, flows, outbox_messages, session_links, step_results, verifications,
+};
+use crate::error::AppError;
+use crate::flows::definition::FlowDefinition;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// A verification row.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = verifications)]
+pub struct Verification {
+    pub id: Uuid,
+    pub applicant_id: Uuid,
+    pub flow_id: Uuid,
+    pub flow_version_id: Uuid,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The live version of a flow, usable for a new verification.
+pub struct UsableFlow {
+    pub name: String,
+    pub kind: String,
+    pub version_id: Uuid,
+    pub number: i32,
+    pub definition: FlowDefinition,
+}
+
+/// The flow's live version, or `None` when it is archived or was never published.
+pub fn usable_flow(conn: &mut PgConnection, flow: Uuid) -> Result<Option<UsableFlow>, AppError> {
+    let found: Option<(String, String, Uuid, i32, serde_json::Value)> = flows::table
+        .inner_join(flow_versions::table)
+        .filter(flows::id.eq(flow))
+        .filter(flows::archived_at.is_null())
+        .filter(flow_versions::published_at.is_not_null())
+        .order(flow_versions::number.desc())
+        .select((
+            flows::name,
+            flows::kind,
+            flow_versions::id,
+            flow_versions::number,
+            flow_versions::definition,
+        ))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((name, kind, version_id, number, def)) => Ok(Some(UsableFlow {
+            name,
+            kind,
+            version_id,
+            number,
+            definition: serde_json::from_value(def).map_err(AppError::internal)?,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Published, unarchived flows of `kind`: (id, name, link expiry hours, session minutes).
+pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<(Uuid, String, u32, u32)>, AppError> {
+    let rows: Vec<(Uuid, String, serde_json::Value)> = flows::table
+        .inner_join(flow_versions::table)
+        .filter(flows::archived_at.is_null())
+        .filter(flows::kind.eq(kind))
+        .filter(flow_versions::published_at.is_not_null())
+        .order((flows::name.asc(), flows::id, flow_versions::number.desc()))
+        .distinct_on((flows::name, flows::id))
+        .select((flows::id, flows::name, flow_versions::definition))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, def)| {
+            let settings = serde_json::from_value::<FlowDefinition>(def)
+                .map(|d| d.settings)
+                .unwrap_or_default();
+            (id, name, settings.link_expiry_hours, settings.session_minutes)
+        })
+        .collect())
+}
+
+/// Starts a verification of `applicant` on the flow version `version`,
+/// with a result per step. A regular verification becomes the applicant's
+/// current one (status back to `INIT`); an on-demand one leaves the status.
+#[allow(clippy::too_many_arguments)]
+pub fn start(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    flow: Uuid,
+    version: Uuid,
+    kind: &str,
+    definition: &FlowDefinition,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(verifications::table)
+        .values((
+            verifications::id.eq(id),
+            verifications::applicant_id.eq(applicant),
+            verifications::flow_id.eq(flow),
+            verifications::flow_version_id.eq(version),
+            verifications::kind.eq(kind),
+            verifications::created_by.eq(by),
+            verifications::created_at.eq(now),
+            verifications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let rows: Vec<_> = definition
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                step_results::id.eq(Uuid::new_v4()),
+                step_results::verification_id.eq(id),
+                step_results::step_id.eq(s.id),
+                step_results::step_kind.eq(s.config.kind().key()),
+                step_results::created_at.eq(now),
+            )
+        })
+        .collect();
+    diesel::insert_into(step_results::table).values(rows).execute(conn)?;
+    if kind == "regular" {
+        diesel::update(applicants::table.find(applicant))
+            .set((
+                applicants::current_verification_id.eq(id),
+                applicants::flow_id.eq(flow),
+                applicants::status.eq("INIT"),
+                applicants::updated_at.eq(now),
+                applicants::lock_version.eq(applicants::lock_version + 1),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Revokes every link of the applicant's verifications that can still be
+/// used; returns how many. Called before issuing a replacement link.
+pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+    let ids = verifications::table
+        .filter(verifications::applicant_id.eq(applicant))
+        .select(verifications::id);
+    diesel::update(
+        session_links::table
+            .filter(session_links::verification_id.eq_any(ids))
+            .filter(session_links::status.eq_any([status::ACTIVE, status::OPENED])),
+    )
+    .set((
+        session_links::status.eq(status::REVOKED),
+        session_links::revoked_at.eq(now),
+        session_links::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+/// Issues a link for `verification`, storing only the token's hash.
+#[allow(clippy::too_many_arguments)]
+pub fn create_link(
+    conn: &mut PgConnection,
+    verification: Uuid,
+    token_hash: &[u8],
+    expires_at: DateTime<Utc>,
+    session_minutes: i32,
+    max_attempts: i32,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(session_links::table)
+        .values((
+            session_links::id.eq(id),
+            session_links::verification_id.eq(verification),
+            session_links::token_hash.eq(token_hash),
+            session_links::expires_at.eq(expires_at),
+            session_links::session_minutes.eq(session_minutes),
+            session_links::max_attempts.eq(max_attempts),
+            session_links::created_by.eq(by),
+            session_links::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Records which outbox message carries the link.
+pub fn attach_email(conn: &mut PgConnection, link: Uuid, message: Uuid) -> QueryResult<()> {
+    diesel::update(session_links::table.find(link))
+        .set(session_links::email_message_id.eq(message))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A link found by its token hash, locked for the update that follows.
+pub fn find_link_for_update(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<(SessionLink, Verification)>> {
+    session_links::table
+        .inner_join(verifications::table)
+        .filter(session_links::token_hash.eq(token_hash))
+        .for_update()
+        .select((SessionLink::as_select(), Verification::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Stores a status the link has reached by time passing.
+pub fn set_link_status(conn: &mut PgConnection, link: Uuid, new_status: &str) -> QueryResult<()> {
+    diesel::update(session_links::table.find(link))
+        .set(session_links::status.eq(new_status))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records an open; the first one starts the session clock.
+pub fn record_open(conn: &mut PgConnection, link: &SessionLink, now: DateTime<Utc>) -> QueryResult<SessionLink> {
+    let first = link.first_opened_at.is_none();
+    let ends = if first {
+        Some(link.session_end_if_opened(now))
+    } else {
+        link.session_ends_at
+    };
+    diesel::update(session_links::table.find(link.id))
+        .set((
+            session_links::status.eq(status::OPENED),
+            session_links::first_opened_at.eq(link.first_opened_at.or(Some(now))),
+            session_links::session_ends_at.eq(ends),
+            session_links::last_opened_at.eq(now),
+            session_links::open_count.eq(session_links::open_count + 1),
+        ))
+        .returning(SessionLink::as_returning())
+        .get_result(conn)
+}
+
+/// Counts a failed attempt (a wrong code, a rejected capture); blocks the
+/// link when the flow's limit is reached. Returns true when it blocked.
+pub fn record_failed_attempt(conn: &mut PgConnection, link: Uuid) -> QueryResult<bool> {
+    let updated: SessionLink = diesel::update(session_links::table.find(link))
+        .set(session_links::failed_attempts.eq(session_links::failed_attempts + 1))
+        .returning(SessionLink::as_returning())
+        .get_result(conn)?;
+    if updated.failed_attempts >= updated.max_attempts {
+        set_link_status(conn, link, status::BLOCKED)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Moves a regular verification's applicant from `INIT` to `INCOMPLETE` (first open).
+pub fn mark_started(conn: &mut PgConnection, verification: &Verification, now: DateTime<Utc>) -> QueryResult<bool> {
+    if verification.kind != "regular" {
+        return Ok(false);
+    }
+    let n = diesel::update(
+        applicants::table
+            .find(verification.applicant_id)
+            .filter(applicants::status.eq("INIT"))
+            .filter(applicants::current_verification_id.eq(verification.id)),
+    )
+    .set((applicants::status.eq("INCOMPLETE"), applicants::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// A link with its email's delivery state, as the profile shows it.
+#[derive(Debug, Clone)]
+pub struct LinkWithEmail {
+    pub link: SessionLink,
+    pub verification_kind: String,
+    pub flow_name: String,
+    pub email: Option<(String, String, i32, Option<String>)>,
+}
+
+/// The applicant's links, newest first, with their email's status
+/// (recipient, status, attempts, last error).
+pub fn links_of(conn: &mut PgConnection, applicant: Uuid) -> QueryResult<Vec<LinkWithEmail>> {
+    let rows: Vec<(SessionLink, String, String)> = session_links::table
+        .inner_join(verifications::table.inner_join(flows::table))
+        .filter(verifications::applicant_id.eq(applicant))
+        .order(session_links::created_at.desc())
+        .select((SessionLink::as_select(), verifications::kind, flows::name))
+        .load(conn)?;
+    let message_ids: Vec<Uuid> = rows.iter().filter_map(|(l, _, _)| l.email_message_id).collect();
+    let messages: Vec<(Uuid, String, String, i32, Option<String>)> = outbox_messages::table
+        .filter(outbox_messages::id.eq_any(&message_ids))
+        .select((
+            outbox_messages::id,
+            outbox_messages::to_address,
+            outbox_messages::status,
+            outbox_messages::attempts,
+            outbox_messages::last_error,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(link, verification_kind, flow_name)| {
+            let email = link
+                .email_message_id
+                .and_then(|m| messages.iter().find(|x| x.0 == m))
+                .map(|(_, to, status, attempts, error)| (to.clone(), status.clone(), *attempts, error.clone()));
+            LinkWithEmail {
+                link,
+                verification_kind,
+                flow_name,
+                email,
+            }
+        })
+        .collect())
+}
+
+/// The delivery state of one outbox message: (status, attempts, last error).
+pub fn email_status(conn: &mut PgConnection, message: Uuid) -> QueryResult<(String, i32, Option<String>)> {
+    outbox_messages::table
+        .find(message)
+        .select((
+            outbox_messages::status,
+            outbox_messages::attempts,
+            outbox_messages::last_error,
+        ))
+        .first(conn)
+}

@@ -1,0 +1,226 @@
+//! Verification sessions: the create-session form end to end, the email to
+//! recipient and cc's, and the link's clock rules driven by the app clock.
+
+use crate::applicants::insert_applicant;
+use crate::helpers::{TestApp, spawn_app};
+use chrono::Duration;
+use veridesk::auth::permissions::BuiltinRole;
+use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
+
+/// Publishes a flow with Intro, Document check and Final screen.
+fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
+    let steps = [StepKind::Intro, StepKind::DocumentCheck, StepKind::FinalScreen]
+        .iter()
+        .map(|k| Step {
+            id: uuid::Uuid::new_v4(),
+            config: k.default_config(None).expect("config"),
+        })
+        .collect();
+    let def = FlowDefinition {
+        settings: Default::default(),
+        steps,
+    };
+    let mut conn = app.pool.get().expect("conn");
+    let id = veridesk::flows::queries::create(&mut conn, name, "regular", &def, by, app.clock.now()).expect("flow");
+    veridesk::flows::queries::publish(&mut conn, id, by, app.clock.now())
+        .expect("publish")
+        .expect("published");
+    id
+}
+
+fn link_in(page: &str) -> String {
+    let marker = "id=\"session-url\"";
+    let at = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no link on the page: {page}"));
+    let before = &page[..at];
+    let start = before.rfind("value=\"").expect("value") + "value=\"".len();
+    before[start..].split('"').next().expect("link").to_string()
+}
+
+fn path_of(app: &TestApp, url: &str) -> String {
+    url.trim_start_matches(&app.address).to_string()
+}
+
+fn session_fields<'a>(flow: &'a str, expiry: &'a str, unit: &'a str, minutes: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("flow_id", flow),
+        ("expiry_value", expiry),
+        ("expiry_unit", unit),
+        ("session_minutes", minutes),
+    ]
+}
+
+#[actix_web::test]
+async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Retail onboarding", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Retail onboarding") && form.body.contains("value=\"ana-1@example.test\""));
+
+    let mut fields = session_fields(&flow, "2", "days", "20");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ana-1@example.test"),
+        ("cc", "compliance@example.test, manager@example.test"),
+        ("subject", "Verify your identity with {{company_name}}"),
+        (
+            "body",
+            "Hello {{applicant_name}},\n\nPlease verify here: {{session_url}}\n\nValid until {{link_expires_at}}.",
+        ),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(created.body.contains("20 minutes") && created.body.contains("queued"));
+    let url = link_in(&created.body);
+    assert!(url.starts_with(&format!("{}/v/", app.address)));
+
+    let email = app.email_to("ana-1@example.test", "Verify your identity").await;
+    for cc in ["compliance@example.test", "manager@example.test"] {
+        assert!(
+            email.to.contains(&cc.to_string()),
+            "cc {cc} gets the email: {:?}",
+            email.to
+        );
+    }
+    assert!(email.text.contains("Hello Ana Lima") && email.text.contains(&url) && email.text.contains("UTC"));
+    assert!(email.html.contains(&format!("href=\"{url}\"")));
+
+    let visitor = app.new_client();
+    let landing = visitor.get(&path_of(&app, &url)).await;
+    assert_eq!(landing.status, 200);
+    assert!(
+        landing.body.contains("Retail onboarding")
+            && landing.body.contains("Document check")
+            && landing.body.contains("20:00")
+    );
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(profile.body.contains("Opened, session running") && profile.body.contains("Incomplete"));
+    assert!(
+        profile.body.contains("Verification link opened") && profile.body.contains("sent ("),
+        "{}",
+        profile.body
+    );
+}
+
+#[actix_web::test]
+async fn bad_session_forms_are_refused_with_what_was_typed() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Onboarding", officer).to_string();
+    let applicant = insert_applicant(&app, "Ben Okafor", "BEN-1", "INIT", 5);
+    let path = format!("/applicants/{applicant}/sessions");
+    let nine: String = (0..9)
+        .map(|i| format!("cc{i}@example.test"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut fields = session_fields(&flow, "31", "days", "4");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ben@example.test"),
+        ("cc", &nine),
+        ("subject", "Hi {{nickname}}"),
+        ("body", "Please verify soon."),
+    ]);
+    let refused = app.post(&path, &fields).await;
+    assert_eq!(refused.status, 422);
+    for message in [
+        "1 hour to 30 days",
+        "5 to 60 minutes",
+        "At most 8 cc addresses",
+        "Unknown placeholder {{nickname}}",
+        "must contain {{session_url}}",
+    ] {
+        assert!(refused.body.contains(message), "missing {message}");
+    }
+    assert!(refused.body.contains("Please verify soon.") && refused.body.contains("cc8@example.test"));
+    let archived_flow = published_flow(&app, "Old", officer);
+    {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::flows::queries::set_archived(
+            &mut conn,
+            archived_flow,
+            Some(app.clock.now()),
+            officer,
+            app.clock.now(),
+        )
+        .expect("archive");
+    }
+    let archived = app
+        .post(&path, &session_fields(&archived_flow.to_string(), "1", "days", "30"))
+        .await;
+    assert_eq!(archived.status, 422);
+    assert!(archived.body.contains("Choose a published flow"));
+}
+
+#[actix_web::test]
+async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Clocked", officer).to_string();
+    let applicant = insert_applicant(&app, "Cleo Park", "CLEO-1", "INIT", 5);
+    let path = format!("/applicants/{applicant}/sessions");
+    let visitor = app.new_client();
+
+    let first = link_in(&app.post(&path, &session_fields(&flow, "2", "hours", "30")).await.body);
+    let first = path_of(&app, &first);
+    assert_eq!(visitor.get(&first).await.status, 200);
+    app.advance(Duration::minutes(10));
+    let resumed = visitor.get(&first).await;
+    assert_eq!(resumed.status, 200);
+    assert!(
+        resumed.body.contains("continue where you left off") && resumed.body.contains("20:00"),
+        "the session clock keeps running"
+    );
+    app.advance(Duration::minutes(21));
+    let ran_out = visitor.get(&first).await;
+    assert_eq!(ran_out.status, 410);
+    assert!(ran_out.body.contains("session time ran out"));
+
+    let second = path_of(
+        &app,
+        &link_in(&app.post(&path, &session_fields(&flow, "2", "hours", "30")).await.body),
+    );
+    let third = path_of(
+        &app,
+        &link_in(&app.post(&path, &session_fields(&flow, "2", "hours", "30")).await.body),
+    );
+    let replaced = visitor.get(&second).await;
+    assert_eq!(replaced.status, 410);
+    assert!(replaced.body.contains("replaced"));
+
+    {
+        use diesel::prelude::*;
+        use veridesk::db::schema::session_links;
+        let mut conn = app.pool.get().expect("conn");
+        let hash = veridesk::domain::SecretToken::hash(third.trim_start_matches("/v/"));
+        let id: uuid::Uuid = session_links::table
+            .filter(session_links::token_hash.eq(hash))
+            .select(session_links::id)
+            .first(&mut conn)
+            .expect("link");
+        for _ in 0..9 {
+            assert!(!veridesk::verifications::queries::record_failed_attempt(&mut conn, id).expect("attempt"));
+        }
+        assert!(
+            veridesk::verifications::queries::record_failed_attempt(&mut conn, id).expect("attempt"),
+            "the 10th failure blocks"
+        );
+    }
+    let blocked = visitor.get(&third).await;
+    assert_eq!(blocked.status, 410);
+    assert!(blocked.body.contains("blocked"));
+
+    let fourth = path_of(
+        &app,
+        &link_in(&app.post(&path, &session_fields(&flow, "1", "hours", "30")).await.body),
+    );
+    app.advance(Duration::minutes(61));
+    let expired = visitor.get(&fourth).await;
+    assert_eq!(expired.status, 410);
+    assert!(expired.body.contains("has expired"));
+    assert_eq!(visitor.get("/v/not-a-real-token").await.status, 404);
+}
