@@ -168,6 +168,21 @@ async fn purge_sessions(state: AppState) {
             purge_expired(&mut conn, now, idle).ok()
         })
         .await;
+        // Applicants whose deletion grace period ended lose their personal data.
+        let pool = state.pool.clone();
+        let purged = actix_web::web::block(move || {
+            use diesel::Connection;
+            let mut pooled = pool.get().ok()?;
+            let conn: &mut diesel::PgConnection = &mut pooled;
+            conn.transaction(|conn| crate::applicants::deletion::purge_due(conn, now))
+                .ok()
+        })
+        .await;
+        if let Ok(Some(n)) = purged
+            && n > 0
+        {
+            tracing::info!(purged = n, "applicants purged after their deletion grace period");
+        }
         // The per-IP sign-in limiter keeps a key per address; forget idle ones.
         state.signin_limiter.retain_recent();
         tokio::time::sleep(Duration::from_secs(600)).await;

@@ -2,9 +2,8 @@
 
 use super::forms::ApplicantForm;
 use super::models::{KINDS, LANGUAGES, Status};
-use super::pages::{ListPage, NewPage, Row, ShowPage};
+use super::pages::{ListPage, NewPage, Row};
 use super::queries::{self, Cursor, ListFilter, Sort};
-use crate::audit::pages_export::EventView;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
@@ -303,107 +302,4 @@ pub async fn create_applicant(ctx: Ctx, CsrfForm(form): CsrfForm<ApplicantForm>)
     }
     ctx.flash(FlashKind::Success, "Applicant created.");
     Ok(redirect(&format!("/applicants/{id}")))
-}
-
-/// GET /applicants/{id}
-pub async fn show_applicant(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::ApplicantsView)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let ((applicant, flow, reviewer), timeline, links) = db::run(ctx.pool(), move |conn| {
-        Ok((
-            queries::find(conn, id)?,
-            queries::timeline(conn, id, 100)?,
-            crate::verifications::queries::links_of(conn, id)?,
-        ))
-    })
-    .await?;
-    let now = ctx.now();
-    let links = links
-        .into_iter()
-        .map(|l| {
-            let current = l.link.status_at(now);
-            let (status, badge) = crate::verifications::links::describe(current);
-            let session = match (l.link.first_opened_at, l.link.session_ends_at) {
-                (Some(_), Some(end)) if current == crate::verifications::links::status::OPENED => {
-                    format!(
-                        "{} min left (ends {})",
-                        (end - now).num_minutes().max(0),
-                        ctx.member.format_time(end)
-                    )
-                }
-                (Some(first), _) => format!("opened {}", ctx.member.format_time(first)),
-                _ => format!("{} min from the first open", l.link.session_minutes),
-            };
-            let (email, email_status, email_error) = match l.email {
-                Some((to, status, attempts, error)) => (
-                    to,
-                    format!("{status} ({attempts} attempt(s))"),
-                    error.unwrap_or_default(),
-                ),
-                None => (String::new(), String::new(), String::new()),
-            };
-            super::pages::LinkRow {
-                flow: l.flow_name,
-                kind: l.verification_kind,
-                status,
-                badge,
-                created: ctx.member.format_time(l.link.created_at),
-                expires: ctx.member.format_time(l.link.expires_at),
-                session,
-                opens: l.link.open_count,
-                email,
-                email_status,
-                email_error,
-            }
-        })
-        .collect();
-    let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-    let language = LANGUAGES
-        .iter()
-        .find(|(k, _)| *k == applicant.language)
-        .map_or(applicant.language.clone(), |(_, l)| l.to_string());
-    let mut details = vec![
-        ("Type", kind_label(&applicant.kind).to_string()),
-        ("Email", applicant.email.clone().unwrap_or_default()),
-        ("Phone", applicant.phone.clone().unwrap_or_default()),
-        ("Language", language),
-    ];
-    if let Some(d) = applicant.date_of_birth {
-        details.push(("Date of birth", d.to_string()));
-    }
-    if let Some(c) = &applicant.country {
-        details.push((
-            "Country",
-            crate::domain::country_name(c).map_or(c.clone(), str::to_string),
-        ));
-    }
-    details.push(("Created", ctx.member.format_time(applicant.created_at)));
-    let supplied_info = match &applicant.supplied_info {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().map_or(v.to_string(), str::to_string)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    render_status(
-        StatusCode::OK,
-        &ShowPage {
-            chrome: ctx.chrome(applicant.name.clone(), Nav::Applicants),
-            kind: kind_label(&applicant.kind),
-            external_user_id: applicant.external_user_id.clone(),
-            status: status.label(),
-            status_badge: status.badge(),
-            reviewer: reviewer.unwrap_or_default(),
-            details,
-            supplied_info,
-            flow: flow.unwrap_or_default(),
-            timeline: timeline
-                .into_iter()
-                .map(|e| EventView::from_row(e, &ctx.member))
-                .collect(),
-            id: id.to_string(),
-            links,
-            can_send_links: ctx.can(Permission::ApplicantsSendLinks),
-        },
-    )
 }

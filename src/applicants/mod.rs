@@ -1,9 +1,12 @@
 //! Applicants: the people and companies being verified.
 
+mod actions;
+pub mod deletion;
 pub mod forms;
 mod handlers;
 pub mod models;
 mod pages;
+pub mod profile;
 pub mod queries;
 
 use actix_web::web;
@@ -13,5 +16,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/applicants", web::get().to(handlers::list_applicants))
         .route("/applicants", web::post().to(handlers::create_applicant))
         .route("/applicants/new", web::get().to(handlers::new_applicant_form))
-        .route("/applicants/{id}", web::get().to(handlers::show_applicant));
+        .route("/applicants/{id}", web::get().to(profile::show_applicant));
+    actions::routes(cfg);
 }

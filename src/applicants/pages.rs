@@ -1,7 +1,6 @@
 //! Applicant templates.
 
 use super::forms::ApplicantForm;
-use crate::audit::pages_export::EventView;
 use crate::web::{Chrome, FormErrors};
 use askama::Template;
 
@@ -55,25 +54,6 @@ pub struct NewPage {
     pub languages: &'static [(&'static str, &'static str)],
     pub countries: Vec<(&'static str, &'static str)>,
     pub flows: Vec<(String, String)>,
-}
-
-/// GET /applicants/{id}
-#[derive(Template)]
-#[template(path = "admin/applicants/show.html")]
-pub struct ShowPage {
-    pub chrome: Chrome,
-    pub kind: &'static str,
-    pub external_user_id: String,
-    pub status: &'static str,
-    pub status_badge: &'static str,
-    pub reviewer: String,
-    pub details: Vec<(&'static str, String)>,
-    pub supplied_info: Vec<(String, String)>,
-    pub flow: String,
-    pub timeline: Vec<EventView>,
-    pub id: String,
-    pub links: Vec<LinkRow>,
-    pub can_send_links: bool,
 }
 
 /// A session link on the profile.

@@ -24,6 +24,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         current_verification_id -> Nullable<Uuid>,
+        purged_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -202,6 +203,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    reviews (id) {
+        id -> Uuid,
+        applicant_id -> Uuid,
+        verification_id -> Nullable<Uuid>,
+        decision -> Text,
+        rejection_type -> Nullable<Text>,
+        reasons -> Array<Text>,
+        comment_applicant -> Nullable<Text>,
+        comment_internal -> Nullable<Text>,
+        retry_steps -> Array<Text>,
+        member_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     roles (id) {
         id -> Uuid,
         builtin_key -> Nullable<Text>,
@@ -271,6 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     questionnaire_versions,
     questionnaires,
+    reviews,
     roles,
     session_links,
     sessions,

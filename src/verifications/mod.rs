@@ -4,8 +4,9 @@
 mod email;
 mod forms;
 mod handlers;
+pub mod issue;
 pub mod links;
-mod pages;
+pub mod pages;
 pub mod queries;
 
 use actix_web::web;

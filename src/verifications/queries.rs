@@ -321,3 +321,138 @@ pub fn email_status(conn: &mut PgConnection, message: Uuid) -> QueryResult<(Stri
         ))
         .first(conn)
 }
+
+/// A step result as the flow tracker shows it.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = step_results)]
+pub struct StepResult {
+    pub id: Uuid,
+    pub verification_id: Uuid,
+    pub step_id: Uuid,
+    pub step_kind: String,
+    pub status: String,
+    pub active: bool,
+    pub comment: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One verification.
+pub fn find_verification(conn: &mut PgConnection, id: Uuid) -> QueryResult<Verification> {
+    verifications::table
+        .find(id)
+        .select(Verification::as_select())
+        .first(conn)
+}
+
+/// The results of a verification, active ones and history, oldest first.
+pub fn results_of(conn: &mut PgConnection, verification: Uuid) -> QueryResult<Vec<StepResult>> {
+    step_results::table
+        .filter(step_results::verification_id.eq(verification))
+        .order(step_results::created_at.asc())
+        .select(StepResult::as_select())
+        .load(conn)
+}
+
+/// Moves a result to history and opens a fresh one for the same step.
+pub fn deactivate_result(conn: &mut PgConnection, result: &StepResult, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(step_results::table.find(result.id))
+        .set((step_results::active.eq(false), step_results::deactivated_at.eq(now)))
+        .execute(conn)?;
+    diesel::insert_into(step_results::table)
+        .values((
+            step_results::id.eq(Uuid::new_v4()),
+            step_results::verification_id.eq(result.verification_id),
+            step_results::step_id.eq(result.step_id),
+            step_results::step_kind.eq(&result.step_kind),
+            step_results::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Brings a result back from history; the step's active result goes to history.
+pub fn reactivate_result(conn: &mut PgConnection, result: &StepResult, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        step_results::table
+            .filter(step_results::verification_id.eq(result.verification_id))
+            .filter(step_results::step_id.eq(result.step_id))
+            .filter(step_results::active.eq(true)),
+    )
+    .set((step_results::active.eq(false), step_results::deactivated_at.eq(now)))
+    .execute(conn)?;
+    diesel::update(step_results::table.find(result.id))
+        .set((
+            step_results::active.eq(true),
+            step_results::deactivated_at.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Settles a result by hand.
+pub fn resolve_result(conn: &mut PgConnection, result: Uuid, comment: &str, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(step_results::table.find(result))
+        .set((
+            step_results::status.eq("RESOLVED"),
+            step_results::comment.eq(comment),
+            step_results::completed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Copies passed or resolved results from `from` into `to` for steps of
+/// the same kind (and, for questionnaires, the same questionnaire).
+pub fn carry_over_results(
+    conn: &mut PgConnection,
+    from: Uuid,
+    to: Uuid,
+    target: &FlowDefinition,
+) -> QueryResult<usize> {
+    let old = results_of(conn, from)?;
+    let mut carried = 0;
+    for result in old
+        .iter()
+        .filter(|r| r.active && matches!(r.status.as_str(), "PASSED" | "RESOLVED"))
+    {
+        let Some(step) = target.steps.iter().find(|s| s.config.kind().key() == result.step_kind) else {
+            continue;
+        };
+        let data: serde_json::Value = step_results::table
+            .find(result.id)
+            .select(step_results::data)
+            .first(conn)?;
+        let n = diesel::update(
+            step_results::table
+                .filter(step_results::verification_id.eq(to))
+                .filter(step_results::step_id.eq(step.id))
+                .filter(step_results::active.eq(true)),
+        )
+        .set((
+            step_results::status.eq(&result.status),
+            step_results::data.eq(data),
+            step_results::comment.eq(&result.comment),
+            step_results::started_at.eq(result.started_at),
+            step_results::completed_at.eq(result.completed_at),
+        ))
+        .execute(conn)?;
+        carried += n;
+    }
+    Ok(carried)
+}
+
+/// Moves every active result of a verification to history and opens
+/// fresh ones (reset to "Not initiated").
+pub fn reset_results(conn: &mut PgConnection, verification: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+    let active: Vec<StepResult> = results_of(conn, verification)?
+        .into_iter()
+        .filter(|r| r.active)
+        .collect();
+    for r in &active {
+        deactivate_result(conn, r, now)?;
+    }
+    Ok(active.len())
+}

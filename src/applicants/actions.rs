@@ -1,0 +1,814 @@
+//! What officers do on the profile: restart with a new link, change flow,
+//! reset, request more information, settle step results, review and
+//! decide, comment, schedule deletion. Every action checks its permission,
+//! is audited, and uses optimistic locking: the form carries the version
+//! the officer saw, and a change by someone else meanwhile wins clearly
+//! without losing what this officer typed.
+
+use super::models::{Applicant, Status};
+use super::profile::{DELETION_GRACE_DAYS, REJECTION_REASONS, Typed, profile_page};
+use crate::audit::{self, Actor, EventKind};
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::db::schema::{applicants, reviews};
+use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT};
+use crate::error::AppError;
+use crate::verifications::issue::{Issued, LinkEmail, issue_link};
+use crate::verifications::pages::CreatedPage;
+use crate::verifications::queries as verifications;
+use crate::web::{CsrfForm, Ctx, FlashKind, Nav, redirect, render_status};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Mounts the profile actions.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/applicants/{id}/links", web::post().to(generate_link))
+        .route("/applicants/{id}/flow", web::post().to(change_flow))
+        .route("/applicants/{id}/reset", web::post().to(reset))
+        .route("/applicants/{id}/request-info", web::post().to(request_info))
+        .route(
+            "/applicants/{id}/results/{result}/resolve",
+            web::post().to(resolve_result),
+        )
+        .route(
+            "/applicants/{id}/results/{result}/deactivate",
+            web::post().to(deactivate_result),
+        )
+        .route(
+            "/applicants/{id}/results/{result}/reactivate",
+            web::post().to(reactivate_result),
+        )
+        .route("/applicants/{id}/reviewer", web::post().to(assign_reviewer))
+        .route("/applicants/{id}/approve", web::post().to(approve))
+        .route("/applicants/{id}/reject", web::post().to(reject))
+        .route("/applicants/{id}/comments", web::post().to(comment))
+        .route("/applicants/{id}/deletion", web::post().to(schedule_deletion))
+        .route("/applicants/{id}/restore", web::post().to(restore));
+}
+
+/// Every profile form, as typed (each action reads its own fields).
+#[derive(Deserialize, Default, Clone)]
+pub struct ProfileForm {
+    #[serde(default)]
+    pub lock_version: String,
+    #[serde(default)]
+    pub flow_id: String,
+    #[serde(default)]
+    pub reviewer_id: String,
+    #[serde(default)]
+    pub send_email: Option<String>,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub rejection_type: String,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub comment_applicant: String,
+    #[serde(default)]
+    pub comment_internal: String,
+    #[serde(default)]
+    pub retry_steps: Vec<String>,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub resolve_comment: String,
+}
+
+impl ProfileForm {
+    fn typed(&self) -> Typed {
+        Typed {
+            comment: self.comment.clone(),
+            rejection_type: self.rejection_type.clone(),
+            reasons: self.reasons.clone(),
+            comment_applicant: self.comment_applicant.clone(),
+            comment_internal: self.comment_internal.clone(),
+            retry_steps: self.retry_steps.clone(),
+            message: self.message.clone(),
+            resolve_comment: self.resolve_comment.clone(),
+        }
+    }
+}
+
+/// What an action did.
+enum Outcome {
+    /// Done; the message is flashed.
+    Done(String),
+    /// A link was issued and must be shown once.
+    Link(Issued, String),
+    /// Not allowed in the applicant's state; the message is shown with the form.
+    Refused(String),
+}
+
+/// Facts an action needs besides the connection.
+struct Context {
+    now: DateTime<Utc>,
+    actor: Actor,
+    by: Uuid,
+    base_url: String,
+}
+
+async fn run_action<F>(
+    ctx: &Ctx,
+    id: Uuid,
+    form: &ProfileForm,
+    allow_deleted: bool,
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut PgConnection, &Applicant, &Context) -> Result<Outcome, AppError> + Send + 'static,
+{
+    let seen: Option<i32> = form.lock_version.trim().parse().ok();
+    let c = Context {
+        now: ctx.now(),
+        actor: ctx.actor(),
+        by: ctx.member.id.0,
+        base_url: ctx.state().settings.base_url.clone(),
+    };
+    let outcome = db::run(ctx.pool(), move |conn| {
+        let applicant: Applicant = applicants::table.find(id).for_update().select(Applicant::as_select()).first(conn)?;
+        let purged: Option<DateTime<Utc>> = applicants::table.find(id).select(applicants::purged_at).first(conn)?;
+        if purged.is_some() {
+            return Ok(Err(Outcome::Refused("This applicant's data was deleted; nothing can change any more.".into())));
+        }
+        if Some(applicant.lock_version) != seen {
+            let who = super::profile::last_change(conn, id)?
+                .map(|(who, what)| {
+                    let what = audit::EventKind::from_code(&what).map_or(what.clone(), |k| k.label().to_lowercase());
+                    format!("{who} ({what})")
+                })
+                .unwrap_or_else(|| "someone else".into());
+            return Ok(Err(Outcome::Refused(format!(
+                "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
+            ))));
+        }
+        if applicant.deletion_scheduled_at.is_some() && !allow_deleted {
+            return Ok(Err(Outcome::Refused("This applicant is scheduled for deletion; restore it first.".into())));
+        }
+        let outcome = action(conn, &applicant, &c)?;
+        if !matches!(outcome, Outcome::Refused(_)) {
+            diesel::update(applicants::table.find(id))
+                .set((applicants::lock_version.eq(applicants::lock_version + 1), applicants::updated_at.eq(c.now)))
+                .execute(conn)?;
+        }
+        Ok(Ok(outcome))
+    })
+    .await?;
+    match outcome {
+        Err(Outcome::Refused(message)) => {
+            profile_page(ctx, id, form.typed(), Some(message), StatusCode::CONFLICT).await
+        }
+        Ok(Outcome::Refused(message)) => {
+            profile_page(ctx, id, form.typed(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok(Outcome::Done(message)) | Err(Outcome::Done(message)) => {
+            ctx.state().outbox_wakeup.notify_one();
+            ctx.flash(FlashKind::Success, message);
+            Ok(redirect(&format!("/applicants/{id}")))
+        }
+        Ok(Outcome::Link(issued, flow_name)) | Err(Outcome::Link(issued, flow_name)) => {
+            ctx.state().outbox_wakeup.notify_one();
+            link_page(ctx, id, issued, flow_name).await
+        }
+    }
+}
+
+async fn link_page(ctx: &Ctx, id: Uuid, issued: Issued, flow_name: String) -> Result<HttpResponse, AppError> {
+    let name = db::run(ctx.pool(), move |conn| {
+        Ok(applicants::table
+            .find(id)
+            .select(applicants::name)
+            .first::<String>(conn)?)
+    })
+    .await?;
+    render_status(
+        StatusCode::OK,
+        &CreatedPage {
+            chrome: ctx.chrome("New verification link", Nav::Applicants),
+            applicant_id: id.to_string(),
+            applicant_name: name,
+            url: issued.url,
+            expires: ctx.member.format_time(issued.expires_at),
+            session_minutes: issued.session_minutes,
+            flow_name,
+            email_status: if issued.email_to.is_some() {
+                "queued".into()
+            } else {
+                String::new()
+            },
+            email_to: issued.email_to.unwrap_or_default(),
+            email_cc: issued.email_cc.join(", "),
+        },
+    )
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+fn record(
+    conn: &mut PgConnection,
+    c: &Context,
+    applicant: Uuid,
+    kind: EventKind,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        c.now,
+        &c.actor,
+        kind,
+        Some(("applicant", applicant.to_string())),
+        details,
+    )?;
+    Ok(())
+}
+
+fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> QueryResult<()> {
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::status.eq(status.code()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The applicant's current regular verification and its flow version.
+fn current_verification(
+    conn: &mut PgConnection,
+    applicant: &Applicant,
+) -> Result<Option<(Uuid, crate::flows::definition::FlowDefinition, String)>, AppError> {
+    let current: Option<Uuid> = applicants::table
+        .find(applicant.id)
+        .select(applicants::current_verification_id)
+        .first(conn)?;
+    let Some(v) = current else { return Ok(None) };
+    let verification = verifications::find_verification(conn, v)?;
+    let (name, def): (String, serde_json::Value) = {
+        use crate::db::schema::{flow_versions, flows};
+        flows::table
+            .inner_join(flow_versions::table)
+            .filter(flow_versions::id.eq(verification.flow_version_id))
+            .select((flows::name, flow_versions::definition))
+            .first(conn)?
+    };
+    Ok(Some((
+        v,
+        serde_json::from_value(def).map_err(AppError::internal)?,
+        name,
+    )))
+}
+
+/// The email a new link goes out with, if wanted and possible.
+fn default_email(applicant: &Applicant, wanted: bool, intro: Option<&str>) -> Option<LinkEmail> {
+    let to = applicant.email.clone().filter(|_| wanted)?;
+    let body = match intro {
+        Some(text) => format!(
+            "Hello {{{{applicant_name}}}},\n\n{text}\n\nContinue here: {{{{session_url}}}}\n\nThe link works until {{{{link_expires_at}}}}."
+        ),
+        None => DEFAULT_BODY.to_string(),
+    };
+    Some(LinkEmail {
+        to,
+        cc: Vec::new(),
+        subject: DEFAULT_SUBJECT.to_string(),
+        body,
+    })
+}
+
+/// Issues a new link to the verification with the flow's default timings.
+fn relink(
+    conn: &mut PgConnection,
+    c: &Context,
+    applicant: &Applicant,
+    verification: Uuid,
+    def: &crate::flows::definition::FlowDefinition,
+    email: Option<LinkEmail>,
+) -> Result<Issued, AppError> {
+    verifications::revoke_links(conn, applicant.id, "replaced by a new link", c.now)?;
+    issue_link(
+        conn,
+        &c.base_url,
+        applicant,
+        verification,
+        Duration::hours(i64::from(def.settings.link_expiry_hours)),
+        i32::try_from(def.settings.session_minutes).unwrap_or(30),
+        i32::try_from(def.settings.max_attempts).unwrap_or(10),
+        email,
+        &c.actor,
+        c.now,
+    )
+}
+
+/// POST /applicants/{id}/links — restart: a new link to the current verification.
+pub async fn generate_link(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsSendLinks)?;
+    let id = parse_id(&path)?;
+    let wanted = form.send_email.is_some();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
+            return Ok(Outcome::Refused(
+                "There is no verification yet; create a verification session first.".into(),
+            ));
+        };
+        let issued = relink(
+            conn,
+            c,
+            applicant,
+            verification,
+            &def,
+            default_email(applicant, wanted, None),
+        )?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::VerificationRestarted,
+            json!({ "flow": flow_name }),
+        )?;
+        Ok(Outcome::Link(issued, flow_name))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/flow — move to another flow, keeping passed steps it shares.
+pub async fn change_flow(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    let flow: Option<Uuid> = form.flow_id.parse().ok();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let Some(target) = flow.map(|f| verifications::usable_flow(conn, f)).transpose()?.flatten() else {
+            return Ok(Outcome::Refused("Choose a published flow to move to.".into()));
+        };
+        if target.kind != "regular" {
+            return Ok(Outcome::Refused(
+                "Choose a regular flow; on-demand flows are for requesting more information.".into(),
+            ));
+        }
+        let previous = current_verification(conn, applicant)?;
+        let Some(flow_id) = flow else {
+            return Ok(Outcome::Refused("Choose a flow.".into()));
+        };
+        verifications::revoke_links(conn, applicant.id, "the applicant moved to another flow", c.now)?;
+        let new = verifications::start(
+            conn,
+            applicant.id,
+            flow_id,
+            target.version_id,
+            "regular",
+            &target.definition,
+            Some(c.by),
+            c.now,
+        )?;
+        let kept = match &previous {
+            Some((old, _, _)) => verifications::carry_over_results(conn, *old, new, &target.definition)?,
+            None => 0,
+        };
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::FlowChanged,
+            json!({ "from": previous.map(|p| p.2).unwrap_or_default(), "to": target.name, "kept_results": kept }),
+        )?;
+        Ok(Outcome::Done(format!(
+            "Moved to {}; {kept} passed step result(s) kept. Generate a link for the applicant to continue.",
+            target.name
+        )))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/reset — back to "Not initiated" and email a fresh start.
+pub async fn reset(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
+            return Ok(Outcome::Refused("There is no verification to reset.".into()));
+        };
+        let moved = verifications::reset_results(conn, verification, c.now)?;
+        set_status(conn, applicant.id, Status::Init)?;
+        let email = default_email(applicant, true, Some("We need you to start your verification again. Your earlier answers were set aside."));
+        let emailed = email.is_some();
+        relink(conn, c, applicant, verification, &def, email)?;
+        record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "emailed": emailed }))?;
+        Ok(Outcome::Done(if emailed {
+            "Reset to Not initiated; earlier results are in the history and the applicant was emailed a new link.".into()
+        } else {
+            "Reset to Not initiated; earlier results are in the history. The applicant has no email: generate a link and send it yourself.".into()
+        }))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/request-info — an on-demand flow, status unchanged.
+pub async fn request_info(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsSendLinks)?;
+    let id = parse_id(&path)?;
+    let flow: Option<Uuid> = form.flow_id.parse().ok();
+    let message = form.message.trim().to_string();
+    let wanted = form.send_email.is_some();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        if message.is_empty() || message.chars().count() > 2000 {
+            return Ok(Outcome::Refused(
+                "Write a message (up to 2000 characters) telling the applicant what is needed.".into(),
+            ));
+        }
+        let Some(target) = flow
+            .map(|f| verifications::usable_flow(conn, f))
+            .transpose()?
+            .flatten()
+            .filter(|t| t.kind == "on_demand")
+        else {
+            return Ok(Outcome::Refused("Choose a published on-demand flow.".into()));
+        };
+        let Some(flow_id) = flow else {
+            return Ok(Outcome::Refused("Choose a flow.".into()));
+        };
+        let verification = verifications::start(
+            conn,
+            applicant.id,
+            flow_id,
+            target.version_id,
+            "on_demand",
+            &target.definition,
+            Some(c.by),
+            c.now,
+        )?;
+        let issued = issue_link(
+            conn,
+            &c.base_url,
+            applicant,
+            verification,
+            Duration::hours(i64::from(target.definition.settings.link_expiry_hours)),
+            i32::try_from(target.definition.settings.session_minutes).unwrap_or(30),
+            i32::try_from(target.definition.settings.max_attempts).unwrap_or(10),
+            default_email(applicant, wanted, Some(&message)),
+            &c.actor,
+            c.now,
+        )?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::InformationRequested,
+            json!({ "flow": target.name, "message": message }),
+        )?;
+        Ok(Outcome::Link(issued, target.name))
+    })
+    .await
+}
+
+fn find_result(
+    conn: &mut PgConnection,
+    applicant: &Applicant,
+    result: Uuid,
+) -> Result<Option<verifications::StepResult>, AppError> {
+    use crate::db::schema::{step_results, verifications as v};
+    let found = step_results::table
+        .inner_join(v::table)
+        .filter(step_results::id.eq(result))
+        .filter(v::applicant_id.eq(applicant.id))
+        .select(verifications::StepResult::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(found)
+}
+
+/// POST /applicants/{id}/results/{result}/resolve
+pub async fn resolve_result(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let (id, result) = path.into_inner();
+    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
+    let comment = form.resolve_comment.trim().to_string();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        if comment.is_empty() || comment.chars().count() > 2000 {
+            return Ok(Outcome::Refused(
+                "Say why you settle this step by hand (up to 2000 characters).".into(),
+            ));
+        }
+        let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
+            return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
+        };
+        verifications::resolve_result(conn, found.id, &comment, c.now)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::StepResolved,
+            json!({ "step": found.step_kind, "from": found.status, "comment": comment }),
+        )?;
+        Ok(Outcome::Done("Step resolved by hand.".into()))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/results/{result}/deactivate
+pub async fn deactivate_result(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let (id, result) = path.into_inner();
+    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
+            return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
+        };
+        verifications::deactivate_result(conn, &found, c.now)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::StepDeactivated,
+            json!({ "step": found.step_kind, "status": found.status }),
+        )?;
+        Ok(Outcome::Done(
+            "Result moved to the step's history. Generate a new link so the applicant can redo the step.".into(),
+        ))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/results/{result}/reactivate
+pub async fn reactivate_result(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let (id, result) = path.into_inner();
+    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
+            return Ok(Outcome::Refused("That result is not in the history.".into()));
+        };
+        verifications::reactivate_result(conn, &found, c.now)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::StepReactivated,
+            json!({ "step": found.step_kind, "status": found.status }),
+        )?;
+        Ok(Outcome::Done("Result restored from the history.".into()))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/reviewer
+pub async fn assign_reviewer(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    let reviewer: Option<Uuid> = form.reviewer_id.parse().ok();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let name = match reviewer {
+            Some(r) => {
+                use crate::db::schema::members;
+                let Some(name) = members::table
+                    .filter(members::id.eq(r))
+                    .filter(members::status.eq("active"))
+                    .select(members::name)
+                    .first::<String>(conn)
+                    .optional()?
+                else {
+                    return Ok(Outcome::Refused("Choose an active member as reviewer.".into()));
+                };
+                name
+            }
+            None => String::new(),
+        };
+        diesel::update(applicants::table.find(applicant.id))
+            .set(applicants::reviewer_id.eq(reviewer))
+            .execute(conn)?;
+        let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
+        if reviewer.is_some() && !matches!(status, Status::Approved | Status::Rejected) {
+            set_status(conn, applicant.id, Status::InReview)?;
+        }
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::ReviewerAssigned,
+            json!({ "reviewer": if name.is_empty() { "nobody".to_string() } else { name.clone() } }),
+        )?;
+        Ok(Outcome::Done(if name.is_empty() {
+            "Reviewer removed.".into()
+        } else {
+            format!("{name} is reviewing this applicant.")
+        }))
+    })
+    .await
+}
+
+fn insert_review(
+    conn: &mut PgConnection,
+    c: &Context,
+    applicant: &Applicant,
+    decision: &str,
+    form: &ProfileForm,
+) -> Result<(), AppError> {
+    let current: Option<Uuid> = applicants::table
+        .find(applicant.id)
+        .select(applicants::current_verification_id)
+        .first(conn)?;
+    let rejected = decision == "rejected";
+    diesel::insert_into(reviews::table)
+        .values((
+            reviews::id.eq(Uuid::new_v4()),
+            reviews::applicant_id.eq(applicant.id),
+            reviews::verification_id.eq(current),
+            reviews::decision.eq(decision),
+            reviews::rejection_type.eq(rejected.then(|| form.rejection_type.clone())),
+            reviews::reasons.eq(if rejected { form.reasons.clone() } else { Vec::new() }),
+            reviews::comment_applicant.eq(Some(form.comment_applicant.trim()).filter(|s| !s.is_empty())),
+            reviews::comment_internal.eq(Some(form.comment_internal.trim()).filter(|s| !s.is_empty())),
+            reviews::retry_steps.eq(form.retry_steps.clone()),
+            reviews::member_id.eq(c.by),
+            reviews::created_at.eq(c.now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// POST /applicants/{id}/approve
+pub async fn approve(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    let values = form.clone();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused("This applicant is already approved.".into()));
+        }
+        if values.comment_internal.chars().count() > 2000 {
+            return Ok(Outcome::Refused("Keep the internal comment to 2000 characters.".into()));
+        }
+        insert_review(conn, c, applicant, "approved", &values)?;
+        set_status(conn, applicant.id, Status::Approved)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::ApplicantApproved,
+            json!({ "comment": values.comment_internal.trim() }),
+        )?;
+        Ok(Outcome::Done("Approved.".into()))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/reject
+pub async fn reject(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    let values = form.clone();
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        let mut problems = Vec::new();
+        if !matches!(values.rejection_type.as_str(), "final" | "retry") {
+            problems.push("Choose final or retry.");
+        }
+        if values.reasons.is_empty() || values.reasons.iter().any(|r| !REJECTION_REASONS.iter().any(|(k, _)| k == r)) {
+            problems.push("Tick at least one reason.");
+        }
+        if values.comment_applicant.chars().count() > 2000 || values.comment_internal.chars().count() > 2000 {
+            problems.push("Keep comments to 2000 characters.");
+        }
+        let current = current_verification(conn, applicant)?;
+        if values.rejection_type == "retry" {
+            let Some((_, def, _)) = &current else {
+                return Ok(Outcome::Refused("There is no verification to retry.".into()));
+            };
+            if values.retry_steps.is_empty() || values.retry_steps.iter().any(|s| !def.steps.iter().any(|x| x.config.kind().key() == s)) {
+                problems.push("Tick the steps the applicant must redo.");
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Outcome::Refused(format!("Not rejected: {}", problems.join(" "))));
+        }
+        insert_review(conn, c, applicant, "rejected", &values)?;
+        set_status(conn, applicant.id, Status::Rejected)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::ApplicantRejected,
+            json!({ "type": values.rejection_type, "reasons": values.reasons.join(", "), "retry_steps": values.retry_steps.join(", ") }),
+        )?;
+        if let (Some((verification, def, flow_name)), "retry") = (current, values.rejection_type.as_str()) {
+            let results = verifications::results_of(conn, verification)?;
+            for r in results.iter().filter(|r| r.active && values.retry_steps.contains(&r.step_kind)) {
+                verifications::deactivate_result(conn, r, c.now)?;
+            }
+            let note = if values.comment_applicant.trim().is_empty() {
+                "We need you to redo part of your verification.".to_string()
+            } else {
+                format!("We need you to redo part of your verification:\n\n{}", values.comment_applicant.trim())
+            };
+            let issued = relink(conn, c, applicant, verification, &def, default_email(applicant, true, Some(&note)))?;
+            return Ok(Outcome::Link(issued, flow_name));
+        }
+        Ok(Outcome::Done("Rejected.".into()))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/comments
+pub async fn comment(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    let text = form.comment.trim().to_string();
+    run_action(&ctx, id, &form, true, move |conn, applicant, c| {
+        if text.is_empty() || text.chars().count() > 4000 {
+            return Ok(Outcome::Refused("Write a comment of up to 4000 characters.".into()));
+        }
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::ApplicantCommented,
+            json!({ "comment": text }),
+        )?;
+        Ok(Outcome::Done("Comment added.".into()))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/deletion
+pub async fn schedule_deletion(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsDelete)?;
+    let id = parse_id(&path)?;
+    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+        diesel::update(applicants::table.find(applicant.id)).set(applicants::deletion_scheduled_at.eq(c.now)).execute(conn)?;
+        verifications::revoke_links(conn, applicant.id, "the applicant is scheduled for deletion", c.now)?;
+        let purge = c.now + Duration::days(DELETION_GRACE_DAYS);
+        record(conn, c, applicant.id, EventKind::DeletionScheduled, json!({ "purge_after": purge.to_rfc3339() }))?;
+        Ok(Outcome::Done(format!("Scheduled for deletion: personal data is purged after {DELETION_GRACE_DAYS} days unless restored. Links were revoked.")))
+    })
+    .await
+}
+
+/// POST /applicants/{id}/restore
+pub async fn restore(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsDelete)?;
+    let id = parse_id(&path)?;
+    run_action(&ctx, id, &form, true, move |conn, applicant, c| {
+        if applicant.deletion_scheduled_at.is_none() {
+            return Ok(Outcome::Refused("This applicant is not scheduled for deletion.".into()));
+        }
+        diesel::update(applicants::table.find(applicant.id))
+            .set(applicants::deletion_scheduled_at.eq(None::<DateTime<Utc>>))
+            .execute(conn)?;
+        record(conn, c, applicant.id, EventKind::DeletionCancelled, json!({}))?;
+        Ok(Outcome::Done("Restored: the deletion is cancelled.".into()))
+    })
+    .await
+}

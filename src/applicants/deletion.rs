@@ -1,0 +1,94 @@
+//! The purge: after the grace period, an applicant scheduled for deletion
+//! loses every piece of personal data (profile, step data, emails, comments,
+//! IP addresses); an anonymous record remains that a verification existed
+//! and how it was decided.
+
+use super::profile::DELETION_GRACE_DAYS;
+use crate::audit::{self, Actor, EventKind};
+use crate::db::schema::{applicants, events, outbox_messages, reviews, session_links, step_results, verifications};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Purges every applicant whose grace period ended; returns how many.
+pub fn purge_due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    let due: Vec<(Uuid, Option<String>)> = applicants::table
+        .filter(applicants::deletion_scheduled_at.le(now - Duration::days(DELETION_GRACE_DAYS)))
+        .filter(applicants::purged_at.is_null())
+        .select((applicants::id, applicants::email))
+        .for_update()
+        .skip_locked()
+        .load(conn)?;
+    for (id, email) in &due {
+        purge(conn, *id, email.as_deref(), now)?;
+    }
+    Ok(due.len())
+}
+
+fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<Utc>) -> QueryResult<()> {
+    let verification_ids: Vec<Uuid> = verifications::table
+        .filter(verifications::applicant_id.eq(id))
+        .select(verifications::id)
+        .load(conn)?;
+    let messages: Vec<Uuid> = session_links::table
+        .filter(session_links::verification_id.eq_any(&verification_ids))
+        .filter(session_links::email_message_id.is_not_null())
+        .select(session_links::email_message_id.assume_not_null())
+        .load(conn)?;
+    diesel::delete(outbox_messages::table.filter(outbox_messages::id.eq_any(&messages))).execute(conn)?;
+    if let Some(email) = email {
+        diesel::delete(outbox_messages::table.filter(outbox_messages::to_address.eq(email))).execute(conn)?;
+    }
+    diesel::update(step_results::table.filter(step_results::verification_id.eq_any(&verification_ids)))
+        .set((
+            step_results::data.eq(serde_json::json!({})),
+            step_results::comment.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(reviews::table.filter(reviews::applicant_id.eq(id)))
+        .set((
+            reviews::comment_applicant.eq(None::<String>),
+            reviews::comment_internal.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    let subject = events::table
+        .filter(events::subject_type.eq("applicant"))
+        .filter(events::subject_id.eq(id.to_string()));
+    diesel::update(subject)
+        .set((
+            events::details.eq(serde_json::json!({})),
+            events::ip.eq(None::<String>),
+            events::user_agent.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        events::table
+            .filter(events::subject_type.eq("applicant"))
+            .filter(events::subject_id.eq(id.to_string()))
+            .filter(events::actor_kind.eq("applicant")),
+    )
+    .set(events::actor_label.eq("applicant"))
+    .execute(conn)?;
+    diesel::update(applicants::table.find(id))
+        .set((
+            applicants::name.eq("Deleted applicant"),
+            applicants::external_user_id.eq(format!("deleted-{id}")),
+            applicants::email.eq(None::<String>),
+            applicants::phone.eq(None::<String>),
+            applicants::date_of_birth.eq(None::<chrono::NaiveDate>),
+            applicants::country.eq(None::<String>),
+            applicants::supplied_info.eq(serde_json::json!({})),
+            applicants::search_text.eq(""),
+            applicants::purged_at.eq(now),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        now,
+        &Actor::system("retention"),
+        EventKind::ApplicantPurged,
+        Some(("applicant", id.to_string())),
+        serde_json::json!({}),
+    )?;
+    Ok(())
+}

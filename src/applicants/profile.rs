@@ -1,0 +1,456 @@
+//! The applicant profile: header with decision buttons, flow tracker with
+//! step results and link status, review, comments, timeline, deletion.
+
+use super::models::{Applicant, KINDS, LANGUAGES, Status};
+use super::pages::LinkRow;
+use super::queries;
+use crate::audit::pages_export::EventView;
+use crate::auth::permissions::Permission;
+use crate::db;
+use crate::db::schema::{events, reviews};
+use crate::error::AppError;
+use crate::flows::definition::{FlowDefinition, StepKind};
+use crate::verifications::links::{self, status as link_status};
+use crate::verifications::queries as verifications;
+use crate::web::{Chrome, Ctx, Nav, render_status};
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// How long a scheduled deletion waits before the purge.
+pub const DELETION_GRACE_DAYS: i64 = 20;
+
+/// Reasons an officer can give for a rejection.
+pub const REJECTION_REASONS: [(&str, &str); 7] = [
+    ("document_unreadable", "Document unreadable"),
+    ("document_expired", "Document expired"),
+    ("face_mismatch", "Face does not match"),
+    ("suspected_fraud", "Suspected fraud"),
+    ("sanctions_match", "Sanctions or PEP match"),
+    ("incomplete_information", "Incomplete information"),
+    ("other", "Other"),
+];
+
+/// What an officer typed in the profile's forms, kept when an action is
+/// refused or loses a race, so nothing typed is lost.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct Typed {
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub rejection_type: String,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub comment_applicant: String,
+    #[serde(default)]
+    pub comment_internal: String,
+    #[serde(default)]
+    pub retry_steps: Vec<String>,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub resolve_comment: String,
+}
+
+impl Typed {
+    /// Whether reason `key` is ticked.
+    pub fn has_reason(&self, key: &&str) -> bool {
+        self.reasons.iter().any(|r| r == key)
+    }
+
+    /// Whether step `key` is ticked for a retry.
+    pub fn has_retry_step(&self, key: &str) -> bool {
+        self.retry_steps.iter().any(|r| r == key)
+    }
+}
+
+/// One step of the tracker.
+pub struct StepRow {
+    pub step_key: &'static str,
+    pub label: &'static str,
+    pub result_id: String,
+    pub status: String,
+    pub badge: &'static str,
+    pub started: String,
+    pub completed: String,
+    pub comment: String,
+    /// Earlier results of this step: (id, status, when it was moved to history).
+    pub history: Vec<(String, String, String)>,
+}
+
+/// The current verification as the tracker shows it.
+pub struct Tracker {
+    pub flow_name: String,
+    pub version: i32,
+    pub steps: Vec<StepRow>,
+}
+
+/// A decision, as listed.
+pub struct ReviewRow {
+    pub decision: String,
+    pub by: String,
+    pub at: String,
+    pub reasons: String,
+    pub comment_applicant: String,
+    pub comment_internal: String,
+}
+
+/// GET /applicants/{id}
+#[derive(Template)]
+#[template(path = "admin/applicants/show.html")]
+pub struct ShowPage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub kind: &'static str,
+    pub external_user_id: String,
+    pub status_code: &'static str,
+    pub status: &'static str,
+    pub status_badge: &'static str,
+    pub reviewer: String,
+    pub reviewer_id: String,
+    pub details: Vec<(&'static str, String)>,
+    pub supplied_info: Vec<(String, String)>,
+    pub flow: String,
+    pub timeline: Vec<EventView>,
+    pub comments: Vec<EventView>,
+    pub reviews: Vec<ReviewRow>,
+    pub links: Vec<LinkRow>,
+    pub tracker: Option<Tracker>,
+    pub lock_version: i32,
+    pub members: Vec<(String, String)>,
+    pub regular_flows: Vec<(String, String)>,
+    pub on_demand_flows: Vec<(String, String)>,
+    pub reasons: &'static [(&'static str, &'static str)],
+    pub typed: Typed,
+    pub notice: Option<String>,
+    pub deletion_at: Option<String>,
+    pub purged: bool,
+    pub can_send_links: bool,
+    pub can_review: bool,
+    pub can_delete: bool,
+}
+
+fn result_badge(status: &str) -> &'static str {
+    match status {
+        "PASSED" | "RESOLVED" => "badge-active",
+        "FAILED" => "badge-failed",
+        "NEEDS_REVIEW" => "badge-warning",
+        "OPEN" => "badge-queued",
+        _ => "badge-deactivated",
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| l)
+}
+
+/// A decision as stored: decision, rejection type, reasons, comment for
+/// the applicant, internal comment, member, time.
+type StoredReview = (
+    String,
+    Option<String>,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Option<Uuid>,
+    DateTime<Utc>,
+);
+
+struct Loaded {
+    applicant: Applicant,
+    flow: Option<String>,
+    reviewer: Option<String>,
+    timeline: Vec<crate::audit::queries::EventRow>,
+    links: Vec<verifications::LinkWithEmail>,
+    tracker: Option<(String, i32, FlowDefinition, Vec<verifications::StepResult>)>,
+    members: Vec<(Uuid, String)>,
+    reviews: Vec<StoredReview>,
+    regular: Vec<(Uuid, String, u32, u32)>,
+    on_demand: Vec<(Uuid, String, u32, u32)>,
+}
+
+fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
+    let (applicant, flow, reviewer) = queries::find(conn, id)?;
+    let current: Option<Uuid> = {
+        use crate::db::schema::applicants;
+        applicants::table
+            .find(id)
+            .select(applicants::current_verification_id)
+            .first(conn)?
+    };
+    let tracker = match current {
+        Some(v) => {
+            let verification = verifications::find_verification(conn, v)?;
+            let (name, number, def): (String, i32, serde_json::Value) = {
+                use crate::db::schema::{flow_versions, flows};
+                flows::table
+                    .inner_join(flow_versions::table)
+                    .filter(flow_versions::id.eq(verification.flow_version_id))
+                    .select((flows::name, flow_versions::number, flow_versions::definition))
+                    .first(conn)?
+            };
+            let def: FlowDefinition = serde_json::from_value(def).map_err(AppError::internal)?;
+            Some((name, number, def, verifications::results_of(conn, v)?))
+        }
+        None => None,
+    };
+    let reviews = reviews::table
+        .filter(reviews::applicant_id.eq(id))
+        .order(reviews::created_at.desc())
+        .select((
+            reviews::decision,
+            reviews::rejection_type,
+            reviews::reasons,
+            reviews::comment_applicant,
+            reviews::comment_internal,
+            reviews::member_id,
+            reviews::created_at,
+        ))
+        .load(conn)?;
+    Ok(Loaded {
+        timeline: queries::timeline(conn, id, 200)?,
+        links: verifications::links_of(conn, id)?,
+        members: queries::reviewers(conn)?,
+        regular: verifications::flow_choices(conn, "regular")?,
+        on_demand: verifications::flow_choices(conn, "on_demand")?,
+        tracker,
+        reviews,
+        applicant,
+        flow,
+        reviewer,
+    })
+}
+
+/// Renders the profile, with what the officer typed and a notice.
+pub async fn profile_page(
+    ctx: &Ctx,
+    id: Uuid,
+    typed: Typed,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let l = db::run(ctx.pool(), move |conn| load(conn, id)).await?;
+    let now = ctx.now();
+    let a = &l.applicant;
+    let current_status = Status::from_code(&a.status).unwrap_or(Status::Init);
+    let language = LANGUAGES
+        .iter()
+        .find(|(k, _)| *k == a.language)
+        .map_or(a.language.clone(), |(_, n)| n.to_string());
+    let mut details = vec![
+        ("Type", kind_label(&a.kind).to_string()),
+        ("Email", a.email.clone().unwrap_or_default()),
+        ("Phone", a.phone.clone().unwrap_or_default()),
+        ("Language", language),
+    ];
+    if let Some(d) = a.date_of_birth {
+        details.push(("Date of birth", d.to_string()));
+    }
+    if let Some(c) = &a.country {
+        details.push((
+            "Country",
+            crate::domain::country_name(c).map_or(c.clone(), str::to_string),
+        ));
+    }
+    details.push(("Created", ctx.member.format_time(a.created_at)));
+    let supplied_info = match &a.supplied_info {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map_or(v.to_string(), str::to_string)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let links = l
+        .links
+        .iter()
+        .map(|x| {
+            let current = x.link.status_at(now);
+            let (label, badge) = links::describe(current);
+            let session = match (x.link.first_opened_at, x.link.session_ends_at) {
+                (Some(_), Some(end)) if current == link_status::OPENED => {
+                    format!(
+                        "{} min left (ends {})",
+                        (end - now).num_minutes().max(0),
+                        ctx.member.format_time(end)
+                    )
+                }
+                (Some(first), _) => format!("opened {}", ctx.member.format_time(first)),
+                _ => format!("{} min from the first open", x.link.session_minutes),
+            };
+            let (email, email_status, email_error) = match &x.email {
+                Some((to, status, attempts, error)) => (
+                    to.clone(),
+                    format!("{status} ({attempts} attempt(s))"),
+                    error.clone().unwrap_or_default(),
+                ),
+                None => (String::new(), String::new(), String::new()),
+            };
+            LinkRow {
+                flow: x.flow_name.clone(),
+                kind: x.verification_kind.clone(),
+                status: label,
+                badge,
+                created: ctx.member.format_time(x.link.created_at),
+                expires: ctx.member.format_time(x.link.expires_at),
+                session,
+                opens: x.link.open_count,
+                email,
+                email_status,
+                email_error,
+            }
+        })
+        .collect();
+    let tracker = l.tracker.as_ref().map(|(name, version, def, results)| Tracker {
+        flow_name: name.clone(),
+        version: *version,
+        steps: def
+            .steps
+            .iter()
+            .map(|step| {
+                let kind: StepKind = step.config.kind();
+                let mine: Vec<&verifications::StepResult> = results.iter().filter(|r| r.step_id == step.id).collect();
+                let active = mine.iter().find(|r| r.active);
+                StepRow {
+                    step_key: kind.key(),
+                    label: kind.label(),
+                    result_id: active.map(|r| r.id.to_string()).unwrap_or_default(),
+                    status: active.map_or("NOT_STARTED".to_string(), |r| r.status.clone()),
+                    badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
+                    started: active
+                        .and_then(|r| r.started_at)
+                        .map(|t| ctx.member.format_time(t))
+                        .unwrap_or_default(),
+                    completed: active
+                        .and_then(|r| r.completed_at)
+                        .map(|t| ctx.member.format_time(t))
+                        .unwrap_or_default(),
+                    comment: active.and_then(|r| r.comment.clone()).unwrap_or_default(),
+                    history: mine
+                        .iter()
+                        .filter(|r| !r.active)
+                        .map(|r| {
+                            (
+                                r.id.to_string(),
+                                r.status.clone(),
+                                r.deactivated_at.map(|t| ctx.member.format_time(t)).unwrap_or_default(),
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    });
+    let names: std::collections::BTreeMap<Uuid, String> = l.members.iter().cloned().collect();
+    let reviews = l
+        .reviews
+        .iter()
+        .map(
+            |(decision, rejection_type, reasons, applicant_comment, internal, member, at)| ReviewRow {
+                decision: match rejection_type {
+                    Some(t) => format!("{decision} ({t})"),
+                    None => decision.clone(),
+                },
+                by: member.and_then(|m| names.get(&m).cloned()).unwrap_or_default(),
+                at: ctx.member.format_time(*at),
+                reasons: reasons
+                    .iter()
+                    .map(|r| {
+                        REJECTION_REASONS
+                            .iter()
+                            .find(|(k, _)| k == r)
+                            .map_or(r.clone(), |(_, l)| l.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                comment_applicant: applicant_comment.clone().unwrap_or_default(),
+                comment_internal: internal.clone().unwrap_or_default(),
+            },
+        )
+        .collect();
+    let (comments, timeline): (Vec<_>, Vec<_>) = l.timeline.into_iter().partition(|e| e.kind == "applicant.commented");
+    let deletion_at = a
+        .deletion_scheduled_at
+        .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
+    let purged = {
+        let id = a.id;
+        db::run(ctx.pool(), move |conn| {
+            use crate::db::schema::applicants;
+            Ok(applicants::table
+                .find(id)
+                .select(applicants::purged_at)
+                .first::<Option<DateTime<Utc>>>(conn)?
+                .is_some())
+        })
+        .await?
+    };
+    let page = ShowPage {
+        chrome: ctx.chrome(a.name.clone(), Nav::Applicants),
+        id: a.id.to_string(),
+        kind: kind_label(&a.kind),
+        external_user_id: a.external_user_id.clone(),
+        status_code: current_status.code(),
+        status: current_status.label(),
+        status_badge: current_status.badge(),
+        reviewer: l.reviewer.clone().unwrap_or_default(),
+        reviewer_id: a.reviewer_id.map(|r| r.to_string()).unwrap_or_default(),
+        details,
+        supplied_info,
+        flow: l.flow.clone().unwrap_or_default(),
+        timeline: timeline
+            .into_iter()
+            .map(|e| EventView::from_row(e, &ctx.member))
+            .collect(),
+        comments: comments
+            .into_iter()
+            .map(|e| EventView::from_row(e, &ctx.member))
+            .collect(),
+        reviews,
+        links,
+        tracker,
+        lock_version: a.lock_version,
+        members: l.members.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
+        regular_flows: l
+            .regular
+            .iter()
+            .map(|(id, n, _, _)| (id.to_string(), n.clone()))
+            .collect(),
+        on_demand_flows: l
+            .on_demand
+            .iter()
+            .map(|(id, n, _, _)| (id.to_string(), n.clone()))
+            .collect(),
+        reasons: &REJECTION_REASONS,
+        typed,
+        notice,
+        deletion_at,
+        purged,
+        can_send_links: ctx.can(Permission::ApplicantsSendLinks),
+        can_review: ctx.can(Permission::ApplicantsReview),
+        can_delete: ctx.can(Permission::ApplicantsDelete),
+    };
+    render_status(status, &page)
+}
+
+/// GET /applicants/{id}
+pub async fn show_applicant(ctx: Ctx, path: actix_web::web::Path<String>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    profile_page(&ctx, id, Typed::default(), None, StatusCode::OK).await
+}
+
+/// Who changed the applicant last, for the "changed meanwhile" message.
+pub fn last_change(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(String, String)>> {
+    events::table
+        .filter(events::subject_type.eq("applicant"))
+        .filter(events::subject_id.eq(id.to_string()))
+        .filter(events::actor_kind.eq("member"))
+        .order(events::id.desc())
+        .select((events::actor_label, events::kind))
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,98 @@
+//! Issuing a link for a verification (and emailing it), shared by the
+//! create-session form and the profile's actions.
+
+use super::queries;
+use crate::audit::{self, Actor, EventKind};
+use crate::domain::SecretToken;
+use crate::email_templates::placeholders::{Values, format_expiry};
+use crate::error::AppError;
+use crate::outbox;
+use chrono::{DateTime, Duration, Utc};
+use diesel::PgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+/// An email to send with the link.
+pub struct LinkEmail {
+    pub to: String,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A link just issued; `url` holds the secret and is shown once.
+pub struct Issued {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+    pub session_minutes: i32,
+    pub email_to: Option<String>,
+    pub email_cc: Vec<String>,
+}
+
+/// Issues a link to `verification` (of `applicant`), queues its email, and
+/// records both on the applicant's timeline.
+#[allow(clippy::too_many_arguments)]
+pub fn issue_link(
+    conn: &mut PgConnection,
+    base_url: &str,
+    applicant: &crate::applicants::models::Applicant,
+    verification: Uuid,
+    expires_in: Duration,
+    session_minutes: i32,
+    max_attempts: i32,
+    email: Option<LinkEmail>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Issued, AppError> {
+    let token = SecretToken::generate();
+    let url = format!("{base_url}/v/{}", token.plain);
+    let expires_at = now + expires_in;
+    let link = queries::create_link(
+        conn,
+        verification,
+        &token.hash,
+        expires_at,
+        session_minutes,
+        max_attempts,
+        actor.member_id,
+        now,
+    )?;
+    let subject = Some(("applicant", applicant.id.to_string()));
+    audit::record(
+        conn,
+        now,
+        actor,
+        EventKind::LinkCreated,
+        subject.clone(),
+        json!({ "expires_at": expires_at.to_rfc3339(), "session_minutes": session_minutes }),
+    )?;
+    let mut issued = Issued {
+        url: url.clone(),
+        expires_at,
+        session_minutes,
+        email_to: None,
+        email_cc: Vec::new(),
+    };
+    if let Some(email) = email {
+        let values = Values {
+            session_url: url,
+            applicant_name: applicant.name.clone(),
+            link_expires_at: format_expiry(expires_at, &applicant.language),
+            company_name: crate::settings::queries::company_name(conn)?,
+        };
+        let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
+        let message_id = outbox::queue(conn, now, message)?;
+        queries::attach_email(conn, link, message_id)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            EventKind::LinkEmailQueued,
+            subject,
+            json!({ "to": email.to, "cc": email.cc.join(", ") }),
+        )?;
+        issued.email_to = Some(email.to);
+        issued.email_cc = email.cc;
+    }
+    Ok(issued)
+}
