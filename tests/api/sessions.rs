@@ -8,7 +8,7 @@ use veridesk::auth::permissions::BuiltinRole;
 use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
 
 /// Publishes a flow with Intro, Document check and Final screen.
-fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
+pub fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
     let steps = [StepKind::Intro, StepKind::DocumentCheck, StepKind::FinalScreen]
         .iter()
         .map(|k| Step {
@@ -28,7 +28,7 @@ fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
     id
 }
 
-fn link_in(page: &str) -> String {
+pub fn link_in(page: &str) -> String {
     let marker = "id=\"session-url\"";
     let at = page
         .find(marker)
@@ -38,11 +38,11 @@ fn link_in(page: &str) -> String {
     before[start..].split('"').next().expect("link").to_string()
 }
 
-fn path_of(app: &TestApp, url: &str) -> String {
+pub fn path_of(app: &TestApp, url: &str) -> String {
     url.trim_start_matches(&app.address).to_string()
 }
 
-fn session_fields<'a>(flow: &'a str, expiry: &'a str, unit: &'a str, minutes: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn session_fields<'a>(flow: &'a str, expiry: &'a str, unit: &'a str, minutes: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("flow_id", flow),
         ("expiry_value", expiry),

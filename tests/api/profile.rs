@@ -1,0 +1,371 @@
+//! The applicant profile's actions, each audited and behind its permission.
+
+use crate::applicants::insert_applicant;
+use crate::helpers::{TestApp, spawn_app};
+use crate::sessions::{link_in, path_of, published_flow, session_fields};
+use chrono::Duration;
+use diesel::prelude::*;
+use veridesk::auth::permissions::BuiltinRole;
+use veridesk::db::schema::{applicants, step_results};
+
+fn lock_version(app: &TestApp, id: uuid::Uuid) -> String {
+    let mut conn = app.pool.get().expect("conn");
+    applicants::table
+        .find(id)
+        .select(applicants::lock_version)
+        .first::<i32>(&mut conn)
+        .expect("lock")
+        .to_string()
+}
+
+fn status(app: &TestApp, id: uuid::Uuid) -> String {
+    let mut conn = app.pool.get().expect("conn");
+    applicants::table
+        .find(id)
+        .select(applicants::status)
+        .first(&mut conn)
+        .expect("status")
+}
+
+/// An applicant with email and a session on a fresh published flow.
+async fn applicant_with_session(app: &TestApp, officer: uuid::Uuid) -> (uuid::Uuid, String) {
+    let flow = published_flow(app, "Standard", officer).to_string();
+    let id = insert_applicant(app, "Dana Ruiz", "DANA-1", "INIT", 5);
+    let created = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    (id, path_of(app, &link_in(&created.body)))
+}
+
+fn active_result(app: &TestApp, applicant: uuid::Uuid, kind: &str) -> uuid::Uuid {
+    use veridesk::db::schema::verifications;
+    let mut conn = app.pool.get().expect("conn");
+    let current: uuid::Uuid = applicants::table
+        .find(applicant)
+        .select(applicants::current_verification_id.assume_not_null())
+        .first(&mut conn)
+        .expect("verification");
+    step_results::table
+        .inner_join(verifications::table)
+        .filter(verifications::id.eq(current))
+        .filter(step_results::step_kind.eq(kind))
+        .filter(step_results::active.eq(true))
+        .select(step_results::id)
+        .first(&mut conn)
+        .expect("result")
+}
+
+#[actix_web::test]
+async fn restart_change_flow_and_reset() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, first_link) = applicant_with_session(&app, officer).await;
+    let visitor = app.new_client();
+    assert_eq!(visitor.get(&first_link).await.status, 200);
+
+    // Restart: a new link to the same verification; the old one is revoked.
+    let restarted = app
+        .post(
+            &format!("/applicants/{id}/links"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(restarted.status, 200, "{}", restarted.body);
+    let second = path_of(&app, &link_in(&restarted.body));
+    assert_eq!(visitor.get(&first_link).await.status, 410);
+    assert_eq!(visitor.get(&second).await.status, 200);
+
+    // Change flow: a passed document check is kept.
+    let doc = active_result(&app, id, "document_check");
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(step_results::table.find(doc))
+            .set(step_results::status.eq("PASSED"))
+            .execute(&mut conn)
+            .expect("pass");
+    }
+    let other = published_flow(&app, "Enhanced", officer).to_string();
+    let moved = app
+        .post(
+            &format!("/applicants/{id}/flow"),
+            &[("lock_version", &lock_version(&app, id)), ("flow_id", &other)],
+        )
+        .await;
+    moved.assert_redirect(&format!("/applicants/{id}"));
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        profile.body.contains("Moved to Enhanced; 1 passed step result(s) kept")
+            && profile.body.contains("Flow tracker · Enhanced")
+    );
+    assert!(profile.body.contains(">PASSED<"));
+    assert_eq!(
+        visitor.get(&second).await.status,
+        410,
+        "links die when the flow changes"
+    );
+
+    // Reset: back to Not initiated, results to history, a fresh link emailed.
+    app.post(
+        &format!("/applicants/{id}/reset"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "INIT");
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(profile.body.contains("History: PASSED") && profile.body.contains("emailed a new link"));
+    let email = app.email_to("dana-1@example.test", "verify your identity").await;
+    assert!(email.text.contains("start your verification again"));
+    let kinds = app.event_kinds();
+    for kind in [
+        "verification.restarted",
+        "verification.flow_changed",
+        "verification.reset",
+    ] {
+        assert!(kinds.contains(&kind.to_string()), "{kind}");
+    }
+}
+
+#[actix_web::test]
+async fn request_information_review_and_decide() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    let on_demand = {
+        use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
+        let steps = vec![Step {
+            id: uuid::Uuid::new_v4(),
+            config: StepKind::FinalScreen.default_config(None).expect("config"),
+        }];
+        let mut conn = app.pool.get().expect("conn");
+        let f = veridesk::flows::queries::create(
+            &mut conn,
+            "Proof of address",
+            "on_demand",
+            &FlowDefinition {
+                settings: Default::default(),
+                steps,
+            },
+            officer,
+            app.clock.now(),
+        )
+        .expect("flow");
+        veridesk::flows::queries::publish(&mut conn, f, officer, app.clock.now())
+            .expect("publish")
+            .expect("ok");
+        f.to_string()
+    };
+    let empty = app
+        .post(
+            &format!("/applicants/{id}/request-info"),
+            &[("lock_version", &lock_version(&app, id)), ("flow_id", &on_demand)],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    let requested = app
+        .post(
+            &format!("/applicants/{id}/request-info"),
+            &[
+                ("lock_version", &lock_version(&app, id)),
+                ("flow_id", &on_demand),
+                ("message", "Please upload a utility bill."),
+                ("send_email", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(requested.status, 200);
+    assert_eq!(status(&app, id), "INIT", "requesting information leaves the status");
+    let email = app.email_to("dana-1@example.test", "verify your identity").await;
+    assert!(email.text.contains("Please upload a utility bill."));
+
+    // Resolve, deactivate and reactivate a step result.
+    let intro = active_result(&app, id, "intro");
+    app.post(
+        &format!("/applicants/{id}/results/{intro}/resolve"),
+        &[
+            ("lock_version", &lock_version(&app, id)),
+            ("resolve_comment", "Consent given by phone"),
+        ],
+    )
+    .await;
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains(">RESOLVED<") && page.body.contains("Consent given by phone"));
+    app.post(
+        &format!("/applicants/{id}/results/{intro}/deactivate"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("History: RESOLVED")
+    );
+    app.post(
+        &format!("/applicants/{id}/results/{intro}/reactivate"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+    assert_eq!(active_result(&app, id, "intro"), intro);
+
+    // Reviewer, then a retry rejection that sends a link for the named step, then approval.
+    app.post(
+        &format!("/applicants/{id}/reviewer"),
+        &[
+            ("lock_version", &lock_version(&app, id)),
+            ("reviewer_id", &officer.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status(&app, id), "IN_REVIEW");
+    let incomplete = app
+        .post(
+            &format!("/applicants/{id}/reject"),
+            &[("lock_version", &lock_version(&app, id)), ("rejection_type", "retry")],
+        )
+        .await;
+    assert_eq!(incomplete.status, 422);
+    assert!(incomplete.body.contains("Tick at least one reason") && incomplete.body.contains("Tick the steps"));
+    let retry = app
+        .post(
+            &format!("/applicants/{id}/reject"),
+            &[
+                ("lock_version", &lock_version(&app, id)),
+                ("rejection_type", "retry"),
+                ("reasons", "document_unreadable"),
+                ("retry_steps", "document_check"),
+                (
+                    "comment_applicant",
+                    "The photo was blurred; please take it again in good light.",
+                ),
+                ("comment_internal", "Glare on the MRZ."),
+            ],
+        )
+        .await;
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    assert_eq!(status(&app, id), "REJECTED");
+    let mut retry_email = None;
+    for _ in 0..200 {
+        retry_email = app.smtp.all().into_iter().find(|e| e.text.contains("blurred"));
+        if retry_email.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let retry_email = retry_email.expect("retry email");
+    assert!(retry_email.text.contains("/v/"));
+    app.post(
+        &format!("/applicants/{id}/approve"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "APPROVED");
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        page.body.contains("rejected (retry)")
+            && page.body.contains("Document unreadable")
+            && page.body.contains("Glare on the MRZ.")
+    );
+}
+
+#[actix_web::test]
+async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    let other = app.new_client();
+    other.signed_in_as(BuiltinRole::Admin).await;
+    let seen = lock_version(&app, id);
+    app.post(&format!("/applicants/{id}/approve"), &[("lock_version", &seen)])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let late = other
+        .post(
+            &format!("/applicants/{id}/reject"),
+            &[
+                ("lock_version", &seen),
+                ("rejection_type", "final"),
+                ("reasons", "suspected_fraud"),
+                ("comment_internal", "My careful notes"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, 409);
+    assert!(
+        late.body
+            .contains("changed by compliance-officer@example.test (approved) meanwhile"),
+        "{}",
+        late.body
+    );
+    assert!(late.body.contains("My careful notes"), "what was typed is kept");
+    assert_eq!(status(&app, id), "APPROVED");
+}
+
+#[actix_web::test]
+async fn deletion_waits_twenty_days_then_purges_personal_data() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, link) = applicant_with_session(&app, officer).await;
+    app.post(
+        &format!("/applicants/{id}/approve"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+    app.post(
+        &format!("/applicants/{id}/deletion"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Scheduled for deletion")
+    );
+    assert!(app.get("/applicants").await.body.contains("deletion scheduled"));
+    assert_eq!(app.new_client().get(&link).await.status, 410, "links are revoked");
+    app.post(
+        &format!("/applicants/{id}/restore"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+    assert!(
+        !app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Scheduled for deletion")
+    );
+    app.post(
+        &format!("/applicants/{id}/deletion"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await;
+
+    {
+        let mut conn = app.pool.get().expect("conn");
+        assert_eq!(
+            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now() + Duration::days(19)).expect("purge"),
+            0,
+            "not before 20 days"
+        );
+        assert_eq!(
+            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now() + Duration::days(21)).expect("purge"),
+            1
+        );
+    }
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains("personal data was deleted") && page.body.contains("Deleted applicant"));
+    assert!(!page.body.contains("Dana Ruiz") && !page.body.contains("dana-1@example.test"));
+    assert!(
+        page.body.contains(">approved<") || page.body.contains("<strong>approved</strong>"),
+        "the decision record stays"
+    );
+    assert!(
+        !app.get("/applicants?q=dana").await.body.contains("Deleted applicant"),
+        "no longer found by the old name"
+    );
+}
