@@ -9,7 +9,9 @@ use std::time::Duration;
 
 /// Where messages go.
 pub enum Transport {
-    /// A real SMTP server.
+    /// A real SMTP server. One connection per message: lettre's connection
+    /// pool spawns a task when dropped, which panics once the runtime is
+    /// shutting down, and our volume does not need pooling.
     Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
     /// The development mailbox: messages stay in the outbox, shown in the back-office.
     Mailbox,
