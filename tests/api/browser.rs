@@ -337,3 +337,81 @@ async fn build_and_publish_a_flow_with_a_questionnaire() {
     screenshot(&b, "flows-list").await;
     b.close().await.expect("close browser");
 }
+
+#[actix_web::test]
+async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
+    let app = spawn_app_with(Options {
+        smtp: true,
+        ..Options::default()
+    })
+    .await;
+    let officer = app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
+    crate::sessions::published_flow(&app, "Retail onboarding", officer);
+    let (b, _driver) = browser().await;
+    let base = app.address.clone();
+
+    b.goto(&format!("{base}/sign-in")).await.expect("sign-in");
+    fill(&b, "#f-email", "officer@example.test").await;
+    fill(&b, "#f-password", PASSWORD).await;
+    click(&b, "form[action='/sign-in'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css(".topbar")).await.expect("signed in");
+
+    b.goto(&format!("{base}/applicants/new")).await.expect("new applicant");
+    fill(&b, "#f-name", "Maria Svensson").await;
+    fill(&b, "#f-external_user_id", "CRM-4711").await;
+    fill(&b, "#f-email", "maria@example.test").await;
+    fill(&b, "#f-phone", "+46 8 123 456 78").await;
+    choose(&b, "#f-country", "Sweden").await;
+    choose(&b, "#f-flow_id", "Retail onboarding").await;
+    click(&b, "form[action='/applicants'] button[type=submit]").await;
+    b.wait().for_element(Locator::Css("#header")).await.expect("profile");
+    assert!(text(&b).await.contains("Maria Svensson"));
+    screenshot(&b, "applicant-profile").await;
+
+    click(&b, "a[href$='/sessions/new']").await;
+    b.wait()
+        .for_element(Locator::Css("#session-form"))
+        .await
+        .expect("session form");
+    fill(&b, "#f-cc", "compliance@example.test").await;
+    fill(&b, "#f-subject", "Please verify your identity").await;
+    // The "Add verification link" button inserts the placeholder at the cursor.
+    fill(&b, "#f-body", "Hello Maria, please start here: ").await;
+    click(&b, "#add-link").await;
+    let body = b
+        .find(Locator::Css("#f-body"))
+        .await
+        .expect("body")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(body.ends_with("{{session_url}}"), "{body}");
+    screenshot(&b, "create-session-form").await;
+    click(&b, "#session-form button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css("#session-url"))
+        .await
+        .expect("link shown");
+    screenshot(&b, "session-created").await;
+
+    let email = app.email_to("maria@example.test", "Please verify your identity").await;
+    assert!(email.to.contains(&"compliance@example.test".to_string()));
+    let link = email.link(&format!("{base}/v/"));
+    b.delete_all_cookies()
+        .await
+        .expect("the applicant has no back-office session");
+    b.goto(&link).await.expect("open the link from the email");
+    let countdown = b
+        .wait()
+        .for_element(Locator::Css("#countdown"))
+        .await
+        .expect("countdown");
+    let first = countdown.text().await.expect("time");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let later = countdown.text().await.expect("time");
+    assert_ne!(first, later, "the countdown runs");
+    assert!(text(&b).await.contains("Retail onboarding"));
+    screenshot(&b, "portal-countdown").await;
+    b.close().await.expect("close browser");
+}
