@@ -325,3 +325,151 @@ fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Re
     )?;
     Ok(())
 }
+
+const FIRST_NAMES: [&str; 24] = [
+    "Ana", "Zoë", "Mateo", "Søren", "Chloé", "Björn", "Aisha", "Lukas", "Sofía", "Mehmet", "Olga", "Noah", "Léa",
+    "Yuki", "Amara", "Jonas", "Inès", "Piotr", "Eleni", "Tomás", "Freya", "Kwame", "Ingrid", "Rafael",
+];
+const LAST_NAMES: [&str; 24] = [
+    "Lima",
+    "Ångström",
+    "García",
+    "Jørgensen",
+    "Dubois",
+    "Müller",
+    "Khan",
+    "Schneider",
+    "López",
+    "Yılmaz",
+    "Ivanova",
+    "Smith",
+    "Martin",
+    "Tanaka",
+    "Okafor",
+    "Weber",
+    "Moreau",
+    "Nowak",
+    "Papadopoulou",
+    "Ferreira",
+    "Nielsen",
+    "Mensah",
+    "Larsen",
+    "Costa",
+];
+const STATUSES: [(&str, u32); 8] = [
+    ("INIT", 12),
+    ("INCOMPLETE", 18),
+    ("IN_PROGRESS", 5),
+    ("ON_HOLD", 5),
+    ("COMPLETED", 12),
+    ("IN_REVIEW", 8),
+    ("APPROVED", 32),
+    ("REJECTED", 8),
+];
+
+/// Adds `count` generated applicants (for benchmarks and demos), in
+/// batches of 2,000 rows, each batch its own transaction; `progress` is
+/// called after every batch with the number inserted so far.
+pub fn seed_applicants(
+    pool: &crate::db::DbPool,
+    count: usize,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(), AppError> {
+    use crate::applicants::models::{NewApplicant, search_text};
+    use crate::db::schema::{applicants, flows};
+    use rand::Rng;
+    let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+    let flow_ids: Vec<uuid::Uuid> = flows::table
+        .filter(flows::archived_at.is_null())
+        .select(flows::id)
+        .load(&mut conn)?;
+    let offset: i64 = applicants::table.count().get_result(&mut conn)?;
+    let mut rng = rand::rng();
+    let mut done = 0;
+    while done < count {
+        let batch = (count - done).min(2000);
+        let rows: Vec<NewApplicant> = (0..batch)
+            .map(|i| {
+                let n = offset + (done + i) as i64 + 1;
+                let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+                let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+                let name = format!("{first} {last}");
+                let external = format!("CUST-{n:07}");
+                let email = format!(
+                    "{}.{}{n}@example.test",
+                    deunicode::deunicode(first).to_lowercase(),
+                    deunicode::deunicode(last).to_lowercase()
+                );
+                let created = now - Duration::seconds(rng.random_range(0..365 * 24 * 3600));
+                NewApplicant {
+                    id: uuid::Uuid::new_v4(),
+                    kind: if rng.random_range(0..10) == 0 {
+                        "legal_person".into()
+                    } else {
+                        "natural_person".into()
+                    },
+                    search_text: search_text(&name, Some(&email), &external),
+                    external_user_id: external,
+                    name,
+                    email: Some(email),
+                    phone: None,
+                    language: "en".into(),
+                    date_of_birth: None,
+                    country: None,
+                    supplied_info: json!({}),
+                    flow_id: if flow_ids.is_empty() {
+                        None
+                    } else {
+                        Some(flow_ids[rng.random_range(0..flow_ids.len())])
+                    },
+                    created_by: None,
+                    created_at: created,
+                    updated_at: created,
+                }
+            })
+            .collect();
+        let statuses: Vec<&str> = (0..batch)
+            .map(|_| {
+                let mut pick = rng.random_range(0..100);
+                STATUSES
+                    .iter()
+                    .find(|(_, w)| {
+                        if pick < *w {
+                            true
+                        } else {
+                            pick -= w;
+                            false
+                        }
+                    })
+                    .map_or("INIT", |(s, _)| s)
+            })
+            .collect();
+        conn.transaction(|conn| -> Result<(), AppError> {
+            diesel::insert_into(applicants::table).values(&rows).execute(conn)?;
+            for (status, ids) in group_by_status(&rows, &statuses) {
+                diesel::update(applicants::table.filter(applicants::id.eq_any(ids)))
+                    .set(applicants::status.eq(status))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        done += batch;
+        progress(done);
+    }
+    Ok(())
+}
+
+fn group_by_status<'a>(
+    rows: &[crate::applicants::models::NewApplicant],
+    statuses: &[&'a str],
+) -> Vec<(&'a str, Vec<uuid::Uuid>)> {
+    let mut groups: Vec<(&str, Vec<uuid::Uuid>)> = Vec::new();
+    for (row, status) in rows.iter().zip(statuses) {
+        match groups.iter_mut().find(|(s, _)| s == status) {
+            Some((_, ids)) => ids.push(row.id),
+            None => groups.push((status, vec![row.id])),
+        }
+    }
+    groups
+}

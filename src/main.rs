@@ -15,7 +15,7 @@ Commands:
   serve          Run the web application (default)
   migrate        Apply database migrations and exit
   create-owner   Create an Owner: --email EMAIL --name NAME (password from VERIDESK_OWNER_PASSWORD or stdin)
-  seed-demo      Fill an empty database with demo data
+  seed-demo      Fill an empty database with demo data (--applicants N tops applicants up to N)
   help           Show this message
 
 Configuration comes from environment variables; see .env.example.";
@@ -107,7 +107,14 @@ fn create_owner(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+fn seed_demo(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
+    let extra: usize = match arg_value(args, "--applicants") {
+        Some(n) => n
+            .replace('_', "")
+            .parse()
+            .context("--applicants takes a number, e.g. --applicants 100000")?,
+        None => 0,
+    };
     let database = Database::open(settings)?;
     let mut conn = database.pool.get()?;
     let now = Clock::default().now();
@@ -115,6 +122,34 @@ fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
         .transaction(|conn| veridesk::demo::seed(conn, now, &settings.base_url))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     drop(conn);
+    // `--applicants N` tops the total up to N, so repeated runs are idempotent.
+    let existing: i64 = {
+        use veridesk::db::schema::applicants;
+        let mut conn = database.pool.get()?;
+        applicants::table.count().get_result(&mut conn)?
+    };
+    let extra = extra.saturating_sub(usize::try_from(existing).unwrap_or(0));
+    if extra > 0 {
+        let started = std::time::Instant::now();
+        let mut progress = |done: usize| {
+            let width = 30;
+            let filled = done * width / extra;
+            eprint!(
+                "\rSeeding applicants [{}{}] {done}/{extra} ({}%)",
+                "#".repeat(filled),
+                "-".repeat(width - filled),
+                done * 100 / extra
+            );
+        };
+        veridesk::demo::seed_applicants(&database.pool, extra, now, &mut progress)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        eprintln!(
+            "\nAdded {extra} applicants in {:.1}s; updating planner statistics…",
+            started.elapsed().as_secs_f64()
+        );
+        let mut conn = database.pool.get()?;
+        diesel::sql_query("ANALYZE applicants").execute(&mut conn)?;
+    }
     database.close();
     if seeded {
         println!("Demo data created.");
@@ -177,7 +212,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         "create-owner" => create_owner(&settings, &args),
-        "seed-demo" => seed_demo(&settings),
+        "seed-demo" => seed_demo(&settings, &args),
         other => {
             eprintln!("veridesk: unknown command {other:?}\n\n{USAGE}");
             std::process::exit(2);

@@ -105,6 +105,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .route("/health", web::get().to(health))
+            .route("/status", web::get().to(status_page))
             .service(actix_files::Files::new("/static", static_dir.clone()))
             .service(
                 web::scope("")
@@ -155,6 +156,20 @@ async fn health(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "database unavailable" }))
     }
+}
+
+/// GET /status: a public page saying the service is up, under the
+/// company's name. One query and one template: the benchmarks use it as the
+/// baseline a full back-office page is compared with.
+#[derive(askama::Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    company: String,
+}
+
+async fn status_page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let company = crate::db::run(&state.pool, |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
+    crate::web::render(&StatusPage { company })
 }
 
 /// Deletes expired sessions every ten minutes.

@@ -156,7 +156,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         filter.after = decode_cursor(filter.sort, &q.after);
     }
     let list_filter = filter.clone();
-    let (rows, more, flows, reviewers) = db::run(ctx.pool(), move |conn| {
+    let (rows, more, flows, reviewers) = db::read(ctx.pool(), move |conn| {
         let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
         Ok((rows, more, queries::all_flows(conn)?, queries::reviewers(conn)?))
     })
@@ -220,6 +220,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             next_page,
             first_page,
             can_create: ctx.can(Permission::ApplicantsCreate),
+            can_send_links: ctx.can(Permission::ApplicantsSendLinks),
             q: q.q,
             status: q.status,
             flow: q.flow,

@@ -41,6 +41,7 @@ pub struct ListPage {
     pub next_page: Option<String>,
     pub first_page: Option<String>,
     pub can_create: bool,
+    pub can_send_links: bool,
 }
 
 /// GET /applicants/new

@@ -38,6 +38,22 @@ pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs read-only queries on the blocking pool without a transaction:
+/// saves the BEGIN/COMMIT round trips on pages that only read.
+pub async fn read<F, T>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut pooled = pool.get().map_err(|_| AppError::Unavailable)?;
+        f(&mut pooled)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
 /// Runs `f` in one transaction on the blocking thread pool.
 ///
 /// This is the only way handlers touch the database, so no Diesel call can

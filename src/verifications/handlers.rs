@@ -106,16 +106,15 @@ pub async fn create_session(
     ctx.require(Permission::ApplicantsSendLinks)?;
     let applicant_id = parse_id(&path)?;
     let template_id: Option<Uuid> = form.template_id.parse().ok();
-    let (flows, template) = db::run(ctx.pool(), move |conn| {
+    let (flow_ids, template) = db::read(ctx.pool(), move |conn| {
         applicants::find(conn, applicant_id)?;
         let template = match template_id {
             Some(id) => templates::find(conn, id).ok().map(|t| (t.subject, t.body)),
             None => None,
         };
-        Ok((queries::flow_choices(conn, "regular")?, template))
+        Ok((queries::usable_flow_ids(conn, "regular")?, template))
     })
     .await?;
-    let flow_ids: Vec<Uuid> = flows.iter().map(|f| f.0).collect();
     let valid = match form.parse(&flow_ids, template) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&ctx, applicant_id, Some(form), errors).await,

@@ -241,7 +241,7 @@ impl FromRequest for Ctx {
                 Ok(Some(id)) => id,
                 _ => return Err(AppError::Unauthorized { next }),
             };
-            let loaded = db::run(&visitor.state.pool, move |conn| {
+            let loaded = db::read(&visitor.state.pool, move |conn| {
                 Ok(load_signed_in_member(conn, member_id)?)
             })
             .await?;
