@@ -52,7 +52,13 @@ async fn list_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let term = search.clone();
-    let rows = db::run(ctx.pool(), move |conn| Ok(queries::list(conn, term.trim(), archived)?)).await?;
+    let (rows, counts) = db::read(ctx.pool(), move |conn| {
+        Ok((
+            queries::list(conn, term.trim(), archived)?,
+            queries::applicant_counts(conn)?,
+        ))
+    })
+    .await?;
     let rows = rows
         .into_iter()
         .map(|s| FlowRow {
@@ -69,6 +75,7 @@ async fn list_page(
             steps: s.current().and_then(|v| v.parsed().ok()).map_or(0, |d| d.steps.len()),
             updated: ctx.member.format_time(s.flow.updated_at),
             updated_by: s.updated_by.clone().unwrap_or_default(),
+            applicants: counts.iter().find(|(f, _)| *f == s.flow.id).map_or(0, |(_, n)| *n),
         })
         .collect();
     render_status(

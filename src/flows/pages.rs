@@ -89,6 +89,8 @@ pub struct FlowRow {
     pub steps: usize,
     pub updated: String,
     pub updated_by: String,
+    /// Applicants currently on the flow.
+    pub applicants: i64,
 }
 
 /// GET /flows

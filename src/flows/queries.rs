@@ -119,6 +119,17 @@ pub fn list(conn: &mut PgConnection, search: &str, archived: bool) -> QueryResul
     summaries(conn, rows)
 }
 
+/// How many applicants are on each flow: (flow, count).
+pub fn applicant_counts(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, i64)>> {
+    use crate::db::schema::applicants;
+    applicants::table
+        .filter(applicants::flow_id.is_not_null())
+        .filter(applicants::purged_at.is_null())
+        .group_by(applicants::flow_id)
+        .select((applicants::flow_id.assume_not_null(), diesel::dsl::count_star()))
+        .load(conn)
+}
+
 /// One flow.
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<FlowSummary> {
     let row: (Flow, Option<String>) = flows::table

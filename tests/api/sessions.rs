@@ -89,6 +89,12 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     assert!(email.text.contains("Hello Ana Lima") && email.text.contains(&url) && email.text.contains("UTC"));
     assert!(email.html.contains(&format!("href=\"{url}\"")));
 
+    let flows = app.get("/flows").await;
+    let compact: String = flows.body.split_whitespace().collect();
+    assert!(
+        compact.contains("<tdclass=\"num\">3</td><tdclass=\"num\">1</td>"),
+        "the flows list counts the applicant on the flow"
+    );
     let visitor = app.new_client();
     let landing = visitor.get(&path_of(&app, &url)).await;
     assert_eq!(landing.status, 200);
