@@ -128,7 +128,9 @@ fn seed_demo(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
         let mut conn = database.pool.get()?;
         applicants::table.count().get_result(&mut conn)?
     };
-    let extra = extra.saturating_sub(usize::try_from(existing).unwrap_or(0));
+    // A fresh demo gets a page of applicants so the list looks alive.
+    let wanted = if seeded && extra == 0 { 60 } else { extra };
+    let extra = wanted.saturating_sub(usize::try_from(existing).unwrap_or(0));
     if extra > 0 {
         let started = std::time::Instant::now();
         let mut progress = |done: usize| {

@@ -74,4 +74,10 @@ async fn seed_demo_fills_an_empty_installation_once() {
         "archived flows are hidden by default"
     );
     assert!(app.get("/team").await.body.contains("new.analyst@veridesk.test"));
+    let applicants = app.get("/applicants").await;
+    assert!(
+        applicants.body.contains("CUST-0000001") || applicants.body.contains("Next page"),
+        "the demo has applicants"
+    );
+    assert!(applicants.body.matches("href=\"/applicants/").count() >= 50);
 }
