@@ -68,6 +68,19 @@ impl LocalCluster {
         };
         if as_postgres_user {
             cluster.chown(&dir)?;
+            // The postgres user must be able to reach the folder through every parent.
+            let reachable = Command::new("runuser")
+                .args(["-u", "postgres", "--", "test", "-w"])
+                .arg(&dir)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if !reachable {
+                bail!(
+                    "the postgres user cannot reach {} (a parent folder is private). Set DATA_DIR to a folder it can reach, e.g. DATA_DIR=/var/lib/veridesk",
+                    dir.display()
+                );
+            }
         }
         if !cluster.data_dir.join("PG_VERSION").exists() {
             cluster.initdb()?;
@@ -89,6 +102,9 @@ impl LocalCluster {
         if self.as_postgres_user {
             let mut cmd = Command::new("runuser");
             cmd.args(["-u", "postgres", "--"]).arg(exe);
+            // The postgres user may not be allowed into our working folder,
+            // and initdb and pg_ctl look up their current directory.
+            cmd.current_dir("/");
             cmd
         } else {
             Command::new(exe)

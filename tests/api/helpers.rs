@@ -29,7 +29,12 @@ fn cluster() -> &'static TestCluster {
             .ok()
             .and_then(|p| p.parse().ok())
             .unwrap_or(54339);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("var/test-pg");
+        // Under the temp dir, not the checkout: the server runs as the
+        // `postgres` user, which may not be able to enter the checkout
+        // (e.g. a clone under /root).
+        let dir = std::env::var("TEST_PG_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::env::temp_dir().join("veridesk-test-pg"));
         let cluster = LocalCluster::ensure(&dir, port).expect("start the test PostgreSQL cluster");
         let mut admin = PgConnection::establish(&cluster.url("postgres")).expect("connect to test cluster");
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
