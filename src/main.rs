@@ -33,7 +33,18 @@ impl Database {
         let (url, cluster) = match &settings.database_url {
             Some(url) => (url.expose().to_string(), None),
             None => {
-                let cluster = LocalCluster::ensure(&settings.data_dir.join("pg"), settings.local_pg_port)?;
+                let preferred = settings.data_dir.join("pg");
+                let cluster = match LocalCluster::ensure(&preferred, settings.local_pg_port) {
+                    Ok(cluster) => cluster,
+                    // A checkout the postgres user cannot enter (e.g. under /root):
+                    // keep the cluster in a system folder instead.
+                    Err(e) if e.to_string().contains("cannot reach") => {
+                        let fallback = std::path::PathBuf::from("/var/lib/veridesk/pg");
+                        eprintln!("veridesk: {e}; using {} instead", fallback.display());
+                        LocalCluster::ensure(&fallback, settings.local_pg_port)?
+                    }
+                    Err(e) => return Err(e),
+                };
                 db::cluster::create_database_if_missing(&cluster.url("postgres"), "veridesk")?;
                 tracing::info!(
                     "using the private PostgreSQL cluster under {}",
