@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;
+use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FlashKind, Nav, redirect, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -205,10 +206,6 @@ async fn link_page(ctx: &Ctx, id: Uuid, issued: Issued, flow_name: String) -> Re
             email_cc: issued.email_cc.join(", "),
         },
     )
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 fn record(

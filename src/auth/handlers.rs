@@ -13,6 +13,7 @@ use crate::outbox::{self, emails};
 use crate::roles::queries::builtin_role_id;
 use crate::settings::queries::{company_name, set_company_identity};
 use crate::team::queries::create_active_member;
+use crate::web::EmptyForm;
 use crate::web::session_store::{MEMBER_KEY, end_sessions_of};
 use crate::web::{CsrfForm, FlashKind, FormErrors, Visitor, csrf, redirect, render, render_status};
 use actix_web::http::StatusCode;
@@ -182,10 +183,6 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
     csrf::rotate(&v.session);
     Ok(redirect(safe_next(&form.next)))
 }
-
-/// An empty form: only its CSRF token matters.
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /sign-out
 pub async fn sign_out(v: Visitor, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {

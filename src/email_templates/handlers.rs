@@ -7,6 +7,7 @@ use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
 use crate::questionnaires::forms::parse_name;
+use crate::web::EmptyForm;
 use crate::web::{Chrome, CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -248,10 +249,6 @@ pub async fn update_template(
         form_page(&ctx, Some(id), form, errors).await
     }
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /email-templates/{id}/delete
 pub async fn delete_template(

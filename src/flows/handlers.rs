@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::questionnaires::forms::{MoveForm, NameForm, parse_name};
 use crate::questionnaires::queries as questionnaires;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
+use crate::web::{EmptyForm, parse_id};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use diesel::PgConnection;
@@ -22,10 +23,6 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 fn kind_label(kind: &str) -> String {
     FLOW_KINDS
@@ -495,10 +492,6 @@ pub async fn move_step(
     flash_outcome(&ctx, outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /flows/{id}/steps/{step}/delete
 pub async fn remove_step(

@@ -9,16 +9,13 @@ use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
+use crate::web::{EmptyForm, parse_id};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 /// Query of the list page.
 #[derive(Deserialize)]
@@ -460,10 +457,6 @@ pub async fn move_question(
     flash_outcome(&ctx, outcome);
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /questionnaires/{id}/questions/{question}/delete
 pub async fn delete_question(

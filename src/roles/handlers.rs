@@ -9,14 +9,10 @@ use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render, render_status};
+use crate::web::{EmptyForm, parse_id};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
-use uuid::Uuid;
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 /// GET /roles
 pub async fn list_roles(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -223,10 +219,6 @@ pub async fn update_role(
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     }
 }
-
-/// An empty form: only its CSRF token matters.
-#[derive(serde::Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /roles/{id}/delete
 pub async fn delete_role(

@@ -7,6 +7,7 @@ use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
+use crate::web::EmptyForm;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, csrf, redirect, render_status};
 use actix_multipart::Multipart;
 use actix_web::HttpResponse;
@@ -140,10 +141,6 @@ pub async fn upload_logo(ctx: Ctx, payload: Multipart) -> Result<HttpResponse, A
     ctx.flash(FlashKind::Success, "Logo uploaded.");
     Ok(redirect("/settings/company"))
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(serde::Deserialize)]
-pub struct EmptyForm {}
 
 /// POST /settings/company/logo/delete
 pub async fn delete_logo(ctx: Ctx, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {

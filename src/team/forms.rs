@@ -28,7 +28,3 @@ pub struct AcceptForm {
     #[serde(default)]
     pub password_confirmation: String,
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct EmptyForm {}

@@ -1,6 +1,6 @@
 //! Team handlers: the team page, invitations, role changes, deactivation.
 
-use super::forms::{AcceptForm, EmptyForm, InviteForm, RoleChangeForm};
+use super::forms::{AcceptForm, InviteForm, RoleChangeForm};
 use super::models::{Member, status};
 use super::pages::{AcceptPage, MemberPage, MemberRow, TeamPage};
 use super::queries::{self, PendingInvitation};
@@ -14,6 +14,7 @@ use crate::roles::models::Role;
 use crate::settings::queries::company_name;
 use crate::web::session_store::end_sessions_of;
 use crate::web::{CsrfForm, Ctx, CurrentMember, FlashKind, FormErrors, Nav, Visitor, redirect, render, render_status};
+use crate::web::{EmptyForm, parse_id};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use diesel::PgConnection;
@@ -73,10 +74,6 @@ async fn team_page_with(
 pub async fn team_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamView)?;
     team_page_with(&ctx, InviteForm::default(), FormErrors::new(), StatusCode::OK).await
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 /// What an invitation email needs from the inviting member's request.

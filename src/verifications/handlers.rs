@@ -13,15 +13,12 @@ use crate::email_templates::placeholders::{Values, format_expiry};
 use crate::email_templates::queries as templates;
 use crate::error::AppError;
 use crate::outbox;
+use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 use uuid::Uuid;
-
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
 
 async fn form_page(
     ctx: &Ctx,

@@ -1,6 +1,18 @@
 //! Field-level validation messages for re-rendered forms.
 
+use crate::error::AppError;
+use serde::Deserialize;
 use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A form with nothing but its CSRF token (buttons that only act).
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+/// An id from the path; anything that is not one is a 404.
+pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
 
 /// Messages keyed by field name, shown next to their fields.
 #[derive(Clone, Debug, Default)]

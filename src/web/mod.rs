@@ -16,6 +16,6 @@ pub use chrome::{Chrome, Nav};
 pub use context::{ClientInfo, Ctx, CurrentMember, Visitor};
 pub use csrf::CsrfForm;
 pub use flash::{Flash, FlashKind};
-pub use forms::FormErrors;
+pub use forms::{EmptyForm, FormErrors, parse_id};
 pub use render::{redirect, render, render_status};
 pub use state::AppState;
