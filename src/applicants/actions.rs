@@ -133,8 +133,7 @@ where
     };
     let outcome = db::run(ctx.pool(), move |conn| {
         let applicant: Applicant = applicants::table.find(id).for_update().select(Applicant::as_select()).first(conn)?;
-        let purged: Option<DateTime<Utc>> = applicants::table.find(id).select(applicants::purged_at).first(conn)?;
-        if purged.is_some() {
+        if applicant.purged_at.is_some() {
             return Ok(Err(Outcome::Refused("This applicant's data was deleted; nothing can change any more.".into())));
         }
         if Some(applicant.lock_version) != seen {
@@ -233,30 +232,18 @@ fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> Query
     Ok(())
 }
 
-/// The applicant's current regular verification and its flow version.
+/// The applicant's current regular verification, its flow version's
+/// definition and its flow's name.
 fn current_verification(
     conn: &mut PgConnection,
     applicant: &Applicant,
 ) -> Result<Option<(Uuid, crate::flows::definition::FlowDefinition, String)>, AppError> {
-    let current: Option<Uuid> = applicants::table
-        .find(applicant.id)
-        .select(applicants::current_verification_id)
-        .first(conn)?;
-    let Some(v) = current else { return Ok(None) };
-    let verification = verifications::find_verification(conn, v)?;
-    let (name, def): (String, serde_json::Value) = {
-        use crate::db::schema::{flow_versions, flows};
-        flows::table
-            .inner_join(flow_versions::table)
-            .filter(flow_versions::id.eq(verification.flow_version_id))
-            .select((flows::name, flow_versions::definition))
-            .first(conn)?
+    let Some(v) = applicant.current_verification_id else {
+        return Ok(None);
     };
-    Ok(Some((
-        v,
-        serde_json::from_value(def).map_err(AppError::internal)?,
-        name,
-    )))
+    let verification = verifications::find_verification(conn, v)?;
+    let (name, _, def) = verifications::version_definition(conn, verification.flow_version_id)?;
+    Ok(Some((v, def, name)))
 }
 
 /// The email a new link goes out with, if wanted and possible.
@@ -634,10 +621,7 @@ fn insert_review(
     decision: &str,
     form: &ProfileForm,
 ) -> Result<(), AppError> {
-    let current: Option<Uuid> = applicants::table
-        .find(applicant.id)
-        .select(applicants::current_verification_id)
-        .first(conn)?;
+    let current = applicant.current_verification_id;
     let rejected = decision == "rejected";
     diesel::insert_into(reviews::table)
         .values((

@@ -26,6 +26,10 @@ pub struct Applicant {
     pub deletion_scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The regular verification the status belongs to.
+    pub current_verification_id: Option<Uuid>,
+    /// Set once the purge removed the personal data.
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 /// An applicant to insert.

@@ -176,25 +176,10 @@ struct Loaded {
 
 fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
     let (applicant, flow, reviewer) = queries::find(conn, id)?;
-    let current: Option<Uuid> = {
-        use crate::db::schema::applicants;
-        applicants::table
-            .find(id)
-            .select(applicants::current_verification_id)
-            .first(conn)?
-    };
-    let tracker = match current {
+    let tracker = match applicant.current_verification_id {
         Some(v) => {
             let verification = verifications::find_verification(conn, v)?;
-            let (name, number, def): (String, i32, serde_json::Value) = {
-                use crate::db::schema::{flow_versions, flows};
-                flows::table
-                    .inner_join(flow_versions::table)
-                    .filter(flow_versions::id.eq(verification.flow_version_id))
-                    .select((flows::name, flow_versions::number, flow_versions::definition))
-                    .first(conn)?
-            };
-            let def: FlowDefinition = serde_json::from_value(def).map_err(AppError::internal)?;
+            let (name, number, def) = verifications::version_definition(conn, verification.flow_version_id)?;
             Some((name, number, def, verifications::results_of(conn, v)?))
         }
         None => None,
@@ -376,18 +361,7 @@ pub async fn profile_page(
     let deletion_at = a
         .deletion_scheduled_at
         .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
-    let purged = {
-        let id = a.id;
-        db::run(ctx.pool(), move |conn| {
-            use crate::db::schema::applicants;
-            Ok(applicants::table
-                .find(id)
-                .select(applicants::purged_at)
-                .first::<Option<DateTime<Utc>>>(conn)?
-                .is_some())
-        })
-        .await?
-    };
+    let purged = a.purged_at.is_some();
     let page = ShowPage {
         chrome: ctx.chrome(a.name.clone(), Nav::Applicants),
         id: a.id.to_string(),

@@ -76,19 +76,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
             return Ok(Outcome::NotFound(company_look));
         };
-        let (flow_name, definition) = {
-            use crate::db::schema::{flow_versions, flows};
-            use diesel::prelude::*;
-            let (name, def): (String, serde_json::Value) = flows::table
-                .inner_join(flow_versions::table)
-                .filter(flow_versions::id.eq(verification.flow_version_id))
-                .select((flows::name, flow_versions::definition))
-                .first(conn)?;
-            (
-                name,
-                serde_json::from_value::<FlowDefinition>(def).map_err(AppError::internal)?,
-            )
-        };
+        let (flow_name, _, definition) = queries::version_definition(conn, verification.flow_version_id)?;
         let look = Look {
             company: settings.name,
             colour: definition

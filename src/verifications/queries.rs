@@ -353,6 +353,16 @@ pub struct StepResult {
     pub created_at: DateTime<Utc>,
 }
 
+/// The flow name, version number and definition of a flow version.
+pub fn version_definition(conn: &mut PgConnection, version: Uuid) -> Result<(String, i32, FlowDefinition), AppError> {
+    let (name, number, def): (String, i32, serde_json::Value) = flows::table
+        .inner_join(flow_versions::table)
+        .filter(flow_versions::id.eq(version))
+        .select((flows::name, flow_versions::number, flow_versions::definition))
+        .first(conn)?;
+    Ok((name, number, serde_json::from_value(def).map_err(AppError::internal)?))
+}
+
 /// One verification.
 pub fn find_verification(conn: &mut PgConnection, id: Uuid) -> QueryResult<Verification> {
     verifications::table
