@@ -6,7 +6,7 @@
 //! without losing what this officer typed.
 
 use super::models::{Applicant, Status};
-use super::profile::{DELETION_GRACE_DAYS, REJECTION_REASONS, Typed, profile_page};
+use super::profile::{DELETION_GRACE_DAYS, ProfileForm, REJECTION_REASONS, profile_page};
 use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
@@ -22,7 +22,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -50,50 +49,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/applicants/{id}/comments", web::post().to(comment))
         .route("/applicants/{id}/deletion", web::post().to(schedule_deletion))
         .route("/applicants/{id}/restore", web::post().to(restore));
-}
-
-/// Every profile form, as typed (each action reads its own fields).
-#[derive(Deserialize, Default, Clone)]
-pub struct ProfileForm {
-    #[serde(default)]
-    pub lock_version: String,
-    #[serde(default)]
-    pub flow_id: String,
-    #[serde(default)]
-    pub reviewer_id: String,
-    #[serde(default)]
-    pub send_email: Option<String>,
-    #[serde(default)]
-    pub comment: String,
-    #[serde(default)]
-    pub rejection_type: String,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    #[serde(default)]
-    pub comment_applicant: String,
-    #[serde(default)]
-    pub comment_internal: String,
-    #[serde(default)]
-    pub retry_steps: Vec<String>,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub resolve_comment: String,
-}
-
-impl ProfileForm {
-    fn typed(&self) -> Typed {
-        Typed {
-            comment: self.comment.clone(),
-            rejection_type: self.rejection_type.clone(),
-            reasons: self.reasons.clone(),
-            comment_applicant: self.comment_applicant.clone(),
-            comment_internal: self.comment_internal.clone(),
-            retry_steps: self.retry_steps.clone(),
-            message: self.message.clone(),
-            resolve_comment: self.resolve_comment.clone(),
-        }
-    }
 }
 
 /// What an action did.
@@ -161,10 +116,10 @@ where
     .await?;
     match outcome {
         Err(Outcome::Refused(message)) => {
-            profile_page(ctx, id, form.typed(), Some(message), StatusCode::CONFLICT).await
+            profile_page(ctx, id, form.clone(), Some(message), StatusCode::CONFLICT).await
         }
         Ok(Outcome::Refused(message)) => {
-            profile_page(ctx, id, form.typed(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            profile_page(ctx, id, form.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Ok(Outcome::Done(message)) | Err(Outcome::Done(message)) => {
             ctx.state().outbox_wakeup.notify_one();

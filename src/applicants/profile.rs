@@ -35,10 +35,19 @@ pub const REJECTION_REASONS: [(&str, &str); 7] = [
     ("other", "Other"),
 ];
 
-/// What an officer typed in the profile's forms, kept when an action is
-/// refused or loses a race, so nothing typed is lost.
+/// Every form on the profile, as typed (each action reads its own
+/// fields). When an action is refused or loses a race the page is shown
+/// again with this, so nothing typed is lost.
 #[derive(Deserialize, Default, Clone, Debug)]
-pub struct Typed {
+pub struct ProfileForm {
+    #[serde(default)]
+    pub lock_version: String,
+    #[serde(default)]
+    pub flow_id: String,
+    #[serde(default)]
+    pub reviewer_id: String,
+    #[serde(default)]
+    pub send_email: Option<String>,
     #[serde(default)]
     pub comment: String,
     #[serde(default)]
@@ -57,7 +66,7 @@ pub struct Typed {
     pub resolve_comment: String,
 }
 
-impl Typed {
+impl ProfileForm {
     /// Whether reason `key` is ticked.
     pub fn has_reason(&self, key: &&str) -> bool {
         self.reasons.iter().any(|r| r == key)
@@ -126,7 +135,7 @@ pub struct ShowPage {
     pub regular_flows: Vec<(String, String)>,
     pub on_demand_flows: Vec<(String, String)>,
     pub reasons: &'static [(&'static str, &'static str)],
-    pub typed: Typed,
+    pub typed: ProfileForm,
     pub notice: Option<String>,
     pub deletion_at: Option<String>,
     pub purged: bool,
@@ -215,7 +224,7 @@ fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
 pub async fn profile_page(
     ctx: &Ctx,
     id: Uuid,
-    typed: Typed,
+    typed: ProfileForm,
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
@@ -414,7 +423,7 @@ pub async fn profile_page(
 pub async fn show_applicant(ctx: Ctx, path: actix_web::web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
     let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    profile_page(&ctx, id, Typed::default(), None, StatusCode::OK).await
+    profile_page(&ctx, id, ProfileForm::default(), None, StatusCode::OK).await
 }
 
 /// Who changed the applicant last, for the "changed meanwhile" message.

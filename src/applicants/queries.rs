@@ -2,7 +2,7 @@
 //! keyset pagination (no OFFSET: pages stay fast at any depth).
 
 use super::models::{Applicant, NewApplicant, normalise_search};
-use crate::db::schema::{applicants, events, flow_versions, flows, members};
+use crate::db::schema::{applicants, flow_versions, flows, members};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -245,24 +245,11 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: i64) -> QueryRe
     Ok((rows, more))
 }
 
-/// An applicant's timeline, newest first.
+/// An applicant's timeline, newest first: the audit log about them.
 pub fn timeline(conn: &mut PgConnection, id: Uuid, limit: i64) -> QueryResult<Vec<crate::audit::queries::EventRow>> {
-    events::table
-        .filter(events::subject_type.eq("applicant"))
-        .filter(events::subject_id.eq(id.to_string()))
-        .order(events::id.desc())
-        .limit(limit)
-        .select((
-            events::id,
-            events::occurred_at,
-            events::kind,
-            events::actor_kind,
-            events::actor_label,
-            events::subject_type,
-            events::subject_id,
-            events::ip,
-            events::user_agent,
-            events::details,
-        ))
-        .load(conn)
+    let filter = crate::audit::queries::EventFilter {
+        subject: Some(("applicant".into(), id.to_string())),
+        ..Default::default()
+    };
+    crate::audit::queries::list_events(conn, &filter, limit).map(|(rows, _)| rows)
 }

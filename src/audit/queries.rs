@@ -43,6 +43,8 @@ pub struct EventFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only events older than this id (keyset pagination).
     pub before: Option<i64>,
+    /// Only events about this subject, e.g. `("applicant", id)` for a timeline.
+    pub subject: Option<(String, String)>,
 }
 
 /// A page of events, newest first, plus whether more follow.
@@ -77,6 +79,11 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
     }
     if let Some(before) = filter.before {
         query = query.filter(events::id.lt(before));
+    }
+    if let Some((subject_type, subject_id)) = &filter.subject {
+        query = query
+            .filter(events::subject_type.eq(subject_type.clone()))
+            .filter(events::subject_id.eq(subject_id.clone()));
     }
     let mut rows: Vec<EventRow> = query.load(conn)?;
     let more = rows.len() as i64 > limit;

@@ -758,7 +758,7 @@ pub async fn preview_flow(
     ctx.require(Permission::FlowsView)?;
     let id = parse_id(&path)?;
     let wanted: Option<i32> = query.version.as_deref().and_then(|v| v.parse().ok());
-    let (summary, versions, names, question_labels) = db::run(ctx.pool(), move |conn| {
+    let (summary, version, names, question_labels) = db::read(ctx.pool(), move |conn| {
         let summary = queries::find(conn, id)?;
         let versions = queries::versions(conn, id)?;
         let names = questionnaire_names(conn)?;
@@ -790,10 +790,9 @@ pub async fn preview_flow(
                 );
             }
         }
-        Ok((summary, (chosen, versions.len()), names, labels))
+        Ok((summary, chosen, names, labels))
     })
     .await?;
-    let (version, _) = versions;
     let def = version.parsed()?;
     let steps = def
         .steps

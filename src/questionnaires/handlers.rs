@@ -192,9 +192,19 @@ pub async fn rename_questionnaire(
 /// Applies `change` to the newest definition and saves it (into a new
 /// version when the current one is frozen), with an audit event.
 /// The change returns a refusal message or a description of what it did.
-async fn edit<F>(ctx: &Ctx, id: Uuid, change: F) -> Result<Result<(String, i32), String>, AppError>
+async fn edit<F>(ctx: &Ctx, id: Uuid, change: F) -> Result<Result<String, String>, AppError>
 where
     F: FnOnce(&mut QuestionnaireDefinition) -> Result<String, String> + Send + 'static,
+{
+    let outcome = edit_with(ctx, id, move |def| change(def).map(|what| (what, ()))).await?;
+    Ok(outcome.map(|(message, ())| message))
+}
+
+/// [`edit`] for a change that also hands back a value (e.g. a new question's key).
+async fn edit_with<F, R>(ctx: &Ctx, id: Uuid, change: F) -> Result<Result<(String, R), String>, AppError>
+where
+    F: FnOnce(&mut QuestionnaireDefinition) -> Result<(String, R), String> + Send + 'static,
+    R: Send + 'static,
 {
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     db::run(ctx.pool(), move |conn| {
@@ -202,8 +212,8 @@ where
         queries::lock(conn, id)?;
         let current = queries::find(conn, id)?;
         let mut def = current.version.parsed();
-        let what = match change(&mut def) {
-            Ok(what) => what,
+        let (what, value) = match change(&mut def) {
+            Ok(done) => done,
             Err(refusal) => return Ok(Err(refusal)),
         };
         let number = queries::save(conn, id, &def, by, now)?;
@@ -223,14 +233,14 @@ where
         } else {
             what
         };
-        Ok(Ok((note, number)))
+        Ok(Ok((note, value)))
     })
     .await
 }
 
-fn flash_outcome(ctx: &Ctx, outcome: Result<(String, i32), String>) {
+fn flash_outcome(ctx: &Ctx, outcome: Result<String, String>) {
     match outcome {
-        Ok((message, _)) => ctx.flash(FlashKind::Success, message),
+        Ok(message) => ctx.flash(FlashKind::Success, message),
         Err(message) => ctx.flash(FlashKind::Error, message),
     }
 }
@@ -270,26 +280,22 @@ pub async fn add_question(
         )
         .await;
     }
-    let key_holder = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let key_out = key_holder.clone();
-    let outcome = edit(&ctx, id, move |def| {
+    let outcome = edit_with(&ctx, id, move |def| {
         let taken: Vec<String> = def.questions.iter().map(|q| q.id.clone()).collect();
         let key = key_from_label(&label, &taken);
-        if let Ok(mut slot) = key_out.lock() {
-            slot.clone_from(&key);
-        }
         def.questions.push(Question {
-            id: key,
+            id: key.clone(),
             label: label.clone(),
             help: String::new(),
             required: !kind.is_section(),
             kind,
             show_if: None,
         });
-        Ok(format!("Question “{label}” added."))
+        Ok((format!("Question “{label}” added."), key))
     })
     .await?;
-    let key = key_holder.lock().map(|k| k.clone()).unwrap_or_default();
+    let key = outcome.as_ref().map(|(_, key)| key.clone()).unwrap_or_default();
+    let outcome = outcome.map(|(message, _)| message);
     flash_outcome(&ctx, outcome);
     Ok(redirect(&format!("/questionnaires/{id}/questions/{key}")))
 }

@@ -198,14 +198,14 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
 pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamView)?;
     let id = parse_id(&path)?;
-    let (rows, roles) = db::run(ctx.pool(), |conn| {
-        Ok((queries::list_members(conn)?, queries::role_choices(conn)?))
+    let ((member, role), inv, roles) = db::read(ctx.pool(), move |conn| {
+        Ok((
+            queries::find_member(conn, id)?,
+            queries::pending_invitation(conn, id)?,
+            queries::role_choices(conn)?,
+        ))
     })
     .await?;
-    let (member, role, inv) = rows
-        .into_iter()
-        .find(|(m, _, _)| m.id == id)
-        .ok_or(AppError::NotFound)?;
     let now = ctx.now();
     render(&MemberPage {
         member: member_row(&member, &role, inv.as_ref(), &ctx.member, now),

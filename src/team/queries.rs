@@ -47,6 +47,22 @@ pub fn list_members(conn: &mut PgConnection) -> QueryResult<Vec<(Member, Role, O
         .collect())
 }
 
+/// The open invitation of one member, if any.
+pub fn pending_invitation(conn: &mut PgConnection, member: Uuid) -> QueryResult<Option<PendingInvitation>> {
+    invitations::table
+        .filter(invitations::member_id.eq(member))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::revoked_at.is_null())
+        .select((
+            invitations::id,
+            invitations::member_id,
+            invitations::expires_at,
+            invitations::sent_count,
+        ))
+        .first(conn)
+        .optional()
+}
+
 /// One member with their role.
 pub fn find_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Member, Role)> {
     members::table

@@ -12,10 +12,15 @@ pub struct Segment {
     pub link: bool,
 }
 
+/// What the shared email layout shows in its footer.
+struct Footer<'a> {
+    company: &'a str,
+}
+
 #[derive(Template)]
 #[template(path = "email/session_link/body.html")]
 struct Html<'a> {
-    company: &'a str,
+    e: Footer<'a>,
     paragraphs: Vec<Vec<Segment>>,
 }
 
@@ -55,7 +60,9 @@ fn paragraphs(text: &str, url: &str) -> Vec<Vec<Segment>> {
 pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Values) -> Result<Email, AppError> {
     let text = placeholders::render(body, values);
     let html = Html {
-        company: &values.company_name,
+        e: Footer {
+            company: &values.company_name,
+        },
         paragraphs: paragraphs(&text, &values.session_url),
     }
     .render()?;
