@@ -368,7 +368,7 @@ const STATUSES: [(&str, u32); 8] = [
 ];
 
 /// Adds `count` generated applicants (for benchmarks and demos), in
-/// batches of 2,000 rows, each batch its own transaction; `progress` is
+/// batches of 2,000 rows, one INSERT each; `progress` is
 /// called after every batch with the number inserted so far.
 pub fn seed_applicants(
     pool: &crate::db::DbPool,
@@ -423,53 +423,29 @@ pub fn seed_applicants(
                     } else {
                         Some(flow_ids[rng.random_range(0..flow_ids.len())])
                     },
+                    status: pick_status(rng.random_range(0..100)).to_string(),
                     created_by: None,
                     created_at: created,
                     updated_at: created,
                 }
             })
             .collect();
-        let statuses: Vec<&str> = (0..batch)
-            .map(|_| {
-                let mut pick = rng.random_range(0..100);
-                STATUSES
-                    .iter()
-                    .find(|(_, w)| {
-                        if pick < *w {
-                            true
-                        } else {
-                            pick -= w;
-                            false
-                        }
-                    })
-                    .map_or("INIT", |(s, _)| s)
-            })
-            .collect();
-        conn.transaction(|conn| -> Result<(), AppError> {
-            diesel::insert_into(applicants::table).values(&rows).execute(conn)?;
-            for (status, ids) in group_by_status(&rows, &statuses) {
-                diesel::update(applicants::table.filter(applicants::id.eq_any(ids)))
-                    .set(applicants::status.eq(status))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })?;
+        diesel::insert_into(applicants::table)
+            .values(&rows)
+            .execute(&mut conn)?;
         done += batch;
         progress(done);
     }
     Ok(())
 }
 
-fn group_by_status<'a>(
-    rows: &[crate::applicants::models::NewApplicant],
-    statuses: &[&'a str],
-) -> Vec<(&'a str, Vec<uuid::Uuid>)> {
-    let mut groups: Vec<(&str, Vec<uuid::Uuid>)> = Vec::new();
-    for (row, status) in rows.iter().zip(statuses) {
-        match groups.iter_mut().find(|(s, _)| s == status) {
-            Some((_, ids)) => ids.push(row.id),
-            None => groups.push((status, vec![row.id])),
+/// The status at `pick` (0–99) in the weighted [`STATUSES`] table.
+fn pick_status(mut pick: u32) -> &'static str {
+    for (status, weight) in STATUSES {
+        if pick < weight {
+            return status;
         }
+        pick -= weight;
     }
-    groups
+    "INIT"
 }

@@ -174,6 +174,7 @@ impl ApplicantForm {
             country,
             supplied_info: supplied_info.unwrap_or_default(),
             flow_id,
+            status: super::models::Status::Init.code().to_string(),
             created_by: Some(by),
             created_at: now,
             updated_at: now,

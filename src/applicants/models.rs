@@ -47,6 +47,8 @@ pub struct NewApplicant {
     pub country: Option<String>,
     pub supplied_info: serde_json::Value,
     pub flow_id: Option<Uuid>,
+    /// `INIT` for a new applicant; imports and demo data may start elsewhere.
+    pub status: String,
     pub search_text: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,

@@ -422,7 +422,7 @@ pub async fn profile_page(
 /// GET /applicants/{id}
 pub async fn show_applicant(ctx: Ctx, path: actix_web::web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::web::parse_id(&path)?;
     profile_page(&ctx, id, ProfileForm::default(), None, StatusCode::OK).await
 }
 

@@ -193,7 +193,7 @@ pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -
 /// GET /email-templates/{id}
 pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::EmailTemplatesManage)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::web::parse_id(&path)?;
     let t = db::run(ctx.pool(), move |conn| Ok(queries::find(conn, id)?)).await?;
     form_page(
         &ctx,
@@ -215,7 +215,7 @@ pub async fn update_template(
     CsrfForm(form): CsrfForm<TemplateForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::EmailTemplatesManage)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::web::parse_id(&path)?;
     let errors = form.check();
     if !errors.is_empty() {
         return form_page(&ctx, Some(id), form, errors).await;
@@ -257,7 +257,7 @@ pub async fn delete_template(
     _form: CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::EmailTemplatesManage)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::web::parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
     let name = db::run(ctx.pool(), move |conn| {
         let t = queries::find(conn, id)?;

@@ -65,7 +65,7 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
 /// GET /outbox/{id}
 pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::OutboxView)?;
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::web::parse_id(&path)?;
     let (mut message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
     // With a real mail server, links that carry a secret for the recipient
     // (invitations, password resets) are not shown to whoever reads the

@@ -22,20 +22,13 @@ pub fn insert_applicant(app: &TestApp, name: &str, external: &str, status: &str,
         country: None,
         supplied_info: serde_json::json!({}),
         flow_id: None,
+        status: status.into(),
         created_by: None,
         created_at: now,
         updated_at: now,
     };
     let mut conn = app.pool.get().expect("conn");
     assert!(veridesk::applicants::queries::create(&mut conn, &applicant).expect("insert"));
-    if status != "INIT" {
-        use diesel::prelude::*;
-        use veridesk::db::schema::applicants;
-        diesel::update(applicants::table.find(applicant.id))
-            .set(applicants::status.eq(status))
-            .execute(&mut conn)
-            .expect("status");
-    }
     applicant.id
 }
 
