@@ -9,6 +9,9 @@ use veridesk::config::Settings;
 use veridesk::db::{self, cluster::LocalCluster};
 use veridesk::domain::{EmailAddress, Password, PersonName};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "Usage: veridesk [COMMAND]
 
 Commands:

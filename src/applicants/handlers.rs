@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-const PAGE_SIZE: i64 = 50;
+const PAGE_SIZE: u32 = 50;
 
 fn kind_label(kind: &str) -> &'static str {
     KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| l)
@@ -156,9 +156,9 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         filter.after = decode_cursor(filter.sort, &q.after);
     }
     let list_filter = filter.clone();
-    let (rows, more, flows, reviewers) = db::read(ctx.pool(), move |conn| {
+    let (rows, more, names) = db::read(ctx.pool(), move |conn| {
         let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
-        Ok((rows, more, queries::all_flows(conn)?, queries::reviewers(conn)?))
+        Ok((rows, more, queries::names(conn)?))
     })
     .await?;
     let params = q.view_params();
@@ -192,10 +192,10 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 kind: kind_label(&r.kind),
                 external_user_id: r.external_user_id,
                 email: r.email.unwrap_or_default(),
-                flow: r.flow.unwrap_or_default(),
+                flow: names.flow(r.flow_id).unwrap_or_default().to_string(),
                 status: status.label(),
                 status_badge: status.badge(),
-                reviewer: r.reviewer.unwrap_or_default(),
+                reviewer: names.member(r.reviewer_id).unwrap_or_default().to_string(),
                 created: ctx.member.format_time(r.created_at),
                 updated: ctx.member.format_time(r.updated_at),
                 deletion: r.deletion_scheduled_at.is_some(),
@@ -213,8 +213,11 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             chrome: ctx.chrome("Applicants", Nav::Applicants),
             rows,
             statuses: Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-            flows: flows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
-            reviewers: reviewers.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            flows: names.flows.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
+            reviewers: names
+                .active_members()
+                .map(|(id, n)| (id.to_string(), n.to_string()))
+                .collect(),
             sorts: Sort::ALL.iter().map(|(_, k, l)| (*k, *l)).collect(),
             errors,
             next_page,

@@ -2,6 +2,7 @@
 //! keyset pagination (no OFFSET: pages stay fast at any depth).
 
 use super::models::{Applicant, NewApplicant, normalise_search};
+use crate::db::literal_limit::LiteralLimitDsl;
 use crate::db::schema::{applicants, flow_versions, flows, members};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -43,12 +44,59 @@ pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Strin
         .load(conn)
 }
 
-/// Every flow, for the list filter.
-pub fn all_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
-    flows::table
-        .order(flows::name.asc())
-        .select((flows::id, flows::name))
-        .load(conn)
+/// Every flow's and member's name, for showing the list's rows and filters.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Every flow, by name.
+    pub flows: Vec<(Uuid, String)>,
+    /// Every member, by name, and whether they are active.
+    pub members: Vec<(Uuid, String, bool)>,
+}
+
+impl Names {
+    /// A flow's name.
+    pub fn flow(&self, id: Option<Uuid>) -> Option<&str> {
+        let id = id?;
+        self.flows.iter().find(|(f, _)| *f == id).map(|(_, n)| n.as_str())
+    }
+
+    /// A member's name.
+    pub fn member(&self, id: Option<Uuid>) -> Option<&str> {
+        let id = id?;
+        self.members
+            .iter()
+            .find(|(m, _, _)| *m == id)
+            .map(|(_, n, _)| n.as_str())
+    }
+
+    /// Active members: who can be picked as a reviewer.
+    pub fn active_members(&self) -> impl Iterator<Item = (Uuid, &str)> {
+        self.members
+            .iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(id, n, _)| (*id, n.as_str()))
+    }
+}
+
+/// Loads [`Names`] in one round trip: flows and members are few, and the
+/// list page needs both on every request.
+pub fn names(conn: &mut PgConnection) -> QueryResult<Names> {
+    let rows: Vec<(String, Uuid, String)> = flows::table
+        .select(("flow".into_sql::<Text>(), flows::id, flows::name))
+        .union_all(members::table.select((members::status, members::id, members::name)))
+        .load(conn)?;
+    let mut names = Names::default();
+    for (kind, id, name) in rows {
+        match kind.as_str() {
+            "flow" => names.flows.push((id, name)),
+            status => names
+                .members
+                .push((id, name, status == crate::team::models::status::ACTIVE)),
+        }
+    }
+    names.flows.sort_by(|a, b| a.1.cmp(&b.1));
+    names.members.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(names)
 }
 
 /// Active members, for the reviewer filter.
@@ -135,15 +183,16 @@ pub struct ListRow {
     pub deletion_scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub flow: Option<String>,
-    pub reviewer: Option<String>,
+    pub flow_id: Option<Uuid>,
+    pub reviewer_id: Option<Uuid>,
 }
 
 /// A page of applicants and whether more follow.
-pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: i64) -> QueryResult<(Vec<ListRow>, bool)> {
+///
+/// One table, no joins: flow and reviewer names come from [`names`], which
+/// the page loads anyway for its filters, so the statement stays cheap to plan.
+pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryResult<(Vec<ListRow>, bool)> {
     let mut query = applicants::table
-        .left_join(flows::table)
-        .left_join(members::table.on(members::id.nullable().eq(applicants::reviewer_id)))
         .select((
             applicants::id,
             applicants::kind,
@@ -154,10 +203,9 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: i64) -> QueryRe
             applicants::deletion_scheduled_at,
             applicants::created_at,
             applicants::updated_at,
-            flows::name.nullable(),
-            members::name.nullable(),
+            applicants::flow_id,
+            applicants::reviewer_id,
         ))
-        .limit(limit + 1)
         .into_boxed();
     if let Some(term) = &filter.search {
         let escaped = normalise_search(term)
@@ -239,8 +287,8 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: i64) -> QueryRe
         (Sort::NameAsc, true) => query.order((sql::<Text>("applicants.name || ''").asc(), applicants::id.asc())),
         (Sort::NameDesc, true) => query.order((sql::<Text>("applicants.name || ''").desc(), applicants::id.desc())),
     };
-    let mut rows: Vec<ListRow> = query.load(conn)?;
-    let more = rows.len() as i64 > limit;
+    let mut rows: Vec<ListRow> = query.literal_limit(limit + 1).load(conn)?;
+    let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     Ok((rows, more))
 }

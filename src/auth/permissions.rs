@@ -68,8 +68,21 @@ permissions! {
 }
 
 /// The set of permissions a member holds through their role.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Vec<String>", from = "Vec<String>")]
 pub struct PermissionSet(BTreeSet<Permission>);
+
+impl From<PermissionSet> for Vec<String> {
+    fn from(set: PermissionSet) -> Self {
+        set.codes()
+    }
+}
+
+impl From<Vec<String>> for PermissionSet {
+    fn from(codes: Vec<String>) -> Self {
+        PermissionSet::from_codes(&codes)
+    }
+}
 
 impl PermissionSet {
     /// Builds the set from stored codes, ignoring codes no longer known.

@@ -25,7 +25,12 @@ pub fn load_signed_in_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<O
         .select((Member::as_select(), Role::as_select()))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(member, role)| CurrentMember {
+    Ok(found.and_then(|(member, role)| signed_in_member(member, role)))
+}
+
+/// The member as a request sees them, unless they may no longer sign in.
+pub fn signed_in_member(member: Member, role: Role) -> Option<CurrentMember> {
+    (member.status == status::ACTIVE).then(|| CurrentMember {
         id: MemberId(member.id),
         email: member.email,
         name: member.name,
@@ -34,7 +39,7 @@ pub fn load_signed_in_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<O
         role_name: role.name,
         role_builtin: role.builtin_key,
         time_zone: member.time_zone.parse().unwrap_or(chrono_tz::UTC),
-    }))
+    })
 }
 
 /// The member who may sign in with `email` (active only).

@@ -2,6 +2,7 @@
 //! development cluster, and the one helper every handler uses to run queries.
 
 pub mod cluster;
+pub mod literal_limit;
 pub mod schema;
 
 use crate::error::AppError;

@@ -6,11 +6,10 @@
 
 use super::chrome::{Chrome, Nav};
 use super::flash::{self, FlashKind};
-use super::session_store::MEMBER_KEY;
+use super::session_store::{LOADED_MEMBER_KEY, MEMBER_KEY};
 use super::state::AppState;
 use crate::audit::Actor;
 use crate::auth::permissions::{Permission, PermissionSet};
-use crate::auth::queries::load_signed_in_member;
 use crate::db;
 use crate::domain::MemberId;
 use crate::error::AppError;
@@ -19,8 +18,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::future::{Future, Ready, ready};
-use std::pin::Pin;
+use std::future::{Ready, ready};
 
 /// Where a request came from, for the audit log.
 #[derive(Clone, Debug)]
@@ -120,7 +118,7 @@ impl FromRequest for Visitor {
 }
 
 /// The signed-in member, as loaded for this request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CurrentMember {
     /// Their id.
     pub id: MemberId,
@@ -147,10 +145,21 @@ impl CurrentMember {
     }
 
     /// A time in the member's zone, e.g. `2026-11-22 18:44 CET`.
+    ///
+    /// Written field by field rather than with a `strftime` string, which
+    /// chrono parses on every call: lists format two times per row.
     pub fn format_time(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.time_zone)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
+        use chrono::{Datelike, Timelike};
+        let local = at.with_timezone(&self.time_zone);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} {}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.offset()
+        )
     }
 }
 
@@ -224,34 +233,66 @@ impl Ctx {
 
 impl FromRequest for Ctx {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let visitor = Visitor::from_request(req, payload).into_inner();
-        let path = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
-        let is_get = req.method() == actix_web::http::Method::GET;
-        Box::pin(async move {
-            let visitor = visitor?;
-            let next = is_get.then(|| path.clone());
+        ready(Visitor::from_request(req, payload).into_inner().and_then(|visitor| {
+            let path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            let next = (req.method() == actix_web::http::Method::GET).then(|| path.clone());
             let member_id = match visitor.session.get::<uuid::Uuid>(MEMBER_KEY) {
                 Ok(Some(id)) => id,
                 _ => return Err(AppError::Unauthorized { next }),
             };
-            let loaded = db::read(&visitor.state.pool, move |conn| {
-                Ok(load_signed_in_member(conn, member_id)?)
-            })
-            .await?;
-            match loaded {
-                Some(member) => Ok(Ctx { visitor, member, path }),
-                None => {
+            // The session store loaded the member with the session, in the
+            // same query; it is absent when they were deactivated or deleted.
+            match visitor.session.get::<CurrentMember>(LOADED_MEMBER_KEY) {
+                Ok(Some(member)) if member.id.0 == member_id => Ok(Ctx { visitor, member, path }),
+                _ => {
                     visitor.session.purge();
                     Err(AppError::Unauthorized { next })
                 }
             }
-        })
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::permissions::PermissionSet;
+
+    fn member_in(zone: Tz) -> CurrentMember {
+        CurrentMember {
+            id: MemberId(uuid::Uuid::nil()),
+            email: "a@example.test".into(),
+            name: "A".into(),
+            role_id: uuid::Uuid::nil(),
+            role_name: "Owner".into(),
+            role_builtin: None,
+            permissions: PermissionSet::default(),
+            time_zone: zone,
+        }
+    }
+
+    #[test]
+    fn format_time_matches_strftime_in_every_kind_of_zone() {
+        let at: DateTime<Utc> = "2026-07-01T23:05:09Z".parse().unwrap();
+        for zone in [
+            chrono_tz::UTC,
+            chrono_tz::Europe::Paris,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::America::Sao_Paulo,
+        ] {
+            let expected = at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
+            assert_eq!(member_in(zone).format_time(at), expected);
+        }
+        assert_eq!(
+            member_in(chrono_tz::Europe::Paris).format_time(at),
+            "2026-07-02 01:05 CEST"
+        );
     }
 }

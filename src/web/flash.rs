@@ -50,7 +50,13 @@ pub fn push(session: &Session, kind: FlashKind, text: impl Into<String>) {
 }
 
 /// Takes the waiting messages (they show once).
+///
+/// Checks first: `Session::remove` marks the session changed even when the
+/// key is absent, which would rewrite the stored session on every page.
 pub fn take(session: &Session) -> Vec<Flash> {
+    if !session.contains_key(KEY) {
+        return Vec::new();
+    }
     session
         .remove_as::<Vec<Flash>>(KEY)
         .and_then(Result::ok)

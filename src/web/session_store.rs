@@ -4,11 +4,21 @@
 //! sessions at once. The cookie holds a random key; the table holds only its
 //! SHA-256. Idle and absolute lifetimes are enforced here, on load, and
 //! `last_seen_at` is written at most once a minute to keep reads cheap.
+//!
+//! Loading a session also loads its member and their role, in the same
+//! query, and hands them to [`super::Ctx`] under [`LOADED_MEMBER_KEY`]: a
+//! signed-in page then costs one database round trip before its own queries
+//! instead of two. That entry is rebuilt on every load and removed before
+//! every save, so it is never stored and never stale: deactivation and role
+//! changes still apply on the member's very next request.
 
+use crate::auth::queries::signed_in_member;
 use crate::clock::Clock;
 use crate::db::DbPool;
-use crate::db::schema::sessions;
+use crate::db::schema::{members, roles, sessions};
 use crate::domain::SecretToken;
+use crate::roles::models::Role;
+use crate::team::models::Member;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
 use chrono::{DateTime, Duration, Utc};
@@ -18,6 +28,9 @@ use uuid::Uuid;
 
 /// The session key under which the signed-in member's id is kept.
 pub const MEMBER_KEY: &str = "member_id";
+/// The session key under which `load` puts the signed-in member (a JSON
+/// [`super::CurrentMember`]); derived on load, never stored.
+pub const LOADED_MEMBER_KEY: &str = "_loaded_member";
 
 /// PostgreSQL-backed [`SessionStore`].
 #[derive(Clone)]
@@ -28,7 +41,8 @@ pub struct PgSessionStore {
     absolute: Duration,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sessions)]
 struct StoredSession {
     state: serde_json::Value,
     created_at: DateTime<Utc>,
@@ -59,7 +73,8 @@ impl PgSessionStore {
         .await?
     }
 
-    async fn insert(&self, state: HashMap<String, String>) -> anyhow::Result<SessionKey> {
+    async fn insert(&self, mut state: HashMap<String, String>) -> anyhow::Result<SessionKey> {
+        state.remove(LOADED_MEMBER_KEY);
         let token = SecretToken::generate();
         let key = SessionKey::try_from(token.plain)?;
         let now = self.clock.now();
@@ -97,13 +112,20 @@ impl SessionStore for PgSessionStore {
         let now = self.clock.now();
         let (idle, absolute) = (self.idle, self.absolute);
         self.blocking(move |conn| {
-            let found: Option<StoredSession> = sessions::table
-                .find(&hash)
+            let found: Option<(StoredSession, Option<Member>, Option<Role>)> = sessions::table
+                .left_join(members::table.inner_join(roles::table))
+                .filter(sessions::key_hash.eq(&hash))
                 .filter(sessions::expires_at.gt(now))
-                .select((sessions::state, sessions::created_at, sessions::last_seen_at))
+                .select((
+                    StoredSession::as_select(),
+                    Option::<Member>::as_select(),
+                    Option::<Role>::as_select(),
+                ))
                 .first(conn)
                 .optional()?;
-            let Some(found) = found else { return Ok(None) };
+            let Some((found, member, role)) = found else {
+                return Ok(None);
+            };
             if found.last_seen_at + idle < now || found.created_at + absolute < now {
                 diesel::delete(sessions::table.find(&hash)).execute(conn)?;
                 return Ok(None);
@@ -113,7 +135,15 @@ impl SessionStore for PgSessionStore {
                     .set(sessions::last_seen_at.eq(now))
                     .execute(conn)?;
             }
-            Ok(Some(serde_json::from_value(found.state)?))
+            let mut state: HashMap<String, String> = serde_json::from_value(found.state)?;
+            state.remove(LOADED_MEMBER_KEY);
+            if let Some(member) = member
+                .zip(role)
+                .and_then(|(member, role)| signed_in_member(member, role))
+            {
+                state.insert(LOADED_MEMBER_KEY.into(), serde_json::to_string(&member)?);
+            }
+            Ok(Some(state))
         })
         .await
         .map_err(LoadError::Other)
@@ -134,6 +164,8 @@ impl SessionStore for PgSessionStore {
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
         let hash = SecretToken::hash(session_key.as_ref());
+        let mut session_state = session_state;
+        session_state.remove(LOADED_MEMBER_KEY);
         let member = member_of(&session_state);
         let json = serde_json::to_value(&session_state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let now = self.clock.now();
