@@ -156,9 +156,16 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         filter.after = decode_cursor(filter.sort, &q.after);
     }
     let list_filter = filter.clone();
+    let cache = ctx.state().names.clone();
     let (rows, more, names) = db::read(ctx.pool(), move |conn| {
         let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
-        Ok((rows, more, queries::names(conn)?))
+        let names = cache.get_or_load(conn, |names| {
+            rows.iter().all(|r| {
+                (r.flow_id.is_none() || names.flow(r.flow_id).is_some())
+                    && (r.reviewer_id.is_none() || names.member(r.reviewer_id).is_some())
+            })
+        })?;
+        Ok((rows, more, names))
     })
     .await?;
     let params = q.view_params();

@@ -5,6 +5,7 @@ pub mod deletion;
 pub mod forms;
 mod handlers;
 pub mod models;
+pub mod names;
 mod pages;
 pub mod profile;
 pub mod queries;

@@ -44,61 +44,6 @@ pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Strin
         .load(conn)
 }
 
-/// Every flow's and member's name, for showing the list's rows and filters.
-#[derive(Debug, Default)]
-pub struct Names {
-    /// Every flow, by name.
-    pub flows: Vec<(Uuid, String)>,
-    /// Every member, by name, and whether they are active.
-    pub members: Vec<(Uuid, String, bool)>,
-}
-
-impl Names {
-    /// A flow's name.
-    pub fn flow(&self, id: Option<Uuid>) -> Option<&str> {
-        let id = id?;
-        self.flows.iter().find(|(f, _)| *f == id).map(|(_, n)| n.as_str())
-    }
-
-    /// A member's name.
-    pub fn member(&self, id: Option<Uuid>) -> Option<&str> {
-        let id = id?;
-        self.members
-            .iter()
-            .find(|(m, _, _)| *m == id)
-            .map(|(_, n, _)| n.as_str())
-    }
-
-    /// Active members: who can be picked as a reviewer.
-    pub fn active_members(&self) -> impl Iterator<Item = (Uuid, &str)> {
-        self.members
-            .iter()
-            .filter(|(_, _, active)| *active)
-            .map(|(id, n, _)| (*id, n.as_str()))
-    }
-}
-
-/// Loads [`Names`] in one round trip: flows and members are few, and the
-/// list page needs both on every request.
-pub fn names(conn: &mut PgConnection) -> QueryResult<Names> {
-    let rows: Vec<(String, Uuid, String)> = flows::table
-        .select(("flow".into_sql::<Text>(), flows::id, flows::name))
-        .union_all(members::table.select((members::status, members::id, members::name)))
-        .load(conn)?;
-    let mut names = Names::default();
-    for (kind, id, name) in rows {
-        match kind.as_str() {
-            "flow" => names.flows.push((id, name)),
-            status => names
-                .members
-                .push((id, name, status == crate::team::models::status::ACTIVE)),
-        }
-    }
-    names.flows.sort_by(|a, b| a.1.cmp(&b.1));
-    names.members.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(names)
-}
-
 /// Active members, for the reviewer filter.
 pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     members::table
@@ -189,8 +134,8 @@ pub struct ListRow {
 
 /// A page of applicants and whether more follow.
 ///
-/// One table, no joins: flow and reviewer names come from [`names`], which
-/// the page loads anyway for its filters, so the statement stays cheap to plan.
+/// One table, no joins: flow and reviewer names come from
+/// [`super::names::Names`], which the page needs anyway for its filters.
 pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryResult<(Vec<ListRow>, bool)> {
     let mut query = applicants::table
         .select((

@@ -1,5 +1,6 @@
 //! What every handler can reach: pool, settings, clock and shared services.
 
+use crate::applicants::names::NamesCache;
 use crate::auth::password::Hasher;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub outbox_wakeup: Arc<Notify>,
     /// Sign-in attempts per client IP.
     pub signin_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Flow and member names for the applicants list.
+    pub names: Arc<NamesCache>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             hasher,
             outbox_wakeup: Arc::new(Notify::new()),
             signin_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            names: Arc::default(),
         }
     }
 }

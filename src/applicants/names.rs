@@ -1,0 +1,98 @@
+//! Flow and member names for the applicants list.
+//!
+//! Every list request shows flow and reviewer names and offers both as
+//! filters. They are few and change rarely, so they are loaded in one query
+//! and kept for [`FRESH_FOR`]: a renamed flow or member shows its new name
+//! within two seconds, and a row naming an id the cache has not seen yet
+//! reloads it at once, so a new flow or reviewer is never shown blank.
+
+use crate::db::schema::{flows, members};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// How long loaded names are used before they are loaded again.
+pub const FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// Every flow's and member's name, for showing the list's rows and filters.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Every flow, by name.
+    pub flows: Vec<(Uuid, String)>,
+    /// Every member, by name, and whether they are active.
+    pub members: Vec<(Uuid, String, bool)>,
+}
+
+impl Names {
+    /// A flow's name.
+    pub fn flow(&self, id: Option<Uuid>) -> Option<&str> {
+        let id = id?;
+        self.flows.iter().find(|(f, _)| *f == id).map(|(_, n)| n.as_str())
+    }
+
+    /// A member's name.
+    pub fn member(&self, id: Option<Uuid>) -> Option<&str> {
+        let id = id?;
+        self.members
+            .iter()
+            .find(|(m, _, _)| *m == id)
+            .map(|(_, n, _)| n.as_str())
+    }
+
+    /// Active members: who can be picked as a reviewer.
+    pub fn active_members(&self) -> impl Iterator<Item = (Uuid, &str)> {
+        self.members
+            .iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(id, n, _)| (*id, n.as_str()))
+    }
+}
+
+/// Loads [`Names`] in one round trip: flows and members are few, and the
+/// list page needs both on every request.
+pub fn load(conn: &mut PgConnection) -> QueryResult<Names> {
+    let rows: Vec<(String, Uuid, String)> = flows::table
+        .select(("flow".into_sql::<Text>(), flows::id, flows::name))
+        .union_all(members::table.select((members::status, members::id, members::name)))
+        .load(conn)?;
+    let mut names = Names::default();
+    for (kind, id, name) in rows {
+        match kind.as_str() {
+            "flow" => names.flows.push((id, name)),
+            status => names
+                .members
+                .push((id, name, status == crate::team::models::status::ACTIVE)),
+        }
+    }
+    names.flows.sort_by(|a, b| a.1.cmp(&b.1));
+    names.members.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(names)
+}
+
+/// The names last loaded, shared by every worker.
+#[derive(Default)]
+pub struct NamesCache {
+    loaded: Mutex<Option<(Instant, Arc<Names>)>>,
+}
+
+impl NamesCache {
+    /// The cached names if they are fresh and `complete` holds for them
+    /// (they know every id the caller is about to show); otherwise loads
+    /// them again and keeps them.
+    pub fn get_or_load(&self, conn: &mut PgConnection, complete: impl Fn(&Names) -> bool) -> QueryResult<Arc<Names>> {
+        if let Ok(loaded) = self.loaded.lock()
+            && let Some((at, names)) = loaded.as_ref()
+            && at.elapsed() < FRESH_FOR
+            && complete(names)
+        {
+            return Ok(names.clone());
+        }
+        let names = Arc::new(load(conn)?);
+        if let Ok(mut loaded) = self.loaded.lock() {
+            *loaded = Some((Instant::now(), names.clone()));
+        }
+        Ok(names)
+    }
+}
