@@ -20,6 +20,11 @@ pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<
     Ok(inserted == 1)
 }
 
+/// One applicant (`NotFound` when there is none).
+pub fn find_applicant(conn: &mut PgConnection, id: Uuid) -> QueryResult<Applicant> {
+    applicants::table.find(id).select(Applicant::as_select()).first(conn)
+}
+
 /// One applicant with its flow's and reviewer's names.
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Applicant, Option<String>, Option<String>)> {
     applicants::table

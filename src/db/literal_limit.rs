@@ -1,11 +1,12 @@
 //! `LIMIT n` written into the SQL text instead of bound as a parameter.
 //!
-//! PostgreSQL cannot cost a generic plan for `LIMIT $1`: it assumes a tenth
-//! of the table will be returned, so the generic plan always looks worse than
-//! a custom one and a prepared list query is planned again on every
-//! execution. With the limit in the text, the statement Diesel keeps prepared
-//! settles on one generic plan and planning drops out of the request. Page
-//! sizes are constants, so this adds no statements to the cache.
+//! Diesel keeps most statements prepared per connection, so PostgreSQL can
+//! plan them once. A bound `LIMIT $1` defeats that: PostgreSQL cannot cost a
+//! generic plan for it (it assumes a tenth of the table), so the statement is
+//! planned again on every execution, and planning costs more than running a
+//! short list query. [`LiteralLimitDsl::literal_limit`] writes the limit into
+//! the SQL text instead; page sizes are constants, so this adds no statements
+//! to the cache.
 
 use diesel::pg::Pg;
 use diesel::prelude::*;

@@ -2,17 +2,15 @@
 //! email that carries it.
 
 use super::forms::SessionForm;
+use super::issue::{LinkEmail, issue_link};
 use super::pages::{CreatedPage, FlowChoice, NewSessionPage, TemplateChoice};
 use super::queries;
 use crate::applicants::queries as applicants;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
-use crate::domain::SecretToken;
-use crate::email_templates::placeholders::{Values, format_expiry};
 use crate::email_templates::queries as templates;
 use crate::error::AppError;
-use crate::outbox;
 use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
 use actix_web::http::StatusCode;
@@ -95,6 +93,10 @@ pub async fn new_session_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
 }
 
 /// POST /applicants/{id}/sessions
+///
+/// Checks the form and creates the verification, its link and its email in
+/// one transaction: the flow is checked where it is used, so it cannot be
+/// archived between the check and the start.
 pub async fn create_session(
     ctx: Ctx,
     path: web::Path<String>,
@@ -102,133 +104,95 @@ pub async fn create_session(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsSendLinks)?;
     let applicant_id = parse_id(&path)?;
-    let template_id: Option<Uuid> = form.template_id.parse().ok();
-    let (flow_ids, template) = db::read(ctx.pool(), move |conn| {
-        applicants::find(conn, applicant_id)?;
-        let template = match template_id {
-            Some(id) => templates::find(conn, id).ok().map(|t| (t.subject, t.body)),
-            None => None,
-        };
-        Ok((queries::usable_flow_ids(conn, "regular")?, template))
-    })
-    .await?;
-    let valid = match form.parse(&flow_ids, template) {
-        Ok(valid) => valid,
-        Err(errors) => return form_page(&ctx, applicant_id, Some(form), errors).await,
-    };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let base_url = ctx.state().settings.base_url.clone();
-    let token = SecretToken::generate();
-    let url = format!("{base_url}/v/{}", token.plain);
-    let plan = valid.clone();
-    let link_url = url.clone();
+    let submitted = form.clone();
     let created = db::run(ctx.pool(), move |conn| {
-        let (applicant, _, _) = applicants::find(conn, applicant_id)?;
-        let Some(queries::UsableFlow {
-            name: flow_name,
-            version_id: version,
-            number,
-            definition,
-            ..
-        }) = queries::usable_flow(conn, plan.flow_id)?
-        else {
-            return Ok(Err(
-                "That flow was archived or unpublished meanwhile; choose another.".to_string()
-            ));
+        let applicant = applicants::find_applicant(conn, applicant_id)?;
+        let template = match submitted.template_id.parse::<Uuid>() {
+            Ok(id) => templates::find(conn, id).ok().map(|t| (t.subject, t.body)),
+            Err(_) => None,
+        };
+        // Only a published, unarchived regular flow may be chosen.
+        let flow = match submitted.flow_id.parse::<Uuid>() {
+            Ok(id) => queries::usable_flow(conn, id)?
+                .filter(|f| f.kind == "regular")
+                .map(|f| (id, f)),
+            Err(_) => None,
+        };
+        let choosable: Vec<Uuid> = flow.iter().map(|(id, _)| *id).collect();
+        let (plan, Some((_, flow))) = (
+            match submitted.parse(&choosable, template) {
+                Ok(plan) => plan,
+                Err(errors) => return Ok(Err(errors)),
+            },
+            flow,
+        ) else {
+            return Err(AppError::internal("a valid session form names a usable flow"));
         };
         let revoked = queries::revoke_links(conn, applicant_id, "replaced by a new verification session", now)?;
         let verification = queries::start(
             conn,
             applicant_id,
             plan.flow_id,
-            version,
+            flow.version_id,
             "regular",
-            &definition,
+            &flow.definition,
             Some(by),
             now,
         )?;
-        let expires_at = now + plan.expires_in;
-        let max_attempts = i32::try_from(definition.settings.max_attempts).unwrap_or(10);
-        let link = queries::create_link(
-            conn,
-            verification,
-            &token.hash,
-            expires_at,
-            plan.session_minutes,
-            max_attempts,
-            Some(by),
-            now,
-        )?;
-        let subject = Some(("applicant", applicant_id.to_string()));
         audit::record(
             conn,
             now,
             &actor,
             EventKind::VerificationStarted,
-            subject.clone(),
-            json!({ "flow": flow_name, "flow_version": number, "revoked_links": revoked }),
+            Some(("applicant", applicant_id.to_string())),
+            json!({ "flow": flow.name, "flow_version": flow.number, "revoked_links": revoked }),
         )?;
-        audit::record(
+        let issued = issue_link(
             conn,
-            now,
+            &base_url,
+            &applicant,
+            verification,
+            plan.expires_in,
+            plan.session_minutes,
+            i32::try_from(flow.definition.settings.max_attempts).unwrap_or(10),
+            plan.email.map(|e| LinkEmail {
+                to: e.to,
+                cc: e.cc,
+                subject: e.subject,
+                body: e.body,
+            }),
             &actor,
-            EventKind::LinkCreated,
-            subject.clone(),
-            json!({ "expires_at": expires_at.to_rfc3339(), "session_minutes": plan.session_minutes }),
+            now,
         )?;
-        let mut email_to = String::new();
-        let mut email_cc = String::new();
-        if let Some(email) = &plan.email {
-            let company = crate::settings::queries::company_name(conn)?;
-            let values = Values {
-                session_url: link_url.clone(),
-                applicant_name: applicant.name.clone(),
-                link_expires_at: format_expiry(expires_at, &applicant.language),
-                company_name: company,
-            };
-            let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
-            let message_id = outbox::queue(conn, now, message)?;
-            queries::attach_email(conn, link, message_id)?;
-            audit::record(
-                conn,
-                now,
-                &actor,
-                EventKind::LinkEmailQueued,
-                subject,
-                json!({ "to": email.to, "cc": email.cc.join(", ") }),
-            )?;
-            email_to.clone_from(&email.to);
-            email_cc = email.cc.join(", ");
-        }
-        Ok(Ok((applicant.name, flow_name, expires_at, email_to, email_cc)))
+        Ok(Ok((applicant.name, flow.name, issued)))
     })
     .await?;
-    let (name, flow_name, expires_at, email_to, email_cc) = match created {
+    let (name, flow_name, issued) = match created {
         Ok(done) => done,
-        Err(message) => {
-            let mut errors = FormErrors::new();
-            errors.add("flow_id", message);
-            return form_page(&ctx, applicant_id, Some(form), errors).await;
-        }
+        Err(errors) => return form_page(&ctx, applicant_id, Some(form), errors).await,
     };
-    ctx.state().outbox_wakeup.notify_one();
+    if issued.email_to.is_some() {
+        ctx.state().outbox_wakeup.notify_one();
+    }
     render_status(
         StatusCode::OK,
         &CreatedPage {
             chrome: ctx.chrome("Verification session created", Nav::Applicants),
             applicant_id: applicant_id.to_string(),
             applicant_name: name,
-            url,
-            expires: ctx.member.format_time(expires_at),
-            session_minutes: valid.session_minutes,
+            url: issued.url,
+            expires: ctx.member.format_time(issued.expires_at),
+            session_minutes: issued.session_minutes,
             flow_name,
-            email_status: if email_to.is_empty() {
-                String::new()
-            } else {
+            email_status: if issued.email_to.is_some() {
                 "queued".into()
+            } else {
+                String::new()
             },
-            email_to,
-            email_cc,
+            email_to: issued.email_to.unwrap_or_default(),
+            email_cc: issued.email_cc.join(", "),
         },
     )
 }

@@ -47,14 +47,32 @@ pub fn issue_link(
     let token = SecretToken::generate();
     let url = format!("{base_url}/v/{}", token.plain);
     let expires_at = now + expires_in;
-    let link = queries::create_link(
+    // The email is queued first so the link is stored once, already pointing
+    // at it; both commit or roll back together.
+    let queued = match &email {
+        Some(email) => {
+            let values = Values {
+                session_url: url.clone(),
+                applicant_name: applicant.name.clone(),
+                link_expires_at: format_expiry(expires_at, &applicant.language),
+                company_name: crate::settings::queries::company_name(conn)?,
+            };
+            let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
+            Some(outbox::queue(conn, now, message)?)
+        }
+        None => None,
+    };
+    queries::create_link(
         conn,
-        verification,
-        &token.hash,
-        expires_at,
-        session_minutes,
-        max_attempts,
-        actor.member_id,
+        queries::NewLink {
+            verification,
+            token_hash: &token.hash,
+            expires_at,
+            session_minutes,
+            max_attempts,
+            email_message: queued,
+            created_by: actor.member_id,
+        },
         now,
     )?;
     let subject = Some(("applicant", applicant.id.to_string()));
@@ -67,22 +85,13 @@ pub fn issue_link(
         json!({ "expires_at": expires_at.to_rfc3339(), "session_minutes": session_minutes }),
     )?;
     let mut issued = Issued {
-        url: url.clone(),
+        url,
         expires_at,
         session_minutes,
         email_to: None,
         email_cc: Vec::new(),
     };
     if let Some(email) = email {
-        let values = Values {
-            session_url: url,
-            applicant_name: applicant.name.clone(),
-            link_expires_at: format_expiry(expires_at, &applicant.language),
-            company_name: crate::settings::queries::company_name(conn)?,
-        };
-        let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
-        let message_id = outbox::queue(conn, now, message)?;
-        queries::attach_email(conn, link, message_id)?;
         audit::record(
             conn,
             now,

@@ -170,40 +170,35 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
     .execute(conn)
 }
 
-/// Issues a link for `verification`, storing only the token's hash.
-#[allow(clippy::too_many_arguments)]
-pub fn create_link(
-    conn: &mut PgConnection,
-    verification: Uuid,
-    token_hash: &[u8],
-    expires_at: DateTime<Utc>,
-    session_minutes: i32,
-    max_attempts: i32,
-    by: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> QueryResult<Uuid> {
+/// A link to store.
+pub struct NewLink<'a> {
+    pub verification: Uuid,
+    pub token_hash: &'a [u8],
+    pub expires_at: DateTime<Utc>,
+    pub session_minutes: i32,
+    pub max_attempts: i32,
+    /// The email that carries it, already queued.
+    pub email_message: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+}
+
+/// Stores a link: only the token's hash, never the token.
+pub fn create_link(conn: &mut PgConnection, link: NewLink<'_>, now: DateTime<Utc>) -> QueryResult<Uuid> {
     let id = Uuid::new_v4();
     diesel::insert_into(session_links::table)
         .values((
             session_links::id.eq(id),
-            session_links::verification_id.eq(verification),
-            session_links::token_hash.eq(token_hash),
-            session_links::expires_at.eq(expires_at),
-            session_links::session_minutes.eq(session_minutes),
-            session_links::max_attempts.eq(max_attempts),
-            session_links::created_by.eq(by),
+            session_links::verification_id.eq(link.verification),
+            session_links::token_hash.eq(link.token_hash),
+            session_links::expires_at.eq(link.expires_at),
+            session_links::session_minutes.eq(link.session_minutes),
+            session_links::max_attempts.eq(link.max_attempts),
+            session_links::email_message_id.eq(link.email_message),
+            session_links::created_by.eq(link.created_by),
             session_links::created_at.eq(now),
         ))
         .execute(conn)?;
     Ok(id)
-}
-
-/// Records which outbox message carries the link.
-pub fn attach_email(conn: &mut PgConnection, link: Uuid, message: Uuid) -> QueryResult<()> {
-    diesel::update(session_links::table.find(link))
-        .set(session_links::email_message_id.eq(message))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// A link found by its token hash, locked for the update that follows.
