@@ -377,7 +377,7 @@ pub fn seed_applicants(
     progress: &mut dyn FnMut(usize),
 ) -> Result<(), AppError> {
     use crate::applicants::models::{NewApplicant, search_text};
-    use crate::db::schema::{applicants, flows};
+    use crate::db::schema::{applicant_search, applicants, flows};
     use rand::Rng;
     let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
     let flow_ids: Vec<uuid::Uuid> = flows::table
@@ -430,9 +430,21 @@ pub fn seed_applicants(
                 }
             })
             .collect();
-        diesel::insert_into(applicants::table)
-            .values(&rows)
-            .execute(&mut conn)?;
+        let search: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    applicant_search::applicant_id.eq(r.id),
+                    applicant_search::search_text.eq(&r.search_text),
+                )
+            })
+            .collect();
+        conn.transaction(|conn| {
+            diesel::insert_into(applicants::table).values(&rows).execute(conn)?;
+            diesel::insert_into(applicant_search::table)
+                .values(&search)
+                .execute(conn)
+        })?;
         done += batch;
         progress(done);
     }

@@ -5,7 +5,9 @@
 
 use super::profile::DELETION_GRACE_DAYS;
 use crate::audit::{self, Actor, EventKind};
-use crate::db::schema::{applicants, events, outbox_messages, reviews, session_links, step_results, verifications};
+use crate::db::schema::{
+    applicant_search, applicants, events, outbox_messages, reviews, session_links, step_results, verifications,
+};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -78,10 +80,10 @@ fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<U
             applicants::date_of_birth.eq(None::<chrono::NaiveDate>),
             applicants::country.eq(None::<String>),
             applicants::supplied_info.eq(serde_json::json!({})),
-            applicants::search_text.eq(""),
             applicants::purged_at.eq(now),
         ))
         .execute(conn)?;
+    diesel::delete(applicant_search::table.find(id)).execute(conn)?;
     audit::record(
         conn,
         now,

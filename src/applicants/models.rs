@@ -49,6 +49,8 @@ pub struct NewApplicant {
     pub flow_id: Option<Uuid>,
     /// `INIT` for a new applicant; imports and demo data may start elsewhere.
     pub status: String,
+    /// Stored beside the applicant, in `applicant_search` (see [`search_text`]).
+    #[diesel(skip_insertion)]
     pub search_text: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -56,7 +58,8 @@ pub struct NewApplicant {
 }
 
 /// The text search matches: name, email and external id, lower-cased and
-/// without accents, so "Zoe" finds "Zoë".
+/// without accents, so "Zoe" finds "Zoë". It lives in its own table with the
+/// trigram index, so status changes do not rewrite index entries for it.
 pub fn search_text(name: &str, email: Option<&str>, external_user_id: &str) -> String {
     normalise_search(&format!("{name} {} {external_user_id}", email.unwrap_or_default()))
 }

@@ -3,7 +3,7 @@
 
 use super::models::{Applicant, NewApplicant, normalise_search};
 use crate::db::literal_limit::LiteralLimitDsl;
-use crate::db::schema::{applicants, flow_versions, flows, members};
+use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -17,6 +17,14 @@ pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<
         .on_conflict(applicants::external_user_id)
         .do_nothing()
         .execute(conn)?;
+    if inserted == 1 {
+        diesel::insert_into(applicant_search::table)
+            .values((
+                applicant_search::applicant_id.eq(applicant.id),
+                applicant_search::search_text.eq(&applicant.search_text),
+            ))
+            .execute(conn)?;
+    }
     Ok(inserted == 1)
 }
 
@@ -162,7 +170,13 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        query = query.filter(applicants::search_text.like(format!("%{escaped}%")));
+        query = query.filter(
+            applicants::id.eq_any(
+                applicant_search::table
+                    .filter(applicant_search::search_text.like(format!("%{escaped}%")))
+                    .select(applicant_search::applicant_id),
+            ),
+        );
     }
     if let Some(status) = &filter.status {
         query = query.filter(applicants::status.eq(status.clone()));

@@ -3,6 +3,13 @@
 // we write always hold).
 
 diesel::table! {
+    applicant_search (applicant_id) {
+        applicant_id -> Uuid,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
     applicants (id) {
         id -> Uuid,
         kind -> Text,
@@ -17,7 +24,6 @@ diesel::table! {
         flow_id -> Nullable<Uuid>,
         status -> Text,
         reviewer_id -> Nullable<Uuid>,
-        search_text -> Text,
         lock_version -> Int4,
         deletion_scheduled_at -> Nullable<Timestamptz>,
         created_by -> Nullable<Uuid>,
@@ -263,6 +269,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(applicant_search -> applicants (applicant_id));
 diesel::joinable!(applicants -> flows (flow_id));
 diesel::joinable!(company_settings -> members (updated_by));
 diesel::joinable!(flow_versions -> flows (flow_id));
@@ -274,6 +281,7 @@ diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
 diesel::joinable!(sessions -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    applicant_search,
     applicants,
     assets,
     company_settings,
