@@ -255,6 +255,7 @@ diesel::table! {
         email_message_id -> Nullable<Uuid>,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        applicant_id -> Uuid,
     }
 }
 

@@ -65,6 +65,7 @@ pub fn issue_link(
     queries::create_link(
         conn,
         queries::NewLink {
+            applicant: applicant.id,
             verification,
             token_hash: &token.hash,
             expires_at,

@@ -154,13 +154,15 @@ pub fn start(
 /// Revokes every link of the applicant's verifications that can still be
 /// used; returns how many. Called before issuing a replacement link.
 pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
-    let ids = verifications::table
-        .filter(verifications::applicant_id.eq(applicant))
-        .select(verifications::id);
+    // Spelled out (not `eq_any`) to match the partial index `session_links_live_idx`.
     diesel::update(
         session_links::table
-            .filter(session_links::verification_id.eq_any(ids))
-            .filter(session_links::status.eq_any([status::ACTIVE, status::OPENED])),
+            .filter(session_links::applicant_id.eq(applicant))
+            .filter(
+                session_links::status
+                    .eq(status::ACTIVE)
+                    .or(session_links::status.eq(status::OPENED)),
+            ),
     )
     .set((
         session_links::status.eq(status::REVOKED),
@@ -172,6 +174,7 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
 
 /// A link to store.
 pub struct NewLink<'a> {
+    pub applicant: Uuid,
     pub verification: Uuid,
     pub token_hash: &'a [u8],
     pub expires_at: DateTime<Utc>,
@@ -189,6 +192,7 @@ pub fn create_link(conn: &mut PgConnection, link: NewLink<'_>, now: DateTime<Utc
         .values((
             session_links::id.eq(id),
             session_links::verification_id.eq(link.verification),
+            session_links::applicant_id.eq(link.applicant),
             session_links::token_hash.eq(link.token_hash),
             session_links::expires_at.eq(link.expires_at),
             session_links::session_minutes.eq(link.session_minutes),
