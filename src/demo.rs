@@ -436,6 +436,7 @@ pub fn seed_applicants(
                 (
                     applicant_search::applicant_id.eq(r.id),
                     applicant_search::search_text.eq(&r.search_text),
+                    applicant_search::created_at.eq(r.created_at),
                 )
             })
             .collect();

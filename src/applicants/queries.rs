@@ -22,6 +22,7 @@ pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<
             .values((
                 applicant_search::applicant_id.eq(applicant.id),
                 applicant_search::search_text.eq(&applicant.search_text),
+                applicant_search::created_at.eq(applicant.created_at),
             ))
             .execute(conn)?;
     }
@@ -170,13 +171,35 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        query = query.filter(
-            applicants::id.eq_any(
-                applicant_search::table
-                    .filter(applicant_search::search_text.like(format!("%{escaped}%")))
-                    .select(applicant_search::applicant_id),
-            ),
-        );
+        let mut matches = applicant_search::table
+            .filter(applicant_search::search_text.like(format!("%{escaped}%")))
+            .select(applicant_search::applicant_id)
+            .into_boxed();
+        // Newest or oldest first with no filter the search table lacks: take
+        // the page from the search table itself, so a common name reads one
+        // page of applicants instead of every match.
+        let only_search = filter.status.is_none() && filter.flow.is_none() && filter.reviewer.is_none();
+        if only_search && matches!(filter.sort, Sort::CreatedDesc | Sort::CreatedAsc) {
+            if let Some(from) = filter.created_from {
+                matches = matches.filter(applicant_search::created_at.ge(from));
+            }
+            if let Some(until) = filter.created_until {
+                matches = matches.filter(applicant_search::created_at.lt(until));
+            }
+            let (s_at, s_id) = (applicant_search::created_at, applicant_search::applicant_id);
+            matches = match (filter.sort, &filter.after) {
+                (Sort::CreatedDesc, Some(Cursor::At(t, id))) => matches
+                    .filter(s_at.lt(*t).or(s_at.eq(*t).and(s_id.lt(*id))))
+                    .order((s_at.desc(), s_id.desc())),
+                (Sort::CreatedDesc, _) => matches.order((s_at.desc(), s_id.desc())),
+                (_, Some(Cursor::At(t, id))) => matches
+                    .filter(s_at.gt(*t).or(s_at.eq(*t).and(s_id.gt(*id))))
+                    .order((s_at.asc(), s_id.asc())),
+                _ => matches.order((s_at.asc(), s_id.asc())),
+            }
+            .limit(i64::from(limit) + 1);
+        }
+        query = query.filter(applicants::id.eq_any(matches));
     }
     if let Some(status) = &filter.status {
         query = query.filter(applicants::status.eq(status.clone()));

@@ -6,6 +6,7 @@ diesel::table! {
     applicant_search (applicant_id) {
         applicant_id -> Uuid,
         search_text -> Text,
+        created_at -> Timestamptz,
     }
 }
 

@@ -157,3 +157,49 @@ async fn the_list_searches_filters_sorts_and_pages() {
         });
     assert!(start > 0);
 }
+
+/// A page's "Next page" link, if it has one.
+fn next_link(body: &str) -> Option<String> {
+    let before = &body[..body.find("Next page")?];
+    let href = &before[before.rfind("href=\"")? + "href=\"".len()..];
+    Some(href.split('"').next()?.replace("&#38;", "&"))
+}
+
+#[actix_web::test]
+async fn a_search_with_many_matches_pages_newest_first_and_keeps_its_filters() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Viewer).await;
+    // 55 "Garcia"s, every third one approved, and one other name in between.
+    for i in 0..55 {
+        let status = if i % 3 == 0 { "APPROVED" } else { "INIT" };
+        insert_applicant(
+            &app,
+            &format!("Ana Garcia {i:02}"),
+            &format!("G-{i:02}"),
+            status,
+            10 + i,
+        );
+    }
+    insert_applicant(&app, "Other Person", "O-1", "INIT", 5);
+
+    let first = app.get("/applicants?q=garcia").await;
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains("Ana Garcia 00") && first.body.contains("Ana Garcia 49"));
+    assert!(!first.body.contains("Ana Garcia 50") && !first.body.contains("Other Person"));
+    let pagination = &first.body[first.body.find("pagination").unwrap_or(0)..];
+    let second = app
+        .get(&next_link(&first.body).unwrap_or_else(|| panic!("a next page: {pagination}")))
+        .await;
+    assert!(second.body.contains("Ana Garcia 50") && second.body.contains("Ana Garcia 54"));
+    assert!(!second.body.contains("Ana Garcia 49") && !second.body.contains("Other Person"));
+    assert!(next_link(&second.body).is_none(), "55 matches make two pages");
+
+    // Oldest first starts at the other end.
+    let oldest = app.get("/applicants?q=garcia&sort=created_asc").await;
+    assert!(oldest.body.contains("Ana Garcia 54") && !oldest.body.contains("Ana Garcia 04"));
+
+    // A filter the search table does not hold still applies to every match.
+    let approved = app.get("/applicants?q=garcia&status=APPROVED").await;
+    assert!(approved.body.contains("Ana Garcia 00") && approved.body.contains("Ana Garcia 54"));
+    assert!(!approved.body.contains("Ana Garcia 01") && next_link(&approved.body).is_none());
+}

@@ -1,0 +1,1 @@
+ALTER TABLE applicant_search DROP COLUMN created_at;
