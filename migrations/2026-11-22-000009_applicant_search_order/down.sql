@@ -1,1 +1,0 @@
-ALTER TABLE applicant_search DROP COLUMN created_at;
