@@ -5,7 +5,7 @@ use crate::db::schema::{
     applicants, flow_versions, flows, outbox_messages, session_links, step_results, verifications,
 };
 use crate::error::AppError;
-use crate::flows::definition::FlowDefinition;
+use crate::flows::definition::{FlowDefinition, StepConfig};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -434,14 +434,19 @@ pub fn carry_over_results(
     from: Uuid,
     to: Uuid,
     target: &FlowDefinition,
-) -> QueryResult<usize> {
+) -> Result<usize, AppError> {
+    let source_version = find_verification(conn, from)?.flow_version_id;
+    let (_, _, source) = version_definition(conn, source_version)?;
     let old = results_of(conn, from)?;
     let mut carried = 0;
     for result in old
         .iter()
         .filter(|r| r.active && matches!(r.status.as_str(), "PASSED" | "RESOLVED"))
     {
-        let Some(step) = target.steps.iter().find(|s| s.config.kind().key() == result.step_kind) else {
+        let Some(was) = source.steps.iter().find(|s| s.id == result.step_id) else {
+            continue;
+        };
+        let Some(step) = target.steps.iter().find(|s| same_step(&was.config, &s.config)) else {
             continue;
         };
         let data: serde_json::Value = step_results::table
@@ -467,6 +472,22 @@ pub fn carry_over_results(
     Ok(carried)
 }
 
+/// Whether a result for step `a` also answers step `b` of another flow: the
+/// same kind, and for questionnaires the same questionnaire.
+fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
+    match (a, b) {
+        (
+            StepConfig::Questionnaire {
+                questionnaire_id: x, ..
+            },
+            StepConfig::Questionnaire {
+                questionnaire_id: y, ..
+            },
+        ) => x == y,
+        _ => a.kind() == b.kind(),
+    }
+}
+
 /// Moves every active result of a verification to history and opens
 /// fresh ones (reset to "Not initiated").
 pub fn reset_results(conn: &mut PgConnection, verification: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
@@ -478,4 +499,25 @@ pub fn reset_results(conn: &mut PgConnection, verification: Uuid, now: DateTime<
         deactivate_result(conn, r, now)?;
     }
     Ok(active.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::definition::StepKind;
+
+    #[test]
+    fn results_follow_steps_of_the_same_kind_and_the_same_questionnaire() {
+        let (q1, q2) = (Uuid::new_v4(), Uuid::new_v4());
+        let questionnaire = |id| StepConfig::Questionnaire {
+            questionnaire_id: id,
+            questionnaire_version_id: None,
+        };
+        assert!(same_step(&questionnaire(q1), &questionnaire(q1)));
+        assert!(!same_step(&questionnaire(q1), &questionnaire(q2)));
+        let doc = StepKind::DocumentCheck.default_config(None).expect("config");
+        let selfie = StepKind::Liveness.default_config(None).expect("config");
+        assert!(same_step(&doc, &doc.clone()));
+        assert!(!same_step(&doc, &selfie) && !same_step(&doc, &questionnaire(q1)));
+    }
 }
