@@ -84,33 +84,39 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
     })
     .await??;
     let count = due.len();
+    // Deliver the batch, then record every outcome in one round trip. A
+    // crash in between resends the batch once its lease runs out: delivery
+    // is at least once either way.
+    let mut sent = Vec::new();
+    let mut failed = Vec::new();
     for message in due {
-        let outcome = deliver(transport, &message, &state.settings.mail_from).await;
-        let pool = state.pool.clone();
-        let now = state.clock.now();
-        let transport_name = transport.name();
-        actix_web::web::block(move || -> anyhow::Result<()> {
-            let mut conn = pool.get()?;
-            match outcome {
-                Ok(()) => mark_sent(&mut conn, message.id, now, transport_name)?,
-                Err(error) => {
-                    tracing::warn!(id = %message.id, %error, "email delivery failed");
-                    if mark_failed(&mut conn, &message, now, &error)? {
-                        audit::record(
-                            &mut conn,
-                            now,
-                            &Actor::system("outbox"),
-                            EventKind::EmailFailed,
-                            Some(("email", message.id.to_string())),
-                            serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
-                        )?;
-                    }
-                }
-            }
-            Ok(())
-        })
-        .await??;
+        match deliver(transport, &message, &state.settings.mail_from).await {
+            Ok(()) => sent.push(message.id),
+            Err(error) => failed.push((message, error)),
+        }
     }
+    let pool = state.pool.clone();
+    let now = state.clock.now();
+    let transport_name = transport.name();
+    actix_web::web::block(move || -> anyhow::Result<()> {
+        let mut conn = pool.get()?;
+        mark_sent(&mut conn, &sent, now, transport_name)?;
+        for (message, error) in failed {
+            tracing::warn!(id = %message.id, %error, "email delivery failed");
+            if mark_failed(&mut conn, &message, now, &error)? {
+                audit::record(
+                    &mut conn,
+                    now,
+                    &Actor::system("outbox"),
+                    EventKind::EmailFailed,
+                    Some(("email", message.id.to_string())),
+                    serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .await??;
     Ok(count)
 }
 
