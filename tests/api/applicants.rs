@@ -203,3 +203,17 @@ async fn a_search_with_many_matches_pages_newest_first_and_keeps_its_filters() {
     assert!(approved.body.contains("Ana Garcia 00") && approved.body.contains("Ana Garcia 54"));
     assert!(!approved.body.contains("Ana Garcia 01") && next_link(&approved.body).is_none());
 }
+
+#[actix_web::test]
+async fn an_identifier_search_matches_the_whole_term_not_just_its_digits() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Viewer).await;
+    insert_applicant(&app, "Cora Cust", "CUST-0001234", "INIT", 1);
+    insert_applicant(&app, "Abe Acme", "ACME-0001234", "INIT", 2);
+    let found = app.get("/applicants?q=cust-0001234").await;
+    assert!(found.body.contains("Cora Cust") && !found.body.contains("Abe Acme"));
+    let both = app.get("/applicants?q=0001234").await;
+    assert!(both.body.contains("Cora Cust") && both.body.contains("Abe Acme"));
+    let by_email = app.get("/applicants?q=acme-0001234%40example").await;
+    assert!(by_email.body.contains("Abe Acme") && !by_email.body.contains("Cora Cust"));
+}
