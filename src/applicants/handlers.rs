@@ -1,7 +1,7 @@
 //! Applicant handlers: list, create, profile.
 
 use super::forms::ApplicantForm;
-use super::models::{KINDS, LANGUAGES, Status};
+use super::models::{KINDS, LANGUAGES, Status, normalise_search};
 use super::pages::{ListPage, NewPage, Row};
 use super::queries::{self, Cursor, ListFilter, Sort};
 use crate::audit::{self, EventKind};
@@ -112,7 +112,15 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     let mut errors = FormErrors::new();
     let mut filter = ListFilter::default();
     if !q.q.trim().is_empty() {
-        filter.search = Some(q.q.trim().chars().take(100).collect());
+        // Shorter terms have no trigram to look up, so they would read every
+        // applicant.
+        filter.search = errors.check(
+            "q",
+            Some(q.q.trim())
+                .filter(|t| normalise_search(t).chars().count() >= 3)
+                .map(|t| t.chars().take(100).collect())
+                .ok_or_else(|| "Type at least 3 characters to search.".to_string()),
+        );
     }
     if !q.status.is_empty() {
         filter.status = errors.check(

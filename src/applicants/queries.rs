@@ -29,9 +29,14 @@ pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<
     Ok(inserted == 1)
 }
 
-/// One applicant (`NotFound` when there is none).
-pub fn find_applicant(conn: &mut PgConnection, id: Uuid) -> QueryResult<Applicant> {
-    applicants::table.find(id).select(Applicant::as_select()).first(conn)
+/// One applicant, locked until the transaction ends (`NotFound` when there
+/// is none).
+pub fn find_applicant_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Applicant> {
+    applicants::table
+        .find(id)
+        .for_update()
+        .select(Applicant::as_select())
+        .first(conn)
 }
 
 /// One applicant with its flow's and reviewer's names.

@@ -13,10 +13,17 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 
 /// A query followed by a literal `LIMIT`; build it with [`LiteralLimitDsl`].
-#[derive(Debug, Clone, QueryId)]
+#[derive(Debug, Clone)]
 pub struct LiteralLimit<Q> {
     query: Q,
     limit: u32,
+}
+
+/// No static id: the limit is part of the SQL text, so Diesel must key its
+/// statement cache by that text, never by the query's type alone.
+impl<Q> QueryId for LiteralLimit<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 /// Adds [`LiteralLimitDsl::literal_limit`] to every query.

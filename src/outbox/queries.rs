@@ -63,14 +63,19 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
     if ids.is_empty() {
         return Ok(());
     }
-    diesel::update(outbox_messages::table.filter(outbox_messages::id.eq_any(ids)))
-        .set((
-            outbox_messages::status.eq("sent"),
-            outbox_messages::sent_at.eq(now),
-            outbox_messages::transport.eq(transport),
-            outbox_messages::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
+    // Only messages still waiting: never overwrite what another worker recorded.
+    diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::id.eq_any(ids))
+            .filter(outbox_messages::status.eq_any(["queued", "retrying"])),
+    )
+    .set((
+        outbox_messages::status.eq("sent"),
+        outbox_messages::sent_at.eq(now),
+        outbox_messages::transport.eq(transport),
+        outbox_messages::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
     let attempts: Vec<_> = ids
         .iter()
         .map(|id| {

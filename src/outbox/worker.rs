@@ -5,7 +5,7 @@ use crate::audit::{self, Actor, EventKind};
 use crate::web::AppState;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where messages go.
 pub enum Transport {
@@ -74,26 +74,15 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
     }
 }
 
-/// Delivers every due message once; returns how many were handled.
-pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
-    let now = state.clock.now();
-    let pool = state.pool.clone();
-    let due = actix_web::web::block(move || -> anyhow::Result<_> {
-        let mut conn = pool.get()?;
-        Ok(claim_due(&mut conn, now, 20)?)
-    })
-    .await??;
-    let count = due.len();
-    // Deliver the batch, then record every outcome in one round trip. A
-    // crash in between resends the batch once its lease runs out: delivery
-    // is at least once either way.
-    let mut sent = Vec::new();
-    let mut failed = Vec::new();
-    for message in due {
-        match deliver(transport, &message, &state.settings.mail_from).await {
-            Ok(()) => sent.push(message.id),
-            Err(error) => failed.push((message, error)),
-        }
+/// Stores delivery outcomes; a message that used up its attempts is audited.
+async fn record(
+    state: &AppState,
+    transport: &Transport,
+    sent: Vec<uuid::Uuid>,
+    failed: Vec<(OutboxMessage, String)>,
+) -> anyhow::Result<()> {
+    if sent.is_empty() && failed.is_empty() {
+        return Ok(());
     }
     let pool = state.pool.clone();
     let now = state.clock.now();
@@ -117,6 +106,37 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
         Ok(())
     })
     .await??;
+    Ok(())
+}
+
+/// Delivers every due message once; returns how many were handled.
+pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let pool = state.pool.clone();
+    let due = actix_web::web::block(move || -> anyhow::Result<_> {
+        let mut conn = pool.get()?;
+        Ok(claim_due(&mut conn, now, 20)?)
+    })
+    .await??;
+    let count = due.len();
+    // Outcomes are recorded together, once a second and at the end: one
+    // update for a run of instant deliveries, yet a slow SMTP server never
+    // leaves many sent emails unrecorded, where a crash or an expired lease
+    // would send them again.
+    let mut sent = Vec::new();
+    let mut failed = Vec::new();
+    let mut since = Instant::now();
+    for message in due {
+        match deliver(transport, &message, &state.settings.mail_from).await {
+            Ok(()) => sent.push(message.id),
+            Err(error) => failed.push((message, error)),
+        }
+        if since.elapsed() >= Duration::from_secs(1) {
+            record(state, transport, std::mem::take(&mut sent), std::mem::take(&mut failed)).await?;
+            since = Instant::now();
+        }
+    }
+    record(state, transport, sent, failed).await?;
     Ok(count)
 }
 

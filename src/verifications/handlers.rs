@@ -15,6 +15,7 @@ use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use diesel::OptionalExtension;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -95,8 +96,8 @@ pub async fn new_session_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
 /// POST /applicants/{id}/sessions
 ///
 /// Checks the form and creates the verification, its link and its email in
-/// one transaction: the flow is checked where it is used, so it cannot be
-/// archived between the check and the start.
+/// one transaction. The applicant row is locked first, so two officers
+/// sending links at once cannot leave two live links.
 pub async fn create_session(
     ctx: Ctx,
     path: web::Path<String>,
@@ -108,9 +109,9 @@ pub async fn create_session(
     let base_url = ctx.state().settings.base_url.clone();
     let submitted = form.clone();
     let created = db::run(ctx.pool(), move |conn| {
-        let applicant = applicants::find_applicant(conn, applicant_id)?;
+        let applicant = applicants::find_applicant_for_update(conn, applicant_id)?;
         let template = match submitted.template_id.parse::<Uuid>() {
-            Ok(id) => templates::find(conn, id).ok().map(|t| (t.subject, t.body)),
+            Ok(id) => templates::find(conn, id).optional()?.map(|t| (t.subject, t.body)),
             Err(_) => None,
         };
         // Only a published, unarchived regular flow may be chosen.

@@ -473,17 +473,20 @@ pub fn carry_over_results(
 }
 
 /// Whether a result for step `a` also answers step `b` of another flow: the
-/// same kind, and for questionnaires the same questionnaire.
+/// same kind, and for questionnaires the same version of the same
+/// questionnaire (answers to other questions do not count).
 fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
     match (a, b) {
         (
             StepConfig::Questionnaire {
-                questionnaire_id: x, ..
+                questionnaire_id: x,
+                questionnaire_version_id: xv,
             },
             StepConfig::Questionnaire {
-                questionnaire_id: y, ..
+                questionnaire_id: y,
+                questionnaire_version_id: yv,
             },
-        ) => x == y,
+        ) => x == y && xv == yv,
         _ => a.kind() == b.kind(),
     }
 }
@@ -515,6 +518,14 @@ mod tests {
         };
         assert!(same_step(&questionnaire(q1), &questionnaire(q1)));
         assert!(!same_step(&questionnaire(q1), &questionnaire(q2)));
+        let pinned = StepConfig::Questionnaire {
+            questionnaire_id: q1,
+            questionnaire_version_id: Some(Uuid::new_v4()),
+        };
+        assert!(
+            !same_step(&questionnaire(q1), &pinned),
+            "another version asks other questions"
+        );
         let doc = StepKind::DocumentCheck.default_config(None).expect("config");
         let selfie = StepKind::Liveness.default_config(None).expect("config");
         assert!(same_step(&doc, &doc.clone()));

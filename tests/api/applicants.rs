@@ -120,6 +120,9 @@ async fn the_list_searches_filters_sorts_and_pages() {
     assert!(by_id.body.contains("Bob Builder"));
     let approved = app.get("/applicants?status=APPROVED").await;
     assert!(approved.body.contains("Zoë Ångström") && !approved.body.contains("Person 01"));
+    let short = app.get("/applicants?q=zo").await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("Type at least 3 characters") && short.body.contains("value=\"zo\""));
     let bad = app.get("/applicants?status=LOST&from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Choose a status") && bad.body.contains("is not a date"));
