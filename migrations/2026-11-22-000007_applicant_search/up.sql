@@ -20,4 +20,8 @@ SELECT id, search_text, created_at FROM applicants;
 
 CREATE INDEX applicant_search_trgm ON applicant_search USING gin (search_text gin_trgm_ops);
 
+-- Common names are matched by reading applicants in creation order until a
+-- page is full (see src/applicants/search.rs).
+CREATE INDEX applicant_search_created_idx ON applicant_search (created_at, applicant_id);
+
 ALTER TABLE applicants DROP COLUMN search_text;

@@ -9,6 +9,7 @@ pub mod names;
 mod pages;
 pub mod profile;
 pub mod queries;
+pub mod search;
 
 use actix_web::web;
 

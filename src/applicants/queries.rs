@@ -2,6 +2,7 @@
 //! keyset pagination (no OFFSET: pages stay fast at any depth).
 
 use super::models::{Applicant, NewApplicant, normalise_search};
+use super::search::{self, distinctive_word};
 use crate::db::literal_limit::LiteralLimitDsl;
 use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members};
 use chrono::{DateTime, Utc};
@@ -173,42 +174,32 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
         .into_boxed();
     if let Some(term) = &filter.search {
         let term = normalise_search(term);
-        let mut matches = applicant_search::table
-            .select(applicant_search::applicant_id)
-            .into_boxed();
-        matches = match distinctive_word(&term) {
-            // The index looks up the distinctive word alone; the whole term
-            // is checked on those few rows (`|| ''` keeps it off the index).
-            Some(word) if word != term => matches
-                .filter(applicant_search::search_text.like(contains(word)))
-                .filter(applicant_search::search_text.concat("").like(contains(&term))),
-            _ => matches.filter(applicant_search::search_text.like(contains(&term))),
-        };
-        // Newest or oldest first with no filter the search table lacks: take
-        // the page from the search table itself, so a common name reads one
-        // page of applicants instead of every match.
         let only_search = filter.status.is_none() && filter.flow.is_none() && filter.reviewer.is_none();
-        if only_search && matches!(filter.sort, Sort::CreatedDesc | Sort::CreatedAsc) {
-            if let Some(from) = filter.created_from {
-                matches = matches.filter(applicant_search::created_at.ge(from));
+        let by_creation = match filter.sort {
+            Sort::CreatedDesc => Some(true),
+            Sort::CreatedAsc => Some(false),
+            _ => None,
+        };
+        let cursor = match &filter.after {
+            Some(Cursor::At(t, id)) => Some((*t, *id)),
+            _ => None,
+        };
+        let window = match by_creation {
+            Some(newest_first)
+                if only_search
+                    && filter.created_from.is_none()
+                    && filter.created_until.is_none()
+                    && distinctive_word(&term).is_none() =>
+            {
+                search::in_window(conn, &term, newest_first, cursor, limit + 1)?
             }
-            if let Some(until) = filter.created_until {
-                matches = matches.filter(applicant_search::created_at.lt(until));
-            }
-            let (s_at, s_id) = (applicant_search::created_at, applicant_search::applicant_id);
-            matches = match (filter.sort, &filter.after) {
-                (Sort::CreatedDesc, Some(Cursor::At(t, id))) => matches
-                    .filter(s_at.lt(*t).or(s_at.eq(*t).and(s_id.lt(*id))))
-                    .order((s_at.desc(), s_id.desc())),
-                (Sort::CreatedDesc, _) => matches.order((s_at.desc(), s_id.desc())),
-                (_, Some(Cursor::At(t, id))) => matches
-                    .filter(s_at.gt(*t).or(s_at.eq(*t).and(s_id.gt(*id))))
-                    .order((s_at.asc(), s_id.asc())),
-                _ => matches.order((s_at.asc(), s_id.asc())),
-            }
-            .limit(i64::from(limit) + 1);
+            _ => None,
+        };
+        if let Some(ids) = window {
+            query = query.filter(applicants::id.eq_any(ids));
+        } else {
+            query = query.filter(applicants::id.eq_any(search::matches(&term, filter, only_search, limit)));
         }
-        query = query.filter(applicants::id.eq_any(matches));
     }
     if let Some(status) = &filter.status {
         query = query.filter(applicants::status.eq(status.clone()));
@@ -289,25 +280,6 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
     Ok((rows, more))
 }
 
-/// A `LIKE` pattern matching text that contains `text` literally.
-fn contains(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// The word of a search term worth giving the trigram index on its own: the
-/// longest run of letters and digits that holds a digit, if it is at least
-/// four characters long. Identifiers carry what tells them apart in their
-/// digits, while the letters around them (`cust-`, a mail domain) are shared
-/// by nearly every applicant, and the index would read a posting list of
-/// every row for each of those trigrams: 0.9 ms instead of 13 ms for one
-/// external id among a million. Names have no digits and are searched whole.
-fn distinctive_word(term: &str) -> Option<&str> {
-    term.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| word.len() >= 4 && word.chars().any(|c| c.is_ascii_digit()))
-        .max_by_key(|word| word.len())
-}
-
 /// An applicant's timeline, newest first: the audit log about them.
 pub fn timeline(conn: &mut PgConnection, id: Uuid, limit: i64) -> QueryResult<Vec<crate::audit::queries::EventRow>> {
     let filter = crate::audit::queries::EventFilter {
@@ -315,23 +287,4 @@ pub fn timeline(conn: &mut PgConnection, id: Uuid, limit: i64) -> QueryResult<Ve
         ..Default::default()
     };
     crate::audit::queries::list_events(conn, &filter, limit).map(|(rows, _)| rows)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifiers_are_looked_up_by_their_digits_and_names_whole() {
-        assert_eq!(distinctive_word("cust-0534827"), Some("0534827"));
-        assert_eq!(distinctive_word("ingrid.ferreira534827"), Some("ferreira534827"));
-        assert_eq!(distinctive_word("sofia lopez"), None);
-        assert_eq!(distinctive_word("ab12 x"), Some("ab12"));
-        assert_eq!(distinctive_word("a 123"), None, "too short to be worth it");
-    }
-
-    #[test]
-    fn like_patterns_match_the_text_literally() {
-        assert_eq!(contains("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
 }

@@ -88,22 +88,26 @@ async fn record(
     let now = state.clock.now();
     let transport_name = transport.name();
     actix_web::web::block(move || -> anyhow::Result<()> {
+        use diesel::Connection;
         let mut conn = pool.get()?;
-        mark_sent(&mut conn, &sent, now, transport_name)?;
-        for (message, error) in failed {
-            tracing::warn!(id = %message.id, %error, "email delivery failed");
-            if mark_failed(&mut conn, &message, now, &error)? {
-                audit::record(
-                    &mut conn,
-                    now,
-                    &Actor::system("outbox"),
-                    EventKind::EmailFailed,
-                    Some(("email", message.id.to_string())),
-                    serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
-                )?;
+        // One transaction: a message marked failed always has its audit event.
+        conn.transaction(|conn| -> anyhow::Result<()> {
+            mark_sent(conn, &sent, now, transport_name)?;
+            for (message, error) in failed {
+                tracing::warn!(id = %message.id, %error, "email delivery failed");
+                if mark_failed(conn, &message, now, &error)? {
+                    audit::record(
+                        conn,
+                        now,
+                        &Actor::system("outbox"),
+                        EventKind::EmailFailed,
+                        Some(("email", message.id.to_string())),
+                        serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
+                    )?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     })
     .await??;
     Ok(())

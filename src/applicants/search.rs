@@ -1,0 +1,146 @@
+//! How a search term finds applicants.
+//!
+//! The text searched (name, email and external id, normalised) lives in
+//! `applicant_search` with a trigram index and the creation time. Three ways
+//! in, cheapest first:
+//!
+//! - [`in_window`]: for names shown newest (or oldest) first, the applicants
+//!   created last are read in order and matched one by one; a common name
+//!   fills the page from the first few thousand.
+//! - an identifier gives the trigram index only its [`distinctive_word`];
+//! - anything else goes through the trigram index whole ([`matches`]).
+
+use super::queries::{Cursor, ListFilter, Sort};
+use crate::db::schema::applicant_search;
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Timestamptz};
+use uuid::Uuid;
+
+/// How many of the applicants created last [`in_window`] reads.
+const WINDOW: i64 = 2000;
+
+/// A `LIKE` pattern matching text that contains `text` literally.
+pub fn contains(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The word of a search term worth giving the trigram index on its own: the
+/// longest run of letters and digits that holds a digit, if it is at least
+/// four characters long. Identifiers carry what tells them apart in their
+/// digits, while the letters around them (`cust-`, a mail domain) are shared
+/// by nearly every applicant, and the index would read a posting list of
+/// every row for each of those trigrams: 0.9 ms instead of 13 ms for one
+/// external id among a million. Names have no digits and are searched whole.
+pub fn distinctive_word(term: &str) -> Option<&str> {
+    term.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| word.len() >= 4 && word.chars().any(|c| c.is_ascii_digit()))
+        .max_by_key(|word| word.len())
+}
+
+/// The ids of the applicants matching `term`, as a subquery. Newest or
+/// oldest first with no filter the search table lacks, the page itself is
+/// taken here, so a common name reads one page of applicants.
+pub fn matches<'a>(
+    term: &str,
+    filter: &ListFilter,
+    only_search: bool,
+    limit: u32,
+) -> applicant_search::BoxedQuery<'a, Pg, diesel::sql_types::Uuid> {
+    let mut matches = applicant_search::table
+        .select(applicant_search::applicant_id)
+        .into_boxed();
+    matches = match distinctive_word(term) {
+        // The index looks up the distinctive word alone; the whole term
+        // is checked on those few rows (`|| ''` keeps it off the index).
+        Some(word) if word != term => matches
+            .filter(applicant_search::search_text.like(contains(word)))
+            .filter(applicant_search::search_text.concat("").like(contains(term))),
+        _ => matches.filter(applicant_search::search_text.like(contains(term))),
+    };
+    if only_search && matches!(filter.sort, Sort::CreatedDesc | Sort::CreatedAsc) {
+        if let Some(from) = filter.created_from {
+            matches = matches.filter(applicant_search::created_at.ge(from));
+        }
+        if let Some(until) = filter.created_until {
+            matches = matches.filter(applicant_search::created_at.lt(until));
+        }
+        let (s_at, s_id) = (applicant_search::created_at, applicant_search::applicant_id);
+        matches = match (filter.sort, &filter.after) {
+            (Sort::CreatedDesc, Some(Cursor::At(t, id))) => matches
+                .filter(s_at.lt(*t).or(s_at.eq(*t).and(s_id.lt(*id))))
+                .order((s_at.desc(), s_id.desc())),
+            (Sort::CreatedDesc, _) => matches.order((s_at.desc(), s_id.desc())),
+            (_, Some(Cursor::At(t, id))) => matches
+                .filter(s_at.gt(*t).or(s_at.eq(*t).and(s_id.gt(*id))))
+                .order((s_at.asc(), s_id.asc())),
+            _ => matches.order((s_at.asc(), s_id.asc())),
+        }
+        .limit(i64::from(limit) + 1);
+    }
+    matches
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    applicant_id: Uuid,
+}
+
+/// The first `wanted` matches of `term` among the [`WINDOW`] applicants that
+/// come next in creation order (after `cursor`), if there are that many;
+/// `None` when the window holds fewer, and the trigram index must answer.
+///
+/// Read in creation order, the matches found are exactly the next ones
+/// overall, so a page filled from the window is the right page. A surname
+/// that one applicant in twenty has fills a page from about a thousand rows,
+/// where the trigram index would have to rank every one of its matches.
+pub fn in_window(
+    conn: &mut PgConnection,
+    term: &str,
+    newest_first: bool,
+    cursor: Option<(DateTime<Utc>, Uuid)>,
+    wanted: u32,
+) -> QueryResult<Option<Vec<Uuid>>> {
+    let (dir, cmp) = if newest_first { ("DESC", "<") } else { ("ASC", ">") };
+    let after = if cursor.is_some() {
+        format!("WHERE (created_at, applicant_id) {cmp} ($2, $3)")
+    } else {
+        // Keeps the parameter numbers the same in both shapes.
+        "WHERE $2::timestamptz IS NULL AND $3::uuid IS NULL".to_string()
+    };
+    let statement = format!(
+        "SELECT applicant_id FROM ( \
+             SELECT applicant_id, created_at, search_text FROM applicant_search {after} \
+             ORDER BY created_at {dir}, applicant_id {dir} LIMIT {WINDOW} \
+         ) next_ones WHERE search_text LIKE $1 \
+         ORDER BY created_at {dir}, applicant_id {dir} LIMIT {wanted}"
+    );
+    let found: Vec<Found> = diesel::sql_query(statement)
+        .bind::<Text, _>(contains(term))
+        .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(cursor.map(|c| c.1))
+        .load(conn)?;
+    Ok((found.len() >= wanted as usize).then(|| found.into_iter().map(|f| f.applicant_id).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_looked_up_by_their_digits_and_names_whole() {
+        assert_eq!(distinctive_word("cust-0534827"), Some("0534827"));
+        assert_eq!(distinctive_word("ingrid.ferreira534827"), Some("ferreira534827"));
+        assert_eq!(distinctive_word("sofia lopez"), None);
+        assert_eq!(distinctive_word("ab12 x"), Some("ab12"));
+        assert_eq!(distinctive_word("a 123"), None, "too short to be worth it");
+    }
+
+    #[test]
+    fn like_patterns_match_the_text_literally() {
+        assert_eq!(contains("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}
