@@ -149,7 +149,7 @@ impl LocalCluster {
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
              -c max_connections=300 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c shared_buffers=256MB",
+             -c full_page_writes=off -c shared_buffers=1GB",
             self.port
         );
         let output = self
