@@ -172,6 +172,8 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::reviewer_id,
         ))
         .into_boxed();
+    // A search narrows the list to the ids `search` finds: a page read from
+    // the newest applicants when that is enough, else the trigram index.
     if let Some(term) = &filter.search {
         let term = normalise_search(term);
         let only_search = filter.status.is_none() && filter.flow.is_none() && filter.reviewer.is_none();
