@@ -535,7 +535,7 @@ pub async fn assign_reviewer(
                 use crate::db::schema::members;
                 let Some(name) = members::table
                     .filter(members::id.eq(r))
-                    .filter(members::status.eq("active"))
+                    .filter(members::status.eq(crate::team::models::status::ACTIVE))
                     .select(members::name)
                     .first::<String>(conn)
                     .optional()?

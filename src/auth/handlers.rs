@@ -14,8 +14,8 @@ use crate::roles::queries::builtin_role_id;
 use crate::settings::queries::{company_name, set_company_identity};
 use crate::team::queries::create_active_member;
 use crate::web::EmptyForm;
-use crate::web::session_store::{MEMBER_KEY, end_sessions_of};
-use crate::web::{CsrfForm, FlashKind, FormErrors, Visitor, csrf, redirect, render, render_status};
+use crate::web::session_store::{LOADED_MEMBER_KEY, MEMBER_KEY, end_sessions_of};
+use crate::web::{CsrfForm, CurrentMember, FlashKind, FormErrors, Visitor, csrf, redirect, render, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -186,21 +186,20 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
 
 /// POST /sign-out
 pub async fn sign_out(v: Visitor, _form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
-    if let Ok(Some(id)) = v.session.get::<uuid::Uuid>(MEMBER_KEY) {
+    // The session store loaded the member with the session; none means
+    // they were not signed in, or no longer may be.
+    if let Ok(Some(member)) = v.session.get::<CurrentMember>(LOADED_MEMBER_KEY) {
         let now = v.now();
-        let client = v.client.clone();
+        let actor = Actor::member(&member, &v.client);
         db::run(&v.state.pool, move |conn| {
-            if let Some(member) = queries::load_signed_in_member(conn, id)? {
-                let actor = Actor::member(&member, &client);
-                audit::record(
-                    conn,
-                    now,
-                    &actor,
-                    EventKind::SignedOut,
-                    Some(("member", id.to_string())),
-                    json!({}),
-                )?;
-            }
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::SignedOut,
+                Some(("member", member.id.to_string())),
+                json!({}),
+            )?;
             Ok(())
         })
         .await?;

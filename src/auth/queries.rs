@@ -1,6 +1,6 @@
 //! Queries for signing in, lockouts, password resets and first-run setup.
 
-use crate::db::schema::{members, password_resets, roles};
+use crate::db::schema::{members, password_resets};
 use crate::domain::MemberId;
 use crate::roles::models::Role;
 use crate::team::models::{Member, status};
@@ -15,18 +15,6 @@ pub const MAX_FAILURES: i32 = 5;
 pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
 /// How long a lock lasts.
 pub const LOCK_DURATION: Duration = Duration::minutes(15);
-
-/// Loads the member behind a session, if they may still use it.
-pub fn load_signed_in_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<CurrentMember>> {
-    let found: Option<(Member, Role)> = members::table
-        .inner_join(roles::table)
-        .filter(members::id.eq(id))
-        .filter(members::status.eq(status::ACTIVE))
-        .select((Member::as_select(), Role::as_select()))
-        .first(conn)
-        .optional()?;
-    Ok(found.and_then(|(member, role)| signed_in_member(member, role)))
-}
 
 /// The member as a request sees them, unless they may no longer sign in.
 pub fn signed_in_member(member: Member, role: Role) -> Option<CurrentMember> {

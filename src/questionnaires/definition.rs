@@ -200,6 +200,22 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 impl QuestionnaireDefinition {
+    /// Puts `question` in place of the one at `at`; if its key changed,
+    /// show-if rules that pointed at the old key follow it.
+    pub fn replace_question(&mut self, at: usize, question: Question) {
+        let old_key = std::mem::replace(&mut self.questions[at], question).id;
+        let new_key = self.questions[at].id.clone();
+        if new_key != old_key {
+            for q in &mut self.questions {
+                if let Some(rule) = &mut q.show_if
+                    && rule.question == old_key
+                {
+                    rule.question.clone_from(&new_key);
+                }
+            }
+        }
+    }
+
     /// Every problem with the definition, as readable sentences. Empty
     /// means valid. Show-if rules may only point at earlier questions, which
     /// also rules out cycles.

@@ -384,17 +384,7 @@ pub async fn save_question(
     // Check the whole questionnaire with the change, so show-if rules stay valid.
     let mut candidate = current.clone();
     let old_key = question.clone();
-    let new_key = updated.id.clone();
-    candidate.questions[index] = updated;
-    if new_key != old_key {
-        for q in &mut candidate.questions {
-            if let Some(rule) = &mut q.show_if
-                && rule.question == old_key
-            {
-                rule.question.clone_from(&new_key);
-            }
-        }
-    }
+    candidate.replace_question(index, updated);
     let problems = candidate.problems();
     if !problems.is_empty() {
         return question_page(&ctx, id, &question, Some(form), FormErrors::new(), problems).await;
@@ -407,16 +397,7 @@ pub async fn save_question(
         let Some(at) = def.questions.iter().position(|x| x.id == old_key) else {
             return Err("That question was removed meanwhile.".to_string());
         };
-        def.questions[at] = saved;
-        if new_key != old_key {
-            for q in &mut def.questions {
-                if let Some(rule) = &mut q.show_if
-                    && rule.question == old_key
-                {
-                    rule.question.clone_from(&new_key);
-                }
-            }
-        }
+        def.replace_question(at, saved);
         let problems = def.problems();
         if !problems.is_empty() {
             return Err(format!("Not saved: {}", problems.join(" ")));

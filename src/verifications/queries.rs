@@ -60,20 +60,6 @@ pub fn usable_flow(conn: &mut PgConnection, flow: Uuid) -> Result<Option<UsableF
     }
 }
 
-/// Ids of the published, unarchived flows of `kind` (cheap: no definitions).
-pub fn usable_flow_ids(conn: &mut PgConnection, kind: &str) -> QueryResult<Vec<Uuid>> {
-    flows::table
-        .filter(flows::archived_at.is_null())
-        .filter(flows::kind.eq(kind))
-        .filter(diesel::dsl::exists(
-            flow_versions::table
-                .filter(flow_versions::flow_id.eq(flows::id))
-                .filter(flow_versions::published_at.is_not_null()),
-        ))
-        .select(flows::id)
-        .load(conn)
-}
-
 /// Published, unarchived flows of `kind`: (id, name, link expiry hours, session minutes).
 pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<(Uuid, String, u32, u32)>, AppError> {
     let rows: Vec<(Uuid, String, serde_json::Value)> = flows::table

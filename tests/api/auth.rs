@@ -244,6 +244,10 @@ async fn sessions_end_when_idle_and_on_sign_out() {
         .await
         .assert_redirect("/");
     app.sign_out().await.assert_redirect("/sign-in");
+    assert!(
+        app.event_kinds().contains(&"member.signed_out".to_string()),
+        "sign-out is audited"
+    );
     app.get("/team").await.assert_redirect("/sign-in?next=%2Fteam");
 }
 
