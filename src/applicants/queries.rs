@@ -2,7 +2,7 @@
 //! keyset pagination (no OFFSET: pages stay fast at any depth).
 
 use super::models::{Applicant, NewApplicant, normalise_search};
-use super::search::{self, distinctive_word};
+use super::search;
 use crate::db::literal_limit::LiteralLimitDsl;
 use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members};
 use chrono::{DateTime, Utc};
@@ -172,36 +172,11 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::reviewer_id,
         ))
         .into_boxed();
-    // A search narrows the list to the ids `search` finds: a page read from
-    // the newest applicants when that is enough, else the trigram index.
     if let Some(term) = &filter.search {
-        let term = normalise_search(term);
-        let only_search = filter.status.is_none() && filter.flow.is_none() && filter.reviewer.is_none();
-        let by_creation = match filter.sort {
-            Sort::CreatedDesc => Some(true),
-            Sort::CreatedAsc => Some(false),
-            _ => None,
+        query = match search::find(conn, &normalise_search(term), filter, limit)? {
+            search::Found::Page(ids) => query.filter(applicants::id.eq_any(ids)),
+            search::Found::Matches(ids) => query.filter(applicants::id.eq_any(ids)),
         };
-        let cursor = match &filter.after {
-            Some(Cursor::At(t, id)) => Some((*t, *id)),
-            _ => None,
-        };
-        let window = match by_creation {
-            Some(newest_first)
-                if only_search
-                    && filter.created_from.is_none()
-                    && filter.created_until.is_none()
-                    && distinctive_word(&term).is_none() =>
-            {
-                search::in_window(conn, &term, newest_first, cursor, limit + 1)?
-            }
-            _ => None,
-        };
-        if let Some(ids) = window {
-            query = query.filter(applicants::id.eq_any(ids));
-        } else {
-            query = query.filter(applicants::id.eq_any(search::matches(&term, filter, only_search, limit)));
-        }
     }
     if let Some(status) = &filter.status {
         query = query.filter(applicants::status.eq(status.clone()));

@@ -1,8 +1,8 @@
 //! How a search term finds applicants.
 //!
 //! The text searched (name, email and external id, normalised) lives in
-//! `applicant_search` with a trigram index and the creation time. Three ways
-//! in, cheapest first:
+//! `applicant_search` with a trigram index and the creation time. [`find`]
+//! takes one of three ways in, cheapest first:
 //!
 //! - [`in_window`]: for names shown newest (or oldest) first, the applicants
 //!   created last are read in order and matched one by one; a common name
@@ -22,7 +22,7 @@ use uuid::Uuid;
 const WINDOW: i64 = 2000;
 
 /// A `LIKE` pattern matching text that contains `text` literally.
-pub fn contains(text: &str) -> String {
+fn contains(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
@@ -34,19 +34,61 @@ pub fn contains(text: &str) -> String {
 /// by nearly every applicant, and the index would read a posting list of
 /// every row for each of those trigrams: 0.9 ms instead of 13 ms for one
 /// external id among a million. Names have no digits and are searched whole.
-pub fn distinctive_word(term: &str) -> Option<&str> {
+fn distinctive_word(term: &str) -> Option<&str> {
     term.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| word.len() >= 4 && word.chars().any(|c| c.is_ascii_digit()))
         .max_by_key(|word| word.len())
 }
 
-/// The ids of the applicants matching `term`, as a subquery. Newest or
-/// oldest first with no filter the search table lacks, the page itself is
-/// taken here, so a common name reads one page of applicants.
-pub fn matches<'a>(
+/// What a search found for the list to show.
+pub enum Found<'a> {
+    /// The ids of the page's applicants, read from the newest ones.
+    Page(Vec<Uuid>),
+    /// A subquery of the matching ids (or of the page's, when the search
+    /// table alone can order them).
+    Matches(applicant_search::BoxedQuery<'a, Pg, diesel::sql_types::Uuid>),
+}
+
+/// The applicants the list's `filter` narrows to for the normalised `term`,
+/// for a page of `limit` rows (and one more, to know whether more follow).
+pub fn find<'a>(conn: &mut PgConnection, term: &str, filter: &ListFilter, limit: u32) -> QueryResult<Found<'a>> {
+    // Newest or oldest first with no filter the search table lacks: the page
+    // can be taken from the search table itself.
+    let only_search = filter.status.is_none() && filter.flow.is_none() && filter.reviewer.is_none();
+    let newest_first = match filter.sort {
+        Sort::CreatedDesc => Some(true),
+        Sort::CreatedAsc => Some(false),
+        _ => None,
+    };
+    if let Some(newest_first) = newest_first
+        && only_search
+        && filter.created_from.is_none()
+        && filter.created_until.is_none()
+        && distinctive_word(term).is_none()
+    {
+        let cursor = match &filter.after {
+            Some(Cursor::At(t, id)) => Some((*t, *id)),
+            _ => None,
+        };
+        if let Some(ids) = in_window(conn, term, newest_first, cursor, limit + 1)? {
+            return Ok(Found::Page(ids));
+        }
+    }
+    Ok(Found::Matches(matches(
+        term,
+        filter,
+        only_search && newest_first.is_some(),
+        limit,
+    )))
+}
+
+/// The ids of the applicants matching `term`, as a subquery. With
+/// `page_here`, the page itself is taken from the search table in creation
+/// order, so a common name reads one page of applicants.
+fn matches<'a>(
     term: &str,
     filter: &ListFilter,
-    only_search: bool,
+    page_here: bool,
     limit: u32,
 ) -> applicant_search::BoxedQuery<'a, Pg, diesel::sql_types::Uuid> {
     let mut matches = applicant_search::table
@@ -60,7 +102,7 @@ pub fn matches<'a>(
             .filter(applicant_search::search_text.concat("").like(contains(term))),
         _ => matches.filter(applicant_search::search_text.like(contains(term))),
     };
-    if only_search && matches!(filter.sort, Sort::CreatedDesc | Sort::CreatedAsc) {
+    if page_here {
         if let Some(from) = filter.created_from {
             matches = matches.filter(applicant_search::created_at.ge(from));
         }
@@ -84,7 +126,7 @@ pub fn matches<'a>(
 }
 
 #[derive(QueryableByName)]
-struct Found {
+struct WindowRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     applicant_id: Uuid,
 }
@@ -97,7 +139,7 @@ struct Found {
 /// overall, so a page filled from the window is the right page. A surname
 /// that one applicant in twenty has fills a page from about a thousand rows,
 /// where the trigram index would have to rank every one of its matches.
-pub fn in_window(
+fn in_window(
     conn: &mut PgConnection,
     term: &str,
     newest_first: bool,
@@ -118,7 +160,7 @@ pub fn in_window(
          ) next_ones WHERE search_text LIKE $1 \
          ORDER BY created_at {dir}, applicant_id {dir} LIMIT {wanted}"
     );
-    let found: Vec<Found> = diesel::sql_query(statement)
+    let found: Vec<WindowRow> = diesel::sql_query(statement)
         .bind::<Text, _>(contains(term))
         .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
         .bind::<Nullable<diesel::sql_types::Uuid>, _>(cursor.map(|c| c.1))
