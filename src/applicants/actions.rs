@@ -228,7 +228,8 @@ fn relink(
     email: Option<LinkEmail>,
 ) -> Result<Issued, AppError> {
     verifications::revoke_links(conn, applicant.id, "replaced by a new link", c.now)?;
-    issue_link(
+    let mut events = audit::Batch::new(c.now, &c.actor);
+    let issued = issue_link(
         conn,
         &c.base_url,
         applicant,
@@ -237,9 +238,10 @@ fn relink(
         i32::try_from(def.settings.session_minutes).unwrap_or(30),
         i32::try_from(def.settings.max_attempts).unwrap_or(10),
         email,
-        &c.actor,
-        c.now,
-    )
+        &mut events,
+    )?;
+    events.write(conn)?;
+    Ok(issued)
 }
 
 /// POST /applicants/{id}/links — restart: a new link to the current verification.
@@ -394,6 +396,7 @@ pub async fn request_info(
             Some(c.by),
             c.now,
         )?;
+        let mut events = audit::Batch::new(c.now, &c.actor);
         let issued = issue_link(
             conn,
             &c.base_url,
@@ -403,16 +406,14 @@ pub async fn request_info(
             i32::try_from(target.definition.settings.session_minutes).unwrap_or(30),
             i32::try_from(target.definition.settings.max_attempts).unwrap_or(10),
             default_email(applicant, wanted, Some(&message)),
-            &c.actor,
-            c.now,
+            &mut events,
         )?;
-        record(
-            conn,
-            c,
-            applicant.id,
+        events.add(
             EventKind::InformationRequested,
+            Some(("applicant", applicant.id.to_string())),
             json!({ "flow": target.name, "message": message }),
-        )?;
+        );
+        events.write(conn)?;
         Ok(Outcome::Link(issued, target.name))
     })
     .await

@@ -47,7 +47,13 @@ pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> Query
         .first(conn)
         .optional()?
         .unwrap_or_else(|| "Veridesk".into());
-    let id = Uuid::new_v4();
+    queue_from(conn, now, &from_name, email)
+}
+
+/// Queues `email` from `from_name`, for callers that have read the
+/// company's settings already.
+pub fn queue_from(conn: &mut PgConnection, now: DateTime<Utc>, from_name: &str, email: Email) -> QueryResult<Uuid> {
+    let id = crate::db::new_row_id();
     diesel::insert_into(outbox_messages::table)
         .values((
             outbox_messages::id.eq(id),

@@ -37,6 +37,14 @@ pub fn company_name(conn: &mut PgConnection) -> QueryResult<String> {
     company_settings::table.select(company_settings::name).first(conn)
 }
 
+/// The company's name and the From name of its emails, read together for
+/// an email about to be queued.
+pub fn email_names(conn: &mut PgConnection) -> QueryResult<(String, String)> {
+    company_settings::table
+        .select((company_settings::name, company_settings::sender_name))
+        .first(conn)
+}
+
 /// Sets name and sender name (at first-run setup).
 pub fn set_company_identity(conn: &mut PgConnection, name: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(company_settings::table)

@@ -95,9 +95,9 @@ pub async fn new_session_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
 
 /// POST /applicants/{id}/sessions
 ///
-/// Checks the form and creates the verification, its link and its email in
-/// one transaction. The applicant row is locked first, so two officers
-/// sending links at once cannot leave two live links.
+/// Checks the form, then creates the verification, its link and its email
+/// in one transaction. The first write locks the applicant row, so two
+/// officers sending links at once cannot leave two live links.
 pub async fn create_session(
     ctx: Ctx,
     path: web::Path<String>,
@@ -109,7 +109,6 @@ pub async fn create_session(
     let base_url = ctx.state().settings.base_url.clone();
     let submitted = form.clone();
     let created = db::run(ctx.pool(), move |conn| {
-        let applicant = applicants::find_applicant_for_update(conn, applicant_id)?;
         let template = match submitted.template_id.parse::<Uuid>() {
             Ok(id) => templates::find(conn, id).optional()?.map(|t| (t.subject, t.body)),
             Err(_) => None,
@@ -131,30 +130,37 @@ pub async fn create_session(
         ) else {
             return Err(AppError::internal("a valid session form names a usable flow"));
         };
+        let verification = queries::NewVerification {
+            id: crate::db::new_row_id(),
+            applicant: applicant_id,
+            flow: plan.flow_id,
+            version: flow.version_id,
+            kind: "regular",
+            by: Some(by),
+        };
+        let Some(applicant) = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, now)? else {
+            // Missing (404), or no longer one to send links to.
+            applicants::find(conn, applicant_id)?;
+            let mut errors = FormErrors::new();
+            errors.add(
+                "applicant",
+                "This applicant is scheduled for deletion or its data was deleted, so no link can be sent.",
+            );
+            return Ok(Err(errors));
+        };
         let revoked = queries::revoke_links(conn, applicant_id, "replaced by a new verification session", now)?;
-        let verification = queries::start(
-            conn,
-            applicant_id,
-            plan.flow_id,
-            flow.version_id,
-            "regular",
-            &flow.definition,
-            Some(by),
-            now,
-        )?;
-        audit::record(
-            conn,
-            now,
-            &actor,
+        queries::insert(conn, &verification, &flow.definition, now)?;
+        let mut events = audit::Batch::new(now, &actor);
+        events.add(
             EventKind::VerificationStarted,
             Some(("applicant", applicant_id.to_string())),
             json!({ "flow": flow.name, "flow_version": flow.number, "revoked_links": revoked }),
-        )?;
+        );
         let issued = issue_link(
             conn,
             &base_url,
             &applicant,
-            verification,
+            verification.id,
             plan.expires_in,
             plan.session_minutes,
             i32::try_from(flow.definition.settings.max_attempts).unwrap_or(10),
@@ -164,9 +170,9 @@ pub async fn create_session(
                 subject: e.subject,
                 body: e.body,
             }),
-            &actor,
-            now,
+            &mut events,
         )?;
+        events.write(conn)?;
         Ok(Ok((applicant.name, flow.name, issued)))
     })
     .await?;

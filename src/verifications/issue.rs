@@ -2,7 +2,7 @@
 //! create-session form and the profile's actions.
 
 use super::queries;
-use crate::audit::{self, Actor, EventKind};
+use crate::audit::{self, EventKind};
 use crate::domain::SecretToken;
 use crate::email_templates::placeholders::{Values, format_expiry};
 use crate::error::AppError;
@@ -30,7 +30,8 @@ pub struct Issued {
 }
 
 /// Issues a link to `verification` (of `applicant`), queues its email, and
-/// records both on the applicant's timeline.
+/// adds both to the applicant's timeline through `events`, which the caller
+/// writes.
 #[allow(clippy::too_many_arguments)]
 pub fn issue_link(
     conn: &mut PgConnection,
@@ -41,9 +42,9 @@ pub fn issue_link(
     session_minutes: i32,
     max_attempts: i32,
     email: Option<LinkEmail>,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    events: &mut audit::Batch<'_>,
 ) -> Result<Issued, AppError> {
+    let now = events.at();
     let token = SecretToken::generate();
     let url = format!("{base_url}/v/{}", token.plain);
     let expires_at = now + expires_in;
@@ -51,14 +52,15 @@ pub fn issue_link(
     // at it; both commit or roll back together.
     let queued = match &email {
         Some(email) => {
+            let (company_name, sender_name) = crate::settings::queries::email_names(conn)?;
             let values = Values {
                 session_url: url.clone(),
                 applicant_name: applicant.name.clone(),
                 link_expires_at: format_expiry(expires_at, &applicant.language),
-                company_name: crate::settings::queries::company_name(conn)?,
+                company_name,
             };
             let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
-            Some(outbox::queue(conn, now, message)?)
+            Some(outbox::queue_from(conn, now, &sender_name, message)?)
         }
         None => None,
     };
@@ -72,19 +74,16 @@ pub fn issue_link(
             session_minutes,
             max_attempts,
             email_message: queued,
-            created_by: actor.member_id,
+            created_by: events.actor().member_id,
         },
         now,
     )?;
     let subject = Some(("applicant", applicant.id.to_string()));
-    audit::record(
-        conn,
-        now,
-        actor,
+    events.add(
         EventKind::LinkCreated,
         subject.clone(),
         json!({ "expires_at": expires_at.to_rfc3339(), "session_minutes": session_minutes }),
-    )?;
+    );
     let mut issued = Issued {
         url,
         expires_at,
@@ -93,14 +92,11 @@ pub fn issue_link(
         email_cc: Vec::new(),
     };
     if let Some(email) = email {
-        audit::record(
-            conn,
-            now,
-            actor,
+        events.add(
             EventKind::LinkEmailQueued,
             subject,
             json!({ "to": email.to, "cc": email.cc.join(", ") }),
-        )?;
+        );
         issued.email_to = Some(email.to);
         issued.email_cc = email.cc;
     }

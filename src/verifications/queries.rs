@@ -1,6 +1,7 @@
 //! Verification queries: start one, issue links, open them.
 
 use super::links::{SessionLink, status};
+use crate::applicants::models::Applicant;
 use crate::db::schema::{
     applicants, flow_versions, flows, outbox_messages, session_links, step_results, verifications,
 };
@@ -96,15 +97,49 @@ pub fn start(
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> QueryResult<Uuid> {
-    let id = Uuid::new_v4();
+    let id = crate::db::new_row_id();
+    let new = NewVerification {
+        id,
+        applicant,
+        flow,
+        version,
+        kind,
+        by,
+    };
+    insert(conn, &new, definition, now)?;
+    if kind == "regular" {
+        make_current(conn, applicant, id, flow, now)?.ok_or(diesel::result::Error::NotFound)?;
+    }
+    Ok(id)
+}
+
+/// A verification about to be written.
+pub struct NewVerification<'a> {
+    pub id: Uuid,
+    pub applicant: Uuid,
+    pub flow: Uuid,
+    pub version: Uuid,
+    /// `regular` or `on_demand`.
+    pub kind: &'a str,
+    pub by: Option<Uuid>,
+}
+
+/// Writes a verification and a pending result for each step of its flow
+/// version; it does not touch the applicant (see [`make_current`]).
+pub fn insert(
+    conn: &mut PgConnection,
+    new: &NewVerification<'_>,
+    definition: &FlowDefinition,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::insert_into(verifications::table)
         .values((
-            verifications::id.eq(id),
-            verifications::applicant_id.eq(applicant),
-            verifications::flow_id.eq(flow),
-            verifications::flow_version_id.eq(version),
-            verifications::kind.eq(kind),
-            verifications::created_by.eq(by),
+            verifications::id.eq(new.id),
+            verifications::applicant_id.eq(new.applicant),
+            verifications::flow_id.eq(new.flow),
+            verifications::flow_version_id.eq(new.version),
+            verifications::kind.eq(new.kind),
+            verifications::created_by.eq(new.by),
             verifications::created_at.eq(now),
             verifications::updated_at.eq(now),
         ))
@@ -114,8 +149,8 @@ pub fn start(
         .iter()
         .map(|s| {
             (
-                step_results::id.eq(Uuid::new_v4()),
-                step_results::verification_id.eq(id),
+                step_results::id.eq(crate::db::new_row_id()),
+                step_results::verification_id.eq(new.id),
                 step_results::step_id.eq(s.id),
                 step_results::step_kind.eq(s.config.kind().key()),
                 step_results::created_at.eq(now),
@@ -123,18 +158,40 @@ pub fn start(
         })
         .collect();
     diesel::insert_into(step_results::table).values(rows).execute(conn)?;
-    if kind == "regular" {
-        diesel::update(applicants::table.find(applicant))
-            .set((
-                applicants::current_verification_id.eq(id),
-                applicants::flow_id.eq(flow),
-                applicants::status.eq("INIT"),
-                applicants::updated_at.eq(now),
-                applicants::lock_version.eq(applicants::lock_version + 1),
-            ))
-            .execute(conn)?;
-    }
-    Ok(id)
+    Ok(())
+}
+
+/// Makes `verification` the applicant's current one, on `flow` and back at
+/// `INIT`, and returns the applicant as it now is, locked until the
+/// transaction ends. `None` when there is no such applicant, or its data
+/// was purged, or it is scheduled for deletion.
+///
+/// The verification may be written later in the same transaction: the
+/// reference is checked at commit. So one statement takes the lock and
+/// writes, where a locking read and an update would take two.
+pub fn make_current(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    verification: Uuid,
+    flow: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Applicant>> {
+    diesel::update(
+        applicants::table
+            .find(applicant)
+            .filter(applicants::purged_at.is_null())
+            .filter(applicants::deletion_scheduled_at.is_null()),
+    )
+    .set((
+        applicants::current_verification_id.eq(verification),
+        applicants::flow_id.eq(flow),
+        applicants::status.eq("INIT"),
+        applicants::updated_at.eq(now),
+        applicants::lock_version.eq(applicants::lock_version + 1),
+    ))
+    .returning(Applicant::as_returning())
+    .get_result(conn)
+    .optional()
 }
 
 /// Revokes every link of the applicant's verifications that can still be
@@ -173,7 +230,7 @@ pub struct NewLink<'a> {
 
 /// Stores a link: only the token's hash, never the token.
 pub fn create_link(conn: &mut PgConnection, link: NewLink<'_>, now: DateTime<Utc>) -> QueryResult<Uuid> {
-    let id = Uuid::new_v4();
+    let id = crate::db::new_row_id();
     diesel::insert_into(session_links::table)
         .values((
             session_links::id.eq(id),
@@ -372,7 +429,7 @@ pub fn deactivate_result(conn: &mut PgConnection, result: &StepResult, now: Date
         .execute(conn)?;
     diesel::insert_into(step_results::table)
         .values((
-            step_results::id.eq(Uuid::new_v4()),
+            step_results::id.eq(crate::db::new_row_id()),
             step_results::verification_id.eq(result.verification_id),
             step_results::step_id.eq(result.step_id),
             step_results::step_kind.eq(&result.step_kind),

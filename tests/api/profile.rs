@@ -328,6 +328,33 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     );
     assert!(app.get("/applicants").await.body.contains("deletion scheduled"));
     assert_eq!(app.new_client().get(&link).await.status, 410, "links are revoked");
+    let flow: uuid::Uuid = {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::flow_id.assume_not_null())
+            .first(&mut conn)
+            .expect("flow")
+    };
+    let flow = flow.to_string();
+    let refused = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("scheduled for deletion"), "{}", refused.body);
+    let links: i64 = {
+        use veridesk::db::schema::session_links;
+        let mut conn = app.pool.get().expect("conn");
+        session_links::table
+            .filter(session_links::applicant_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("links")
+    };
+    assert_eq!(links, 1, "no new link was made");
     app.post(
         &format!("/applicants/{id}/restore"),
         &[("lock_version", &lock_version(&app, id))],
@@ -359,6 +386,14 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     }
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("personal data was deleted") && page.body.contains("Deleted applicant"));
+    let refused = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "no link to a purged applicant");
+    assert!(refused.body.contains("its data was deleted"), "{}", refused.body);
     assert!(!page.body.contains("Dana Ruiz") && !page.body.contains("dana-1@example.test"));
     assert!(
         page.body.contains(">approved<") || page.body.contains("<strong>approved</strong>"),

@@ -1,0 +1,2 @@
+ALTER TABLE applicants
+    ALTER CONSTRAINT applicants_current_verification_id_fkey NOT DEFERRABLE;
