@@ -6,20 +6,29 @@
 //!
 //! - [`in_window`]: for names shown newest (or oldest) first, the applicants
 //!   created last are read in order and matched one by one; a common name
-//!   fills the page from the first few thousand.
+//!   fills the page from the first few thousand. When those hold a few
+//!   matches but not a page, and the rate they show would fill it from a
+//!   [`WIDE_WINDOW`], that is read next.
 //! - an identifier gives the trigram index only its [`distinctive_word`];
 //! - anything else goes through the trigram index whole ([`matches`]).
 
 use super::queries::{Cursor, ListFilter, Sort};
 use crate::db::schema::applicant_search;
 use chrono::{DateTime, Utc};
+use diesel::dsl::IntervalDsl;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
-/// How many of the applicants created last [`in_window`] reads.
-const WINDOW: i64 = 2000;
+/// How many of the applicants created last [`in_window`] reads first.
+const WINDOW: usize = 2000;
+
+/// The most applicants a second window reads: at most about 7 ms from the
+/// covering index, less as the page fills and the read stops. A term rarer
+/// than that needs is cheaper to look up in the trigram index, which then
+/// has few matches to rank.
+const WIDE_WINDOW: usize = 30_000;
 
 /// A `LIKE` pattern matching text that contains `text` literally.
 fn contains(text: &str) -> String {
@@ -70,7 +79,14 @@ pub fn find<'a>(conn: &mut PgConnection, term: &str, filter: &ListFilter, limit:
             Some(Cursor::At(t, id)) => Some((*t, *id)),
             _ => None,
         };
-        if let Some(ids) = in_window(conn, term, newest_first, cursor, limit + 1)? {
+        let wanted = limit as usize + 1;
+        let found = match in_window(conn, term, newest_first, cursor, wanted, WINDOW)? {
+            Ok(ids) => return Ok(Found::Page(ids)),
+            Err(found) => found,
+        };
+        if worth_a_wider_window(found, wanted)
+            && let Ok(ids) = in_window(conn, term, newest_first, cursor, wanted, WIDE_WINDOW)?
+        {
             return Ok(Found::Page(ids));
         }
     }
@@ -110,15 +126,22 @@ fn matches<'a>(
             matches = matches.filter(applicant_search::created_at.lt(until));
         }
         let (s_at, s_id) = (applicant_search::created_at, applicant_search::applicant_id);
+        // Sorted by an expression no index has, so that PostgreSQL takes
+        // the matches from the trigram index and sorts them, rather than
+        // walking the window index in order in the hope of meeting matches
+        // soon: it guesses that one row in a hundred matches a LIKE, and a
+        // rare name walked all of a million rows (200 ms). Terms common
+        // enough to be met soon were served by a window already.
+        let sorted = s_at + 0.seconds();
         matches = match (filter.sort, &filter.after) {
             (Sort::CreatedDesc, Some(Cursor::At(t, id))) => matches
                 .filter(s_at.lt(*t).or(s_at.eq(*t).and(s_id.lt(*id))))
-                .order((s_at.desc(), s_id.desc())),
-            (Sort::CreatedDesc, _) => matches.order((s_at.desc(), s_id.desc())),
+                .order((sorted.desc(), s_id.desc())),
+            (Sort::CreatedDesc, _) => matches.order((sorted.desc(), s_id.desc())),
             (_, Some(Cursor::At(t, id))) => matches
                 .filter(s_at.gt(*t).or(s_at.eq(*t).and(s_id.gt(*id))))
-                .order((s_at.asc(), s_id.asc())),
-            _ => matches.order((s_at.asc(), s_id.asc())),
+                .order((sorted.asc(), s_id.asc())),
+            _ => matches.order((sorted.asc(), s_id.asc())),
         }
         .limit(i64::from(limit) + 1);
     }
@@ -131,9 +154,20 @@ struct WindowRow {
     applicant_id: Uuid,
 }
 
-/// The first `wanted` matches of `term` among the [`WINDOW`] applicants that
+/// Whether the `found` matches among the first [`WINDOW`] applicants show a
+/// rate that fills a page of `wanted` within a [`WIDE_WINDOW`].
+///
+/// A surname that one applicant in two hundred has gives about ten matches
+/// in the first window and a page from some 10,000 rows, where the trigram
+/// index would fetch and rank all 5,000 of its matches among a million.
+fn worth_a_wider_window(found: usize, wanted: usize) -> bool {
+    found > 0 && wanted * WINDOW / found <= WIDE_WINDOW
+}
+
+/// The first `wanted` matches of `term` among the `size` applicants that
 /// come next in creation order (after `cursor`), if there are that many;
-/// `None` when the window holds fewer, and the trigram index must answer.
+/// otherwise how many there were, and a wider window or the trigram index
+/// must answer. The read stops as soon as the page is full.
 ///
 /// Read in creation order, the matches found are exactly the next ones
 /// overall, so a page filled from the window is the right page. A surname
@@ -144,8 +178,9 @@ fn in_window(
     term: &str,
     newest_first: bool,
     cursor: Option<(DateTime<Utc>, Uuid)>,
-    wanted: u32,
-) -> QueryResult<Option<Vec<Uuid>>> {
+    wanted: usize,
+    size: usize,
+) -> QueryResult<Result<Vec<Uuid>, usize>> {
     let (dir, cmp) = if newest_first { ("DESC", "<") } else { ("ASC", ">") };
     let after = if cursor.is_some() {
         format!("WHERE (created_at, applicant_id) {cmp} ($2, $3)")
@@ -156,16 +191,19 @@ fn in_window(
     let statement = format!(
         "SELECT applicant_id FROM ( \
              SELECT applicant_id, created_at, search_text FROM applicant_search {after} \
-             ORDER BY created_at {dir}, applicant_id {dir} LIMIT {WINDOW} \
-         ) next_ones WHERE search_text LIKE $1 \
+             ORDER BY created_at {dir}, applicant_id {dir} LIMIT {size} \
+         ) next_ones WHERE strpos(search_text, $1) > 0 \
          ORDER BY created_at {dir}, applicant_id {dir} LIMIT {wanted}"
     );
     let found: Vec<WindowRow> = diesel::sql_query(statement)
-        .bind::<Text, _>(contains(term))
+        .bind::<Text, _>(term)
         .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
         .bind::<Nullable<diesel::sql_types::Uuid>, _>(cursor.map(|c| c.1))
         .load(conn)?;
-    Ok((found.len() >= wanted as usize).then(|| found.into_iter().map(|f| f.applicant_id).collect()))
+    if found.len() < wanted {
+        return Ok(Err(found.len()));
+    }
+    Ok(Ok(found.into_iter().map(|f| f.applicant_id).collect()))
 }
 
 #[cfg(test)]
@@ -179,6 +217,17 @@ mod tests {
         assert_eq!(distinctive_word("sofia lopez"), None);
         assert_eq!(distinctive_word("ab12 x"), Some("ab12"));
         assert_eq!(distinctive_word("a 123"), None, "too short to be worth it");
+    }
+
+    #[test]
+    fn a_wider_window_is_read_when_the_first_shows_it_will_fill_the_page() {
+        assert!(
+            !worth_a_wider_window(0, 51),
+            "nothing to go by: the trigram index answers"
+        );
+        assert!(worth_a_wider_window(10, 51), "a page from about 10,000 rows");
+        assert!(worth_a_wider_window(4, 51), "a page from about 25,500 rows");
+        assert!(!worth_a_wider_window(3, 51), "rarer than a wide window can fill");
     }
 
     #[test]
