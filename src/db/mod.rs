@@ -2,6 +2,7 @@
 //! development cluster, and the one helper every handler uses to run queries.
 
 pub mod cluster;
+pub mod kept_update;
 pub mod literal_limit;
 pub mod schema;
 

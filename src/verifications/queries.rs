@@ -2,6 +2,7 @@
 
 use super::links::{SessionLink, status};
 use crate::applicants::models::Applicant;
+use crate::db::kept_update::kept_update;
 use crate::db::schema::{
     applicants, flow_versions, flows, outbox_messages, session_links, step_results, verifications,
 };
@@ -176,19 +177,19 @@ pub fn make_current(
     flow: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Applicant>> {
-    diesel::update(
+    kept_update(
         applicants::table
             .find(applicant)
             .filter(applicants::purged_at.is_null())
             .filter(applicants::deletion_scheduled_at.is_null()),
+        (
+            applicants::current_verification_id.eq(verification),
+            applicants::flow_id.eq(flow),
+            applicants::status.eq("INIT"),
+            applicants::updated_at.eq(now),
+            applicants::lock_version.eq(applicants::lock_version + 1),
+        ),
     )
-    .set((
-        applicants::current_verification_id.eq(verification),
-        applicants::flow_id.eq(flow),
-        applicants::status.eq("INIT"),
-        applicants::updated_at.eq(now),
-        applicants::lock_version.eq(applicants::lock_version + 1),
-    ))
     .returning(Applicant::as_returning())
     .get_result(conn)
     .optional()
@@ -198,7 +199,7 @@ pub fn make_current(
 /// used; returns how many. Called before issuing a replacement link.
 pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
     // Spelled out (not `eq_any`) to match the partial index `session_links_live_idx`.
-    diesel::update(
+    kept_update(
         session_links::table
             .filter(session_links::applicant_id.eq(applicant))
             .filter(
@@ -206,12 +207,12 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
                     .eq(status::ACTIVE)
                     .or(session_links::status.eq(status::OPENED)),
             ),
+        (
+            session_links::status.eq(status::REVOKED),
+            session_links::revoked_at.eq(now),
+            session_links::revoked_reason.eq(reason),
+        ),
     )
-    .set((
-        session_links::status.eq(status::REVOKED),
-        session_links::revoked_at.eq(now),
-        session_links::revoked_reason.eq(reason),
-    ))
     .execute(conn)
 }
 

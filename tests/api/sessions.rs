@@ -230,3 +230,31 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
     assert!(expired.body.contains("has expired"));
     assert_eq!(visitor.get("/v/not-a-real-token").await.status, 404);
 }
+
+/// Sending links is the busiest write path; its updates stay prepared on
+/// the connection (see `db::kept_update`) instead of being parsed and planned
+/// on every call.
+#[actix_web::test]
+async fn link_updates_stay_prepared_on_the_connection() {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let app = spawn_app().await;
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let mut conn = app.pool.get().expect("conn");
+    let prepared = |conn: &mut diesel::PgConnection, start: &str| {
+        diesel::sql_query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE $1")
+            .bind::<Text, _>(format!("{start}%"))
+            .get_result::<Count>(conn)
+            .expect("count")
+            .n
+    };
+    for _ in 0..2 {
+        veridesk::verifications::queries::revoke_links(&mut conn, applicant, "test", app.clock.now()).expect("revoke");
+    }
+    assert_eq!(prepared(&mut conn, "UPDATE \"session_links\" SET"), 1);
+}
