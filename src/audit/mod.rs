@@ -176,41 +176,42 @@ event_kinds! {
     EmailTemplateDeleted => ("email_template.deleted", "Email template deleted"),
 }
 
-/// An `events` row to insert.
+/// An `events` row to insert. It owns its values: Diesel keeps inserts of
+/// a few rows prepared only when their values borrow nothing.
 #[derive(Insertable)]
 #[diesel(table_name = events)]
-struct NewEvent<'a> {
+struct NewEvent {
     occurred_at: DateTime<Utc>,
     kind: &'static str,
     actor_kind: &'static str,
     actor_member_id: Option<Uuid>,
-    actor_label: &'a str,
-    subject_type: Option<&'a str>,
+    actor_label: String,
+    subject_type: Option<String>,
     subject_id: Option<String>,
-    ip: Option<&'a str>,
-    user_agent: Option<&'a str>,
+    ip: Option<String>,
+    user_agent: Option<String>,
     details: serde_json::Value,
 }
 
-impl<'a> NewEvent<'a> {
+impl NewEvent {
     fn new(
         at: DateTime<Utc>,
-        actor: &'a Actor,
+        actor: &Actor,
         kind: EventKind,
-        subject: Option<(&'a str, String)>,
+        subject: Option<(&str, String)>,
         details: serde_json::Value,
     ) -> Self {
-        let (subject_type, subject_id) = subject.unzip();
+        let (subject_type, subject_id) = subject.map(|(t, id)| (t.to_string(), id)).unzip();
         Self {
             occurred_at: at,
             kind: kind.code(),
             actor_kind: actor.kind,
             actor_member_id: actor.member_id,
-            actor_label: &actor.label,
+            actor_label: actor.label.clone(),
             subject_type,
             subject_id,
-            ip: actor.ip.as_deref(),
-            user_agent: actor.user_agent.as_deref(),
+            ip: actor.ip.clone(),
+            user_agent: actor.user_agent.clone(),
             details,
         }
     }
@@ -238,7 +239,7 @@ pub fn record(
 pub struct Batch<'a> {
     at: DateTime<Utc>,
     actor: &'a Actor,
-    rows: Vec<NewEvent<'a>>,
+    rows: Vec<NewEvent>,
 }
 
 impl<'a> Batch<'a> {
@@ -269,9 +270,20 @@ impl<'a> Batch<'a> {
 
     /// Writes the events gathered, in the caller's transaction.
     pub fn write(self, conn: &mut PgConnection) -> QueryResult<()> {
-        if !self.rows.is_empty() {
-            diesel::insert_into(events::table).values(&self.rows).execute(conn)?;
-        }
+        let insert = diesel::insert_into(events::table);
+        let mut rows = self.rows.into_iter();
+        // Diesel keeps an insert of a fixed-length array prepared, one of a
+        // Vec not; batches are short.
+        match (rows.next(), rows.next(), rows.next(), rows.next()) {
+            (None, ..) => 0,
+            (Some(a), None, ..) => insert.values(a).execute(conn)?,
+            (Some(a), Some(b), None, _) => insert.values([a, b]).execute(conn)?,
+            (Some(a), Some(b), Some(c), None) => insert.values([a, b, c]).execute(conn)?,
+            (Some(a), Some(b), Some(c), Some(d)) => {
+                let all: Vec<_> = [a, b, c, d].into_iter().chain(rows).collect();
+                insert.values(all).execute(conn)?
+            }
+        };
         Ok(())
     }
 }
