@@ -9,6 +9,7 @@
 use crate::db::schema::{flows, members};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -75,21 +76,38 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<Names> {
 #[derive(Default)]
 pub struct NamesCache {
     loaded: Mutex<Option<(Instant, Arc<Names>)>>,
+    /// Set while one request reloads expired names, so that the others keep
+    /// using the old ones for that moment instead of all loading at once.
+    reloading: AtomicBool,
 }
 
 impl NamesCache {
     /// The cached names if they are fresh and `complete` holds for them
     /// (they know every id the caller is about to show); otherwise loads
-    /// them again and keeps them.
+    /// them again and keeps them. While another request reloads expired
+    /// names, complete ones are used as they are.
     pub fn get_or_load(&self, conn: &mut PgConnection, complete: impl Fn(&Names) -> bool) -> QueryResult<Arc<Names>> {
-        if let Ok(loaded) = self.loaded.lock()
-            && let Some((at, names)) = loaded.as_ref()
-            && at.elapsed() < FRESH_FOR
-            && complete(names)
-        {
-            return Ok(names.clone());
+        let usable = match self.loaded.lock() {
+            Ok(loaded) => match loaded.as_ref() {
+                Some((at, names)) if complete(names) => {
+                    if at.elapsed() < FRESH_FOR {
+                        return Ok(names.clone());
+                    }
+                    Some(names.clone())
+                }
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        let reloads = !self.reloading.swap(true, Ordering::AcqRel);
+        if !reloads && let Some(names) = usable {
+            return Ok(names);
         }
-        let names = Arc::new(load(conn)?);
+        let names = load(conn).map(Arc::new);
+        if reloads {
+            self.reloading.store(false, Ordering::Release);
+        }
+        let names = names?;
         if let Ok(mut loaded) = self.loaded.lock() {
             *loaded = Some((Instant::now(), names.clone()));
         }

@@ -516,9 +516,15 @@ pub fn carry_over_results(
     Ok(carried)
 }
 
-/// Whether a result for step `a` also answers step `b` of another flow: the
-/// same kind, and for questionnaires the same version of the same
-/// questionnaire (answers to other questions do not count).
+/// Whether a result for step `a` also answers step `b` of another flow.
+///
+/// - Questionnaires: the same version of the same questionnaire (answers to
+///   other questions do not count).
+/// - Checks whose settings decide what passes (document check, face match,
+///   AML screening, crypto wallet): the same settings. A document passed
+///   where any country was accepted says nothing about a flow that takes
+///   passports from three countries only, or a higher minimum age.
+/// - Everything else: the same kind.
 fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
     match (a, b) {
         (
@@ -531,6 +537,13 @@ fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
                 questionnaire_version_id: yv,
             },
         ) => x == y && xv == yv,
+        (
+            StepConfig::DocumentCheck { .. }
+            | StepConfig::FaceMatch { .. }
+            | StepConfig::Aml { .. }
+            | StepConfig::CryptoWallet { .. },
+            _,
+        ) => a == b,
         _ => a.kind() == b.kind(),
     }
 }
@@ -554,7 +567,7 @@ mod tests {
     use crate::flows::definition::StepKind;
 
     #[test]
-    fn results_follow_steps_of_the_same_kind_and_the_same_questionnaire() {
+    fn results_follow_steps_of_the_same_kind_questionnaire_and_check_settings() {
         let (q1, q2) = (Uuid::new_v4(), Uuid::new_v4());
         let questionnaire = |id| StepConfig::Questionnaire {
             questionnaire_id: id,
@@ -574,5 +587,18 @@ mod tests {
         let selfie = StepKind::Liveness.default_config(None).expect("config");
         assert!(same_step(&doc, &doc.clone()));
         assert!(!same_step(&doc, &selfie) && !same_step(&doc, &questionnaire(q1)));
+        let mut stricter = doc.clone();
+        if let StepConfig::DocumentCheck { min_age, .. } = &mut stricter {
+            *min_age += 3;
+        }
+        assert!(
+            !same_step(&doc, &stricter),
+            "a document passed at one minimum age says nothing of a higher one"
+        );
+        let mut more_attempts = selfie.clone();
+        if let StepConfig::Liveness { attempts } = &mut more_attempts {
+            *attempts += 1;
+        }
+        assert!(same_step(&selfie, &more_attempts), "a live selfie done is done");
     }
 }

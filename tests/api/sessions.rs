@@ -258,3 +258,46 @@ async fn link_updates_stay_prepared_on_the_connection() {
     }
     assert_eq!(prepared(&mut conn, "UPDATE \"session_links\" SET"), 1);
 }
+
+/// The database itself refuses a link whose applicant is not its
+/// verification's applicant.
+#[actix_web::test]
+async fn a_link_belongs_to_its_verifications_applicant() {
+    use veridesk::verifications::queries::{NewLink, create_link, start, usable_flow};
+    let app = spawn_app().await;
+    let owner = app.create_member(BuiltinRole::Owner, "own@example.test");
+    let flow = published_flow(&app, "Standard", owner);
+    let (ana, ben) = (
+        insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5),
+        insert_applicant(&app, "Ben Okafor", "BEN-1", "INIT", 4),
+    );
+    let mut conn = app.pool.get().expect("conn");
+    let usable = usable_flow(&mut conn, flow).expect("flow").expect("usable");
+    let now = app.clock.now();
+    let verification = start(
+        &mut conn,
+        ana,
+        flow,
+        usable.version_id,
+        "regular",
+        &usable.definition,
+        None,
+        now,
+    )
+    .expect("verification");
+    let link = |applicant, hash: &'static [u8]| NewLink {
+        applicant,
+        verification,
+        token_hash: hash,
+        expires_at: now + Duration::days(1),
+        session_minutes: 30,
+        max_attempts: 10,
+        email_message: None,
+        created_by: None,
+    };
+    assert!(
+        create_link(&mut conn, link(ben, b"for-ben"), now).is_err(),
+        "not Ben's verification"
+    );
+    create_link(&mut conn, link(ana, b"for-ana"), now).expect("Ana's link");
+}
