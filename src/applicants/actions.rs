@@ -79,6 +79,9 @@ async fn run_action<F>(
 where
     F: FnOnce(&mut PgConnection, &Applicant, &Context) -> Result<Outcome, AppError> + Send + 'static,
 {
+    // Every action answers with the profile (or the link page), which shows
+    // the applicant: acting needs seeing, besides the action's own permission.
+    ctx.require(Permission::ApplicantsView)?;
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let c = Context {
         now: ctx.now(),
@@ -92,12 +95,7 @@ where
             return Ok(Err(Outcome::Refused("This applicant's data was deleted; nothing can change any more.".into())));
         }
         if Some(applicant.lock_version) != seen {
-            let who = super::profile::last_change(conn, id)?
-                .map(|(who, what)| {
-                    let what = audit::EventKind::from_code(&what).map_or(what.clone(), |k| k.label().to_lowercase());
-                    format!("{who} ({what})")
-                })
-                .unwrap_or_else(|| "someone else".into());
+            let who = super::profile::changed_by(conn, id)?;
             return Ok(Err(Outcome::Refused(format!(
                 "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
             ))));
@@ -738,8 +736,13 @@ pub async fn restore(
     ctx.require(Permission::ApplicantsDelete)?;
     let id = parse_id(&path)?;
     run_action(&ctx, id, &form, true, move |conn, applicant, c| {
-        if applicant.deletion_scheduled_at.is_none() {
+        let Some(scheduled) = applicant.deletion_scheduled_at else {
             return Ok(Outcome::Refused("This applicant is not scheduled for deletion.".into()));
+        };
+        if scheduled + Duration::days(DELETION_GRACE_DAYS) <= c.now {
+            return Ok(Outcome::Refused(format!(
+                "The {DELETION_GRACE_DAYS} days to restore this applicant are over; the personal data is being purged."
+            )));
         }
         diesel::update(applicants::table.find(applicant.id))
             .set(applicants::deletion_scheduled_at.eq(None::<DateTime<Utc>>))

@@ -32,15 +32,28 @@ fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<U
         .filter(verifications::applicant_id.eq(id))
         .select(verifications::id)
         .load(conn)?;
-    let messages: Vec<Uuid> = session_links::table
+    let mut messages: Vec<Uuid> = session_links::table
         .filter(session_links::verification_id.eq_any(&verification_ids))
         .filter(session_links::email_message_id.is_not_null())
         .select(session_links::email_message_id.assume_not_null())
         .load(conn)?;
-    diesel::delete(outbox_messages::table.filter(outbox_messages::id.eq_any(&messages))).execute(conn)?;
     if let Some(email) = email {
-        diesel::delete(outbox_messages::table.filter(outbox_messages::to_address.eq(email))).execute(conn)?;
+        messages.extend(
+            outbox_messages::table
+                .filter(outbox_messages::to_address.eq(email))
+                .select(outbox_messages::id)
+                .load::<Uuid>(conn)?,
+        );
     }
+    // A failed delivery's event names the recipient and the subject.
+    diesel::update(
+        events::table
+            .filter(events::subject_type.eq("email"))
+            .filter(events::subject_id.eq_any(messages.iter().map(Uuid::to_string).collect::<Vec<_>>())),
+    )
+    .set(events::details.eq(serde_json::json!({})))
+    .execute(conn)?;
+    diesel::delete(outbox_messages::table.filter(outbox_messages::id.eq_any(&messages))).execute(conn)?;
     diesel::update(step_results::table.filter(step_results::verification_id.eq_any(&verification_ids)))
         .set((
             step_results::data.eq(serde_json::json!({})),

@@ -4,6 +4,7 @@ use super::forms::ApplicantForm;
 use super::models::{KINDS, LANGUAGES, Status, normalise_search};
 use super::pages::{ListPage, NewPage, Row};
 use super::queries::{self, Cursor, ListFilter, Sort};
+use super::search::MIN_TERM_CHARS;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
@@ -112,14 +113,13 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     let mut errors = FormErrors::new();
     let mut filter = ListFilter::default();
     if !q.q.trim().is_empty() {
-        // Shorter terms have no trigram to look up, so they would read every
-        // applicant.
+        // One character matches nearly everyone and finds no one in particular.
         filter.search = errors.check(
             "q",
             Some(q.q.trim())
-                .filter(|t| normalise_search(t).chars().count() >= 3)
+                .filter(|t| normalise_search(t).chars().count() >= MIN_TERM_CHARS)
                 .map(|t| t.chars().take(100).collect())
-                .ok_or_else(|| "Type at least 3 characters to search.".to_string()),
+                .ok_or_else(|| format!("Type at least {MIN_TERM_CHARS} characters to search.")),
         );
     }
     if !q.status.is_empty() {

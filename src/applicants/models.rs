@@ -64,9 +64,12 @@ pub fn search_text(name: &str, email: Option<&str>, external_user_id: &str) -> S
     normalise_search(&format!("{name} {} {external_user_id}", email.unwrap_or_default()))
 }
 
-/// Lower-case, accent-free form of a search term.
+/// Lower-case, accent-free form of a search term, without control
+/// characters (a NUL cannot even be sent to PostgreSQL).
 pub fn normalise_search(text: &str) -> String {
-    deunicode::deunicode(text).to_lowercase()
+    deunicode::deunicode(text)
+        .to_lowercase()
+        .replace(|c: char| c.is_control(), "")
 }
 
 /// The applicant status (names match the public API).

@@ -426,6 +426,17 @@ pub async fn show_applicant(ctx: Ctx, path: actix_web::web::Path<String>) -> Res
     profile_page(&ctx, id, ProfileForm::default(), None, StatusCode::OK).await
 }
 
+/// Who changed the applicant last and how, as the "changed by … meanwhile"
+/// messages name them: `officer@example.test (approved)`.
+pub fn changed_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<String> {
+    Ok(last_change(conn, id)?
+        .map(|(who, what)| {
+            let what = crate::audit::EventKind::from_code(&what).map_or(what.clone(), |k| k.label().to_lowercase());
+            format!("{who} ({what})")
+        })
+        .unwrap_or_else(|| "someone else".into()))
+}
+
 /// Who changed the applicant last, for the "changed meanwhile" message.
 pub fn last_change(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(String, String)>> {
     events::table

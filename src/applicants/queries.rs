@@ -229,7 +229,7 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
     let searching = filter
         .search
         .as_ref()
-        .is_some_and(|t| normalise_search(t).chars().count() >= 3);
+        .is_some_and(|t| normalise_search(t).chars().count() >= super::search::MIN_TERM_CHARS);
     query = match (filter.sort, searching) {
         (Sort::CreatedDesc, false) => query.order((applicants::created_at.desc(), applicants::id.desc())),
         (Sort::CreatedAsc, false) => query.order((applicants::created_at.asc(), applicants::id.asc())),

@@ -21,6 +21,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
+/// The shortest term searched. Two letters (Li, Ng, Wu) are a surname; they
+/// are common enough to fill a page from the first window, and a rare pair,
+/// which has no trigram to look up, reads the whole search table.
+pub const MIN_TERM_CHARS: usize = 2;
+
 /// How many of the applicants created last [`in_window`] reads first.
 const WINDOW: usize = 2000;
 

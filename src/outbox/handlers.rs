@@ -68,10 +68,11 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     let id = crate::web::parse_id(&path)?;
     let (mut message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
     // With a real mail server, links that carry a secret for the recipient
-    // (invitations, password resets) are not shown to whoever reads the
-    // outbox: an admin must not be able to take over another account.
-    let redacted =
-        ctx.state().settings.smtp_url.is_some() && matches!(message.kind.as_str(), "invitation" | "password_reset");
+    // (invitations, password resets, verification links) are not shown to
+    // whoever reads the outbox: an admin must not be able to take over
+    // another account, nor open an applicant's link and start its clock.
+    let redacted = ctx.state().settings.smtp_url.is_some()
+        && matches!(message.kind.as_str(), "invitation" | "password_reset" | "session_link");
     if redacted {
         message.body_text = redact_secret_links(&message.body_text);
     }
@@ -99,7 +100,7 @@ fn redact_secret_links(text: &str) -> String {
         .map(|line| {
             line.split(' ')
                 .map(|word| {
-                    if word.contains("/invitations/") || word.contains("/reset-password/") {
+                    if word.contains("/invitations/") || word.contains("/reset-password/") || word.contains("/v/") {
                         "[link hidden: only the recipient can use it]"
                     } else {
                         word
@@ -125,9 +126,10 @@ fn extract_links(text: &str) -> Vec<String> {
 mod tests {
     #[test]
     fn hides_secret_links() {
-        let text = "Accept: http://x.test/invitations/abc\nOr http://x.test/reset-password/def now";
+        let text =
+            "Accept: http://x.test/invitations/abc\nOr http://x.test/reset-password/def now\nhttp://x.test/v/ghi";
         let hidden = super::redact_secret_links(text);
-        assert!(!hidden.contains("abc") && !hidden.contains("def"));
+        assert!(!hidden.contains("abc") && !hidden.contains("def") && !hidden.contains("ghi"));
         assert!(hidden.contains("Accept: [link hidden"));
     }
 

@@ -51,7 +51,9 @@ fn closed(status_code: StatusCode, look: Look, title: &'static str, message: Str
 
 enum Outcome {
     NotFound(Look),
-    Closed(Look, &'static str),
+    /// A link that no longer works: its status, and whether it was revoked
+    /// because a newer link was sent.
+    Closed(Look, &'static str, bool),
     Open {
         look: Look,
         flow_name: String,
@@ -97,12 +99,6 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         if current != link.status {
             queries::set_link_status(conn, link.id, current)?;
         }
-        if current != status::ACTIVE && current != status::OPENED {
-            return Ok(Outcome::Closed(look, current));
-        }
-        let resumed = link.first_opened_at.is_some();
-        let opened = queries::record_open(conn, &link, now)?;
-        let started = queries::mark_started(conn, &verification, now)?;
         let (applicant_name,): (String,) = {
             use crate::db::schema::applicants;
             use diesel::prelude::*;
@@ -118,12 +114,28 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
         };
+        let subject = Some(("applicant", verification.applicant_id.to_string()));
+        if current != status::ACTIVE && current != status::OPENED {
+            // Opens of a link that no longer works are recorded too.
+            audit::record(
+                conn,
+                now,
+                &actor,
+                EventKind::LinkOpened,
+                subject,
+                json!({ "refused": current }),
+            )?;
+            return Ok(Outcome::Closed(look, current, link.was_replaced()));
+        }
+        let resumed = link.first_opened_at.is_some();
+        let opened = queries::record_open(conn, &link, now)?;
+        let started = queries::mark_started(conn, &verification, now)?;
         audit::record(
             conn,
             now,
             &actor,
             EventKind::LinkOpened,
-            Some(("applicant", verification.applicant_id.to_string())),
+            subject,
             json!({ "resumed": resumed, "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
         )?;
         Ok(Outcome::Open {
@@ -142,7 +154,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             "This link is not valid",
             "Check that you opened the whole link from your email, or ask for a new one.".into(),
         ),
-        Outcome::Closed(look, state) => {
+        Outcome::Closed(look, state, replaced) => {
             let company = look.company.clone();
             let (code, title, message) = match state {
                 status::COMPLETED => (
@@ -150,12 +162,17 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     "You are done",
                     "You have completed this verification. You can close this page.".to_string(),
                 ),
-                status::REVOKED => (
+                status::REVOKED if replaced => (
                     StatusCode::GONE,
                     "This link was replaced",
                     format!(
                         "{company} sent you a newer link. Use the most recent email, or ask {company} for a new link."
                     ),
+                ),
+                status::REVOKED => (
+                    StatusCode::GONE,
+                    "This link was withdrawn",
+                    format!("{company} withdrew this link. If you still need to verify, ask {company} for a new link."),
                 ),
                 status::BLOCKED => (
                     StatusCode::GONE,

@@ -1,7 +1,7 @@
 //! The create-verification-session form.
 
 use crate::domain::EmailAddress;
-use crate::email_templates::placeholders;
+use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT, placeholders};
 use crate::web::FormErrors;
 use chrono::Duration;
 use serde::Deserialize;
@@ -13,6 +13,10 @@ pub const MAX_CC: usize = 8;
 /// POST /applicants/{id}/sessions, as typed.
 #[derive(Deserialize, Default, Clone)]
 pub struct SessionForm {
+    /// The applicant's version when the form was shown (optimistic locking);
+    /// empty from clients that do not send it.
+    #[serde(default)]
+    pub lock_version: String,
     #[serde(default)]
     pub flow_id: String,
     #[serde(default)]
@@ -111,11 +115,15 @@ impl SessionForm {
                 }
             }
             let (mut subject, mut body) = (self.subject.trim().to_string(), self.body.clone());
+            // A chosen template fills what the officer left empty or as the
+            // form first showed it. With JavaScript the page copies the
+            // template into the fields at once; without it, choosing one
+            // must still take effect.
             if let Some((t_subject, t_body)) = template {
-                if subject.is_empty() {
+                if subject.is_empty() || subject == DEFAULT_SUBJECT {
                     subject = t_subject;
                 }
-                if body.trim().is_empty() {
+                if body.trim().is_empty() || body.replace("\r\n", "\n").trim() == DEFAULT_BODY {
                     body = t_body;
                 }
             }
@@ -152,6 +160,7 @@ mod tests {
 
     fn form(flow: Uuid) -> SessionForm {
         SessionForm {
+            lock_version: String::new(),
             flow_id: flow.to_string(),
             expiry_value: "3".into(),
             expiry_unit: "days".into(),
@@ -200,5 +209,28 @@ mod tests {
             .parse(&[flow], Some(("From template".into(), "Link: {{session_url}}".into())))
             .expect("valid");
         assert_eq!(valid.email.expect("email").subject, "From template");
+    }
+
+    #[test]
+    fn a_template_replaces_the_untouched_default_text_but_not_edited_text() {
+        let flow = Uuid::new_v4();
+        let template = || Some(("From template".to_string(), "Link: {{session_url}}".to_string()));
+        let mut f = form(flow);
+        f.subject = DEFAULT_SUBJECT.into();
+        f.body = DEFAULT_BODY.replace('\n', "\r\n");
+        let email = f.parse(&[flow], template()).expect("valid").email.expect("email");
+        assert_eq!(
+            (email.subject.as_str(), email.body.as_str()),
+            ("From template", "Link: {{session_url}}")
+        );
+        let email = form(flow)
+            .parse(&[flow], template())
+            .expect("valid")
+            .email
+            .expect("email");
+        assert_eq!(
+            (email.subject.as_str(), email.body.as_str()),
+            ("Verify", "Go to {{session_url}}")
+        );
     }
 }

@@ -24,6 +24,7 @@ async fn form_page(
     applicant: Uuid,
     form: Option<SessionForm>,
     errors: FormErrors,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let ((found, _, _), flows, saved) = db::run(ctx.pool(), move |conn| {
         Ok((
@@ -33,13 +34,14 @@ async fn form_page(
         ))
     })
     .await?;
-    let form = form.unwrap_or_else(|| {
+    let mut form = form.unwrap_or_else(|| {
         let flow = found
             .flow_id
             .filter(|f| flows.iter().any(|c| c.0 == *f))
             .or_else(|| flows.first().map(|c| c.0));
         let defaults = flows.iter().find(|c| Some(c.0) == flow);
         SessionForm {
+            lock_version: String::new(),
             flow_id: flow.map(|f| f.to_string()).unwrap_or_default(),
             expiry_value: defaults.map_or(72, |d| d.2).to_string(),
             expiry_unit: "hours".into(),
@@ -52,11 +54,8 @@ async fn form_page(
             body: crate::email_templates::DEFAULT_BODY.into(),
         }
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // What was typed is kept; the version is the applicant's as shown now.
+    form.lock_version = found.lock_version.to_string();
     render_status(
         status,
         &NewSessionPage {
@@ -89,8 +88,10 @@ async fn form_page(
 
 /// GET /applicants/{id}/sessions/new
 pub async fn new_session_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    // The form shows the applicant's name and email.
+    ctx.require(Permission::ApplicantsView)?;
     ctx.require(Permission::ApplicantsSendLinks)?;
-    form_page(&ctx, parse_id(&path)?, None, FormErrors::new()).await
+    form_page(&ctx, parse_id(&path)?, None, FormErrors::new(), StatusCode::OK).await
 }
 
 /// POST /applicants/{id}/sessions
@@ -103,6 +104,7 @@ pub async fn create_session(
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<SessionForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
     ctx.require(Permission::ApplicantsSendLinks)?;
     let applicant_id = parse_id(&path)?;
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
@@ -124,7 +126,7 @@ pub async fn create_session(
         let (plan, Some((_, flow))) = (
             match submitted.parse(&choosable, template) {
                 Ok(plan) => plan,
-                Err(errors) => return Ok(Err(errors)),
+                Err(errors) => return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY))),
             },
             flow,
         ) else {
@@ -138,15 +140,29 @@ pub async fn create_session(
             kind: "regular",
             by: Some(by),
         };
-        let Some(applicant) = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, now)? else {
-            // Missing (404), or no longer one to send links to.
-            applicants::find(conn, applicant_id)?;
+        let seen = submitted.lock_version.trim().parse::<i32>().ok();
+        let Some(applicant) = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, seen, now)?
+        else {
+            // Missing (404), no longer one to send links to, or changed
+            // since the form was shown.
+            let (current, _, _) = applicants::find(conn, applicant_id)?;
             let mut errors = FormErrors::new();
+            if current.purged_at.is_some() || current.deletion_scheduled_at.is_some() {
+                errors.add(
+                    "applicant",
+                    "This applicant is scheduled for deletion or its data was deleted, so no link can be sent.",
+                );
+                return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
+            }
+            let who = crate::applicants::profile::changed_by(conn, applicant_id)?;
             errors.add(
                 "applicant",
-                "This applicant is scheduled for deletion or its data was deleted, so no link can be sent.",
+                format!(
+                    "This applicant was changed by {who} meanwhile, so no session was created. \
+                     Check the applicant, then create the session again; what you typed is kept."
+                ),
             );
-            return Ok(Err(errors));
+            return Ok(Err((errors, StatusCode::CONFLICT)));
         };
         let revoked = queries::revoke_links(conn, applicant_id, "replaced by a new verification session", now)?;
         queries::insert(conn, &verification, &flow.definition, now)?;
@@ -178,7 +194,7 @@ pub async fn create_session(
     .await?;
     let (name, flow_name, issued) = match created {
         Ok(done) => done,
-        Err(errors) => return form_page(&ctx, applicant_id, Some(form), errors).await,
+        Err((errors, status)) => return form_page(&ctx, applicant_id, Some(form), errors, status).await,
     };
     if issued.email_to.is_some() {
         ctx.state().outbox_wakeup.notify_one();

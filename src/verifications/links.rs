@@ -23,6 +23,9 @@ pub struct SessionLink {
     pub last_opened_at: Option<DateTime<Utc>>,
     pub open_count: i32,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Why it was revoked, in words for the tracker; reasons for a newer
+    /// link start with [`REPLACED`].
+    pub revoked_reason: Option<String>,
     pub email_message_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -38,7 +41,16 @@ pub mod status {
     pub const REVOKED: &str = "REVOKED";
 }
 
+/// How the reasons of links revoked for a newer one begin.
+pub const REPLACED: &str = "replaced by";
+
 impl SessionLink {
+    /// Whether it was revoked because a newer link was sent (rather than
+    /// withdrawn: the flow changed, or the applicant is to be deleted).
+    pub fn was_replaced(&self) -> bool {
+        self.status == status::REVOKED && self.revoked_reason.as_deref().is_some_and(|r| r.starts_with(REPLACED))
+    }
+
     /// The status at `now`: a stored ACTIVE or OPENED link may have run out
     /// of link time or session time since it was last written.
     pub fn status_at(&self, now: DateTime<Utc>) -> &'static str {
@@ -94,9 +106,20 @@ mod tests {
             last_opened_at: None,
             open_count: 0,
             revoked_at: None,
+            revoked_reason: None,
             email_message_id: None,
             created_at: now,
         }
+    }
+
+    #[test]
+    fn a_link_revoked_for_a_newer_one_says_it_was_replaced() {
+        let mut revoked = link(status::REVOKED, 60, None);
+        revoked.revoked_reason = Some("replaced by a new link".into());
+        assert!(revoked.was_replaced());
+        revoked.revoked_reason = Some("the applicant moved to another flow".into());
+        assert!(!revoked.was_replaced(), "withdrawn, not replaced");
+        assert!(!link(status::ACTIVE, 60, None).was_replaced());
     }
 
     #[test]

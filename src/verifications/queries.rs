@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepConfig};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 /// A verification row.
@@ -109,7 +110,7 @@ pub fn start(
     };
     insert(conn, &new, definition, now)?;
     if kind == "regular" {
-        make_current(conn, applicant, id, flow, now)?.ok_or(diesel::result::Error::NotFound)?;
+        make_current(conn, applicant, id, flow, None, now)?.ok_or(diesel::result::Error::NotFound)?;
     }
     Ok(id)
 }
@@ -165,7 +166,8 @@ pub fn insert(
 /// Makes `verification` the applicant's current one, on `flow` and back at
 /// `INIT`, and returns the applicant as it now is, locked until the
 /// transaction ends. `None` when there is no such applicant, or its data
-/// was purged, or it is scheduled for deletion.
+/// was purged, or it is scheduled for deletion, or it is no longer at the
+/// version `seen` (when given: someone changed it meanwhile).
 ///
 /// The verification may be written later in the same transaction: the
 /// reference is checked at commit. So one statement takes the lock and
@@ -175,13 +177,21 @@ pub fn make_current(
     applicant: Uuid,
     verification: Uuid,
     flow: Uuid,
+    seen: Option<i32>,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Applicant>> {
+    // `seen` or any version: the same SQL text either way, so one prepared statement.
+    let any_version = seen.is_none();
     kept_update(
         applicants::table
             .find(applicant)
             .filter(applicants::purged_at.is_null())
-            .filter(applicants::deletion_scheduled_at.is_null()),
+            .filter(applicants::deletion_scheduled_at.is_null())
+            .filter(
+                applicants::lock_version
+                    .eq(seen.unwrap_or_default())
+                    .or(any_version.into_sql::<Bool>()),
+            ),
         (
             applicants::current_verification_id.eq(verification),
             applicants::flow_id.eq(flow),

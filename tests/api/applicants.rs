@@ -120,9 +120,19 @@ async fn the_list_searches_filters_sorts_and_pages() {
     assert!(by_id.body.contains("Bob Builder"));
     let approved = app.get("/applicants?status=APPROVED").await;
     assert!(approved.body.contains("Zoë Ångström") && !approved.body.contains("Person 01"));
-    let short = app.get("/applicants?q=zo").await;
+    let two = app.get("/applicants?q=zo").await;
+    assert!(
+        two.body.contains("Zoë Ångström") && !two.body.contains("Bob Builder"),
+        "two letters find a short surname"
+    );
+    let short = app.get("/applicants?q=z").await;
     assert_eq!(short.status, 422);
-    assert!(short.body.contains("Type at least 3 characters") && short.body.contains("value=\"zo\""));
+    assert!(short.body.contains("Type at least 2 characters") && short.body.contains("value=\"z\""));
+    let nul = app.get("/applicants?q=zo%00e").await;
+    assert!(
+        nul.body.contains("Zoë Ångström"),
+        "a NUL in the term is dropped, not a 500"
+    );
     let bad = app.get("/applicants?status=LOST&from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Choose a status") && bad.body.contains("is not a date"));

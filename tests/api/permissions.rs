@@ -280,3 +280,62 @@ async fn every_route_checks_its_permission_on_the_server() {
         failures.join("\n")
     );
 }
+
+/// Built-in roles grant the applicant permissions together, so the matrix
+/// alone cannot tell which one a route checks. A custom role that may send
+/// links but not view applicants must not reach the pages that show them.
+#[actix_web::test]
+async fn sending_links_also_needs_seeing_applicants() {
+    use veridesk::domain::{EmailAddress, PersonName};
+    let app = spawn_app().await;
+    let applicant = crate::applicants::insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let member_with = |codes: &[Permission], email: &str| {
+        let mut conn = app.pool.get().expect("conn");
+        let role = veridesk::roles::queries::create_role(
+            &mut conn,
+            email,
+            "test",
+            codes.iter().map(|p| p.code().to_string()).collect(),
+            app.clock.now(),
+        )
+        .expect("role");
+        veridesk::team::queries::create_active_member(
+            &mut conn,
+            &EmailAddress::parse(email).expect("email"),
+            &PersonName::parse("Test Sender").expect("name"),
+            &crate::helpers::password_hash(),
+            role,
+            app.clock.now(),
+        )
+        .expect("member");
+    };
+    member_with(&[Permission::ApplicantsSendLinks], "sender@example.test");
+    member_with(
+        &[Permission::ApplicantsSendLinks, Permission::ApplicantsView],
+        "viewer-sender@example.test",
+    );
+
+    app.sign_in("sender@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert_eq!(form.status, 403);
+    assert!(!form.body.contains("Ana Lima"));
+    assert_eq!(
+        app.post(&format!("/applicants/{applicant}/sessions"), &[]).await.status,
+        403
+    );
+    assert_eq!(
+        app.post(&format!("/applicants/{applicant}/links"), &[]).await.status,
+        403
+    );
+
+    let other = app.new_client();
+    other
+        .sign_in("viewer-sender@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let form = other.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Ana Lima"));
+}

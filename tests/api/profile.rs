@@ -327,7 +327,13 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .contains("Scheduled for deletion")
     );
     assert!(app.get("/applicants").await.body.contains("deletion scheduled"));
-    assert_eq!(app.new_client().get(&link).await.status, 410, "links are revoked");
+    let revoked = app.new_client().get(&link).await;
+    assert_eq!(revoked.status, 410, "links are revoked");
+    assert!(
+        revoked.body.contains("withdrew this link") && !revoked.body.contains("newer link"),
+        "no newer link was sent: {}",
+        revoked.body
+    );
     let flow: uuid::Uuid = {
         let mut conn = app.pool.get().expect("conn");
         applicants::table

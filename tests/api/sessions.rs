@@ -301,3 +301,51 @@ async fn a_link_belongs_to_its_verifications_applicant() {
     );
     create_link(&mut conn, link(ana, b"for-ana"), now).expect("Ana's link");
 }
+
+/// Two officers on one applicant: the session form shown before the other's
+/// change is refused with who changed what, and keeps what was typed.
+#[actix_web::test]
+async fn a_session_form_shown_before_another_officers_change_is_refused() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    let seen = form
+        .body
+        .split("name=\"lock_version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries the applicant's version")
+        .to_string();
+
+    let other = app.new_client();
+    other.create_member(BuiltinRole::ComplianceOfficer, "second@example.test");
+    other
+        .sign_in("second@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let theirs = other
+        .post(
+            &format!("/applicants/{applicant}/sessions"),
+            &[
+                session_fields(&flow, "2", "days", "30"),
+                vec![("lock_version", seen.as_str())],
+            ]
+            .concat(),
+        )
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+
+    let mut fields = session_fields(&flow, "5", "days", "45");
+    fields.extend([("lock_version", seen.as_str()), ("subject", "My own subject")]);
+    let mine = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(mine.status, 409, "{}", mine.body);
+    assert!(
+        mine.body.contains("changed by second@example.test (") && mine.body.contains(") meanwhile"),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("value=\"45\"") && mine.body.contains("My own subject"));
+    assert!(!mine.body.contains("id=\"session-url\""), "no link was made");
+}
