@@ -409,4 +409,18 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         !app.get("/applicants?q=dana").await.body.contains("Deleted applicant"),
         "no longer found by the old name"
     );
+    let mentions: i64 = {
+        use veridesk::db::schema::events;
+        let mut conn = app.pool.get().expect("conn");
+        events::table
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("details::text ILIKE '%dana%'")
+                    .or(events::actor_label.ilike("%dana%"))
+                    .or(events::ip.is_not_null().and(events::subject_id.eq(id.to_string()))),
+            )
+            .count()
+            .get_result(&mut conn)
+            .expect("events")
+    };
+    assert_eq!(mentions, 0, "the timeline keeps no name, address or IP of hers");
 }
