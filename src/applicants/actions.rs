@@ -156,6 +156,7 @@ async fn link_page(ctx: &Ctx, id: Uuid, issued: Issued, flow_name: String) -> Re
             },
             email_to: issued.email_to.unwrap_or_default(),
             email_cc: issued.email_cc.join(", "),
+            email_message: issued.email_message.map(|m| m.to_string()).unwrap_or_default(),
         },
     )
 }

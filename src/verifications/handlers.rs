@@ -86,6 +86,25 @@ async fn form_page(
     )
 }
 
+/// GET /applicants/{id}/emails/{message}
+///
+/// The delivery state of a link's email as JSON, which the confirmation page
+/// polls until the email is sent or has failed.
+pub async fn link_email_status(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let (applicant, message) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let found = db::run(ctx.pool(), move |conn| {
+        Ok(queries::link_email_status(conn, applicant, message)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (status, attempts, error) = found;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": status,
+        "label": queries::delivery_label(&status, attempts, error.as_deref()),
+    })))
+}
+
 /// GET /applicants/{id}/sessions/new
 pub async fn new_session_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     // The form shows the applicant's name and email.
@@ -216,6 +235,7 @@ pub async fn create_session(
             },
             email_to: issued.email_to.unwrap_or_default(),
             email_cc: issued.email_cc.join(", "),
+            email_message: issued.email_message.map(|m| m.to_string()).unwrap_or_default(),
         },
     )
 }

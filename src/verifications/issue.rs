@@ -27,6 +27,8 @@ pub struct Issued {
     pub session_minutes: i32,
     pub email_to: Option<String>,
     pub email_cc: Vec<String>,
+    /// The queued email, whose delivery the confirmation page follows.
+    pub email_message: Option<Uuid>,
 }
 
 /// Issues a link to `verification` (of `applicant`), queues its email, and
@@ -90,6 +92,7 @@ pub fn issue_link(
         session_minutes,
         email_to: None,
         email_cc: Vec::new(),
+        email_message: queued,
     };
     if let Some(email) = email {
         events.add(

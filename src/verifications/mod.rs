@@ -17,5 +17,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/applicants/{id}/sessions/new",
         web::get().to(handlers::new_session_form),
     )
-    .route("/applicants/{id}/sessions", web::post().to(handlers::create_session));
+    .route("/applicants/{id}/sessions", web::post().to(handlers::create_session))
+    .route(
+        "/applicants/{id}/emails/{message}",
+        web::get().to(handlers::link_email_status),
+    );
 }

@@ -47,4 +47,6 @@ pub struct CreatedPage {
     pub email_to: String,
     pub email_cc: String,
     pub email_status: String,
+    /// The queued email's id, for following its delivery.
+    pub email_message: String,
 }

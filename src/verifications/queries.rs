@@ -377,6 +377,39 @@ pub fn links_of(conn: &mut PgConnection, applicant: Uuid) -> QueryResult<Vec<Lin
         .collect())
 }
 
+/// The delivery state of the email that carried one of the applicant's
+/// links: (status, attempts, last error); `None` for any other message.
+pub fn link_email_status(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    message: Uuid,
+) -> QueryResult<Option<(String, i32, Option<String>)>> {
+    outbox_messages::table
+        .filter(outbox_messages::id.eq(message))
+        .filter(diesel::dsl::exists(
+            session_links::table
+                .filter(session_links::applicant_id.eq(applicant))
+                .filter(session_links::email_message_id.eq(message)),
+        ))
+        .select((
+            outbox_messages::status,
+            outbox_messages::attempts,
+            outbox_messages::last_error,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// How an email's delivery reads for an officer: `sent`, `queued`,
+/// `retrying (attempt 2): …` or `failed: …`.
+pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> String {
+    match (status, error) {
+        ("retrying", Some(error)) => format!("retrying (attempt {attempts}): {error}"),
+        ("failed", Some(error)) => format!("failed: {error}"),
+        (status, _) => status.to_string(),
+    }
+}
+
 /// The delivery state of one outbox message: (status, attempts, last error).
 pub fn email_status(conn: &mut PgConnection, message: Uuid) -> QueryResult<(String, i32, Option<String>)> {
     outbox_messages::table

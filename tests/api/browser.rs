@@ -393,9 +393,19 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         .for_element(Locator::Css("#session-url"))
         .await
         .expect("link shown");
+    let email = app.email_to("maria@example.test", "Please verify your identity").await;
+    let badge = b.find(Locator::Css("#email-status")).await.expect("delivery status");
+    let mut delivery = String::new();
+    for _ in 0..50 {
+        delivery = badge.text().await.expect("status");
+        if delivery == "sent" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(delivery, "sent", "the confirmation follows the email until it is sent");
     screenshot(&b, "session-created").await;
 
-    let email = app.email_to("maria@example.test", "Please verify your identity").await;
     assert!(email.to.contains(&"compliance@example.test".to_string()));
     let link = email.link(&format!("{base}/v/"));
     b.delete_all_cookies()

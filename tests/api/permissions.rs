@@ -58,6 +58,11 @@ async fn every_route_checks_its_permission_on_the_server() {
             format!("/applicants/{nobody}/sessions"),
             Has(P::ApplicantsSendLinks),
         ),
+        (
+            "GET",
+            format!("/applicants/{nobody}/emails/{nobody}"),
+            Has(P::ApplicantsView),
+        ),
         ("GET", "/v/unknown-token".into(), Public),
         ("GET", "/brand/colour/2f5bea.css".into(), Public),
         (

@@ -79,6 +79,24 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     assert!(url.starts_with(&format!("{}/v/", app.address)));
 
     let email = app.email_to("ana-1@example.test", "Verify your identity").await;
+    let status_url = created
+        .body
+        .split("data-url=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the confirmation follows the email")
+        .to_string();
+    let mut delivery = String::new();
+    for _ in 0..50 {
+        delivery = app.get(&status_url).await.body;
+        if delivery.contains("\"sent\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(delivery.contains("\"status\":\"sent\""), "{delivery}");
+    let elsewhere = status_url.replace(&applicant.to_string(), &uuid::Uuid::new_v4().to_string());
+    assert_eq!(app.get(&elsewhere).await.status, 404, "only the applicant's own emails");
     for cc in ["compliance@example.test", "manager@example.test"] {
         assert!(
             email.to.contains(&cc.to_string()),
