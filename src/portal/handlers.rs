@@ -114,30 +114,24 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
         };
+        // Every open is recorded, also of a link that no longer works.
+        let (details, open) = if current == status::ACTIVE || current == status::OPENED {
+            let resumed = link.first_opened_at.is_some();
+            let opened = queries::record_open(conn, &link, now)?;
+            let started = queries::mark_started(conn, &verification, now)?;
+            let status_now = if started { "INCOMPLETE" } else { "unchanged" };
+            (
+                json!({ "resumed": resumed, "status_now": status_now }),
+                Some((opened, resumed)),
+            )
+        } else {
+            (json!({ "refused": current }), None)
+        };
         let subject = Some(("applicant", verification.applicant_id.to_string()));
-        if current != status::ACTIVE && current != status::OPENED {
-            // Opens of a link that no longer works are recorded too.
-            audit::record(
-                conn,
-                now,
-                &actor,
-                EventKind::LinkOpened,
-                subject,
-                json!({ "refused": current }),
-            )?;
+        audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
+        let Some((opened, resumed)) = open else {
             return Ok(Outcome::Closed(look, current, link.was_replaced()));
-        }
-        let resumed = link.first_opened_at.is_some();
-        let opened = queries::record_open(conn, &link, now)?;
-        let started = queries::mark_started(conn, &verification, now)?;
-        audit::record(
-            conn,
-            now,
-            &actor,
-            EventKind::LinkOpened,
-            subject,
-            json!({ "resumed": resumed, "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
-        )?;
+        };
         Ok(Outcome::Open {
             look,
             flow_name,

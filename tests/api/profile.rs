@@ -334,6 +334,21 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         "no newer link was sent: {}",
         revoked.body
     );
+    let refused_opens: i64 = {
+        use veridesk::db::schema::events;
+        let mut conn = app.pool.get().expect("conn");
+        events::table
+            .filter(events::kind.eq("link.opened"))
+            .filter(events::subject_id.eq(id.to_string()))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "details->>'refused' = 'REVOKED'",
+            ))
+            .filter(events::ip.is_not_null())
+            .count()
+            .get_result(&mut conn)
+            .expect("events")
+    };
+    assert_eq!(refused_opens, 1, "opening a dead link is recorded, with the IP");
     let flow: uuid::Uuid = {
         let mut conn = app.pool.get().expect("conn");
         applicants::table
@@ -378,15 +393,28 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     )
     .await;
 
+    app.advance(Duration::days(21));
+    // Three weeks on, the officer signs in again.
+    app.sign_in("compliance-officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let late = app
+        .post(
+            &format!("/applicants/{id}/restore"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(late.status, 422);
+    assert!(late.body.contains("The 20 days to restore this applicant are over"));
     {
         let mut conn = app.pool.get().expect("conn");
         assert_eq!(
-            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now() + Duration::days(19)).expect("purge"),
+            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now() - Duration::days(2)).expect("purge"),
             0,
             "not before 20 days"
         );
         assert_eq!(
-            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now() + Duration::days(21)).expect("purge"),
+            veridesk::applicants::deletion::purge_due(&mut conn, app.clock.now()).expect("purge"),
             1
         );
     }
