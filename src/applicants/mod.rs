@@ -18,6 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/applicants", web::get().to(handlers::list_applicants))
         .route("/applicants", web::post().to(handlers::create_applicant))
         .route("/applicants/new", web::get().to(handlers::new_applicant_form))
-        .route("/applicants/{id}", web::get().to(profile::show_applicant));
+        .route("/applicants/{id}", web::get().to(profile::show_applicant))
+        .route("/applicants/{id}/timeline", web::get().to(profile::show_timeline));
     actions::routes(cfg);
 }

@@ -126,6 +126,8 @@ pub struct ShowPage {
     pub supplied_info: Vec<(String, String)>,
     pub flow: String,
     pub timeline: Vec<EventView>,
+    /// Where the older events are, when the page does not show them all.
+    pub timeline_older: String,
     pub comments: Vec<EventView>,
     pub reviews: Vec<ReviewRow>,
     pub links: Vec<LinkRow>,
@@ -174,7 +176,8 @@ struct Loaded {
     applicant: Applicant,
     flow: Option<String>,
     reviewer: Option<String>,
-    timeline: Vec<crate::audit::queries::EventRow>,
+    timeline: (Vec<crate::audit::queries::EventRow>, bool),
+    comments: Vec<crate::audit::queries::EventRow>,
     links: Vec<verifications::LinkWithEmail>,
     tracker: Option<(String, i32, FlowDefinition, Vec<verifications::StepResult>)>,
     members: Vec<(Uuid, String)>,
@@ -207,7 +210,15 @@ fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
         ))
         .load(conn)?;
     Ok(Loaded {
-        timeline: queries::timeline(conn, id, 200)?,
+        timeline: queries::timeline(conn, id, None, None, TIMELINE_PAGE)?,
+        comments: queries::timeline(
+            conn,
+            id,
+            None,
+            Some(crate::audit::EventKind::ApplicantCommented.code()),
+            500,
+        )?
+        .0,
         links: verifications::links_of(conn, id)?,
         members: queries::reviewers(conn)?,
         regular: verifications::flow_choices(conn, "regular")?,
@@ -366,7 +377,11 @@ pub async fn profile_page(
             },
         )
         .collect();
-    let (comments, timeline): (Vec<_>, Vec<_>) = l.timeline.into_iter().partition(|e| e.kind == "applicant.commented");
+    let (timeline, more) = l.timeline;
+    let timeline_older = match (more, timeline.last()) {
+        (true, Some(last)) => format!("/applicants/{}/timeline?before={}", a.id, last.id),
+        _ => String::new(),
+    };
     let deletion_at = a
         .deletion_scheduled_at
         .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
@@ -388,7 +403,9 @@ pub async fn profile_page(
             .into_iter()
             .map(|e| EventView::from_row(e, &ctx.member))
             .collect(),
-        comments: comments
+        timeline_older,
+        comments: l
+            .comments
             .into_iter()
             .map(|e| EventView::from_row(e, &ctx.member))
             .collect(),
@@ -424,6 +441,63 @@ pub async fn show_applicant(ctx: Ctx, path: actix_web::web::Path<String>) -> Res
     ctx.require(Permission::ApplicantsView)?;
     let id = crate::web::parse_id(&path)?;
     profile_page(&ctx, id, ProfileForm::default(), None, StatusCode::OK).await
+}
+
+/// Events per page of the timeline.
+const TIMELINE_PAGE: i64 = 100;
+
+/// The older events of an applicant's timeline.
+#[derive(Template)]
+#[template(path = "admin/applicants/timeline.html")]
+pub struct TimelinePage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub name: String,
+    pub timeline: Vec<EventView>,
+    pub older: String,
+}
+
+/// `?before=` on the timeline page.
+#[derive(Deserialize)]
+pub struct TimelineQuery {
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// GET /applicants/{id}/timeline?before=N: the timeline, a page at a time,
+/// past what the profile shows.
+pub async fn show_timeline(
+    ctx: Ctx,
+    path: actix_web::web::Path<String>,
+    query: actix_web::web::Query<TimelineQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let id = crate::web::parse_id(&path)?;
+    let before = query.before;
+    let ((applicant, _, _), (events, more)) = db::run(ctx.pool(), move |conn| {
+        Ok((
+            queries::find(conn, id)?,
+            queries::timeline(conn, id, before, None, TIMELINE_PAGE)?,
+        ))
+    })
+    .await?;
+    let older = match (more, events.last()) {
+        (true, Some(last)) => format!("/applicants/{id}/timeline?before={}", last.id),
+        _ => String::new(),
+    };
+    render_status(
+        StatusCode::OK,
+        &TimelinePage {
+            chrome: ctx.chrome(format!("Timeline · {}", applicant.name), Nav::Applicants),
+            id: id.to_string(),
+            name: applicant.name,
+            timeline: events
+                .into_iter()
+                .map(|e| EventView::from_row(e, &ctx.member))
+                .collect(),
+            older,
+        },
+    )
 }
 
 /// Who changed the applicant last and how, as the "changed by … meanwhile"

@@ -257,11 +257,21 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
     Ok((rows, more))
 }
 
-/// An applicant's timeline, newest first: the audit log about them.
-pub fn timeline(conn: &mut PgConnection, id: Uuid, limit: i64) -> QueryResult<Vec<crate::audit::queries::EventRow>> {
+/// A page of an applicant's timeline, newest first (older than the event
+/// `before`, when given): the audit log about them, and whether older
+/// events follow. `kind` narrows it to one kind of event (comments).
+pub fn timeline(
+    conn: &mut PgConnection,
+    id: Uuid,
+    before: Option<i64>,
+    kind: Option<&str>,
+    limit: i64,
+) -> QueryResult<(Vec<crate::audit::queries::EventRow>, bool)> {
     let filter = crate::audit::queries::EventFilter {
         subject: Some(("applicant".into(), id.to_string())),
+        kind: kind.map(str::to_string),
+        before,
         ..Default::default()
     };
-    crate::audit::queries::list_events(conn, &filter, limit).map(|(rows, _)| rows)
+    crate::audit::queries::list_events(conn, &filter, limit)
 }

@@ -48,6 +48,7 @@ async fn every_route_checks_its_permission_on_the_server() {
         ("GET", "/applicants/new".into(), Has(P::ApplicantsCreate)),
         ("POST", "/applicants".into(), Has(P::ApplicantsCreate)),
         ("GET", format!("/applicants/{nobody}"), Has(P::ApplicantsView)),
+        ("GET", format!("/applicants/{nobody}/timeline"), Has(P::ApplicantsView)),
         (
             "GET",
             format!("/applicants/{nobody}/sessions/new"),

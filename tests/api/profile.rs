@@ -452,3 +452,47 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     };
     assert_eq!(mentions, 0, "the timeline keeps no name, address or IP of hers");
 }
+
+/// The timeline holds every event: the profile shows the newest hundred and
+/// links to the older ones, a page at a time.
+#[actix_web::test]
+async fn the_timeline_pages_through_every_event() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Tess Long", "TESS-1", "INIT", 5);
+    {
+        let mut conn = app.pool.get().expect("conn");
+        let actor = veridesk::audit::Actor::system("test");
+        for n in 0..230 {
+            veridesk::audit::record(
+                &mut conn,
+                app.clock.now(),
+                &actor,
+                veridesk::audit::EventKind::LinkOpened,
+                Some(("applicant", id.to_string())),
+                serde_json::json!({ "note": format!("note number {n:03}") }),
+            )
+            .expect("event");
+        }
+    }
+    let mut page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains("note number 229") && !page.body.contains("note number 129"));
+    let mut seen = vec![page.body.clone()];
+    while let Some(older) = page
+        .body
+        .split("<a href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("/timeline?before="))
+        .map(|href| href.replace("&amp;", "&"))
+    {
+        page = app.get(&older).await;
+        assert_eq!(page.status, 200);
+        seen.push(page.body.clone());
+        assert!(seen.len() < 10, "the pages end");
+    }
+    assert_eq!(seen.len(), 3, "100 on the profile, then 100, then the rest");
+    let all = seen.concat();
+    for n in [0, 99, 100, 129, 130, 229] {
+        assert!(all.contains(&format!("note number {n:03}")), "event {n} is on a page");
+    }
+}
