@@ -2,6 +2,7 @@
 
 use super::placeholders::{self, Values, format_expiry};
 use super::queries;
+use crate::applicants::models::LANGUAGES;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
@@ -25,6 +26,12 @@ pub struct TemplateForm {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+    /// The sample applicant's language in the preview.
+    #[serde(default)]
+    pub preview_language: String,
+    /// Set by the Preview button: show the text as it would be sent, without saving.
+    #[serde(default)]
+    pub preview: Option<String>,
 }
 
 impl TemplateForm {
@@ -75,6 +82,9 @@ pub struct FormPage {
     pub errors: FormErrors,
     pub preview_subject: String,
     pub preview_body: String,
+    /// The sample applicant's language, by name.
+    pub preview_language: &'static str,
+    pub languages: &'static [(&'static str, &'static str)],
     pub placeholders: [&'static str; 4],
 }
 
@@ -107,10 +117,14 @@ async fn form_page(
     errors: FormErrors,
 ) -> Result<HttpResponse, AppError> {
     let company = db::run(ctx.pool(), |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
+    let language = LANGUAGES
+        .iter()
+        .find(|(code, _)| *code == form.preview_language)
+        .unwrap_or(&LANGUAGES[0]);
     let values = Values {
         session_url: format!("{}/v/EXAMPLE-TOKEN", ctx.state().settings.base_url),
         applicant_name: "Ana Lima".into(),
-        link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), "en"),
+        link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), language.0),
         company_name: company,
     };
     let status = if errors.is_empty() {
@@ -133,6 +147,8 @@ async fn form_page(
             id: id.map(|id| id.to_string()),
             preview_subject: placeholders::render(&form.subject, &values),
             preview_body: placeholders::render(&form.body, &values),
+            preview_language: language.1,
+            languages: &LANGUAGES,
             form,
             errors,
             placeholders: placeholders::KNOWN,
@@ -147,6 +163,7 @@ pub async fn new_template_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         name: String::new(),
         subject: super::DEFAULT_SUBJECT.into(),
         body: super::DEFAULT_BODY.into(),
+        ..Default::default()
     };
     form_page(&ctx, None, form, FormErrors::new()).await
 }
@@ -155,7 +172,7 @@ pub async fn new_template_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::EmailTemplatesManage)?;
     let errors = form.check();
-    if !errors.is_empty() {
+    if !errors.is_empty() || form.preview.is_some() {
         return form_page(&ctx, None, form, errors).await;
     }
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
@@ -202,6 +219,7 @@ pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<Htt
             name: t.name,
             subject: t.subject,
             body: t.body,
+            ..Default::default()
         },
         FormErrors::new(),
     )
@@ -217,7 +235,7 @@ pub async fn update_template(
     ctx.require(Permission::EmailTemplatesManage)?;
     let id = crate::web::parse_id(&path)?;
     let errors = form.check();
-    if !errors.is_empty() {
+    if !errors.is_empty() || form.preview.is_some() {
         return form_page(&ctx, Some(id), form, errors).await;
     }
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);

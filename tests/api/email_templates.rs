@@ -63,3 +63,56 @@ async fn templates_need_the_link_and_known_placeholders() {
     assert!(app.get("/email-templates").await.body.contains("No templates yet"));
     assert!(app.event_kinds().contains(&"email_template.deleted".to_string()));
 }
+
+/// Preview shows the text as it would be sent, in the sample applicant's
+/// language, and saves nothing.
+#[actix_web::test]
+async fn preview_in_a_language_without_saving() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let preview = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Draft in French"),
+                ("subject", "Vérification"),
+                (
+                    "body",
+                    "Bonjour {{applicant_name}}: {{session_url}} jusqu'au {{link_expires_at}}",
+                ),
+                ("preview_language", "fr"),
+                ("preview", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview.body.contains("Bonjour Ana Lima: http://"));
+    assert!(
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre"
+        ]
+        .iter()
+        .any(|month| preview.body.contains(&format!("{month} 20"))),
+        "the expiry reads in French: {}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("value=\"fr\" selected"),
+        "the language stays chosen"
+    );
+    assert!(
+        !app.get("/email-templates").await.body.contains("Draft in French"),
+        "nothing saved"
+    );
+}
