@@ -226,3 +226,46 @@ async fn an_identifier_search_matches_the_whole_term_not_just_its_digits() {
     let by_email = app.get("/applicants?q=acme-0001234%40example").await;
     assert!(by_email.body.contains("Abe Acme") && !by_email.body.contains("Cora Cust"));
 }
+
+/// The list narrows by flow, by reviewer and by creation date, each alone
+/// and with the others' applicants left out.
+#[actix_web::test]
+async fn list_filters_by_flow_reviewer_and_creation_date() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = crate::sessions::published_flow(&app, "Fan flow", officer);
+    let old = insert_applicant(&app, "Olive Older", "OLD-1", "IN_REVIEW", 5 * 24 * 60);
+    insert_applicant(&app, "Nina Newer", "NEW-1", "INIT", 60);
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(applicants::table.find(old))
+            .set((applicants::flow_id.eq(flow), applicants::reviewer_id.eq(officer)))
+            .execute(&mut conn)
+            .expect("flow and reviewer");
+    }
+    let shows = |body: &str| (body.contains("Olive Older"), body.contains("Nina Newer"));
+    assert_eq!(
+        shows(&app.get(&format!("/applicants?flow={flow}")).await.body),
+        (true, false)
+    );
+    assert_eq!(
+        shows(&app.get(&format!("/applicants?reviewer={officer}")).await.body),
+        (true, false)
+    );
+    let today = app.clock.now().date_naive();
+    let recent = app
+        .get(&format!(
+            "/applicants?from={}&to={}",
+            today - chrono::Duration::days(2),
+            today + chrono::Duration::days(1)
+        ))
+        .await;
+    assert_eq!(recent.status, 200, "{}", recent.body);
+    assert_eq!(shows(&recent.body), (false, true));
+    let earlier = app
+        .get(&format!("/applicants?to={}", today - chrono::Duration::days(2)))
+        .await;
+    assert_eq!(shows(&earlier.body), (true, false));
+}

@@ -496,3 +496,67 @@ async fn the_timeline_pages_through_every_event() {
         assert!(all.contains(&format!("note number {n:03}")), "event {n} is on a page");
     }
 }
+
+/// Reviewers change hands and comments form a thread, each on the timeline.
+#[actix_web::test]
+async fn reviewers_change_and_comments_thread() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let second = app.create_member(BuiltinRole::ComplianceOfficer, "second@example.test");
+    let id = insert_applicant(&app, "Cleo Thread", "CLEO-1", "COMPLETED", 5);
+    let act = |path: &'static str, field: &'static str, value: String| {
+        let app = &app;
+        async move {
+            let seen = lock_version(app, id);
+            app.post(
+                &format!("/applicants/{id}/{path}"),
+                &[("lock_version", seen.as_str()), (field, value.as_str())],
+            )
+            .await
+        }
+    };
+    act("reviewer", "reviewer_id", officer.to_string())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "IN_REVIEW");
+    act("reviewer", "reviewer_id", second.to_string())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let reviewer = || {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::reviewer_id)
+            .first::<Option<uuid::Uuid>>(&mut conn)
+            .expect("reviewer")
+    };
+    assert_eq!(reviewer(), Some(second), "the second officer took it over");
+    act("reviewer", "reviewer_id", String::new())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Reviewer removed.")
+    );
+    assert_eq!(reviewer(), None);
+
+    act("comments", "comment", "First look: passport is blurry.".into())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    act("comments", "comment", "Asked for a new photo.".into())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let empty = act("comments", "comment", "   ".into()).await;
+    assert_eq!(empty.status, 422);
+    let page = app.get(&format!("/applicants/{id}")).await;
+    let (first, second_note) = (
+        page.body
+            .find("First look: passport is blurry.")
+            .expect("first comment"),
+        page.body.find("Asked for a new photo.").expect("second comment"),
+    );
+    assert!(second_note < first, "newest first");
+    assert!(page.body.contains("Reviewer assigned") && page.body.contains("reviewer: nobody"));
+}

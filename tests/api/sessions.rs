@@ -367,3 +367,45 @@ async fn a_session_form_shown_before_another_officers_change_is_refused() {
     assert!(mine.body.contains("value=\"45\"") && mine.body.contains("My own subject"));
     assert!(!mine.body.contains("id=\"session-url\""), "no link was made");
 }
+
+/// A saved template chosen on the session form is the email sent, also
+/// when the page's script did not copy it into the fields.
+#[actix_web::test]
+async fn a_saved_template_is_the_email_sent() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::email_templates;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    app.post(
+        "/email-templates",
+        &[
+            ("name", "Friendly"),
+            ("subject", "A friendly check from {{company_name}}"),
+            ("body", "Hi {{applicant_name}}! Your link: {{session_url}}"),
+        ],
+    )
+    .await
+    .assert_redirect("/email-templates");
+    let template: uuid::Uuid = {
+        let mut conn = app.pool.get().expect("conn");
+        email_templates::table
+            .select(email_templates::id)
+            .first(&mut conn)
+            .expect("template")
+    };
+    let template = template.to_string();
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ana-1@example.test"),
+        ("template_id", template.as_str()),
+        ("subject", veridesk::email_templates::DEFAULT_SUBJECT),
+        ("body", veridesk::email_templates::DEFAULT_BODY),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let email = app.email_to("ana-1@example.test", "A friendly check from").await;
+    assert!(email.text.contains("Hi Ana Lima! Your link: http://"), "{}", email.text);
+}
