@@ -409,3 +409,45 @@ async fn a_saved_template_is_the_email_sent() {
     let email = app.email_to("ana-1@example.test", "A friendly check from").await;
     assert!(email.text.contains("Hi Ana Lima! Your link: http://"), "{}", email.text);
 }
+
+/// When the mail server is down, the confirmation reports the email as
+/// retrying, with the reason.
+#[actix_web::test]
+async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp_down: true,
+        ..Default::default()
+    })
+    .await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ana-1@example.test"),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let status_url = created
+        .body
+        .split("data-url=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("status url")
+        .to_string();
+    let mut delivery = String::new();
+    for _ in 0..100 {
+        delivery = app.get(&status_url).await.body;
+        if delivery.contains("\"retrying\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        delivery.contains("\"status\":\"retrying\"") && delivery.contains("retrying (attempt 1): "),
+        "{delivery}"
+    );
+}
