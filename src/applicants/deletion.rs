@@ -53,6 +53,9 @@ fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<U
     )
     .set(events::details.eq(serde_json::json!({})))
     .execute(conn)?;
+    // Its links go too: a dead link opened later would record the
+    // visitor's address on a timeline that must keep none.
+    diesel::delete(session_links::table.filter(session_links::applicant_id.eq(id))).execute(conn)?;
     diesel::delete(outbox_messages::table.filter(outbox_messages::id.eq_any(&messages))).execute(conn)?;
     diesel::update(step_results::table.filter(step_results::verification_id.eq_any(&verification_ids)))
         .set((

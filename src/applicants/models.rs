@@ -61,8 +61,22 @@ pub struct NewApplicant {
 /// without accents, so "Zoe" finds "Zoë". It lives in its own table with the
 /// trigram index, so status changes do not rewrite index entries for it.
 pub fn search_text(name: &str, email: Option<&str>, external_user_id: &str) -> String {
-    normalise_search(&format!("{name} {} {external_user_id}", email.unwrap_or_default()))
+    let mut text = normalise_search(&format!("{name} {} {external_user_id}", email.unwrap_or_default()));
+    if text.len() > MAX_SEARCH_TEXT {
+        let mut end = MAX_SEARCH_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
+
+/// The most bytes of search text kept. The window index carries the text,
+/// and an index entry holds at most 2,704 bytes; spelling out symbols can
+/// make 200 characters of name several kilobytes. Real names, addresses and
+/// ids come nowhere near.
+pub const MAX_SEARCH_TEXT: usize = 1000;
 
 /// Lower-case, accent-free form of a search term, without control
 /// characters (a NUL cannot even be sent to PostgreSQL).
@@ -177,5 +191,12 @@ mod tests {
             search_text("Zoë Ångström", Some("Zoe@X.io"), "EXT-1"),
             "zoe angstrom zoe@x.io ext-1"
         );
+    }
+
+    #[test]
+    fn search_text_fits_an_index_entry_however_its_name_spells_out() {
+        let symbols = "🤞".repeat(200);
+        let text = search_text(&symbols, None, &symbols);
+        assert!(text.len() <= MAX_SEARCH_TEXT && !text.is_empty());
     }
 }

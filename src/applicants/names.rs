@@ -103,14 +103,22 @@ impl NamesCache {
         if !reloads && let Some(names) = usable {
             return Ok(names);
         }
-        let names = load(conn).map(Arc::new);
-        if reloads {
-            self.reloading.store(false, Ordering::Release);
-        }
-        let names = names?;
+        // Cleared when this reload ends, however it ends, after the names
+        // are stored.
+        let _reloading = reloads.then_some(Reloading(&self.reloading));
+        let names = Arc::new(load(conn)?);
         if let Ok(mut loaded) = self.loaded.lock() {
             *loaded = Some((Instant::now(), names.clone()));
         }
         Ok(names)
+    }
+}
+
+/// Clears the reloading flag when dropped.
+struct Reloading<'a>(&'a AtomicBool);
+
+impl Drop for Reloading<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }

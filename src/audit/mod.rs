@@ -177,9 +177,11 @@ event_kinds! {
 }
 
 /// An `events` row to insert. It owns its values: Diesel keeps inserts of
-/// a few rows prepared only when their values borrow nothing.
+/// a few rows prepared only when their values borrow nothing. A `None` is
+/// written as NULL, not left to the column default: otherwise Diesel marks
+/// the statement as one it cannot keep prepared.
 #[derive(Insertable)]
-#[diesel(table_name = events)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 struct NewEvent {
     occurred_at: DateTime<Utc>,
     kind: &'static str,

@@ -1,8 +1,8 @@
 //! `UPDATE` statements that PostgreSQL keeps prepared.
 //!
-//! Diesel keeps SELECTs and single-row INSERTs prepared on each connection,
-//! keyed by their Rust type, but never an UPDATE, because one changeset type
-//! can give different SQL (it skips `None` fields). PostgreSQL then parses
+//! Diesel keeps SELECTs and INSERTs of a fixed shape prepared on each
+//! connection, keyed by their Rust type, but never an UPDATE, because one
+//! changeset type can give different SQL (it skips `None` fields). PostgreSQL then parses
 //! and plans such an UPDATE anew on every call. On the busiest write path,
 //! creating a verification session, that was a sixth of the database's work.
 //!

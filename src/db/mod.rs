@@ -6,6 +6,11 @@ pub mod kept_update;
 pub mod literal_limit;
 pub mod schema;
 
+// A link points at its verification through a foreign key to the pair
+// (verification, applicant), for which `diesel print-schema` writes no
+// `joinable!`; it lives here so that regenerating `schema.rs` keeps it.
+diesel::joinable!(schema::session_links -> schema::verifications (verification_id));
+
 use crate::error::AppError;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

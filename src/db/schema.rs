@@ -336,7 +336,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(session_links -> verifications (verification_id));
 diesel::joinable!(step_results -> verifications (verification_id));
 diesel::joinable!(verifications -> flows (flow_id));
 diesel::joinable!(verifications -> flow_versions (flow_version_id));

@@ -386,9 +386,12 @@ pub fn link_email_status(
 ) -> QueryResult<Option<(String, i32, Option<String>)>> {
     outbox_messages::table
         .filter(outbox_messages::id.eq(message))
+        // Through the applicant's verifications and their links, both
+        // indexed, rather than all links by message.
         .filter(diesel::dsl::exists(
             session_links::table
-                .filter(session_links::applicant_id.eq(applicant))
+                .inner_join(verifications::table)
+                .filter(verifications::applicant_id.eq(applicant))
                 .filter(session_links::email_message_id.eq(message)),
         ))
         .select((

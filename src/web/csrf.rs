@@ -97,19 +97,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 /// make the write fail; nobody means to type one, and dropping it keeps the
 /// rest of what was typed.
 fn without_nul(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while let Some((&first, tail)) = rest.split_first() {
-        if rest.starts_with(b"%00") {
-            rest = &rest[3..];
-        } else {
-            if first != 0 {
-                out.push(first);
+    let mut current = body.to_vec();
+    // Removing one can join its neighbours into another (`%%0000`), so
+    // until none is left.
+    loop {
+        let mut out = Vec::with_capacity(current.len());
+        let mut rest = current.as_slice();
+        while let Some((&first, tail)) = rest.split_first() {
+            if rest.starts_with(b"%00") {
+                rest = &rest[3..];
+            } else {
+                if first != 0 {
+                    out.push(first);
+                }
+                rest = tail;
             }
-            rest = tail;
         }
+        if out.len() == current.len() {
+            return out;
+        }
+        current = out;
     }
-    out
 }
 
 #[cfg(test)]
@@ -129,5 +137,11 @@ mod nul_tests {
             b"a=1".to_vec(),
             "a raw NUL goes too"
         );
+        assert_eq!(
+            without_nul(b"a=%%0000"),
+            b"a=".to_vec(),
+            "nor one that removing another makes"
+        );
+        assert_eq!(without_nul(&[b'a', b'=', b'%', 0, b'0', b'0']), b"a=".to_vec());
     }
 }

@@ -437,6 +437,11 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         !app.get("/applicants?q=dana").await.body.contains("Deleted applicant"),
         "no longer found by the old name"
     );
+    assert_eq!(
+        app.new_client().get(&link).await.status,
+        404,
+        "her links are gone, and opening one records nothing"
+    );
     let mentions: i64 = {
         use veridesk::db::schema::events;
         let mut conn = app.pool.get().expect("conn");

@@ -275,6 +275,19 @@ async fn link_updates_stay_prepared_on_the_connection() {
         veridesk::verifications::queries::revoke_links(&mut conn, applicant, "test", app.clock.now()).expect("revoke");
     }
     assert_eq!(prepared(&mut conn, "UPDATE \"session_links\" SET"), 1);
+    let actor = veridesk::audit::Actor::system("test");
+    for _ in 0..2 {
+        veridesk::audit::record(
+            &mut conn,
+            app.clock.now(),
+            &actor,
+            veridesk::audit::EventKind::LinkOpened,
+            None,
+            serde_json::json!({}),
+        )
+        .expect("event");
+    }
+    assert_eq!(prepared(&mut conn, "INSERT INTO \"events\""), 1, "timeline events too");
 }
 
 /// The database itself refuses a link whose applicant is not its
