@@ -63,6 +63,9 @@ enum Outcome {
     },
 }
 
+/// How often opens of dead links from one address are recorded.
+const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
 /// GET /v/{token}
 pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
@@ -128,7 +131,19 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             (json!({ "refused": current }), None)
         };
         let subject = Some(("applicant", verification.applicant_id.to_string()));
-        audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
+        // A dead link opened again and again (a reload, a mail scanner, a
+        // script) is recorded once a minute per address, so it cannot crowd
+        // the timeline.
+        let repeated = open.is_none()
+            && queries::refused_open_since(
+                conn,
+                verification.applicant_id,
+                client.ip.as_deref(),
+                now - REFUSED_OPENS_EVERY,
+            )?;
+        if !repeated {
+            audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
+        }
         let Some((opened, resumed)) = open else {
             return Ok(Outcome::Closed(look, current, link.was_replaced()));
         };

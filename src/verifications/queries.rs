@@ -403,6 +403,27 @@ pub fn link_email_status(
         .optional()
 }
 
+/// Whether an open of one of the applicant's dead links, from `ip`, was
+/// recorded since `since`.
+pub fn refused_open_since(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    ip: Option<&str>,
+    since: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::db::schema::events;
+    diesel::select(diesel::dsl::exists(
+        events::table
+            .filter(events::subject_type.eq("applicant"))
+            .filter(events::subject_id.eq(applicant.to_string()))
+            .filter(events::occurred_at.ge(since))
+            .filter(events::kind.eq(crate::audit::EventKind::LinkOpened.code()))
+            .filter(events::ip.is_not_distinct_from(ip))
+            .filter(events::details.has_key("refused")),
+    ))
+    .get_result(conn)
+}
+
 /// How an email's delivery reads for an officer: `sent`, `queued`,
 /// `retrying (attempt 2): …` or `failed: …`.
 pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> String {

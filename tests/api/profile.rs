@@ -334,6 +334,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         "no newer link was sent: {}",
         revoked.body
     );
+    app.new_client().get(&link).await;
     let refused_opens: i64 = {
         use veridesk::db::schema::events;
         let mut conn = app.pool.get().expect("conn");
@@ -348,7 +349,10 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .get_result(&mut conn)
             .expect("events")
     };
-    assert_eq!(refused_opens, 1, "opening a dead link is recorded, with the IP");
+    assert_eq!(
+        refused_opens, 1,
+        "opening a dead link is recorded, with the IP, and again within a minute is not"
+    );
     let flow: uuid::Uuid = {
         let mut conn = app.pool.get().expect("conn");
         applicants::table
