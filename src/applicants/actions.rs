@@ -90,18 +90,19 @@ where
         base_url: ctx.state().settings.base_url.clone(),
     };
     let outcome = db::run(ctx.pool(), move |conn| {
-        let applicant: Applicant = applicants::table.find(id).for_update().select(Applicant::as_select()).first(conn)?;
+        let applicant = super::queries::find_applicant_for_update(conn, id)?;
+        // Refusals before the action: the applicant is not in a state to act on.
         if applicant.purged_at.is_some() {
-            return Ok(Err(Outcome::Refused("This applicant's data was deleted; nothing can change any more.".into())));
+            return Ok(Err("This applicant's data was deleted; nothing can change any more.".to_string()));
         }
         if Some(applicant.lock_version) != seen {
             let who = super::profile::changed_by(conn, id)?;
-            return Ok(Err(Outcome::Refused(format!(
+            return Ok(Err(format!(
                 "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
-            ))));
+            )));
         }
         if applicant.deletion_scheduled_at.is_some() && !allow_deleted {
-            return Ok(Err(Outcome::Refused("This applicant is scheduled for deletion; restore it first.".into())));
+            return Ok(Err("This applicant is scheduled for deletion; restore it first.".to_string()));
         }
         let outcome = action(conn, &applicant, &c)?;
         if !matches!(outcome, Outcome::Refused(_)) {
@@ -109,56 +110,34 @@ where
                 .set((applicants::lock_version.eq(applicants::lock_version + 1), applicants::updated_at.eq(c.now)))
                 .execute(conn)?;
         }
-        Ok(Ok(outcome))
+        Ok(Ok((outcome, applicant.name)))
     })
     .await?;
     match outcome {
-        Err(Outcome::Refused(message)) => {
-            profile_page(ctx, id, form.clone(), Some(message), StatusCode::CONFLICT).await
-        }
-        Ok(Outcome::Refused(message)) => {
+        Err(message) => profile_page(ctx, id, form.clone(), Some(message), StatusCode::CONFLICT).await,
+        Ok((Outcome::Refused(message), _)) => {
             profile_page(ctx, id, form.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Ok(Outcome::Done(message)) | Err(Outcome::Done(message)) => {
+        Ok((Outcome::Done(message), _)) => {
             ctx.state().outbox_wakeup.notify_one();
             ctx.flash(FlashKind::Success, message);
             Ok(redirect(&format!("/applicants/{id}")))
         }
-        Ok(Outcome::Link(issued, flow_name)) | Err(Outcome::Link(issued, flow_name)) => {
+        Ok((Outcome::Link(issued, flow_name), name)) => {
             ctx.state().outbox_wakeup.notify_one();
-            link_page(ctx, id, issued, flow_name).await
+            render_status(
+                StatusCode::OK,
+                &CreatedPage::new(
+                    ctx.chrome("New verification link", Nav::Applicants),
+                    &ctx.member,
+                    id,
+                    name,
+                    flow_name,
+                    issued,
+                ),
+            )
         }
     }
-}
-
-async fn link_page(ctx: &Ctx, id: Uuid, issued: Issued, flow_name: String) -> Result<HttpResponse, AppError> {
-    let name = db::run(ctx.pool(), move |conn| {
-        Ok(applicants::table
-            .find(id)
-            .select(applicants::name)
-            .first::<String>(conn)?)
-    })
-    .await?;
-    render_status(
-        StatusCode::OK,
-        &CreatedPage {
-            chrome: ctx.chrome("New verification link", Nav::Applicants),
-            applicant_id: id.to_string(),
-            applicant_name: name,
-            url: issued.url,
-            expires: ctx.member.format_time(issued.expires_at),
-            session_minutes: issued.session_minutes,
-            flow_name,
-            email_status: if issued.email_to.is_some() {
-                "queued".into()
-            } else {
-                String::new()
-            },
-            email_to: issued.email_to.unwrap_or_default(),
-            email_cc: issued.email_cc.join(", "),
-            email_message: issued.email_message.map(|m| m.to_string()).unwrap_or_default(),
-        },
-    )
 }
 
 fn record(

@@ -33,7 +33,7 @@ fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<U
         .select(verifications::id)
         .load(conn)?;
     let mut messages: Vec<Uuid> = session_links::table
-        .filter(session_links::verification_id.eq_any(&verification_ids))
+        .filter(session_links::applicant_id.eq(id))
         .filter(session_links::email_message_id.is_not_null())
         .select(session_links::email_message_id.assume_not_null())
         .load(conn)?;

@@ -378,10 +378,7 @@ pub async fn profile_page(
         )
         .collect();
     let (timeline, more) = l.timeline;
-    let timeline_older = match (more, timeline.last()) {
-        (true, Some(last)) => format!("/applicants/{}/timeline?before={}", a.id, last.id),
-        _ => String::new(),
-    };
+    let timeline_older = older_events(a.id, &timeline, more);
     let deletion_at = a
         .deletion_scheduled_at
         .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
@@ -481,10 +478,7 @@ pub async fn show_timeline(
         ))
     })
     .await?;
-    let older = match (more, events.last()) {
-        (true, Some(last)) => format!("/applicants/{id}/timeline?before={}", last.id),
-        _ => String::new(),
-    };
+    let older = older_events(id, &events, more);
     render_status(
         StatusCode::OK,
         &TimelinePage {
@@ -498,6 +492,14 @@ pub async fn show_timeline(
             older,
         },
     )
+}
+
+/// The link to the events before `page`, when `more` follow; empty otherwise.
+fn older_events(id: Uuid, page: &[crate::audit::queries::EventRow], more: bool) -> String {
+    match (more, page.last()) {
+        (true, Some(last)) => format!("/applicants/{id}/timeline?before={}", last.id),
+        _ => String::new(),
+    }
 }
 
 /// Who changed the applicant last and how, as the "changed by … meanwhile"

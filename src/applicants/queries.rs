@@ -226,10 +226,7 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
     // With a search term the trigram index finds the few matches; ordering
     // by an expression stops the planner from walking the sort index instead
     // and filtering row by row (hundreds of times slower on rare terms).
-    let searching = filter
-        .search
-        .as_ref()
-        .is_some_and(|t| normalise_search(t).chars().count() >= super::search::MIN_TERM_CHARS);
+    let searching = filter.search.is_some();
     query = match (filter.sort, searching) {
         (Sort::CreatedDesc, false) => query.order((applicants::created_at.desc(), applicants::id.desc())),
         (Sort::CreatedAsc, false) => query.order((applicants::created_at.asc(), applicants::id.asc())),

@@ -220,22 +220,13 @@ pub async fn create_session(
     }
     render_status(
         StatusCode::OK,
-        &CreatedPage {
-            chrome: ctx.chrome("Verification session created", Nav::Applicants),
-            applicant_id: applicant_id.to_string(),
-            applicant_name: name,
-            url: issued.url,
-            expires: ctx.member.format_time(issued.expires_at),
-            session_minutes: issued.session_minutes,
+        &CreatedPage::new(
+            ctx.chrome("Verification session created", Nav::Applicants),
+            &ctx.member,
+            applicant_id,
+            name,
             flow_name,
-            email_status: if issued.email_to.is_some() {
-                "queued".into()
-            } else {
-                String::new()
-            },
-            email_to: issued.email_to.unwrap_or_default(),
-            email_cc: issued.email_cc.join(", "),
-            email_message: issued.email_message.map(|m| m.to_string()).unwrap_or_default(),
-        },
+            issued,
+        ),
     )
 }

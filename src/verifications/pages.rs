@@ -1,7 +1,8 @@
 //! Verification session templates.
 
 use super::forms::SessionForm;
-use crate::web::{Chrome, FormErrors};
+use super::issue::Issued;
+use crate::web::{Chrome, CurrentMember, FormErrors};
 use askama::Template;
 
 /// A flow one may choose, with its defaults for the form's script.
@@ -49,4 +50,35 @@ pub struct CreatedPage {
     pub email_status: String,
     /// The queued email's id, for following its delivery.
     pub email_message: String,
+}
+
+impl CreatedPage {
+    /// The page for a link just `issued` to an applicant, with times in the
+    /// member's zone.
+    pub fn new(
+        chrome: Chrome,
+        member: &CurrentMember,
+        applicant_id: uuid::Uuid,
+        applicant_name: String,
+        flow_name: String,
+        issued: Issued,
+    ) -> Self {
+        Self {
+            chrome,
+            applicant_id: applicant_id.to_string(),
+            applicant_name,
+            url: issued.url,
+            expires: member.format_time(issued.expires_at),
+            session_minutes: issued.session_minutes,
+            flow_name,
+            email_status: if issued.email_to.is_some() {
+                "queued".into()
+            } else {
+                String::new()
+            },
+            email_to: issued.email_to.unwrap_or_default(),
+            email_cc: issued.email_cc.join(", "),
+            email_message: issued.email_message.map(|m| m.to_string()).unwrap_or_default(),
+        }
+    }
 }

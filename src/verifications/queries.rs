@@ -585,32 +585,20 @@ pub fn carry_over_results(
 
 /// Whether a result for step `a` also answers step `b` of another flow.
 ///
-/// - Questionnaires: the same version of the same questionnaire (answers to
-///   other questions do not count).
-/// - Checks whose settings decide what passes (document check, face match,
-///   AML screening, crypto wallet): the same settings. A document passed
-///   where any country was accepted says nothing about a flow that takes
-///   passports from three countries only, or a higher minimum age.
+/// - Steps whose settings decide what passes need the same settings: a
+///   questionnaire the same version of the same questionnaire (answers to
+///   other questions do not count), and a document check, face match, AML
+///   screening or wallet check the same rules. A document passed where any
+///   country was accepted says nothing about a flow that takes passports
+///   from three countries only, or a higher minimum age.
 /// - Everything else: the same kind.
 fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
-    match (a, b) {
-        (
-            StepConfig::Questionnaire {
-                questionnaire_id: x,
-                questionnaire_version_id: xv,
-            },
-            StepConfig::Questionnaire {
-                questionnaire_id: y,
-                questionnaire_version_id: yv,
-            },
-        ) => x == y && xv == yv,
-        (
-            StepConfig::DocumentCheck { .. }
-            | StepConfig::FaceMatch { .. }
-            | StepConfig::Aml { .. }
-            | StepConfig::CryptoWallet { .. },
-            _,
-        ) => a == b,
+    match a {
+        StepConfig::Questionnaire { .. }
+        | StepConfig::DocumentCheck { .. }
+        | StepConfig::FaceMatch { .. }
+        | StepConfig::Aml { .. }
+        | StepConfig::CryptoWallet { .. } => a == b,
         _ => a.kind() == b.kind(),
     }
 }

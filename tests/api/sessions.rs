@@ -38,6 +38,30 @@ pub fn link_in(page: &str) -> String {
     before[start..].split('"').next().expect("link").to_string()
 }
 
+/// Where the session confirmation asks for its email's delivery state.
+fn delivery_status_url(confirmation: &str) -> String {
+    confirmation
+        .split("data-url=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the confirmation follows the email")
+        .to_string()
+}
+
+/// The delivery state (JSON) once it reads `status`, or the last one seen
+/// after 10 s.
+async fn wait_for_delivery(app: &TestApp, url: &str, status: &str) -> String {
+    let mut delivery = String::new();
+    for _ in 0..100 {
+        delivery = app.get(url).await.body;
+        if delivery.contains(&format!("\"status\":\"{status}\"")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    delivery
+}
+
 pub fn path_of(app: &TestApp, url: &str) -> String {
     url.trim_start_matches(&app.address).to_string()
 }
@@ -79,21 +103,8 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     assert!(url.starts_with(&format!("{}/v/", app.address)));
 
     let email = app.email_to("ana-1@example.test", "Verify your identity").await;
-    let status_url = created
-        .body
-        .split("data-url=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the confirmation follows the email")
-        .to_string();
-    let mut delivery = String::new();
-    for _ in 0..50 {
-        delivery = app.get(&status_url).await.body;
-        if delivery.contains("\"sent\"") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let status_url = delivery_status_url(&created.body);
+    let delivery = wait_for_delivery(&app, &status_url, "sent").await;
     assert!(delivery.contains("\"status\":\"sent\""), "{delivery}");
     let elsewhere = status_url.replace(&applicant.to_string(), &uuid::Uuid::new_v4().to_string());
     assert_eq!(app.get(&elsewhere).await.status, 404, "only the applicant's own emails");
@@ -444,21 +455,7 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
     ]);
     let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(created.status, 200, "{}", created.body);
-    let status_url = created
-        .body
-        .split("data-url=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("status url")
-        .to_string();
-    let mut delivery = String::new();
-    for _ in 0..100 {
-        delivery = app.get(&status_url).await.body;
-        if delivery.contains("\"retrying\"") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&created.body), "retrying").await;
     assert!(
         delivery.contains("\"status\":\"retrying\"") && delivery.contains("retrying (attempt 1): "),
         "{delivery}"
