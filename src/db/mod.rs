@@ -2,6 +2,7 @@
 //! development cluster, and the one helper every handler uses to run queries.
 
 pub mod cluster;
+pub mod fixed_sql;
 pub mod kept_update;
 pub mod literal_limit;
 pub mod schema;
@@ -16,6 +17,14 @@ use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::time::Duration;
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `unnest`: one row per element of the array. Several in
+    /// one select list are read side by side, so arrays of equal length
+    /// insert many rows with a statement whose text does not depend on how
+    /// many there are, and which Diesel therefore keeps prepared.
+    fn unnest<ST: diesel::sql_types::SingleValue>(array: diesel::sql_types::Array<ST>) -> ST;
+}
 
 /// The r2d2 pool of PostgreSQL connections.
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;

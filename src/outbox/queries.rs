@@ -1,13 +1,15 @@
 //! Outbox queries: claiming due messages, recording attempts, listing.
 
+use crate::db::fixed_sql::{FixedSql, fixed_sql};
+use crate::db::kept_update::kept_update;
 use crate::db::schema::{outbox_attempts, outbox_messages};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Timestamptz};
+use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 /// A message as stored.
-#[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = outbox_messages)]
 pub struct OutboxMessage {
     pub id: Uuid,
@@ -43,19 +45,37 @@ const LEASE: Duration = Duration::minutes(5);
 ///
 /// `FOR UPDATE SKIP LOCKED` lets several instances claim side by side
 /// without waiting on or double-sending each other's rows.
-pub fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: i32) -> QueryResult<Vec<OutboxMessage>> {
-    diesel::sql_query(
-        "UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = $2 \
-         WHERE id IN (SELECT id FROM outbox_messages \
-                      WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $1 \
-                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING *",
+pub fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: u32) -> QueryResult<Vec<OutboxMessage>> {
+    // The statuses are written as the partial index `outbox_due_idx` is (see
+    // `FixedSql`), so the claim is prepared once per connection with a plan
+    // that uses that index. Diesel's `sql_query` is never kept prepared.
+    let due = due_messages
+        .select(due_messages.field(outbox_messages::id))
+        .filter(DUE_WAITING)
+        .filter(due_messages.field(outbox_messages::next_attempt_at).le(now))
+        .order(due_messages.field(outbox_messages::next_attempt_at))
+        .limit(i64::from(limit))
+        .for_update()
+        .skip_locked();
+    kept_update(
+        outbox_messages::table.filter(outbox_messages::id.eq_any(due)),
+        (
+            outbox_messages::attempts.eq(outbox_messages::attempts + 1),
+            outbox_messages::next_attempt_at.eq(now + LEASE),
+        ),
     )
-    .bind::<Timestamptz, _>(now)
-    .bind::<Timestamptz, _>(now + LEASE)
-    .bind::<Integer, _>(limit)
-    .load(conn)
+    .returning(OutboxMessage::as_returning())
+    .get_results(conn)
 }
+
+/// Messages still waiting for delivery, as the partial index `outbox_due_idx`
+/// spells it.
+const WAITING: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying')");
+
+// The claim picks its rows in a subquery on the same table, which Diesel
+// accepts under another name.
+diesel::alias!(outbox_messages as due_messages: DueMessages);
+const DUE_WAITING: FixedSql<Bool> = fixed_sql("due_messages.status IN ('queued', 'retrying')");
 
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
@@ -64,17 +84,17 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
         return Ok(());
     }
     // Only messages still waiting: never overwrite what another worker recorded.
-    diesel::update(
+    kept_update(
         outbox_messages::table
             .filter(outbox_messages::id.eq_any(ids))
-            .filter(outbox_messages::status.eq_any(["queued", "retrying"])),
+            .filter(WAITING),
+        (
+            outbox_messages::status.eq("sent"),
+            outbox_messages::sent_at.eq(now),
+            outbox_messages::transport.eq(transport),
+            outbox_messages::last_error.eq(None::<String>),
+        ),
     )
-    .set((
-        outbox_messages::status.eq("sent"),
-        outbox_messages::sent_at.eq(now),
-        outbox_messages::transport.eq(transport),
-        outbox_messages::last_error.eq(None::<String>),
-    ))
     .execute(conn)?;
     let attempts: Vec<_> = ids
         .iter()

@@ -2,15 +2,17 @@
 
 use super::links::{SessionLink, status};
 use crate::applicants::models::Applicant;
+use crate::db::fixed_sql::{FixedSql, fixed_sql};
 use crate::db::kept_update::kept_update;
 use crate::db::schema::{
     applicants, flow_versions, flows, outbox_messages, session_links, step_results, verifications,
 };
+use crate::db::unnest;
 use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepConfig};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Timestamptz};
 use uuid::Uuid;
 
 /// A verification row.
@@ -146,20 +148,29 @@ pub fn insert(
             verifications::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let rows: Vec<_> = definition
-        .steps
-        .iter()
-        .map(|s| {
-            (
-                step_results::id.eq(crate::db::new_row_id()),
-                step_results::verification_id.eq(new.id),
-                step_results::step_id.eq(s.id),
-                step_results::step_kind.eq(s.config.kind().key()),
-                step_results::created_at.eq(now),
-            )
-        })
-        .collect();
-    diesel::insert_into(step_results::table).values(rows).execute(conn)?;
+    // One row per step, from arrays rather than a VALUES list as long as the
+    // flow: the SQL text is the same for every flow, so Diesel keeps the
+    // statement prepared instead of PostgreSQL parsing and planning it anew.
+    let steps = &definition.steps;
+    let ids: Vec<Uuid> = steps.iter().map(|_| crate::db::new_row_id()).collect();
+    let step_ids: Vec<Uuid> = steps.iter().map(|s| s.id).collect();
+    let kinds: Vec<&str> = steps.iter().map(|s| s.config.kind().key()).collect();
+    diesel::insert_into(step_results::table)
+        .values(diesel::select((
+            unnest(ids),
+            new.id.into_sql::<diesel::sql_types::Uuid>(),
+            unnest(step_ids),
+            unnest(kinds),
+            now.into_sql::<Timestamptz>(),
+        )))
+        .into_columns((
+            step_results::id,
+            step_results::verification_id,
+            step_results::step_id,
+            step_results::step_kind,
+            step_results::created_at,
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -208,15 +219,10 @@ pub fn make_current(
 /// Revokes every link of the applicant's verifications that can still be
 /// used; returns how many. Called before issuing a replacement link.
 pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
-    // Spelled out (not `eq_any`) to match the partial index `session_links_live_idx`.
     kept_update(
         session_links::table
             .filter(session_links::applicant_id.eq(applicant))
-            .filter(
-                session_links::status
-                    .eq(status::ACTIVE)
-                    .or(session_links::status.eq(status::OPENED)),
-            ),
+            .filter(LIVE_LINK),
         (
             session_links::status.eq(status::REVOKED),
             session_links::revoked_at.eq(now),
@@ -225,6 +231,11 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
     )
     .execute(conn)
 }
+
+/// Links that can still be used, written as the partial index
+/// `session_links_live_idx` is (see [`FixedSql`]): with the statuses bound
+/// as parameters, PostgreSQL planned the revoke afresh on every call.
+const LIVE_LINK: FixedSql<Bool> = fixed_sql("session_links.status IN ('ACTIVE', 'OPENED')");
 
 /// A link to store.
 pub struct NewLink<'a> {
@@ -620,6 +631,16 @@ pub fn reset_results(conn: &mut PgConnection, verification: Uuid, now: DateTime<
 mod tests {
     use super::*;
     use crate::flows::definition::StepKind;
+
+    #[test]
+    fn live_links_are_the_active_and_opened_ones() {
+        let sql = diesel::debug_query::<diesel::pg::Pg, _>(&LIVE_LINK).to_string();
+        assert!(sql.starts_with(&format!(
+            "session_links.status IN ('{}', '{}')",
+            status::ACTIVE,
+            status::OPENED
+        )));
+    }
 
     #[test]
     fn results_follow_steps_of_the_same_kind_questionnaire_and_check_settings() {

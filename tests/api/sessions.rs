@@ -260,11 +260,13 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
     assert_eq!(visitor.get("/v/not-a-real-token").await.status, 404);
 }
 
-/// Sending links is the busiest write path; its updates stay prepared on
+/// Sending links is the busiest write path. Its statements stay prepared on
 /// the connection (see `db::kept_update`) instead of being parsed and planned
-/// on every call.
+/// on every call, and those that read a partial index keep a generic plan
+/// that uses it: with the index's condition bound as parameters instead,
+/// PostgreSQL would plan them afresh each time.
 #[actix_web::test]
-async fn link_updates_stay_prepared_on_the_connection() {
+async fn link_statements_stay_prepared_with_plans_that_use_their_indexes() {
     use diesel::prelude::*;
     use diesel::sql_types::{BigInt, Text};
     #[derive(QueryableByName)]
@@ -272,7 +274,14 @@ async fn link_updates_stay_prepared_on_the_connection() {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
     let app = spawn_app().await;
+    let owner = app.create_member(BuiltinRole::Owner, "own@example.test");
+    let flow = published_flow(&app, "Standard", owner);
     let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
     let mut conn = app.pool.get().expect("conn");
     let prepared = |conn: &mut diesel::PgConnection, start: &str| {
@@ -282,10 +291,73 @@ async fn link_updates_stay_prepared_on_the_connection() {
             .expect("count")
             .n
     };
+    // The plan PostgreSQL keeps for the prepared statement, whatever the values.
+    let generic_plan = |conn: &mut diesel::PgConnection, start: &str, args: &str| {
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = Text)]
+            name: String,
+        }
+        let name = diesel::sql_query("SELECT name FROM pg_prepared_statements WHERE statement LIKE $1")
+            .bind::<Text, _>(format!("{start}%"))
+            .get_result::<Name>(conn)
+            .expect("statement")
+            .name;
+        diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+            .execute(conn)
+            .expect("set");
+        diesel::sql_query("SET enable_seqscan = off")
+            .execute(conn)
+            .expect("set");
+        let plan = diesel::sql_query(format!("EXPLAIN EXECUTE \"{name}\"({args})"))
+            .load::<Line>(conn)
+            .expect("explain")
+            .into_iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        diesel::sql_query("RESET ALL").execute(conn).expect("reset");
+        plan
+    };
+
     for _ in 0..2 {
         veridesk::verifications::queries::revoke_links(&mut conn, applicant, "test", app.clock.now()).expect("revoke");
     }
-    assert_eq!(prepared(&mut conn, "UPDATE \"session_links\" SET"), 1);
+    let revoke = "UPDATE \"session_links\" SET";
+    assert_eq!(prepared(&mut conn, revoke), 1);
+    let plan = generic_plan(&mut conn, revoke, &format!("'REVOKED', now(), 'test', '{applicant}'"));
+    assert!(plan.contains("session_links_live_idx"), "{plan}");
+
+    // Flows of different lengths share one insert of their step results.
+    let usable = veridesk::verifications::queries::usable_flow(&mut conn, flow)
+        .expect("flow")
+        .expect("usable");
+    let mut shorter = usable.definition.clone();
+    shorter.steps.truncate(1);
+    for definition in [&usable.definition, &shorter] {
+        veridesk::verifications::queries::start(
+            &mut conn,
+            applicant,
+            flow,
+            usable.version_id,
+            "regular",
+            definition,
+            None,
+            app.clock.now(),
+        )
+        .expect("verification");
+    }
+    assert_eq!(
+        prepared(&mut conn, "INSERT INTO \"step_results\""),
+        1,
+        "step results too"
+    );
+    let written: i64 = veridesk::db::schema::step_results::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(written as usize, usable.definition.steps.len() + 1);
+
     let actor = veridesk::audit::Actor::system("test");
     for _ in 0..2 {
         veridesk::audit::record(
@@ -299,6 +371,14 @@ async fn link_updates_stay_prepared_on_the_connection() {
         .expect("event");
     }
     assert_eq!(prepared(&mut conn, "INSERT INTO \"events\""), 1, "timeline events too");
+
+    for _ in 0..2 {
+        veridesk::outbox::queries::claim_due(&mut conn, app.clock.now(), 20).expect("claim");
+    }
+    let claim = "UPDATE \"outbox_messages\" SET \"attempts\"";
+    assert_eq!(prepared(&mut conn, claim), 1, "the outbox claim too");
+    let plan = generic_plan(&mut conn, claim, "1, now(), now(), 20");
+    assert!(plan.contains("outbox_due_idx"), "{plan}");
 }
 
 /// The database itself refuses a link whose applicant is not its
