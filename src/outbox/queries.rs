@@ -3,9 +3,10 @@
 use crate::db::fixed_sql::{FixedSql, fixed_sql};
 use crate::db::kept_update::kept_update;
 use crate::db::schema::{outbox_attempts, outbox_messages};
+use crate::db::unnest;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Timestamptz};
 use uuid::Uuid;
 
 /// A message as stored.
@@ -96,18 +97,10 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
         ),
     )
     .execute(conn)?;
-    let attempts: Vec<_> = ids
-        .iter()
-        .map(|id| {
-            (
-                outbox_attempts::message_id.eq(*id),
-                outbox_attempts::attempted_at.eq(now),
-                outbox_attempts::error.eq(None::<String>),
-            )
-        })
-        .collect();
+    // From an array, so the statement is the same whatever the batch's size.
     diesel::insert_into(outbox_attempts::table)
-        .values(attempts)
+        .values(diesel::select((unnest(ids.to_vec()), now.into_sql::<Timestamptz>())))
+        .into_columns((outbox_attempts::message_id, outbox_attempts::attempted_at))
         .execute(conn)?;
     Ok(())
 }
