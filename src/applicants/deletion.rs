@@ -14,37 +14,32 @@ use uuid::Uuid;
 
 /// Purges every applicant whose grace period ended; returns how many.
 pub fn purge_due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
-    let due: Vec<(Uuid, Option<String>)> = applicants::table
+    let due: Vec<Uuid> = applicants::table
         .filter(applicants::deletion_scheduled_at.le(now - Duration::days(DELETION_GRACE_DAYS)))
         .filter(applicants::purged_at.is_null())
-        .select((applicants::id, applicants::email))
+        .select(applicants::id)
         .for_update()
         .skip_locked()
         .load(conn)?;
-    for (id, email) in &due {
-        purge(conn, *id, email.as_deref(), now)?;
+    for id in &due {
+        purge(conn, *id, now)?;
     }
     Ok(due.len())
 }
 
-fn purge(conn: &mut PgConnection, id: Uuid, email: Option<&str>, now: DateTime<Utc>) -> QueryResult<()> {
+fn purge(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
     let verification_ids: Vec<Uuid> = verifications::table
         .filter(verifications::applicant_id.eq(id))
         .select(verifications::id)
         .load(conn)?;
-    let mut messages: Vec<Uuid> = session_links::table
+    // Every email sent to an applicant carries one of their links. Only
+    // those go: another applicant may share the address, and their emails
+    // are theirs.
+    let messages: Vec<Uuid> = session_links::table
         .filter(session_links::applicant_id.eq(id))
         .filter(session_links::email_message_id.is_not_null())
         .select(session_links::email_message_id.assume_not_null())
         .load(conn)?;
-    if let Some(email) = email {
-        messages.extend(
-            outbox_messages::table
-                .filter(outbox_messages::to_address.eq(email))
-                .select(outbox_messages::id)
-                .load::<Uuid>(conn)?,
-        );
-    }
     // A failed delivery's event names the recipient and the subject.
     diesel::update(
         events::table

@@ -397,6 +397,18 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     )
     .await;
 
+    // Another applicant who shares her address is emailed a link.
+    let sibling = insert_applicant(&app, "Dan Ruiz", "DAN-2", "INIT", 3);
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "dana-1@example.test"),
+        ("subject", "Your verification"),
+        ("body", "Start here: {{session_url}}"),
+    ]);
+    let sent = app.post(&format!("/applicants/{sibling}/sessions"), &fields).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+
     app.advance(Duration::days(21));
     // Three weeks on, the officer signs in again.
     app.sign_in("compliance-officer@example.test", crate::helpers::PASSWORD)
@@ -447,9 +459,20 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         "her links are gone, and opening one records nothing"
     );
     let mentions: i64 = {
-        use veridesk::db::schema::events;
+        use veridesk::db::schema::{events, outbox_messages};
         let mut conn = app.pool.get().expect("conn");
+        // The other applicant's events name the address they share, rightly.
+        let mut theirs: Vec<String> = outbox_messages::table
+            .filter(outbox_messages::to_address.eq("dana-1@example.test"))
+            .select(outbox_messages::id)
+            .load::<uuid::Uuid>(&mut conn)
+            .expect("emails")
+            .iter()
+            .map(uuid::Uuid::to_string)
+            .collect();
+        theirs.push(sibling.to_string());
         events::table
+            .filter(events::subject_id.ne_all(theirs))
             .filter(
                 diesel::dsl::sql::<diesel::sql_types::Bool>("details::text ILIKE '%dana%'")
                     .or(events::actor_label.ilike("%dana%"))
@@ -460,6 +483,19 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .expect("events")
     };
     assert_eq!(mentions, 0, "the timeline keeps no name, address or IP of hers");
+    let siblings_emails: i64 = {
+        use veridesk::db::schema::outbox_messages;
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table
+            .filter(outbox_messages::to_address.eq("dana-1@example.test"))
+            .count()
+            .get_result(&mut conn)
+            .expect("emails")
+    };
+    assert_eq!(
+        siblings_emails, 1,
+        "the other applicant's email at the same address stays"
+    );
 }
 
 /// The timeline holds every event: the profile shows the newest hundred and
