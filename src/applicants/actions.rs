@@ -13,6 +13,7 @@ use crate::db;
 use crate::db::schema::{applicants, reviews};
 use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT};
 use crate::error::AppError;
+use crate::flows::definition::StepKind;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;
@@ -61,6 +62,25 @@ enum Outcome {
     Refused(String),
 }
 
+/// Which applicants an action may act on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Applies {
+    /// Sends links or decides: not while the applicant is scheduled for
+    /// deletion, nor once rejected as final. Resetting the verification
+    /// status is the one way to reopen a final rejection, and it is audited.
+    ToOpenCase,
+    /// Settles parts of the case, reopens it or deletes it: not while the
+    /// applicant is scheduled for deletion.
+    ToCase,
+    /// Restores an applicant scheduled for deletion.
+    ToScheduledForDeletion,
+    /// Adds to the comment thread. A comment takes back nothing anyone
+    /// decided, so it needs no version check: two officers commenting at once
+    /// both get their say. It still counts as a change, so a decision typed
+    /// before a new comment is refused until its author has read it.
+    AsComment,
+}
+
 /// Facts an action needs besides the connection.
 struct Context {
     now: DateTime<Utc>,
@@ -73,7 +93,7 @@ async fn run_action<F>(
     ctx: &Ctx,
     id: Uuid,
     form: &ProfileForm,
-    allow_deleted: bool,
+    applies: Applies,
     action: F,
 ) -> Result<HttpResponse, AppError>
 where
@@ -95,14 +115,17 @@ where
         if applicant.purged_at.is_some() {
             return Ok(Err("This applicant's data was deleted; nothing can change any more.".to_string()));
         }
-        if Some(applicant.lock_version) != seen {
+        if applies != Applies::AsComment && Some(applicant.lock_version) != seen {
             let who = super::profile::changed_by(conn, id)?;
             return Ok(Err(format!(
                 "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
             )));
         }
-        if applicant.deletion_scheduled_at.is_some() && !allow_deleted {
+        if applicant.deletion_scheduled_at.is_some() && matches!(applies, Applies::ToOpenCase | Applies::ToCase) {
             return Ok(Err("This applicant is scheduled for deletion; restore it first.".to_string()));
+        }
+        if applies == Applies::ToOpenCase && super::queries::rejected_as_final(conn, &applicant)? {
+            return Ok(Err(super::queries::FINAL_REJECTION.to_string()));
         }
         let outcome = action(conn, &applicant, &c)?;
         if !matches!(outcome, Outcome::Refused(_)) {
@@ -231,7 +254,7 @@ pub async fn generate_link(
     ctx.require(Permission::ApplicantsSendLinks)?;
     let id = parse_id(&path)?;
     let wanted = form.send_email.is_some();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
             return Ok(Outcome::Refused(
                 "There is no verification yet; create a verification session first.".into(),
@@ -266,7 +289,7 @@ pub async fn change_flow(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let flow: Option<Uuid> = form.flow_id.parse().ok();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         let Some(target) = flow.map(|f| verifications::usable_flow(conn, f)).transpose()?.flatten() else {
             return Ok(Outcome::Refused("Choose a published flow to move to.".into()));
         };
@@ -279,6 +302,12 @@ pub async fn change_flow(
         let Some(flow_id) = flow else {
             return Ok(Outcome::Refused("Choose a flow.".into()));
         };
+        if previous.is_some() && applicant.flow_id == Some(flow_id) {
+            return Ok(Outcome::Refused(format!(
+                "The applicant is already on {}. To let them continue, generate a link; to start over, reset the verification status.",
+                target.name
+            )));
+        }
         verifications::revoke_links(conn, applicant.id, "the applicant moved to another flow", c.now)?;
         let new = verifications::start(
             conn,
@@ -317,7 +346,7 @@ pub async fn reset(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
             return Ok(Outcome::Refused("There is no verification to reset.".into()));
         };
@@ -347,7 +376,7 @@ pub async fn request_info(
     let flow: Option<Uuid> = form.flow_id.parse().ok();
     let message = form.message.trim().to_string();
     let wanted = form.send_email.is_some();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         if message.is_empty() || message.chars().count() > 2000 {
             return Ok(Outcome::Refused(
                 "Write a message (up to 2000 characters) telling the applicant what is needed.".into(),
@@ -423,7 +452,7 @@ pub async fn resolve_result(
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
     let comment = form.resolve_comment.trim().to_string();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         if comment.is_empty() || comment.chars().count() > 2000 {
             return Ok(Outcome::Refused(
                 "Say why you settle this step by hand (up to 2000 characters).".into(),
@@ -454,10 +483,15 @@ pub async fn deactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
             return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
         };
+        if found.status == "NOT_STARTED" {
+            return Ok(Outcome::Refused(
+                "That step has not started, so there is no result to move to the history.".into(),
+            ));
+        }
         verifications::deactivate_result(conn, &found, c.now)?;
         record(
             conn,
@@ -482,7 +516,7 @@ pub async fn reactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
             return Ok(Outcome::Refused("That result is not in the history.".into()));
         };
@@ -508,28 +542,26 @@ pub async fn assign_reviewer(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let reviewer: Option<Uuid> = form.reviewer_id.parse().ok();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         let name = match reviewer {
             Some(r) => {
-                use crate::db::schema::members;
-                let Some(name) = members::table
-                    .filter(members::id.eq(r))
-                    .filter(members::status.eq(crate::team::models::status::ACTIVE))
-                    .select(members::name)
-                    .first::<String>(conn)
-                    .optional()?
-                else {
-                    return Ok(Outcome::Refused("Choose an active member as reviewer.".into()));
+                let Some(name) = super::queries::reviewers(conn)?.into_iter().find(|(id, _)| *id == r) else {
+                    return Ok(Outcome::Refused(
+                        "Choose an active member who may review applicants.".into(),
+                    ));
                 };
-                name
+                name.1
             }
             None => String::new(),
         };
         diesel::update(applicants::table.find(applicant.id))
             .set(applicants::reviewer_id.eq(reviewer))
             .execute(conn)?;
+        // In review once the applicant has finished; before that, the
+        // reviewer is named and the status still says where the applicant is.
         let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-        if reviewer.is_some() && !matches!(status, Status::Approved | Status::Rejected) {
+        let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
+        if reviewer.is_some() && finished {
             set_status(conn, applicant.id, Status::InReview)?;
         }
         record(
@@ -541,11 +573,41 @@ pub async fn assign_reviewer(
         )?;
         Ok(Outcome::Done(if name.is_empty() {
             "Reviewer removed.".into()
+        } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete) {
+            format!("{name} will review this applicant once they have finished their verification.")
         } else {
             format!("{name} is reviewing this applicant.")
         }))
     })
     .await
+}
+
+/// Why links are withdrawn once a verification is decided.
+const DECIDED: &str = "the verification was decided";
+
+/// The steps of the current verification still waiting for the applicant or
+/// a check (not started, open or failed); `None` without a verification.
+fn unfinished_steps(conn: &mut PgConnection, applicant: &Applicant) -> Result<Option<Vec<&'static str>>, AppError> {
+    let Some(verification) = applicant.current_verification_id else {
+        return Ok(None);
+    };
+    let results = verifications::results_of(conn, verification)?;
+    Ok(Some(
+        results
+            .iter()
+            .filter(|r| r.active && !matches!(r.status.as_str(), "PASSED" | "RESOLVED" | "NEEDS_REVIEW"))
+            .map(|r| StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label))
+            .collect(),
+    ))
+}
+
+/// "Intro is", "Intro and Liveness are", "Intro, Liveness and Final screen are".
+fn list_of_steps(steps: &[&str]) -> String {
+    match steps {
+        [one] => format!("{one} is"),
+        [rest @ .., last] => format!("{} and {last} are", rest.join(", ")),
+        [] => String::new(),
+    }
 }
 
 fn insert_review(
@@ -584,15 +646,30 @@ pub async fn approve(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let values = form.clone();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         if applicant.status == Status::Approved.code() {
             return Ok(Outcome::Refused("This applicant is already approved.".into()));
         }
         if values.comment_internal.chars().count() > 2000 {
             return Ok(Outcome::Refused("Keep the internal comment to 2000 characters.".into()));
         }
+        match unfinished_steps(conn, applicant)? {
+            None => {
+                return Ok(Outcome::Refused(
+                    "There is no verification to approve yet: create a verification session first.".into(),
+                ));
+            }
+            Some(steps) if !steps.is_empty() => {
+                return Ok(Outcome::Refused(format!(
+                    "Not approved: {} not finished. Wait for the applicant, or resolve a step by hand if you checked it yourself.",
+                    list_of_steps(&steps)
+                )));
+            }
+            Some(_) => {}
+        }
         insert_review(conn, c, applicant, "approved", &values)?;
         set_status(conn, applicant.id, Status::Approved)?;
+        verifications::revoke_links(conn, applicant.id, DECIDED, c.now)?;
         record(
             conn,
             c,
@@ -614,7 +691,7 @@ pub async fn reject(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let values = form.clone();
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         let mut problems = Vec::new();
         if !matches!(values.rejection_type.as_str(), "final" | "retry") {
             problems.push("Choose final or retry.");
@@ -646,6 +723,9 @@ pub async fn reject(
             EventKind::ApplicantRejected,
             json!({ "type": values.rejection_type, "reasons": values.reasons.join(", "), "retry_steps": values.retry_steps.join(", ") }),
         )?;
+        if values.rejection_type == "final" {
+            verifications::revoke_links(conn, applicant.id, DECIDED, c.now)?;
+        }
         if let (Some((verification, def, flow_name)), "retry") = (current, values.rejection_type.as_str()) {
             let results = verifications::results_of(conn, verification)?;
             for r in results.iter().filter(|r| r.active && values.retry_steps.contains(&r.step_kind)) {
@@ -673,7 +753,7 @@ pub async fn comment(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let text = form.comment.trim().to_string();
-    run_action(&ctx, id, &form, true, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::AsComment, move |conn, applicant, c| {
         if text.is_empty() || text.chars().count() > 4000 {
             return Ok(Outcome::Refused("Write a comment of up to 4000 characters.".into()));
         }
@@ -697,7 +777,7 @@ pub async fn schedule_deletion(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsDelete)?;
     let id = parse_id(&path)?;
-    run_action(&ctx, id, &form, false, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
         diesel::update(applicants::table.find(applicant.id)).set(applicants::deletion_scheduled_at.eq(c.now)).execute(conn)?;
         verifications::revoke_links(conn, applicant.id, "the applicant is scheduled for deletion", c.now)?;
         let purge = c.now + Duration::days(DELETION_GRACE_DAYS);
@@ -715,7 +795,7 @@ pub async fn restore(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsDelete)?;
     let id = parse_id(&path)?;
-    run_action(&ctx, id, &form, true, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToScheduledForDeletion, move |conn, applicant, c| {
         let Some(scheduled) = applicant.deletion_scheduled_at else {
             return Ok(Outcome::Refused("This applicant is not scheduled for deletion.".into()));
         };

@@ -88,6 +88,8 @@ pub struct StepRow {
     pub started: String,
     pub completed: String,
     pub comment: String,
+    /// Whether there is a result to move to the history (the step has started).
+    pub can_deactivate: bool,
     /// Earlier results of this step: (id, status, when it was moved to history).
     pub history: Vec<(String, String, String)>,
 }
@@ -141,9 +143,28 @@ pub struct ShowPage {
     pub notice: Option<String>,
     pub deletion_at: Option<String>,
     pub purged: bool,
+    /// Rejected as final: only a reset reopens the case.
+    pub final_rejection: bool,
+    /// Neither purged nor scheduled for deletion: its parts can be settled.
+    pub case_active: bool,
+    /// Active and not rejected as final: links can be sent and decisions made.
+    pub open_case: bool,
     pub can_send_links: bool,
     pub can_review: bool,
     pub can_delete: bool,
+}
+
+/// A step result's status in words, as applicant statuses are shown.
+pub fn result_label(status: &str) -> &'static str {
+    match status {
+        "NOT_STARTED" => "Not started",
+        "OPEN" => "Open",
+        "PASSED" => "Passed",
+        "FAILED" => "Failed",
+        "NEEDS_REVIEW" => "Needs review",
+        "RESOLVED" => "Resolved by hand",
+        _ => "Unknown",
+    }
 }
 
 fn result_badge(status: &str) -> &'static str {
@@ -181,6 +202,9 @@ struct Loaded {
     links: Vec<verifications::LinkWithEmail>,
     tracker: Option<(String, i32, FlowDefinition, Vec<verifications::StepResult>)>,
     members: Vec<(Uuid, String)>,
+    /// Every member's name, for the authors of reviews.
+    authors: Vec<(Uuid, String)>,
+    final_rejection: bool,
     reviews: Vec<StoredReview>,
     regular: Vec<(Uuid, String, u32, u32)>,
     on_demand: Vec<(Uuid, String, u32, u32)>,
@@ -221,6 +245,10 @@ fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
         .0,
         links: verifications::links_of(conn, id)?,
         members: queries::reviewers(conn)?,
+        authors: crate::db::schema::members::table
+            .select((crate::db::schema::members::id, crate::db::schema::members::name))
+            .load(conn)?,
+        final_rejection: queries::rejected_as_final(conn, &applicant)?,
         regular: verifications::flow_choices(conn, "regular")?,
         on_demand: verifications::flow_choices(conn, "on_demand")?,
         tracker,
@@ -324,7 +352,8 @@ pub async fn profile_page(
                     step_key: kind.key(),
                     label: kind.label(),
                     result_id: active.map(|r| r.id.to_string()).unwrap_or_default(),
-                    status: active.map_or("NOT_STARTED".to_string(), |r| r.status.clone()),
+                    status: result_label(active.map_or("NOT_STARTED", |r| r.status.as_str())).to_string(),
+                    can_deactivate: active.is_some_and(|r| r.status != "NOT_STARTED"),
                     badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
                     started: active
                         .and_then(|r| r.started_at)
@@ -341,7 +370,7 @@ pub async fn profile_page(
                         .map(|r| {
                             (
                                 r.id.to_string(),
-                                r.status.clone(),
+                                result_label(&r.status).to_string(),
                                 r.deactivated_at.map(|t| ctx.member.format_time(t)).unwrap_or_default(),
                             )
                         })
@@ -350,7 +379,7 @@ pub async fn profile_page(
             })
             .collect(),
     });
-    let names: std::collections::BTreeMap<Uuid, String> = l.members.iter().cloned().collect();
+    let names: std::collections::BTreeMap<Uuid, String> = l.authors.iter().cloned().collect();
     let reviews = l
         .reviews
         .iter()
@@ -383,6 +412,7 @@ pub async fn profile_page(
         .deletion_scheduled_at
         .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
     let purged = a.purged_at.is_some();
+    let case_active = !purged && a.deletion_scheduled_at.is_none();
     let page = ShowPage {
         chrome: ctx.chrome(a.name.clone(), Nav::Applicants),
         id: a.id.to_string(),
@@ -414,6 +444,7 @@ pub async fn profile_page(
         regular_flows: l
             .regular
             .iter()
+            .filter(|(id, ..)| Some(*id) != a.flow_id)
             .map(|(id, n, _, _)| (id.to_string(), n.clone()))
             .collect(),
         on_demand_flows: l
@@ -426,6 +457,9 @@ pub async fn profile_page(
         notice,
         deletion_at,
         purged,
+        final_rejection: l.final_rejection,
+        case_active,
+        open_case: case_active && !l.final_rejection,
         can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         can_review: ctx.can(Permission::ApplicantsReview),
         can_delete: ctx.can(Permission::ApplicantsDelete),

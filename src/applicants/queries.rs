@@ -3,8 +3,9 @@
 
 use super::models::{Applicant, NewApplicant, normalise_search};
 use super::search;
+use crate::auth::permissions::Permission;
 use crate::db::literal_limit::LiteralLimitDsl;
-use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members};
+use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members, reviews, roles};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -64,13 +65,35 @@ pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Strin
         .load(conn)
 }
 
-/// Active members, for the reviewer filter.
+/// Active members whose role lets them review applicants: those who may be
+/// made an applicant's reviewer.
 pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     members::table
+        .inner_join(roles::table)
         .filter(members::status.eq("active"))
+        .filter(roles::permissions.contains(vec![Permission::ApplicantsReview.code()]))
         .order(members::name.asc())
         .select((members::id, members::name))
         .load(conn)
+}
+
+/// Why nothing but a reset may follow a final rejection.
+pub const FINAL_REJECTION: &str =
+    "This applicant was rejected as final. To send links or decide again, reset the verification status first.";
+
+/// Whether the applicant stands rejected as final: rejected, and the
+/// latest review says final. Only a reset reopens such a case.
+pub fn rejected_as_final(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<bool> {
+    if applicant.status != super::models::Status::Rejected.code() {
+        return Ok(false);
+    }
+    let latest: Option<Option<String>> = reviews::table
+        .filter(reviews::applicant_id.eq(applicant.id))
+        .order(reviews::created_at.desc())
+        .select(reviews::rejection_type)
+        .first(conn)
+        .optional()?;
+    Ok(latest.flatten().as_deref() == Some("final"))
 }
 
 /// How the list is sorted.

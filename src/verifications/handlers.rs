@@ -5,6 +5,7 @@ use super::forms::SessionForm;
 use super::issue::{LinkEmail, issue_link};
 use super::pages::{CreatedPage, FlowChoice, NewSessionPage, TemplateChoice};
 use super::queries;
+use crate::applicants::models::Status;
 use crate::applicants::queries as applicants;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
@@ -26,14 +27,30 @@ async fn form_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let ((found, _, _), flows, saved) = db::run(ctx.pool(), move |conn| {
+    let ((found, _, _), flows, saved, final_rejection) = db::run(ctx.pool(), move |conn| {
+        let found = applicants::find(conn, applicant)?;
+        let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
         Ok((
-            applicants::find(conn, applicant)?,
+            found,
             queries::flow_choices(conn, "regular")?,
             templates::list(conn)?,
+            final_rejection,
         ))
     })
     .await?;
+    // A new session starts a new verification: say so before a decision is undone.
+    let notice = if final_rejection {
+        Some(applicants::FINAL_REJECTION.to_string())
+    } else {
+        Status::from_code(&found.status)
+            .filter(|s| matches!(s, Status::Approved | Status::Rejected))
+            .map(|s| {
+                format!(
+                    "This applicant is {}. A new session starts a new verification and sets the status back to Not initiated; the decision stays on the timeline.",
+                    s.label()
+                )
+            })
+    };
     let mut form = form.unwrap_or_else(|| {
         let flow = found
             .flow_id
@@ -62,6 +79,7 @@ async fn form_page(
             chrome: ctx.chrome("Create verification session", Nav::Applicants),
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
+            notice,
             form,
             errors,
             flows: flows
@@ -166,6 +184,10 @@ pub async fn create_session(
             // since the form was shown.
             let (current, _, _) = applicants::find(conn, applicant_id)?;
             let mut errors = FormErrors::new();
+            if applicants::rejected_as_final(conn, &current)? {
+                errors.add("applicant", applicants::FINAL_REJECTION);
+                return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
+            }
             if current.purged_at.is_some() || current.deletion_scheduled_at.is_some() {
                 errors.add(
                     "applicant",

@@ -28,6 +28,8 @@ pub struct NewSessionPage {
     pub chrome: Chrome,
     pub applicant_id: String,
     pub applicant_name: String,
+    /// What the officer should know before sending: a decision it undoes.
+    pub notice: Option<String>,
     pub form: SessionForm,
     pub errors: FormErrors,
     pub flows: Vec<FlowChoice>,

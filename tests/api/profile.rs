@@ -40,6 +40,34 @@ async fn applicant_with_session(app: &TestApp, officer: uuid::Uuid) -> (uuid::Uu
     (id, path_of(app, &link_in(&created.body)))
 }
 
+/// The applicant does every step and the checks pass, as the portal will
+/// record it.
+fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
+    let mut conn = app.pool.get().expect("conn");
+    let current: uuid::Uuid = applicants::table
+        .find(applicant)
+        .select(applicants::current_verification_id.assume_not_null())
+        .first(&mut conn)
+        .expect("verification");
+    let now = app.clock.now();
+    diesel::update(
+        step_results::table
+            .filter(step_results::verification_id.eq(current))
+            .filter(step_results::active.eq(true)),
+    )
+    .set((
+        step_results::status.eq("PASSED"),
+        step_results::started_at.eq(now),
+        step_results::completed_at.eq(now),
+    ))
+    .execute(&mut conn)
+    .expect("steps");
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::status.eq("COMPLETED"))
+        .execute(&mut conn)
+        .expect("status");
+}
+
 fn active_result(app: &TestApp, applicant: uuid::Uuid, kind: &str) -> uuid::Uuid {
     use veridesk::db::schema::verifications;
     let mut conn = app.pool.get().expect("conn");
@@ -100,7 +128,15 @@ async fn restart_change_flow_and_reset() {
         profile.body.contains("Moved to Enhanced; 1 passed step result(s) kept")
             && profile.body.contains("Flow tracker · Enhanced")
     );
-    assert!(profile.body.contains(">PASSED<"));
+    assert!(profile.body.contains(">Passed<"));
+    let again = app
+        .post(
+            &format!("/applicants/{id}/flow"),
+            &[("lock_version", &lock_version(&app, id)), ("flow_id", &other)],
+        )
+        .await;
+    assert_eq!(again.status, 422, "moving to the flow it is on is refused");
+    assert!(again.body.contains("already on Enhanced"), "{}", again.body);
     assert_eq!(
         visitor.get(&second).await.status,
         410,
@@ -116,7 +152,7 @@ async fn restart_change_flow_and_reset() {
     .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
     let profile = app.get(&format!("/applicants/{id}")).await;
-    assert!(profile.body.contains("History: PASSED") && profile.body.contains("emailed a new link"));
+    assert!(profile.body.contains("History: Passed") && profile.body.contains("emailed a new link"));
     let email = app.email_to("dana-1@example.test", "verify your identity").await;
     assert!(email.text.contains("start your verification again"));
     let kinds = app.event_kinds();
@@ -192,7 +228,16 @@ async fn request_information_review_and_decide() {
     )
     .await;
     let page = app.get(&format!("/applicants/{id}")).await;
-    assert!(page.body.contains(">RESOLVED<") && page.body.contains("Consent given by phone"));
+    assert!(page.body.contains(">Resolved by hand<") && page.body.contains("Consent given by phone"));
+    let not_started = active_result(&app, id, "final_screen");
+    let nothing = app
+        .post(
+            &format!("/applicants/{id}/results/{not_started}/deactivate"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(nothing.status, 422, "a step not started has no result to set aside");
+    assert!(nothing.body.contains("has not started"));
     app.post(
         &format!("/applicants/{id}/results/{intro}/deactivate"),
         &[("lock_version", &lock_version(&app, id))],
@@ -202,7 +247,7 @@ async fn request_information_review_and_decide() {
         app.get(&format!("/applicants/{id}"))
             .await
             .body
-            .contains("History: RESOLVED")
+            .contains("History: Resolved by hand")
     );
     app.post(
         &format!("/applicants/{id}/results/{intro}/reactivate"),
@@ -210,6 +255,31 @@ async fn request_information_review_and_decide() {
     )
     .await;
     assert_eq!(active_result(&app, id, "intro"), intro);
+
+    // Approval waits for every step.
+    let early = app
+        .post(
+            &format!("/applicants/{id}/approve"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(early.status, 422);
+    assert!(
+        early.body.contains("Document check and Final screen are not finished"),
+        "{}",
+        early.body
+    );
+    // A reviewer named before the applicant finishes leaves the status as it is.
+    app.post(
+        &format!("/applicants/{id}/reviewer"),
+        &[
+            ("lock_version", &lock_version(&app, id)),
+            ("reviewer_id", &officer.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status(&app, id), "INIT");
+    finish_steps(&app, id);
 
     // Reviewer, then a retry rejection that sends a link for the named step, then approval.
     app.post(
@@ -257,6 +327,24 @@ async fn request_information_review_and_decide() {
     }
     let retry_email = retry_email.expect("retry email");
     assert!(retry_email.text.contains("/v/"));
+    let redo = app
+        .post(
+            &format!("/applicants/{id}/approve"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(redo.status, 422, "the step to redo is not done yet");
+    assert!(redo.body.contains("Document check is not finished"), "{}", redo.body);
+    let doc = active_result(&app, id, "document_check");
+    app.post(
+        &format!("/applicants/{id}/results/{doc}/resolve"),
+        &[
+            ("lock_version", &lock_version(&app, id)),
+            ("resolve_comment", "New photo checked against the passport on a call"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
     app.post(
         &format!("/applicants/{id}/approve"),
         &[("lock_version", &lock_version(&app, id))],
@@ -264,6 +352,17 @@ async fn request_information_review_and_decide() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
+    let retry_link = retry_email
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/v/"))
+        .expect("link")
+        .to_string();
+    assert_eq!(
+        app.new_client().get(&path_of(&app, &retry_link)).await.status,
+        410,
+        "a decided verification's links are withdrawn"
+    );
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(
         page.body.contains("rejected (retry)")
@@ -277,6 +376,7 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
     let app = spawn_app().await;
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
     let other = app.new_client();
     other.signed_in_as(BuiltinRole::Admin).await;
     let seen = lock_version(&app, id);
@@ -310,6 +410,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let app = spawn_app().await;
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, link) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
     app.post(
         &format!("/applicants/{id}/approve"),
         &[("lock_version", &lock_version(&app, id))],
@@ -604,4 +705,108 @@ async fn reviewers_change_and_comments_thread() {
     );
     assert!(second_note < first, "newest first");
     assert!(page.body.contains("Reviewer assigned") && page.body.contains("reviewer: nobody"));
+}
+
+/// A final rejection closes the case: no links, no new session, no second
+/// decision, until an officer resets the verification status, which is
+/// audited. Reviewers must be members who may review.
+#[actix_web::test]
+async fn a_final_rejection_closes_the_case_until_reset() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, link) = applicant_with_session(&app, officer).await;
+    let viewer = app.create_member(BuiltinRole::Viewer, "viewer@example.test");
+    let not_a_reviewer = app
+        .post(
+            &format!("/applicants/{id}/reviewer"),
+            &[
+                ("lock_version", &lock_version(&app, id)),
+                ("reviewer_id", &viewer.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(not_a_reviewer.status, 422);
+    assert!(not_a_reviewer.body.contains("may review applicants"));
+    assert!(
+        !app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains(&format!("value=\"{viewer}\"")),
+        "a viewer is not offered as reviewer"
+    );
+
+    app.post(
+        &format!("/applicants/{id}/reject"),
+        &[
+            ("lock_version", &lock_version(&app, id)),
+            ("rejection_type", "final"),
+            ("reasons", "suspected_fraud"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(app.new_client().get(&link).await.status, 410, "its link is withdrawn");
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains("Rejected as final: reset the verification status"));
+    assert!(!page.body.contains("Generate link (restart)") && !page.body.contains(">Approve</button>"));
+    for action in ["links", "approve"] {
+        let refused = app
+            .post(
+                &format!("/applicants/{id}/{action}"),
+                &[("lock_version", &lock_version(&app, id))],
+            )
+            .await;
+        assert_eq!(refused.status, 409, "{action}");
+        assert!(refused.body.contains("rejected as final"), "{action}: {}", refused.body);
+    }
+    let flow: String = {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::flow_id.assume_not_null())
+            .first::<uuid::Uuid>(&mut conn)
+            .expect("flow")
+            .to_string()
+    };
+    let form = app.get(&format!("/applicants/{id}/sessions/new")).await;
+    assert!(form.body.contains("rejected as final"), "the form warns");
+    let session = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(session.status, 422);
+    assert!(session.body.contains("rejected as final"), "{}", session.body);
+    assert_eq!(status(&app, id), "REJECTED");
+
+    // Comments need no version: one written on an older page still lands.
+    let stale = lock_version(&app, id);
+    app.post(
+        &format!("/applicants/{id}/comments"),
+        &[("lock_version", &stale), ("comment", "Fraud ring, see case 41.")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    app.post(
+        &format!("/applicants/{id}/comments"),
+        &[("lock_version", &stale), ("comment", "Agreed.")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+
+    app.post(
+        &format!("/applicants/{id}/reset"),
+        &[("lock_version", &lock_version(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "INIT");
+    let restarted = app
+        .post(
+            &format!("/applicants/{id}/links"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(restarted.status, 200, "reset reopened the case");
 }
