@@ -33,14 +33,26 @@ pub struct ApplicantForm {
     pub flow_id: String,
 }
 
-/// Parses a phone number in international form to E.164 (`+442079460958`).
-pub fn parse_phone(input: &str) -> Result<String, String> {
+/// Parses a phone number to E.164 (`+442079460958`): in international
+/// form, or as dialled within `country` (an ISO alpha-2 code) when given.
+pub fn parse_phone(input: &str, country: Option<&str>) -> Result<String, String> {
     let trimmed = input.trim();
-    let parsed = phonenumber::parse(None, trimmed).map_err(|_| {
-        format!("“{trimmed}” is not a phone number; give it in international form, like +44 20 7946 0958.")
+    let region = country.and_then(|c| c.parse::<phonenumber::country::Id>().ok());
+    let parsed = phonenumber::parse(region, trimmed).map_err(|_| match region {
+        Some(_) => format!(
+            "“{trimmed}” is not a phone number for the country chosen; give it as dialled there or in international form, like +44 20 7946 0958."
+        ),
+        None => format!(
+            "“{trimmed}” is not a phone number; give it in international form, like +44 20 7946 0958, or choose the country."
+        ),
     })?;
     if !phonenumber::is_valid(&parsed) {
-        return Err(format!("“{trimmed}” is not a valid phone number for its country code."));
+        return Err(format!(
+            "“{trimmed}” is not a valid phone number for its country; check the digits, or give it in international form, like +44 20 7946 0958."
+        ));
+    }
+    if parsed.extension().is_some() {
+        return Err("Give the number without an extension: it would be lost.".to_string());
     }
     Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
 }
@@ -111,7 +123,8 @@ impl ApplicantForm {
         let phone = if self.phone.trim().is_empty() {
             None
         } else {
-            e.check("phone", parse_phone(&self.phone))
+            let country = Some(self.country.trim()).filter(|c| !c.is_empty());
+            e.check("phone", parse_phone(&self.phone, country))
         };
         let language = if LANGUAGES.iter().any(|(k, _)| *k == self.language) {
             self.language.clone()
@@ -120,6 +133,9 @@ impl ApplicantForm {
             String::new()
         };
         let date_of_birth = if self.date_of_birth.trim().is_empty() {
+            None
+        } else if self.kind == "legal_person" {
+            e.add("date_of_birth", "A company has no date of birth; leave it empty.");
             None
         } else {
             match NaiveDate::parse_from_str(self.date_of_birth.trim(), "%Y-%m-%d") {
@@ -190,9 +206,15 @@ mod tests {
 
     #[test]
     fn phones_become_e164() {
-        assert_eq!(parse_phone("+44 20 7946 0958").unwrap(), "+442079460958");
-        assert!(parse_phone("020 7946 0958").is_err());
-        assert!(parse_phone("+1 555").is_err());
+        assert_eq!(parse_phone("+44 20 7946 0958", None).unwrap(), "+442079460958");
+        assert!(parse_phone("020 7946 0958", None).is_err());
+        assert_eq!(parse_phone("020 7946 0958", Some("GB")).unwrap(), "+442079460958");
+        assert_eq!(parse_phone("0044 20 7946 0958", Some("GB")).unwrap(), "+442079460958");
+        assert!(
+            parse_phone("+44 20 7946 0958 ext. 12", None).is_err(),
+            "an extension is not dropped"
+        );
+        assert!(parse_phone("+1 555", None).is_err());
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct ListQuery {
     sort: String,
     #[serde(default)]
     after: String,
+    /// The first row of the page after the one wanted (Previous page).
+    #[serde(default)]
+    before: String,
 }
 
 impl ListQuery {
@@ -89,7 +92,7 @@ fn day_start(ctx: &Ctx, raw: &str, field: &'static str, errors: &mut FormErrors)
 fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
     let value = match sort {
         Sort::NameAsc | Sort::NameDesc => row.name.clone(),
-        Sort::UpdatedDesc => row.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        Sort::UpdatedDesc | Sort::UpdatedAsc => row.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         _ => row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     };
     format!("{value}|{}", row.id)
@@ -163,9 +166,19 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     if !q.after.is_empty() {
         filter.after = decode_cursor(filter.sort, &q.after);
     }
+    // The page before a row: the page after it in the reversed order.
+    let shown_sort = filter.sort;
+    let before = (q.after.is_empty() && !q.before.is_empty())
+        .then(|| decode_cursor(filter.sort, &q.before))
+        .flatten();
+    let backwards = before.is_some();
+    if backwards {
+        filter.after = before;
+        filter.sort = filter.sort.reversed();
+    }
     let list_filter = filter.clone();
     let cache = ctx.state().names.clone();
-    let (rows, more, names) = db::read(ctx.pool(), move |conn| {
+    let (mut rows, more, names) = db::read(ctx.pool(), move |conn| {
         let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
         let names = cache.get_or_load(conn, |names| {
             rows.iter().all(|r| {
@@ -176,27 +189,33 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         Ok((rows, more, names))
     })
     .await?;
+    if backwards {
+        rows.reverse();
+    }
     let params = q.view_params();
-    let next_page = if more {
-        rows.last().map(|last| {
-            let cursor: String =
-                url::form_urlencoded::byte_serialize(encode_cursor(filter.sort, last).as_bytes()).collect();
-            if params.is_empty() {
-                format!("/applicants?after={cursor}")
-            } else {
-                format!("/applicants?{params}&after={cursor}")
-            }
-        })
-    } else {
-        None
+    let view = |extra: String| match (params.is_empty(), extra.is_empty()) {
+        (true, true) => "/applicants".to_string(),
+        (true, false) => format!("/applicants?{extra}"),
+        (false, true) => format!("/applicants?{params}"),
+        (false, false) => format!("/applicants?{params}&{extra}"),
     };
-    let first_page = (!q.after.is_empty()).then(|| {
-        if params.is_empty() {
-            "/applicants".to_string()
-        } else {
-            format!("/applicants?{params}")
-        }
-    });
+    let cursor = |row: &queries::ListRow| -> String {
+        url::form_urlencoded::byte_serialize(encode_cursor(shown_sort, row).as_bytes()).collect()
+    };
+    // Going forward, `more` says a later page exists and the cursor that
+    // brought us says an earlier one does; going back, the other way round.
+    let (later, earlier) = if backwards {
+        (true, more)
+    } else {
+        (more, filter.after.is_some())
+    };
+    let next_page = later
+        .then(|| rows.last().map(|r| view(format!("after={}", cursor(r)))))
+        .flatten();
+    let previous_page = earlier
+        .then(|| rows.first().map(|r| view(format!("before={}", cursor(r)))))
+        .flatten();
+    let first_page = earlier.then(|| view(String::new()));
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -236,7 +255,9 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             sorts: Sort::ALL.iter().map(|(_, k, l)| (*k, *l)).collect(),
             errors,
             next_page,
+            previous_page,
             first_page,
+            min_term_chars: MIN_TERM_CHARS,
             can_create: ctx.can(Permission::ApplicantsCreate),
             can_send_links: ctx.can(Permission::ApplicantsSendLinks),
             q: q.q,

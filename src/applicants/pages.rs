@@ -39,7 +39,10 @@ pub struct ListPage {
     pub sorts: Vec<(&'static str, &'static str)>,
     pub errors: FormErrors,
     pub next_page: Option<String>,
+    pub previous_page: Option<String>,
     pub first_page: Option<String>,
+    /// The shortest search the server accepts, so the browser asks no more.
+    pub min_term_chars: usize,
     pub can_create: bool,
     pub can_send_links: bool,
 }

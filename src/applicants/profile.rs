@@ -318,7 +318,12 @@ pub async fn profile_page(
             let (email, email_status, email_error) = match &x.email {
                 Some((to, status, attempts, error)) => (
                     to.clone(),
-                    format!("{status} ({attempts} attempt(s))"),
+                    match status.as_str() {
+                        "retrying" => format!("retrying (attempt {attempts})"),
+                        "failed" if *attempts == 1 => "failed after 1 attempt".to_string(),
+                        "failed" => format!("failed after {attempts} attempts"),
+                        other => other.to_string(),
+                    },
                     error.clone().unwrap_or_default(),
                 ),
                 None => (String::new(), String::new(), String::new()),
@@ -484,15 +489,17 @@ pub struct TimelinePage {
     pub chrome: Chrome,
     pub id: String,
     pub name: String,
+    pub heading: &'static str,
     pub timeline: Vec<EventView>,
     pub older: String,
 }
 
-/// `?before=` on the timeline page.
+/// `?before=` on the timeline page: an event number; anything else starts
+/// from the newest event.
 #[derive(Deserialize)]
 pub struct TimelineQuery {
     #[serde(default)]
-    before: Option<i64>,
+    before: String,
 }
 
 /// GET /applicants/{id}/timeline?before=N: the timeline, a page at a time,
@@ -504,7 +511,7 @@ pub async fn show_timeline(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
     let id = crate::web::parse_id(&path)?;
-    let before = query.before;
+    let before: Option<i64> = query.before.trim().parse().ok();
     let ((applicant, _, _), (events, more)) = db::run(ctx.pool(), move |conn| {
         Ok((
             queries::find(conn, id)?,
@@ -519,6 +526,7 @@ pub async fn show_timeline(
             chrome: ctx.chrome(format!("Timeline · {}", applicant.name), Nav::Applicants),
             id: id.to_string(),
             name: applicant.name,
+            heading: if before.is_some() { "Older events" } else { "Timeline" },
             timeline: events
                 .into_iter()
                 .map(|e| EventView::from_row(e, &ctx.member))

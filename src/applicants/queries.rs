@@ -51,10 +51,12 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Applicant, Option
         .first(conn)
 }
 
-/// Flows an applicant can be put on: published and not archived, by name.
+/// Flows an applicant can be put on: regular, published and not archived,
+/// by name. On-demand flows only ever ask for more information.
 pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     flows::table
         .filter(flows::archived_at.is_null())
+        .filter(flows::kind.eq("regular"))
         .filter(diesel::dsl::exists(
             flow_versions::table
                 .filter(flow_versions::flow_id.eq(flows::id))
@@ -106,6 +108,8 @@ pub enum Sort {
     CreatedAsc,
     /// Recently changed first.
     UpdatedDesc,
+    /// Longest unchanged first.
+    UpdatedAsc,
     /// A to Z.
     NameAsc,
     /// Z to A.
@@ -114,10 +118,11 @@ pub enum Sort {
 
 impl Sort {
     /// Every sort: (key, label).
-    pub const ALL: [(Sort, &'static str, &'static str); 5] = [
+    pub const ALL: [(Sort, &'static str, &'static str); 6] = [
         (Sort::CreatedDesc, "created_desc", "Newest first"),
         (Sort::CreatedAsc, "created_asc", "Oldest first"),
         (Sort::UpdatedDesc, "updated_desc", "Recently updated"),
+        (Sort::UpdatedAsc, "updated_asc", "Longest unchanged"),
         (Sort::NameAsc, "name_asc", "Name A–Z"),
         (Sort::NameDesc, "name_desc", "Name Z–A"),
     ];
@@ -128,6 +133,19 @@ impl Sort {
             .iter()
             .find(|(s, _, _)| *s == self)
             .map_or("created_desc", |(_, k, _)| k)
+    }
+
+    /// The same order backwards: the page before a row is the page after
+    /// it in the reversed order, read back to front.
+    pub fn reversed(self) -> Self {
+        match self {
+            Sort::CreatedDesc => Sort::CreatedAsc,
+            Sort::CreatedAsc => Sort::CreatedDesc,
+            Sort::UpdatedDesc => Sort::UpdatedAsc,
+            Sort::UpdatedAsc => Sort::UpdatedDesc,
+            Sort::NameAsc => Sort::NameDesc,
+            Sort::NameDesc => Sort::NameAsc,
+        }
     }
 
     /// Looks a sort up by key.
@@ -234,6 +252,11 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
                 .lt(*t)
                 .or(applicants::updated_at.eq(*t).and(applicants::id.lt(*id))),
         ),
+        (Sort::UpdatedAsc, Some(Cursor::At(t, id))) => query.filter(
+            applicants::updated_at
+                .gt(*t)
+                .or(applicants::updated_at.eq(*t).and(applicants::id.gt(*id))),
+        ),
         (Sort::NameAsc, Some(Cursor::Name(n, id))) => query.filter(
             applicants::name
                 .gt(n.clone())
@@ -254,6 +277,7 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
         (Sort::CreatedDesc, false) => query.order((applicants::created_at.desc(), applicants::id.desc())),
         (Sort::CreatedAsc, false) => query.order((applicants::created_at.asc(), applicants::id.asc())),
         (Sort::UpdatedDesc, false) => query.order((applicants::updated_at.desc(), applicants::id.desc())),
+        (Sort::UpdatedAsc, false) => query.order((applicants::updated_at.asc(), applicants::id.asc())),
         (Sort::NameAsc, false) => query.order((applicants::name.asc(), applicants::id.asc())),
         (Sort::NameDesc, false) => query.order((applicants::name.desc(), applicants::id.desc())),
         (Sort::CreatedDesc, true) => query.order((
@@ -267,6 +291,10 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
         (Sort::UpdatedDesc, true) => query.order((
             sql::<Timestamptz>("applicants.updated_at + interval '0'").desc(),
             applicants::id.desc(),
+        )),
+        (Sort::UpdatedAsc, true) => query.order((
+            sql::<Timestamptz>("applicants.updated_at + interval '0'").asc(),
+            applicants::id.asc(),
         )),
         (Sort::NameAsc, true) => query.order((sql::<Text>("applicants.name || ''").asc(), applicants::id.asc())),
         (Sort::NameDesc, true) => query.order((sql::<Text>("applicants.name || ''").desc(), applicants::id.desc())),

@@ -32,13 +32,7 @@ impl EventView {
         let details = match row.details {
             serde_json::Value::Object(map) => map
                 .into_iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (k.replace('_', " "), text)
-                })
+                .filter_map(|(k, v)| Some((k.replace('_', " "), in_words(&k, v, viewer)?)))
                 .collect(),
             _ => Vec::new(),
         };
@@ -56,6 +50,44 @@ impl EventView {
             details,
         }
     }
+}
+
+/// A detail's value as a person reads it: times in the viewer's zone,
+/// codes by their labels, yes and no; `None` for nothing worth a line.
+fn in_words(key: &str, value: serde_json::Value, viewer: &CurrentMember) -> Option<String> {
+    use crate::applicants::models::Status;
+    let text = match value {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Bool(b) => return Some(if b { "yes" } else { "no" }.to_string()),
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) if items.is_empty() => return None,
+        other => other.to_string(),
+    };
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&text) {
+        return Some(viewer.format_time(at.with_timezone(&chrono::Utc)));
+    }
+    if key == "reasons" {
+        let labels: Vec<&str> = text
+            .split(", ")
+            .map(|r| {
+                crate::applicants::profile::REJECTION_REASONS
+                    .iter()
+                    .find(|(k, _)| *k == r)
+                    .map_or(r, |(_, label)| label)
+            })
+            .collect();
+        return Some(labels.join(", "));
+    }
+    if key == "refused" {
+        return Some(crate::verifications::links::describe(&text).0.to_string());
+    }
+    if let Some(status) = Status::from_code(&text) {
+        return Some(status.label().to_string());
+    }
+    Some(text)
 }
 
 /// GET /audit

@@ -151,7 +151,10 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             look,
             flow_name,
             definition,
-            ends_at: opened.session_ends_at.unwrap_or(link.expires_at),
+            // The link's expiry ends the session too, if it comes first.
+            ends_at: opened
+                .session_ends_at
+                .map_or(link.expires_at, |end| end.min(link.expires_at)),
             resumed,
         })
     })

@@ -95,11 +95,20 @@ impl SessionForm {
                 "recipient",
                 EmailAddress::parse(&self.recipient).map(|a| a.as_str().to_string()),
             );
+            // Each person once: an address repeated, or the recipient's
+            // own, would get the same email twice.
+            let mut seen = vec![self.recipient.trim().to_lowercase()];
             let cc_raw: Vec<&str> = self
                 .cc
                 .split([',', ';', '\n'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
+                .filter(|s| {
+                    let key = s.to_lowercase();
+                    let new = !seen.contains(&key);
+                    seen.push(key);
+                    new
+                })
                 .collect();
             let mut cc = Vec::new();
             if cc_raw.len() > MAX_CC {
@@ -197,6 +206,15 @@ mod tests {
         assert!(e.get("expiry_value").is_some() && e.get("session_minutes").is_some());
         assert!(e.get("cc").is_some_and(|m| m.contains("At most 8")));
         assert!(e.get("body").is_some_and(|m| m.contains("{{session_url}}")));
+    }
+
+    #[test]
+    fn each_cc_is_emailed_once() {
+        let flow = Uuid::new_v4();
+        let mut f = form(flow);
+        f.cc = "cc1@example.test, CC1@example.test; Ana@Example.test, cc2@example.test".into();
+        let email = f.parse(&[flow], None).expect("valid").email.expect("email");
+        assert_eq!(email.cc, ["cc1@example.test", "cc2@example.test"]);
     }
 
     #[test]

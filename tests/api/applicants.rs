@@ -45,7 +45,7 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
                 ("external_user_id", ""),
                 ("name", "Zoë Ångström"),
                 ("email", "zoe@"),
-                ("phone", "0207 946"),
+                ("phone", "call me"),
                 ("language", "en"),
                 ("date_of_birth", "31/12/1990"),
                 ("country", "SE"),
@@ -70,12 +70,26 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
         ("external_user_id", "CUST-1001"),
         ("name", "Zoë Ångström"),
         ("email", "Zoe@Example.test"),
-        ("phone", "+46 8 123 456 78"),
+        ("phone", "08 123 456 78"),
         ("language", "en"),
         ("date_of_birth", "1990-12-31"),
         ("country", "SE"),
         ("supplied_info", "occupation: architect"),
     ];
+    let company = app
+        .post(
+            "/applicants",
+            &[
+                ("kind", "legal_person"),
+                ("external_user_id", "ORG-1"),
+                ("name", "Nordwind AB"),
+                ("language", "en"),
+                ("date_of_birth", "1990-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(company.status, 422);
+    assert!(company.body.contains("A company has no date of birth"));
     let created = app.post("/applicants", &fields).await;
     assert_eq!(created.status, 303, "{}", created.body);
     let profile = app.get(created.location.as_deref().expect("profile")).await;
@@ -85,7 +99,8 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
             && profile.body.contains("Not initiated")
     );
     assert!(
-        profile.body.contains("+46812345678") && profile.body.contains("architect") && profile.body.contains("Sweden")
+        profile.body.contains("+46812345678") && profile.body.contains("architect") && profile.body.contains("Sweden"),
+        "a number dialled within the chosen country is stored in international form"
     );
     assert!(
         profile.body.contains("Applicant created"),
@@ -153,6 +168,18 @@ async fn the_list_searches_filters_sorts_and_pages() {
         second.body.contains("Person 48") && second.body.contains("Person 59") && !second.body.contains("Person 47")
     );
     assert!(!second.body.contains("Next page"));
+    let back = app
+        .get(&link_named(&second.body, "Previous page").expect("a previous page link"))
+        .await;
+    assert!(
+        back.body.contains("Zoë Ångström") && back.body.contains("Person 47") && !back.body.contains("Person 48"),
+        "back to the first page"
+    );
+    assert!(link_named(&back.body, "Previous page").is_none() && next_link(&back.body).is_some());
+    assert!(
+        first.body.contains("minlength=\"2\""),
+        "the browser asks what the server asks"
+    );
 
     let by_name = app.get("/applicants?sort=name_asc").await;
     let bob = by_name.body.find("Bob Builder").expect("bob");
@@ -169,7 +196,12 @@ async fn the_list_searches_filters_sorts_and_pages() {
 
 /// A page's "Next page" link, if it has one.
 fn next_link(body: &str) -> Option<String> {
-    let before = &body[..body.find("Next page")?];
+    link_named(body, "Next page")
+}
+
+/// The href of the link labelled `label`, if the page has one.
+fn link_named(body: &str, label: &str) -> Option<String> {
+    let before = &body[..body.find(label)?];
     let href = &before[before.rfind("href=\"")? + "href=\"".len()..];
     Some(href.split('"').next()?.replace("&#38;", "&"))
 }
@@ -202,6 +234,16 @@ async fn a_search_with_many_matches_pages_newest_first_and_keeps_its_filters() {
     assert!(second.body.contains("Ana Garcia 50") && second.body.contains("Ana Garcia 54"));
     assert!(!second.body.contains("Ana Garcia 49") && !second.body.contains("Other Person"));
     assert!(next_link(&second.body).is_none(), "55 matches make two pages");
+    let back = app
+        .get(&link_named(&second.body, "Previous page").expect("a previous page"))
+        .await;
+    assert!(back.body.contains("Ana Garcia 00") && back.body.contains("Ana Garcia 49"));
+    assert!(!back.body.contains("Ana Garcia 50") && !back.body.contains("Other Person"));
+    assert_eq!(
+        next_link(&back.body),
+        next_link(&first.body),
+        "the same page as the first"
+    );
 
     // Oldest first starts at the other end.
     let oldest = app.get("/applicants?q=garcia&sort=created_asc").await;

@@ -88,14 +88,18 @@ async fn click(client: &fantoccini::Client, selector: &str) {
         .expect("click");
 }
 
+/// The page's text. A page still loading may replace its body between
+/// finding it and reading it (a stale element), so that is tried again.
 async fn text(client: &fantoccini::Client) -> String {
-    client
-        .find(Locator::Css("body"))
-        .await
-        .expect("body")
-        .text()
-        .await
-        .expect("text")
+    for _ in 0..20 {
+        if let Ok(body) = client.find(Locator::Css("body")).await
+            && let Ok(text) = body.text().await
+        {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the page's text could not be read");
 }
 
 #[actix_web::test]

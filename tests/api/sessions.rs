@@ -135,7 +135,7 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains("Opened, session running") && profile.body.contains("Incomplete"));
     assert!(
-        profile.body.contains("Verification link opened") && profile.body.contains("sent ("),
+        profile.body.contains("Verification link opened") && profile.body.contains("ana-1@example.test · sent"),
         "{}",
         profile.body
     );
@@ -258,6 +258,24 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
     assert_eq!(expired.status, 410);
     assert!(expired.body.contains("has expired"));
     assert_eq!(visitor.get("/v/not-a-real-token").await.status, 404);
+
+    // A session opened close to the link's expiry ends with the link.
+    // (The hours that passed ended the officer's idle session.)
+    app.sign_in("compliance-officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let fifth = path_of(
+        &app,
+        &link_in(&app.post(&path, &session_fields(&flow, "1", "hours", "60")).await.body),
+    );
+    app.advance(Duration::minutes(40));
+    let late = visitor.get(&fifth).await;
+    assert_eq!(late.status, 200);
+    assert!(
+        late.body.contains("data-seconds-left=\"1200\""),
+        "20 minutes are left of the link, not 60 of the session: {}",
+        late.body
+    );
 }
 
 /// Sending links is the busiest write path. Its statements stay prepared on
