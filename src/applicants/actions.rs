@@ -158,7 +158,9 @@ fn record(
     Ok(())
 }
 
-fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> QueryResult<()> {
+/// Sets the applicant's status as a decision or an assignment leaves it;
+/// also used by the demo data, so its applicants read as real ones do.
+pub(crate) fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> QueryResult<()> {
     diesel::update(applicants::table.find(applicant))
         .set(applicants::status.eq(status.code()))
         .execute(conn)?;
@@ -525,13 +527,7 @@ pub async fn assign_reviewer(
             }
             None => String::new(),
         };
-        diesel::update(applicants::table.find(applicant.id))
-            .set(applicants::reviewer_id.eq(reviewer))
-            .execute(conn)?;
-        let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-        if reviewer.is_some() && !matches!(status, Status::Approved | Status::Rejected) {
-            set_status(conn, applicant.id, Status::InReview)?;
-        }
+        set_reviewer(conn, applicant, reviewer)?;
         record(
             conn,
             c,
@@ -548,9 +544,26 @@ pub async fn assign_reviewer(
     .await
 }
 
-fn insert_review(
+/// Assigns (or, with `None`, removes) the reviewer; an undecided applicant
+/// with a reviewer is `IN_REVIEW`. Shared with the demo data.
+pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, reviewer: Option<Uuid>) -> QueryResult<()> {
+    diesel::update(applicants::table.find(applicant.id))
+        .set(applicants::reviewer_id.eq(reviewer))
+        .execute(conn)?;
+    let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
+    if reviewer.is_some() && !matches!(status, Status::Approved | Status::Rejected) {
+        set_status(conn, applicant.id, Status::InReview)?;
+    }
+    Ok(())
+}
+
+/// Stores a decision by member `by` on the applicant's current
+/// verification, with the reasons and comments typed in `form`. Shared
+/// with the demo data, whose decisions are stored as real ones are.
+pub(crate) fn insert_review(
     conn: &mut PgConnection,
-    c: &Context,
+    by: Uuid,
+    at: DateTime<Utc>,
     applicant: &Applicant,
     decision: &str,
     form: &ProfileForm,
@@ -568,8 +581,8 @@ fn insert_review(
             reviews::comment_applicant.eq(Some(form.comment_applicant.trim()).filter(|s| !s.is_empty())),
             reviews::comment_internal.eq(Some(form.comment_internal.trim()).filter(|s| !s.is_empty())),
             reviews::retry_steps.eq(form.retry_steps.clone()),
-            reviews::member_id.eq(c.by),
-            reviews::created_at.eq(c.now),
+            reviews::member_id.eq(by),
+            reviews::created_at.eq(at),
         ))
         .execute(conn)?;
     Ok(())
@@ -591,7 +604,7 @@ pub async fn approve(
         if values.comment_internal.chars().count() > 2000 {
             return Ok(Outcome::Refused("Keep the internal comment to 2000 characters.".into()));
         }
-        insert_review(conn, c, applicant, "approved", &values)?;
+        insert_review(conn, c.by, c.now, applicant, "approved", &values)?;
         set_status(conn, applicant.id, Status::Approved)?;
         record(
             conn,
@@ -637,7 +650,7 @@ pub async fn reject(
         if !problems.is_empty() {
             return Ok(Outcome::Refused(format!("Not rejected: {}", problems.join(" "))));
         }
-        insert_review(conn, c, applicant, "rejected", &values)?;
+        insert_review(conn, c.by, c.now, applicant, "rejected", &values)?;
         set_status(conn, applicant.id, Status::Rejected)?;
         record(
             conn,
