@@ -14,6 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
+mod applicants;
+
 /// The demo owner's sign-in.
 pub const OWNER_EMAIL: &str = "owner@veridesk.test";
 /// The demo owner's password.
@@ -44,14 +46,14 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
             &member_hash,
         ),
     ];
-    let mut owner_id = None;
+    let mut ids = Vec::new();
     for (i, (email, name, role, hash)) in people.iter().enumerate() {
         let email = EmailAddress::parse(email).map_err(AppError::internal)?;
         let name = PersonName::parse(name).map_err(AppError::internal)?;
         let role_id = builtin_role_id(conn, *role)?;
         let created = now - Duration::days(30 - i as i64 * 5);
         let id = create_active_member(conn, &email, &name, hash, role_id, created)?;
-        owner_id.get_or_insert(id);
+        ids.push(id);
         let actor = Actor {
             kind: "member",
             member_id: Some(id),
@@ -68,7 +70,10 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
             json!({}),
         )?;
     }
-    let owner_id = owner_id.ok_or_else(|| AppError::internal("no owner seeded"))?;
+    let (owner_id, admin_id, officer_id) = match ids[..] {
+        [owner, admin, officer, _] => (owner, admin, officer),
+        _ => return Err(AppError::internal("the demo members were not all seeded")),
+    };
     update(
         conn,
         &SettingsUpdate {
@@ -108,6 +113,24 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         Some(("role", role_id.to_string())),
         json!({ "name": "Screening analyst" }),
     )?;
+    let flows = seed_flows(conn, owner_id, now)?;
+    let cast = applicants::Cast {
+        officer: applicants::Member {
+            id: officer_id,
+            email: "officer@veridesk.test",
+            name: "Chiara Bianchi",
+        },
+        admin: applicants::Member {
+            id: admin_id,
+            email: "admin@veridesk.test",
+            name: "Adam Reyes",
+        },
+        people: flows.0,
+        companies: flows.1,
+    };
+    // Before the invitation is queued: the applicants' link emails are
+    // delivered as they go, and the invitation waits for the outbox worker.
+    applicants::seed(conn, &cast, now, base_url)?;
     let invitee = EmailAddress::parse("new.analyst@veridesk.test").map_err(AppError::internal)?;
     let token = SecretToken::generate();
     let invited = create_invitation(conn, &invitee, role_id, owner_id, &token.hash, now - Duration::hours(2))?;
@@ -128,12 +151,23 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         Some(("member", invited.to_string())),
         json!({ "email": invitee.as_str(), "role": "Screening analyst" }),
     )?;
-    seed_flows(conn, owner_id, now)?;
     Ok(true)
 }
 
+/// The demo's flow for people (KYC).
+pub const RETAIL_FLOW: &str = "Retail onboarding";
+/// The demo's flow for companies (KYB).
+pub const BUSINESS_FLOW: &str = "Business onboarding (KYB)";
+
 /// A questionnaire with a show-if rule and a few flows in every state.
-fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+/// Returns the published regular flows applicants are verified on: the
+/// one for people and the one for companies, with when each was published
+/// (no verification of them can be older).
+fn seed_flows(
+    conn: &mut PgConnection,
+    by: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<(applicants::DemoFlow, applicants::DemoFlow), AppError> {
     use crate::flows::definition::{FlowDefinition, Step, StepKind};
     use crate::flows::queries as flows;
     use crate::questionnaires::definition::{Question, QuestionKind, QuestionnaireDefinition, ShowIf};
@@ -251,14 +285,7 @@ fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Re
             (StepKind::FinalScreen, None),
         ]),
     };
-    let retail_id = flows::create(
-        conn,
-        "Retail onboarding",
-        "regular",
-        &retail,
-        by,
-        now - Duration::days(10),
-    )?;
+    let retail_id = flows::create(conn, RETAIL_FLOW, "regular", &retail, by, now - Duration::days(10))?;
     published(conn, retail_id, now - Duration::days(9))?;
     let draft = flows::working_draft(conn, retail_id, by, now - Duration::days(1))?;
     let mut changed = draft.parsed()?;
@@ -282,14 +309,9 @@ fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Re
             (StepKind::FinalScreen, None),
         ]),
     };
-    flows::create(
-        conn,
-        "Business onboarding (KYB)",
-        "regular",
-        &kyb,
-        by,
-        now - Duration::days(3),
-    )?;
+    // Published, so companies are verified on a flow made for them.
+    let kyb_id = flows::create(conn, BUSINESS_FLOW, "regular", &kyb, by, now - Duration::days(8))?;
+    published(conn, kyb_id, now - Duration::days(7))?;
     let extra = FlowDefinition {
         settings: Default::default(),
         steps: steps(&[(StepKind::Questionnaire, Some(funds_id)), (StepKind::FinalScreen, None)]),
@@ -323,7 +345,16 @@ fn seed_flows(conn: &mut PgConnection, by: uuid::Uuid, now: DateTime<Utc>) -> Re
         by,
         now - Duration::days(10),
     )?;
-    Ok(())
+    Ok((
+        applicants::DemoFlow {
+            id: retail_id,
+            published_at: now - Duration::days(9),
+        },
+        applicants::DemoFlow {
+            id: kyb_id,
+            published_at: now - Duration::days(7),
+        },
+    ))
 }
 
 // Generated applicants draw from name pools about as varied as an
@@ -699,13 +730,10 @@ pub fn seed_applicants(
     progress: &mut dyn FnMut(usize),
 ) -> Result<(), AppError> {
     use crate::applicants::models::{NewApplicant, search_text};
-    use crate::db::schema::{applicant_search, applicants, flows};
+    use crate::db::schema::{applicant_search, applicants};
     use rand::Rng;
     let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
-    let flow_ids: Vec<uuid::Uuid> = flows::table
-        .filter(flows::archived_at.is_null())
-        .select(flows::id)
-        .load(&mut conn)?;
+    let flows = main_flows(&mut conn)?;
     let offset: i64 = applicants::table.count().get_result(&mut conn)?;
     let mut rng = rand::rng();
     let mut done = 0;
@@ -715,23 +743,9 @@ pub fn seed_applicants(
             .map(|i| {
                 let n = offset + (done + i) as i64 + 1;
                 let legal = rng.random_range(0..10) == 0;
-                let pick =
-                    |rng: &mut rand::rngs::ThreadRng, pool: &[&'static str]| pool[rng.random_range(0..pool.len())];
-                let (name, mailbox) = if legal {
-                    let (word, trade) = (pick(&mut rng, &COMPANY_WORDS), pick(&mut rng, &COMPANY_TRADES));
-                    let form = pick(&mut rng, &COMPANY_FORMS);
-                    (format!("{word} {trade} {form}"), format!("office.{word}"))
-                } else {
-                    let (first, last) = (pick(&mut rng, &FIRST_NAMES), pick(&mut rng, &LAST_NAMES));
-                    (format!("{first} {last}"), format!("{first}.{last}"))
-                };
-                let mailbox: String = deunicode::deunicode(&mailbox)
-                    .to_lowercase()
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
-                    .collect();
-                let email = format!("{mailbox}{n}@{}", pick(&mut rng, &EMAIL_DOMAINS));
+                let (name, email) = identity(&mut rng, legal, n);
                 let external = format!("CUST-{n:07}");
+                let flows = if legal { &flows.1 } else { &flows.0 };
                 let created = now - Duration::seconds(rng.random_range(0..365 * 24 * 3600));
                 NewApplicant {
                     id: uuid::Uuid::new_v4(),
@@ -749,10 +763,10 @@ pub fn seed_applicants(
                     date_of_birth: None,
                     country: None,
                     supplied_info: json!({}),
-                    flow_id: if flow_ids.is_empty() {
+                    flow_id: if flows.is_empty() {
                         None
                     } else {
-                        Some(flow_ids[rng.random_range(0..flow_ids.len())])
+                        Some(flows[rng.random_range(0..flows.len())])
                     },
                     status: pick_status(rng.random_range(0..100)).to_string(),
                     created_by: None,
@@ -781,6 +795,42 @@ pub fn seed_applicants(
         progress(done);
     }
     Ok(())
+}
+
+/// Flows generated applicants can be on, (people's, companies'): published
+/// regular flows only, never an on-demand one or a draft; the demo's flow
+/// for each type when it exists, else any.
+fn main_flows(conn: &mut PgConnection) -> Result<(Vec<uuid::Uuid>, Vec<uuid::Uuid>), AppError> {
+    let usable = crate::verifications::queries::flow_choices(conn, "regular")?;
+    let named = |wanted: &str| -> Vec<uuid::Uuid> {
+        let exact: Vec<_> = usable.iter().filter(|f| f.1 == wanted).map(|f| f.0).collect();
+        if exact.is_empty() {
+            usable.iter().map(|f| f.0).collect()
+        } else {
+            exact
+        }
+    };
+    Ok((named(RETAIL_FLOW), named(BUSINESS_FLOW)))
+}
+
+/// A generated name and email: a person's, or a company's when `legal`;
+/// `n` makes the email unique.
+fn identity(rng: &mut impl rand::Rng, legal: bool, n: i64) -> (String, String) {
+    let mut pick = |pool: &[&'static str]| pool[rng.random_range(0..pool.len())];
+    let (name, mailbox) = if legal {
+        let (word, trade, form) = (pick(&COMPANY_WORDS), pick(&COMPANY_TRADES), pick(&COMPANY_FORMS));
+        (format!("{word} {trade} {form}"), format!("office.{word}"))
+    } else {
+        let (first, last) = (pick(&FIRST_NAMES), pick(&LAST_NAMES));
+        (format!("{first} {last}"), format!("{first}.{last}"))
+    };
+    let mailbox: String = deunicode::deunicode(&mailbox)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect();
+    let email = format!("{mailbox}{n}@{}", pick(&EMAIL_DOMAINS));
+    (name, email)
 }
 
 /// The status at `pick` (0–99) in the weighted [`STATUSES`] table.

@@ -142,8 +142,9 @@ fn seed_demo(settings: &Settings, args: &[String]) -> anyhow::Result<()> {
         let mut conn = database.pool.get()?;
         applicants::table.count().get_result(&mut conn)?
     };
-    // A fresh demo gets a page of applicants so the list looks alive.
-    let wanted = if seeded && extra == 0 { 60 } else { extra };
+    // A fresh demo already has its page of applicants, each with its
+    // history (see `demo::seed`); only the bulk generator adds more.
+    let wanted = extra;
     let extra = wanted.saturating_sub(usize::try_from(existing).unwrap_or(0));
     if extra > 0 {
         let started = std::time::Instant::now();

@@ -181,7 +181,9 @@ fn record(
     Ok(())
 }
 
-fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> QueryResult<()> {
+/// Sets the applicant's status as a decision or an assignment leaves it;
+/// also used by the demo data, so its applicants read as real ones do.
+pub(crate) fn set_status(conn: &mut PgConnection, applicant: Uuid, status: Status) -> QueryResult<()> {
     diesel::update(applicants::table.find(applicant))
         .set(applicants::status.eq(status.code()))
         .execute(conn)?;
@@ -554,16 +556,8 @@ pub async fn assign_reviewer(
             }
             None => String::new(),
         };
-        diesel::update(applicants::table.find(applicant.id))
-            .set(applicants::reviewer_id.eq(reviewer))
-            .execute(conn)?;
-        // In review once the applicant has finished; before that, the
-        // reviewer is named and the status still says where the applicant is.
+        set_reviewer(conn, applicant, reviewer)?;
         let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-        let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
-        if reviewer.is_some() && finished {
-            set_status(conn, applicant.id, Status::InReview)?;
-        }
         record(
             conn,
             c,
@@ -610,9 +604,28 @@ fn list_of_steps(steps: &[&str]) -> String {
     }
 }
 
-fn insert_review(
+/// Assigns (or, with `None`, removes) the reviewer. An applicant who has
+/// finished is then `IN_REVIEW`; before that, the reviewer is named and the
+/// status still says where the applicant is. Shared with the demo data.
+pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, reviewer: Option<Uuid>) -> QueryResult<()> {
+    diesel::update(applicants::table.find(applicant.id))
+        .set(applicants::reviewer_id.eq(reviewer))
+        .execute(conn)?;
+    let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
+    let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
+    if reviewer.is_some() && finished {
+        set_status(conn, applicant.id, Status::InReview)?;
+    }
+    Ok(())
+}
+
+/// Stores a decision by member `by` on the applicant's current
+/// verification, with the reasons and comments typed in `form`. Shared
+/// with the demo data, whose decisions are stored as real ones are.
+pub(crate) fn insert_review(
     conn: &mut PgConnection,
-    c: &Context,
+    by: Uuid,
+    at: DateTime<Utc>,
     applicant: &Applicant,
     decision: &str,
     form: &ProfileForm,
@@ -630,8 +643,8 @@ fn insert_review(
             reviews::comment_applicant.eq(Some(form.comment_applicant.trim()).filter(|s| !s.is_empty())),
             reviews::comment_internal.eq(Some(form.comment_internal.trim()).filter(|s| !s.is_empty())),
             reviews::retry_steps.eq(form.retry_steps.clone()),
-            reviews::member_id.eq(c.by),
-            reviews::created_at.eq(c.now),
+            reviews::member_id.eq(by),
+            reviews::created_at.eq(at),
         ))
         .execute(conn)?;
     Ok(())
@@ -667,7 +680,7 @@ pub async fn approve(
             }
             Some(_) => {}
         }
-        insert_review(conn, c, applicant, "approved", &values)?;
+        insert_review(conn, c.by, c.now, applicant, "approved", &values)?;
         set_status(conn, applicant.id, Status::Approved)?;
         verifications::revoke_links(conn, applicant.id, DECIDED, c.now)?;
         record(
@@ -714,7 +727,7 @@ pub async fn reject(
         if !problems.is_empty() {
             return Ok(Outcome::Refused(format!("Not rejected: {}", problems.join(" "))));
         }
-        insert_review(conn, c, applicant, "rejected", &values)?;
+        insert_review(conn, c.by, c.now, applicant, "rejected", &values)?;
         set_status(conn, applicant.id, Status::Rejected)?;
         record(
             conn,

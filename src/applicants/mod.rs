@@ -1,6 +1,6 @@
 //! Applicants: the people and companies being verified.
 
-mod actions;
+pub(crate) mod actions;
 pub mod deletion;
 pub mod forms;
 mod handlers;

@@ -161,6 +161,7 @@ event_kinds! {
     FlowChanged => ("verification.flow_changed", "Moved to another flow"),
     VerificationReset => ("verification.reset", "Verification reset to Not initiated"),
     InformationRequested => ("verification.information_requested", "Additional information requested"),
+    StepCompleted => ("step.completed", "Step completed"),
     StepResolved => ("step.resolved", "Step resolved by hand"),
     StepDeactivated => ("step.deactivated", "Step result moved to history"),
     StepReactivated => ("step.reactivated", "Step result restored from history"),

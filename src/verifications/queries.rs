@@ -548,6 +548,26 @@ pub fn reactivate_result(conn: &mut PgConnection, result: &StepResult, now: Date
     Ok(())
 }
 
+/// Records what became of a step the applicant worked on: started at
+/// `started` and, unless `status` is still `OPEN`, finished at `completed`
+/// as `PASSED`, `FAILED` or `NEEDS_REVIEW`.
+pub fn record_result(
+    conn: &mut PgConnection,
+    result: Uuid,
+    status: &str,
+    started: DateTime<Utc>,
+    completed: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(step_results::table.find(result))
+        .set((
+            step_results::status.eq(status),
+            step_results::started_at.eq(started),
+            step_results::completed_at.eq(completed),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Settles a result by hand.
 pub fn resolve_result(conn: &mut PgConnection, result: Uuid, comment: &str, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(step_results::table.find(result))
