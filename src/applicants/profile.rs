@@ -202,8 +202,9 @@ struct Loaded {
     links: Vec<verifications::LinkWithEmail>,
     tracker: Option<(String, i32, FlowDefinition, Vec<verifications::StepResult>)>,
     members: Vec<(Uuid, String)>,
-    /// Every member's name, for the authors of reviews.
-    authors: Vec<(Uuid, String)>,
+    /// Every member's id, name and email, for the authors of reviews and
+    /// comments (events record a member's email, which stays theirs).
+    authors: Vec<(Uuid, String, String)>,
     final_rejection: bool,
     reviews: Vec<StoredReview>,
     regular: Vec<(Uuid, String, u32, u32)>,
@@ -245,9 +246,12 @@ fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
         .0,
         links: verifications::links_of(conn, id)?,
         members: queries::reviewers(conn)?,
-        authors: crate::db::schema::members::table
-            .select((crate::db::schema::members::id, crate::db::schema::members::name))
-            .load(conn)?,
+        authors: {
+            use crate::db::schema::members;
+            members::table
+                .select((members::id, members::name, members::email))
+                .load(conn)?
+        },
         final_rejection: queries::rejected_as_final(conn, &applicant)?,
         regular: verifications::flow_choices(conn, "regular")?,
         on_demand: verifications::flow_choices(conn, "on_demand")?,
@@ -384,7 +388,8 @@ pub async fn profile_page(
             })
             .collect(),
     });
-    let names: std::collections::BTreeMap<Uuid, String> = l.authors.iter().cloned().collect();
+    let names: std::collections::BTreeMap<Uuid, String> =
+        l.authors.iter().map(|(id, name, _)| (*id, name.clone())).collect();
     let reviews = l
         .reviews
         .iter()
@@ -439,7 +444,13 @@ pub async fn profile_page(
         comments: l
             .comments
             .into_iter()
-            .map(|e| EventView::from_row(e, &ctx.member))
+            .map(|e| {
+                let mut view = EventView::from_row(e, &ctx.member);
+                if let Some((_, name, _)) = l.authors.iter().find(|(_, _, email)| *email == view.actor) {
+                    view.actor = name.clone();
+                }
+                view
+            })
             .collect(),
         reviews,
         links,

@@ -691,7 +691,7 @@ async fn reviewers_change_and_comments_thread() {
     act("comments", "comment", "First look: passport is blurry.".into())
         .await
         .assert_redirect(&format!("/applicants/{id}"));
-    act("comments", "comment", "Asked for a new photo.".into())
+    act("comments", "comment", "Asked for a new photo.\nCall back on Monday.".into())
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     let empty = act("comments", "comment", "   ".into()).await;
@@ -704,6 +704,12 @@ async fn reviewers_change_and_comments_thread() {
         page.body.find("Asked for a new photo.").expect("second comment"),
     );
     assert!(second_note < first, "newest first");
+    let thread = &page.body[page.body.find("id=\"comments\"").expect("comments")..];
+    assert!(
+        thread.contains("<strong>Test Compliance officer</strong>") && thread.contains("photo.\nCall back"),
+        "comments name their author and keep line breaks: {}",
+        &thread[..thread.len().min(800)]
+    );
     assert!(page.body.contains("Reviewer assigned") && page.body.contains("reviewer: nobody"));
 }
 
