@@ -72,14 +72,19 @@ impl SessionForm {
             }
         };
         let hours = match (self.expiry_value.trim().parse::<i64>(), self.expiry_unit.as_str()) {
-            (Ok(v), "days") => Some(v.saturating_mul(24)),
-            (Ok(v), "hours") => Some(v),
-            _ => None,
+            (Ok(v), "days") => Ok(v.saturating_mul(24)),
+            (Ok(v), "hours") => Ok(v),
+            (Ok(_), _) => Err("Choose hours or days."),
+            (Err(_), _) => Err("Give a whole number of hours or days, like 72 hours or 3 days."),
         };
         let expires_in = match hours {
-            Some(h) if (1..=720).contains(&h) => Some(Duration::hours(h)),
-            _ => {
+            Ok(h) if (1..=720).contains(&h) => Some(Duration::hours(h)),
+            Ok(_) => {
                 e.add("expiry_value", "The link must last from 1 hour to 30 days.");
+                None
+            }
+            Err(message) => {
+                e.add("expiry_value", message);
                 None
             }
         };
@@ -206,6 +211,15 @@ mod tests {
         assert!(e.get("expiry_value").is_some() && e.get("session_minutes").is_some());
         assert!(e.get("cc").is_some_and(|m| m.contains("At most 8")));
         assert!(e.get("body").is_some_and(|m| m.contains("{{session_url}}")));
+    }
+
+    #[test]
+    fn a_fraction_of_an_hour_is_named_as_such() {
+        let flow = Uuid::new_v4();
+        let mut f = form(flow);
+        f.expiry_value = "1.5".into();
+        let e = f.parse(&[flow], None).expect_err("invalid");
+        assert!(e.get("expiry_value").is_some_and(|m| m.contains("whole number")));
     }
 
     #[test]

@@ -1,36 +1,84 @@
 // Create-session form helpers: the chosen flow fills its default link
-// expiry and session time; a chosen template fills subject and body; the
-// "Add verification link" button inserts {{session_url}} at the cursor.
+// expiry and session time; switching hours and days converts the expiry; a
+// chosen template fills subject and body (asking first if the officer
+// wrote their own, which "Free text" brings back); the "Add verification
+// link" button inserts {{session_url}} where the officer was typing, or at
+// the end when they have not been in the body yet.
 (function () {
   "use strict";
   var form = document.getElementById("session-form");
   if (!form) return;
   var flow = document.getElementById("f-flow_id");
   var template = document.getElementById("f-template_id");
+  var subject = document.getElementById("f-subject");
   var body = document.getElementById("f-body");
   var addLink = document.getElementById("add-link");
+  var expiry = document.getElementById("f-expiry_value");
+  var unit = document.getElementById("f-expiry_unit");
 
   flow.addEventListener("change", function () {
     var option = flow.options[flow.selectedIndex];
     if (!option) return;
-    document.getElementById("f-expiry_value").value = option.getAttribute("data-expiry-hours");
-    document.getElementById("f-expiry_unit").value = "hours";
+    expiry.value = option.getAttribute("data-expiry-hours");
+    unit.value = "hours";
+    unit.setAttribute("data-previous", "hours");
     document.getElementById("f-session_minutes").value = option.getAttribute("data-session-minutes");
   });
 
-  template.addEventListener("change", function () {
-    var option = template.options[template.selectedIndex];
-    if (!option || !option.value) return;
-    document.getElementById("f-subject").value = option.getAttribute("data-subject");
-    body.value = option.getAttribute("data-body");
+  // 72 hours become 3 days and back, rounded to a whole number within 1 hour to 30 days.
+  unit.setAttribute("data-previous", unit.value);
+  unit.addEventListener("change", function () {
+    var previous = unit.getAttribute("data-previous");
+    var value = parseInt(expiry.value, 10);
+    if (!isNaN(value) && previous !== unit.value) {
+      if (unit.value === "days") {
+        expiry.value = String(Math.min(30, Math.max(1, Math.round(value / 24))));
+      } else {
+        expiry.value = String(Math.min(720, Math.max(1, value * 24)));
+      }
+    }
+    unit.setAttribute("data-previous", unit.value);
   });
 
+  // What the officer wrote, kept while a template is shown.
+  var own = null;
+  var shown = { subject: subject.value, body: body.value };
+  template.addEventListener("change", function () {
+    var option = template.options[template.selectedIndex];
+    if (!option || !option.value) {
+      if (own) {
+        subject.value = own.subject;
+        body.value = own.body;
+        own = null;
+      }
+      shown = { subject: subject.value, body: body.value };
+      return;
+    }
+    var edited = subject.value !== shown.subject || body.value !== shown.body;
+    if (own === null) {
+      if (edited && !window.confirm("Replace the subject and body you wrote with this template? Choosing Free text brings them back.")) {
+        template.value = "";
+        return;
+      }
+      own = { subject: subject.value, body: body.value };
+    }
+    subject.value = option.getAttribute("data-subject");
+    body.value = option.getAttribute("data-body");
+    shown = { subject: subject.value, body: body.value };
+  });
+
+  var visited = false;
+  body.addEventListener("focus", function () { visited = true; });
   addLink.hidden = false;
   addLink.addEventListener("click", function () {
-    var start = body.selectionStart || 0;
-    var end = body.selectionEnd || start;
     var text = "{{session_url}}";
-    body.value = body.value.slice(0, start) + text + body.value.slice(end);
+    var start = visited ? body.selectionStart : body.value.length;
+    var end = visited ? body.selectionEnd : start;
+    var before = body.value.slice(0, start);
+    if (!visited && before && !/\s$/.test(before)) {
+      text = "\n\n" + text;
+    }
+    body.value = before + text + body.value.slice(end);
     body.focus();
     body.selectionStart = body.selectionEnd = start + text.length;
   });

@@ -210,6 +210,18 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
     b.close().await.expect("close browser");
 }
 
+/// The current value of a form field.
+async fn value_of(client: &fantoccini::Client, selector: &str) -> String {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|_| panic!("field {selector}"))
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
 async fn choose(client: &fantoccini::Client, selector: &str, label: &str) {
     client
         .find(Locator::Css(selector))
@@ -377,6 +389,15 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         .for_element(Locator::Css("#session-form"))
         .await
         .expect("session form");
+    // Switching the expiry to days converts it: 72 hours are 3 days.
+    let hours = value_of(&b, "#f-expiry_value").await;
+    choose(&b, "#f-expiry_unit", "days").await;
+    let days = value_of(&b, "#f-expiry_value").await;
+    assert_eq!(
+        (hours.as_str(), days.as_str()),
+        ("72", "3"),
+        "the expiry follows its unit"
+    );
     fill(&b, "#f-cc", "compliance@example.test").await;
     fill(&b, "#f-subject", "Please verify your identity").await;
     // The "Add verification link" button inserts the placeholder at the cursor.

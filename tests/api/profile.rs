@@ -691,9 +691,13 @@ async fn reviewers_change_and_comments_thread() {
     act("comments", "comment", "First look: passport is blurry.".into())
         .await
         .assert_redirect(&format!("/applicants/{id}"));
-    act("comments", "comment", "Asked for a new photo.\nCall back on Monday.".into())
-        .await
-        .assert_redirect(&format!("/applicants/{id}"));
+    act(
+        "comments",
+        "comment",
+        "Asked for a new photo.\nCall back on Monday.".into(),
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
     let empty = act("comments", "comment", "   ".into()).await;
     assert_eq!(empty.status, 422);
     let page = app.get(&format!("/applicants/{id}")).await;
