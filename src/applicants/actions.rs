@@ -229,6 +229,7 @@ fn relink(
     verification: Uuid,
     def: &crate::flows::definition::FlowDefinition,
     email: Option<LinkEmail>,
+    note: Option<&str>,
 ) -> Result<Issued, AppError> {
     verifications::revoke_links(conn, applicant.id, "replaced by a new link", c.now)?;
     let mut events = audit::Batch::new(c.now, &c.actor);
@@ -241,6 +242,7 @@ fn relink(
         i32::try_from(def.settings.session_minutes).unwrap_or(30),
         i32::try_from(def.settings.max_attempts).unwrap_or(10),
         email,
+        note,
         &mut events,
     )?;
     events.write(conn)?;
@@ -269,6 +271,7 @@ pub async fn generate_link(
             verification,
             &def,
             default_email(applicant, wanted, None),
+            None,
         )?;
         record(
             conn,
@@ -354,9 +357,10 @@ pub async fn reset(
         };
         let moved = verifications::reset_results(conn, verification, c.now)?;
         set_status(conn, applicant.id, Status::Init)?;
-        let email = default_email(applicant, true, Some("We need you to start your verification again. Your earlier answers were set aside."));
+        let note = "We need you to start your verification again. Your earlier answers were set aside.";
+        let email = default_email(applicant, true, Some(note));
         let emailed = email.is_some();
-        relink(conn, c, applicant, verification, &def, email)?;
+        relink(conn, c, applicant, verification, &def, email, Some(note))?;
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "emailed": emailed }))?;
         Ok(Outcome::Done(if emailed {
             "Reset to Not initiated; earlier results are in the history and the applicant was emailed a new link.".into()
@@ -415,6 +419,7 @@ pub async fn request_info(
             i32::try_from(target.definition.settings.session_minutes).unwrap_or(30),
             i32::try_from(target.definition.settings.max_attempts).unwrap_or(10),
             default_email(applicant, wanted, Some(&message)),
+            Some(&message),
             &mut events,
         )?;
         events.add(
@@ -749,7 +754,8 @@ pub async fn reject(
             } else {
                 format!("We need you to redo part of your verification:\n\n{}", values.comment_applicant.trim())
             };
-            let issued = relink(conn, c, applicant, verification, &def, default_email(applicant, true, Some(&note)))?;
+            let email = default_email(applicant, true, Some(&note));
+            let issued = relink(conn, c, applicant, verification, &def, email, Some(&note))?;
             return Ok(Outcome::Link(issued, flow_name));
         }
         Ok(Outcome::Done("Rejected.".into()))

@@ -257,6 +257,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         applicant_id -> Uuid,
+        note -> Nullable<Text>,
     }
 }
 

@@ -276,6 +276,7 @@ fn start(
         i32::try_from(settings.session_minutes).unwrap_or(30),
         i32::try_from(settings.max_attempts).unwrap_or(10),
         email,
+        None,
         &mut events,
     )?;
     events.write(conn)?;

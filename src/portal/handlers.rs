@@ -30,7 +30,10 @@ struct LandingPage {
     look: Look,
     flow_name: String,
     intro_text: String,
-    steps: Vec<(&'static str, &'static str)>,
+    /// What the officer says with this link.
+    note: Option<String>,
+    /// Each step: label, what to do, and whether it is done.
+    steps: Vec<(&'static str, &'static str, bool)>,
     seconds_left: i64,
     time_left: String,
     resumed: bool,
@@ -57,7 +60,10 @@ enum Outcome {
     Open {
         look: Look,
         flow_name: String,
-        definition: FlowDefinition,
+        definition: Box<FlowDefinition>,
+        /// The steps whose result is done (passed or settled by hand).
+        done: Vec<uuid::Uuid>,
+        note: Option<String>,
         ends_at: chrono::DateTime<chrono::Utc>,
         resumed: bool,
     },
@@ -147,10 +153,17 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         let Some((opened, resumed)) = open else {
             return Ok(Outcome::Closed(look, current, link.was_replaced()));
         };
+        let done = queries::results_of(conn, verification.id)?
+            .into_iter()
+            .filter(|r| r.active && matches!(r.status.as_str(), "PASSED" | "RESOLVED"))
+            .map(|r| r.step_id)
+            .collect();
         Ok(Outcome::Open {
             look,
             flow_name,
-            definition,
+            definition: Box::new(definition),
+            done,
+            note: link.note.clone(),
             // The link's expiry ends the session too, if it comes first.
             ends_at: opened
                 .session_ends_at
@@ -208,6 +221,8 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             look,
             flow_name,
             definition,
+            done,
+            note,
             ends_at,
             resumed,
         } => {
@@ -217,12 +232,15 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 look,
                 flow_name,
                 intro_text: definition.settings.intro_text.clone(),
+                note,
                 steps: definition
                     .steps
                     .iter()
-                    .map(|s| s.config.kind())
-                    .filter(|k| !matches!(k, StepKind::FaceMatch | StepKind::Aml))
-                    .map(|k| (k.label(), k.applicant_summary()))
+                    .filter(|s| !matches!(s.config.kind(), StepKind::FaceMatch | StepKind::Aml))
+                    .map(|s| {
+                        let kind = s.config.kind();
+                        (kind.label(), kind.to_the_applicant(), done.contains(&s.id))
+                    })
                     .collect(),
                 seconds_left,
                 time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),

@@ -227,6 +227,7 @@ pub async fn create_session(
                 subject: e.subject,
                 body: e.body,
             }),
+            None,
             &mut events,
         )?;
         events.write(conn)?;

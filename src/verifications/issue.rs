@@ -33,7 +33,8 @@ pub struct Issued {
 
 /// Issues a link to `verification` (of `applicant`), queues its email, and
 /// adds both to the applicant's timeline through `events`, which the caller
-/// writes.
+/// writes. `note` is what the officer says to the applicant: the page behind
+/// the link shows it, so it reaches them also when no email is sent.
 #[allow(clippy::too_many_arguments)]
 pub fn issue_link(
     conn: &mut PgConnection,
@@ -44,6 +45,7 @@ pub fn issue_link(
     session_minutes: i32,
     max_attempts: i32,
     email: Option<LinkEmail>,
+    note: Option<&str>,
     events: &mut audit::Batch<'_>,
 ) -> Result<Issued, AppError> {
     let now = events.at();
@@ -77,6 +79,7 @@ pub fn issue_link(
             max_attempts,
             email_message: queued,
             created_by: events.actor().member_id,
+            note,
         },
         now,
     )?;

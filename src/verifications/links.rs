@@ -28,6 +28,8 @@ pub struct SessionLink {
     pub revoked_reason: Option<String>,
     pub email_message_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// What the officer says to the applicant with this link.
+    pub note: Option<String>,
 }
 
 /// Link statuses (see PRODUCT.md).
@@ -109,6 +111,7 @@ mod tests {
             revoked_reason: None,
             email_message_id: None,
             created_at: now,
+            note: None,
         }
     }
 

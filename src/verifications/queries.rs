@@ -259,6 +259,8 @@ pub struct NewLink<'a> {
     /// The email that carries it, already queued.
     pub email_message: Option<Uuid>,
     pub created_by: Option<Uuid>,
+    /// What the officer says to the applicant, shown behind the link.
+    pub note: Option<&'a str>,
 }
 
 /// Stores a link: only the token's hash, never the token.
@@ -276,6 +278,7 @@ pub fn create_link(conn: &mut PgConnection, link: NewLink<'_>, now: DateTime<Utc
             session_links::email_message_id.eq(link.email_message),
             session_links::created_by.eq(link.created_by),
             session_links::created_at.eq(now),
+            session_links::note.eq(link.note),
         ))
         .execute(conn)?;
     Ok(id)

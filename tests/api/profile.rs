@@ -214,6 +214,11 @@ async fn request_information_review_and_decide() {
         .await;
     assert_eq!(requested.status, 200);
     assert_eq!(status(&app, id), "INIT", "requesting information leaves the status");
+    let asked = app.new_client().get(&path_of(&app, &link_in(&requested.body))).await;
+    assert!(
+        asked.body.contains("Please upload a utility bill."),
+        "the message is on the page behind the link, emailed or not"
+    );
     let email = app.email_to("dana-1@example.test", "verify your identity").await;
     assert!(email.text.contains("Please upload a utility bill."));
 
@@ -327,6 +332,29 @@ async fn request_information_review_and_decide() {
     }
     let retry_email = retry_email.expect("retry email");
     assert!(retry_email.text.contains("/v/"));
+    let retry_link = retry_email
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/v/"))
+        .expect("link")
+        .to_string();
+    // The page behind the link says what to redo and why.
+    let landing = app.new_client().get(&path_of(&app, &retry_link)).await;
+    assert_eq!(landing.status, 200);
+    assert!(
+        landing.body.contains("A message from")
+            && landing
+                .body
+                .contains("The photo was blurred; please take it again in good light.")
+            && landing.body.contains("Upload or photograph an identity document."),
+        "{}",
+        landing.body
+    );
+    let intro_item = &landing.body[landing.body.find("<strong>Intro").expect("intro")..];
+    assert!(
+        intro_item[..intro_item.find("</li>").expect("item")].contains("Done"),
+        "the intro the officer resolved is done"
+    );
     let redo = app
         .post(
             &format!("/applicants/{id}/approve"),
@@ -352,12 +380,6 @@ async fn request_information_review_and_decide() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
-    let retry_link = retry_email
-        .text
-        .split_whitespace()
-        .find(|w| w.contains("/v/"))
-        .expect("link")
-        .to_string();
     assert_eq!(
         app.new_client().get(&path_of(&app, &retry_link)).await.status,
         410,

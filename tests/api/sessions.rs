@@ -434,6 +434,7 @@ async fn a_link_belongs_to_its_verifications_applicant() {
         max_attempts: 10,
         email_message: None,
         created_by: None,
+        note: None,
     };
     assert!(
         create_link(&mut conn, link(ben, b"for-ben"), now).is_err(),

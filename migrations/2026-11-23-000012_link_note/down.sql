@@ -1,0 +1,1 @@
+ALTER TABLE session_links DROP COLUMN note;
