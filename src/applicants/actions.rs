@@ -121,11 +121,13 @@ where
                 "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
             )));
         }
+        // Not a conflict but a state that refuses the action (422).
+        let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
         if applicant.deletion_scheduled_at.is_some() && matches!(applies, Applies::ToOpenCase | Applies::ToCase) {
-            return Ok(Err("This applicant is scheduled for deletion; restore it first.".to_string()));
+            return refused("This applicant is scheduled for deletion; restore it first.");
         }
         if applies == Applies::ToOpenCase && super::queries::rejected_as_final(conn, &applicant)? {
-            return Ok(Err(super::queries::FINAL_REJECTION.to_string()));
+            return refused(super::queries::FINAL_REJECTION);
         }
         let outcome = action(conn, &applicant, &c)?;
         if !matches!(outcome, Outcome::Refused(_)) {
@@ -259,6 +261,9 @@ pub async fn generate_link(
     let id = parse_id(&path)?;
     let wanted = form.send_email.is_some();
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(APPROVED_IS_DECIDED.into()));
+        }
         let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
             return Ok(Outcome::Refused(
                 "There is no verification yet; create a verification session first.".into(),
@@ -302,6 +307,9 @@ pub async fn change_flow(
             return Ok(Outcome::Refused(
                 "Choose a regular flow; on-demand flows are for requesting more information.".into(),
             ));
+        }
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(APPROVED_IS_DECIDED.into()));
         }
         let previous = current_verification(conn, applicant)?;
         let Some(flow_id) = flow else {
@@ -582,7 +590,11 @@ pub async fn assign_reviewer(
 }
 
 /// Why links are withdrawn once a verification is decided.
-const DECIDED: &str = "the verification was decided";
+const DECIDED: &str = crate::verifications::links::DECIDED;
+
+/// Why an approved verification is not restarted or moved: its evidence
+/// must stay as it was approved. A new session starts a new one.
+const APPROVED_IS_DECIDED: &str = "This applicant is approved, so its verification stays as it was approved. To verify them again, create a new verification session; the approval stays on the timeline.";
 
 /// The steps of the current verification still waiting for the applicant or
 /// a check (not started, open or failed); `None` without a verification.
@@ -591,13 +603,14 @@ fn unfinished_steps(conn: &mut PgConnection, applicant: &Applicant) -> Result<Op
         return Ok(None);
     };
     let results = verifications::results_of(conn, verification)?;
-    Ok(Some(
-        results
-            .iter()
-            .filter(|r| r.active && !matches!(r.status.as_str(), "PASSED" | "RESOLVED" | "NEEDS_REVIEW"))
-            .map(|r| StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label))
-            .collect(),
-    ))
+    let mut steps: Vec<&'static str> = Vec::new();
+    for r in results.iter().filter(|r| r.active && !r.is_finished()) {
+        let label = StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label);
+        if !steps.contains(&label) {
+            steps.push(label);
+        }
+    }
+    Ok(Some(steps))
 }
 
 /// "Intro is", "Intro and Liveness are", "Intro, Liveness and Final screen are".
@@ -620,6 +633,10 @@ pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, revie
     let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
     if reviewer.is_some() && finished {
         set_status(conn, applicant.id, Status::InReview)?;
+    }
+    // Nobody reviews it any more: it waits for a decision again.
+    if reviewer.is_none() && status == Status::InReview {
+        set_status(conn, applicant.id, Status::Completed)?;
     }
     Ok(())
 }

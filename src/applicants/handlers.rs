@@ -109,17 +109,12 @@ fn decode_cursor(sort: Sort, raw: &str) -> Option<Cursor> {
     }
 }
 
-/// A time as the list shows it, the day over the time of day, so the
-/// column stays narrow. Shown unescaped: it is digits, separators and a
-/// zone's name, and anything else is left on one escaped line.
-fn day_over_time(formatted: String) -> String {
-    if formatted.contains(['<', '>', '&', '"']) {
-        return askama::filters::escape(&formatted, askama::filters::Html)
-            .map_or_else(|_| String::new(), |e| e.to_string());
-    }
+/// A time as the list shows it: the day, then the time of day, which the
+/// page puts one over the other so the column stays narrow.
+fn day_over_time(formatted: String) -> (String, String) {
     match formatted.split_once(' ') {
-        Some((day, time)) => format!("{day}<br>{time}"),
-        None => formatted,
+        Some((day, time)) => (day.to_string(), time.to_string()),
+        None => (formatted, String::new()),
     }
 }
 
@@ -203,9 +198,6 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         Ok((rows, more, names))
     })
     .await?;
-    if backwards {
-        rows.reverse();
-    }
     let params = q.view_params();
     let view = |extra: String| match (params.is_empty(), extra.is_empty()) {
         (true, true) => "/applicants".to_string(),
@@ -213,6 +205,14 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         (false, true) => format!("/applicants?{params}"),
         (false, false) => format!("/applicants?{params}&{extra}"),
     };
+    if backwards {
+        // Back at the start: the first page, whole, even if rows moved
+        // since (a sort by last change reorders them).
+        if !more {
+            return Ok(redirect(&view(String::new())));
+        }
+        rows.reverse();
+    }
     let cursor = |row: &queries::ListRow| -> String {
         url::form_urlencoded::byte_serialize(encode_cursor(shown_sort, row).as_bytes()).collect()
     };

@@ -15,8 +15,9 @@ pub struct Row {
     pub status: &'static str,
     pub status_badge: &'static str,
     pub reviewer: String,
-    pub created: String,
-    pub updated: String,
+    /// The day, and the time of day, shown one over the other.
+    pub created: (String, String),
+    pub updated: (String, String),
     pub deletion: bool,
 }
 

@@ -202,9 +202,8 @@ struct Loaded {
     links: Vec<verifications::LinkWithEmail>,
     tracker: Option<(String, i32, FlowDefinition, Vec<verifications::StepResult>)>,
     members: Vec<(Uuid, String)>,
-    /// Every member's id, name and email, for the authors of reviews and
-    /// comments (events record a member's email, which stays theirs).
-    authors: Vec<(Uuid, String, String)>,
+    /// Every member's id and name, for the authors of reviews and comments.
+    authors: Vec<(Uuid, String)>,
     final_rejection: bool,
     reviews: Vec<StoredReview>,
     regular: Vec<(Uuid, String, u32, u32)>,
@@ -248,9 +247,7 @@ fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
         members: queries::reviewers(conn)?,
         authors: {
             use crate::db::schema::members;
-            members::table
-                .select((members::id, members::name, members::email))
-                .load(conn)?
+            members::table.select((members::id, members::name)).load(conn)?
         },
         final_rejection: queries::rejected_as_final(conn, &applicant)?,
         regular: verifications::flow_choices(conn, "regular")?,
@@ -388,8 +385,7 @@ pub async fn profile_page(
             })
             .collect(),
     });
-    let names: std::collections::BTreeMap<Uuid, String> =
-        l.authors.iter().map(|(id, name, _)| (*id, name.clone())).collect();
+    let names: std::collections::BTreeMap<Uuid, String> = l.authors.iter().cloned().collect();
     let reviews = l
         .reviews
         .iter()
@@ -446,7 +442,7 @@ pub async fn profile_page(
             .into_iter()
             .map(|e| {
                 let mut view = EventView::from_row(e, &ctx.member);
-                if let Some((_, name, _)) = l.authors.iter().find(|(_, _, email)| *email == view.actor) {
+                if let Some(name) = view.actor_member_id.and_then(|m| names.get(&m)) {
                     view.actor = name.clone();
                 }
                 view

@@ -91,7 +91,7 @@ pub fn rejected_as_final(conn: &mut PgConnection, applicant: &Applicant) -> Quer
     }
     let latest: Option<Option<String>> = reviews::table
         .filter(reviews::applicant_id.eq(applicant.id))
-        .order(reviews::created_at.desc())
+        .order((reviews::created_at.desc(), reviews::id.desc()))
         .select(reviews::rejection_type)
         .first(conn)
         .optional()?;

@@ -16,6 +16,8 @@ pub struct EventView {
     pub actor: String,
     /// member / visitor / system …
     pub actor_kind: String,
+    /// The member who acted, if a member did.
+    pub actor_member_id: Option<Uuid>,
     /// What about.
     pub subject: String,
     /// From where.
@@ -41,6 +43,7 @@ impl EventView {
             what: EventKind::from_code(&row.kind).map_or(row.kind.clone(), |k| k.label().to_string()),
             actor: row.actor_label,
             actor_kind: row.actor_kind,
+            actor_member_id: row.actor_member_id,
             subject: match (row.subject_type, row.subject_id) {
                 (Some(t), Some(id)) => format!("{t} {id}"),
                 _ => String::new(),
@@ -54,6 +57,8 @@ impl EventView {
 
 /// A detail's value as a person reads it: times in the viewer's zone,
 /// codes by their labels, yes and no; `None` for nothing worth a line.
+/// Only the details that hold times or codes are translated, by their key:
+/// a comment that happens to read "REJECTED" stays as it was written.
 fn in_words(key: &str, value: serde_json::Value, viewer: &CurrentMember) -> Option<String> {
     use crate::applicants::models::Status;
     let text = match value {
@@ -66,28 +71,30 @@ fn in_words(key: &str, value: serde_json::Value, viewer: &CurrentMember) -> Opti
     if text.is_empty() {
         return None;
     }
-    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&text) {
-        return Some(viewer.format_time(at.with_timezone(&chrono::Utc)));
-    }
-    if key == "reasons" {
-        let labels: Vec<&str> = text
-            .split(", ")
-            .map(|r| {
-                crate::applicants::profile::REJECTION_REASONS
-                    .iter()
-                    .find(|(k, _)| *k == r)
-                    .map_or(r, |(_, label)| label)
-            })
-            .collect();
-        return Some(labels.join(", "));
-    }
-    if key == "refused" {
-        return Some(crate::verifications::links::describe(&text).0.to_string());
-    }
-    if let Some(status) = Status::from_code(&text) {
-        return Some(status.label().to_string());
-    }
-    Some(text)
+    let translated = match key {
+        "expires_at" | "purge_after" => chrono::DateTime::parse_from_rfc3339(&text)
+            .ok()
+            .map(|at| viewer.format_time(at.with_timezone(&chrono::Utc))),
+        "reasons" => Some(
+            text.split(", ")
+                .map(|r| {
+                    crate::applicants::profile::REJECTION_REASONS
+                        .iter()
+                        .find(|(k, _)| *k == r)
+                        .map_or(r, |(_, label)| label)
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        "refused" => Some(crate::verifications::links::describe(&text).0.to_string()),
+        "status_now" => Status::from_code(&text).map(|s| s.label().to_string()),
+        // A step result's status (a step resolved, deactivated, reactivated).
+        "status" | "from" => Some(crate::applicants::profile::result_label(&text))
+            .filter(|label| *label != "Unknown")
+            .map(str::to_string),
+        _ => None,
+    };
+    Some(translated.unwrap_or(text))
 }
 
 /// GET /audit

@@ -18,6 +18,8 @@ pub struct EventRow {
     pub actor_kind: String,
     /// Who, as recorded then.
     pub actor_label: String,
+    /// The member who acted, if a member did.
+    pub actor_member_id: Option<Uuid>,
     /// What it was about.
     pub subject_type: Option<String>,
     /// The subject's id.
@@ -56,6 +58,7 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
             events::kind,
             events::actor_kind,
             events::actor_label,
+            events::actor_member_id,
             events::subject_type,
             events::subject_id,
             events::ip,

@@ -18,7 +18,9 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::result::QueryResult;
 use std::marker::PhantomData;
 
-/// SQL text of type `ST` that never changes; see the module notes.
+/// SQL text of type `ST` that never changes; see the module notes. Only
+/// ever a literal written in the code: never text built at run time, and
+/// never anything a user typed.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedSql<ST> {
     sql: &'static str,

@@ -8,7 +8,7 @@ use crate::db;
 use crate::domain::SecretToken;
 use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepKind};
-use crate::verifications::links::status;
+use crate::verifications::links::{Revocation, status};
 use crate::verifications::queries;
 use crate::web::{Visitor, render_status};
 use actix_web::http::{StatusCode, header};
@@ -54,9 +54,8 @@ fn closed(status_code: StatusCode, look: Look, title: &'static str, message: Str
 
 enum Outcome {
     NotFound(Look),
-    /// A link that no longer works: its status, and whether it was revoked
-    /// because a newer link was sent.
-    Closed(Look, &'static str, bool),
+    /// A link that no longer works: its status, and why it was revoked.
+    Closed(Look, &'static str, Option<Revocation>),
     Open {
         look: Look,
         flow_name: String,
@@ -151,11 +150,11 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
         }
         let Some((opened, resumed)) = open else {
-            return Ok(Outcome::Closed(look, current, link.was_replaced()));
+            return Ok(Outcome::Closed(look, current, link.revocation()));
         };
         let done = queries::results_of(conn, verification.id)?
             .into_iter()
-            .filter(|r| r.active && matches!(r.status.as_str(), "PASSED" | "RESOLVED"))
+            .filter(|r| r.active && r.is_finished())
             .map(|r| r.step_id)
             .collect();
         Ok(Outcome::Open {
@@ -179,7 +178,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             "This link is not valid",
             "Check that you opened the whole link from your email, or ask for a new one.".into(),
         ),
-        Outcome::Closed(look, state, replaced) => {
+        Outcome::Closed(look, state, revocation) => {
             let company = look.company.clone();
             let (code, title, message) = match state {
                 status::COMPLETED => (
@@ -187,12 +186,18 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     "You are done",
                     "You have completed this verification. You can close this page.".to_string(),
                 ),
-                status::REVOKED if replaced => (
+                status::REVOKED if revocation == Some(Revocation::Replaced) => (
                     StatusCode::GONE,
                     "This link was replaced",
                     format!(
                         "{company} sent you a newer link. Use the most recent email, or ask {company} for a new link."
                     ),
+                ),
+                // Which decision is not the page's to say.
+                status::REVOKED if revocation == Some(Revocation::Decided) => (
+                    StatusCode::GONE,
+                    "This verification is closed",
+                    format!("{company} has finished reviewing your verification; there is nothing more to do here."),
                 ),
                 status::REVOKED => (
                     StatusCode::GONE,

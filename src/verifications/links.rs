@@ -46,11 +46,31 @@ pub mod status {
 /// How the reasons of links revoked for a newer one begin.
 pub const REPLACED: &str = "replaced by";
 
+/// The reason of links revoked because their verification was decided.
+pub const DECIDED: &str = "the verification was decided";
+
+/// Why a revoked link no longer works, as the applicant is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revocation {
+    /// A newer link was sent.
+    Replaced,
+    /// The verification was decided: there is nothing more to do.
+    Decided,
+    /// Withdrawn otherwise: the flow changed, or the applicant is to be deleted.
+    Withdrawn,
+}
+
 impl SessionLink {
-    /// Whether it was revoked because a newer link was sent (rather than
-    /// withdrawn: the flow changed, or the applicant is to be deleted).
-    pub fn was_replaced(&self) -> bool {
-        self.status == status::REVOKED && self.revoked_reason.as_deref().is_some_and(|r| r.starts_with(REPLACED))
+    /// Why it was revoked; `None` when it was not.
+    pub fn revocation(&self) -> Option<Revocation> {
+        if self.status != status::REVOKED {
+            return None;
+        }
+        Some(match self.revoked_reason.as_deref() {
+            Some(r) if r.starts_with(REPLACED) => Revocation::Replaced,
+            Some(DECIDED) => Revocation::Decided,
+            _ => Revocation::Withdrawn,
+        })
     }
 
     /// The status at `now`: a stored ACTIVE or OPENED link may have run out
@@ -116,13 +136,15 @@ mod tests {
     }
 
     #[test]
-    fn a_link_revoked_for_a_newer_one_says_it_was_replaced() {
+    fn a_revoked_link_says_whether_it_was_replaced_closed_or_withdrawn() {
         let mut revoked = link(status::REVOKED, 60, None);
         revoked.revoked_reason = Some("replaced by a new link".into());
-        assert!(revoked.was_replaced());
+        assert_eq!(revoked.revocation(), Some(Revocation::Replaced));
+        revoked.revoked_reason = Some(DECIDED.into());
+        assert_eq!(revoked.revocation(), Some(Revocation::Decided));
         revoked.revoked_reason = Some("the applicant moved to another flow".into());
-        assert!(!revoked.was_replaced(), "withdrawn, not replaced");
-        assert!(!link(status::ACTIVE, 60, None).was_replaced());
+        assert_eq!(revoked.revocation(), Some(Revocation::Withdrawn));
+        assert_eq!(link(status::ACTIVE, 60, None).revocation(), None);
     }
 
     #[test]

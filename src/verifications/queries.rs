@@ -239,7 +239,7 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
 /// the one statement that locks and updates the applicant.
 const NOT_REJECTED_AS_FINAL: FixedSql<Bool> = fixed_sql(
     "NOT (applicants.status = 'REJECTED' AND (SELECT reviews.rejection_type FROM reviews \
-     WHERE reviews.applicant_id = applicants.id ORDER BY reviews.created_at DESC LIMIT 1) \
+     WHERE reviews.applicant_id = applicants.id ORDER BY reviews.created_at DESC, reviews.id DESC LIMIT 1) \
      IS NOT DISTINCT FROM 'final')",
 );
 
@@ -486,6 +486,15 @@ pub struct StepResult {
     pub completed_at: Option<DateTime<Utc>>,
     pub deactivated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl StepResult {
+    /// Whether the applicant is done with the step: it passed, an officer
+    /// settled it, or it waits for an officer's look. Approval needs every
+    /// step finished; the applicant's page marks these done.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status.as_str(), "PASSED" | "RESOLVED" | "NEEDS_REVIEW")
+    }
 }
 
 /// The flow name, version number and definition of a flow version.

@@ -380,6 +380,14 @@ async fn request_information_review_and_decide() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
+    let restart = app
+        .post(
+            &format!("/applicants/{id}/links"),
+            &[("lock_version", &lock_version(&app, id))],
+        )
+        .await;
+    assert_eq!(restart.status, 422, "an approved verification is not restarted");
+    assert!(restart.body.contains("create a new verification session"));
     assert_eq!(
         app.new_client().get(&path_of(&app, &retry_link)).await.status,
         410,
@@ -431,13 +439,39 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
 async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let app = spawn_app().await;
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
-    let (id, link) = applicant_with_session(&app, officer).await;
+    let (id, decided_link) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
     app.post(
         &format!("/applicants/{id}/approve"),
         &[("lock_version", &lock_version(&app, id))],
     )
-    .await;
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    let closed = app.new_client().get(&decided_link).await;
+    assert_eq!(closed.status, 410);
+    assert!(
+        closed.body.contains("This verification is closed") && !closed.body.contains("approved"),
+        "the applicant learns it is closed, not the decision: {}",
+        closed.body
+    );
+    // Verified again later: a new session, whose link the deletion withdraws.
+    let flow = {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::flow_id.assume_not_null())
+            .first::<uuid::Uuid>(&mut conn)
+            .expect("flow")
+            .to_string()
+    };
+    let again = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let link = path_of(&app, &link_in(&again.body));
     app.post(
         &format!("/applicants/{id}/deletion"),
         &[("lock_version", &lock_version(&app, id))],
@@ -502,7 +536,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .get_result(&mut conn)
             .expect("links")
     };
-    assert_eq!(links, 1, "no new link was made");
+    assert_eq!(links, 2, "no new link was made: the first and the second session's");
     app.post(
         &format!("/applicants/{id}/restore"),
         &[("lock_version", &lock_version(&app, id))],
@@ -709,6 +743,21 @@ async fn reviewers_change_and_comments_thread() {
             .contains("Reviewer removed.")
     );
     assert_eq!(reviewer(), None);
+    assert_eq!(
+        status(&app, id),
+        "COMPLETED",
+        "with nobody reviewing, it waits for a decision"
+    );
+    act("comments", "comment", "REJECTED".into())
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("<p class=\"comment-text\">REJECTED</p>"),
+        "a comment is shown as written"
+    );
 
     act("comments", "comment", "First look: passport is blurry.".into())
         .await
@@ -781,14 +830,14 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("Rejected as final: reset the verification status"));
     assert!(!page.body.contains("Generate link (restart)") && !page.body.contains(">Approve</button>"));
-    for action in ["links", "approve"] {
+    for action in ["links", "approve", "flow", "request-info", "reject"] {
         let refused = app
             .post(
                 &format!("/applicants/{id}/{action}"),
                 &[("lock_version", &lock_version(&app, id))],
             )
             .await;
-        assert_eq!(refused.status, 409, "{action}");
+        assert_eq!(refused.status, 422, "{action}");
         assert!(refused.body.contains("rejected as final"), "{action}: {}", refused.body);
     }
     let flow: String = {
