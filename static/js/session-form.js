@@ -52,19 +52,26 @@
         own = null;
       }
       shown = { subject: subject.value, body: body.value };
+      template.setAttribute("data-previous", "");
       return;
     }
     var edited = subject.value !== shown.subject || body.value !== shown.body;
-    if (own === null) {
-      if (edited && !window.confirm("Replace the subject and body you wrote with this template? Choosing Free text brings them back.")) {
-        template.value = "";
+    if (edited) {
+      var question = own === null
+        ? "Replace the subject and body you wrote with this template? Choosing Free text brings them back."
+        : "Replace your changes to the template's text with this template?";
+      if (!window.confirm(question)) {
+        template.value = template.getAttribute("data-previous") || "";
         return;
       }
+    }
+    if (own === null) {
       own = { subject: subject.value, body: body.value };
     }
     subject.value = option.getAttribute("data-subject");
     body.value = option.getAttribute("data-body");
     shown = { subject: subject.value, body: body.value };
+    template.setAttribute("data-previous", template.value);
   });
 
   var visited = false;
