@@ -32,13 +32,11 @@ fn purge(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<(
         .filter(verifications::applicant_id.eq(id))
         .select(verifications::id)
         .load(conn)?;
-    // Every email sent to an applicant carries one of their links. Only
-    // those go: another applicant may share the address, and their emails
-    // are theirs.
-    let messages: Vec<Uuid> = session_links::table
-        .filter(session_links::applicant_id.eq(id))
-        .filter(session_links::email_message_id.is_not_null())
-        .select(session_links::email_message_id.assume_not_null())
+    // The emails sent to her, by the applicant they name: not by address,
+    // which another applicant may share, and whose emails are theirs.
+    let messages: Vec<Uuid> = outbox_messages::table
+        .filter(outbox_messages::applicant_id.eq(id))
+        .select(outbox_messages::id)
         .load(conn)?;
     // A failed delivery's event names the recipient and the subject.
     diesel::update(

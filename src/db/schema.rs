@@ -195,6 +195,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         transport -> Nullable<Text>,
         created_at -> Timestamptz,
+        applicant_id -> Nullable<Uuid>,
     }
 }
 

@@ -54,6 +54,7 @@ macro_rules! email_templates {
                     subject: subject(self),
                     text: $text { e: self }.render()?,
                     html: $html { e: self }.render()?,
+                    applicant: None,
                 })
             }
         }

@@ -37,6 +37,8 @@ pub struct Email {
     pub text: String,
     /// HTML body.
     pub html: String,
+    /// The applicant it goes to, if it goes to one: their purge deletes it.
+    pub applicant: Option<Uuid>,
 }
 
 /// Queues `email` in the caller's transaction; the From name is the
@@ -66,6 +68,7 @@ pub fn queue_from(conn: &mut PgConnection, now: DateTime<Utc>, from_name: &str, 
             outbox_messages::body_html.eq(email.html),
             outbox_messages::next_attempt_at.eq(now),
             outbox_messages::created_at.eq(now),
+            outbox_messages::applicant_id.eq(email.applicant),
         ))
         .execute(conn)?;
     Ok(id)

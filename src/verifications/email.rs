@@ -73,6 +73,7 @@ pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Valu
         subject: placeholders::render(subject, values),
         text,
         html,
+        applicant: None,
     })
 }
 

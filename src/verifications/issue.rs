@@ -63,7 +63,8 @@ pub fn issue_link(
                 link_expires_at: format_expiry(expires_at, &applicant.language),
                 company_name,
             };
-            let message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
+            let mut message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
+            message.applicant = Some(applicant.id);
             Some(outbox::queue_from(conn, now, &sender_name, message)?)
         }
         None => None,

@@ -454,7 +454,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         "the applicant learns it is closed, not the decision: {}",
         closed.body
     );
-    // Verified again later: a new session, whose link the deletion withdraws.
+    // Verified again later: a new session, emailed, whose link the deletion withdraws.
     let flow = {
         let mut conn = app.pool.get().expect("conn");
         applicants::table
@@ -464,12 +464,14 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .expect("flow")
             .to_string()
     };
-    let again = app
-        .post(
-            &format!("/applicants/{id}/sessions"),
-            &session_fields(&flow, "2", "days", "30"),
-        )
-        .await;
+    let mut emailed = session_fields(&flow, "2", "days", "30");
+    emailed.extend([
+        ("send_email", "on"),
+        ("recipient", "dana-1@example.test"),
+        ("subject", "Your verification"),
+        ("body", "Hello Dana, start here: {{session_url}}"),
+    ]);
+    let again = app.post(&format!("/applicants/{id}/sessions"), &emailed).await;
     assert_eq!(again.status, 200, "{}", again.body);
     let link = path_of(&app, &link_in(&again.body));
     app.post(
@@ -651,7 +653,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     };
     assert_eq!(
         siblings_emails, 1,
-        "the other applicant's email at the same address stays"
+        "her email is deleted; the other applicant's at the same address stays"
     );
 }
 
