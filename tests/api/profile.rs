@@ -40,6 +40,15 @@ async fn applicant_with_session(app: &TestApp, officer: uuid::Uuid) -> (uuid::Uu
     (id, path_of(app, &link_in(&created.body)))
 }
 
+/// Posts the profile action `action` (a path under the applicant) with the
+/// applicant's current version, as the page the officer sees would.
+async fn act(app: &TestApp, id: uuid::Uuid, action: &str, fields: &[(&str, &str)]) -> crate::helpers::Page {
+    let seen = lock_version(app, id);
+    let mut all = vec![("lock_version", seen.as_str())];
+    all.extend_from_slice(fields);
+    app.post(&format!("/applicants/{id}/{action}"), &all).await
+}
+
 /// The applicant does every step and the checks pass, as the portal will
 /// record it.
 fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
@@ -95,12 +104,7 @@ async fn restart_change_flow_and_reset() {
     assert_eq!(visitor.get(&first_link).await.status, 200);
 
     // Restart: a new link to the same verification; the old one is revoked.
-    let restarted = app
-        .post(
-            &format!("/applicants/{id}/links"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "{}", restarted.body);
     let second = path_of(&app, &link_in(&restarted.body));
     assert_eq!(visitor.get(&first_link).await.status, 410);
@@ -116,12 +120,7 @@ async fn restart_change_flow_and_reset() {
             .expect("pass");
     }
     let other = published_flow(&app, "Enhanced", officer).to_string();
-    let moved = app
-        .post(
-            &format!("/applicants/{id}/flow"),
-            &[("lock_version", &lock_version(&app, id)), ("flow_id", &other)],
-        )
-        .await;
+    let moved = act(&app, id, "flow", &[("flow_id", &other)]).await;
     moved.assert_redirect(&format!("/applicants/{id}"));
     let profile = app.get(&format!("/applicants/{id}")).await;
     assert!(
@@ -129,12 +128,7 @@ async fn restart_change_flow_and_reset() {
             && profile.body.contains("Flow tracker · Enhanced")
     );
     assert!(profile.body.contains(">Passed<"));
-    let again = app
-        .post(
-            &format!("/applicants/{id}/flow"),
-            &[("lock_version", &lock_version(&app, id)), ("flow_id", &other)],
-        )
-        .await;
+    let again = act(&app, id, "flow", &[("flow_id", &other)]).await;
     assert_eq!(again.status, 422, "moving to the flow it is on is refused");
     assert!(again.body.contains("already on Enhanced"), "{}", again.body);
     assert_eq!(
@@ -144,12 +138,9 @@ async fn restart_change_flow_and_reset() {
     );
 
     // Reset: back to Not initiated, results to history, a fresh link emailed.
-    app.post(
-        &format!("/applicants/{id}/reset"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await
-    .assert_redirect(&format!("/applicants/{id}"));
+    act(&app, id, "reset", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
     let profile = app.get(&format!("/applicants/{id}")).await;
     assert!(profile.body.contains("History: Passed") && profile.body.contains("emailed a new link"));
@@ -194,24 +185,19 @@ async fn request_information_review_and_decide() {
             .expect("ok");
         f.to_string()
     };
-    let empty = app
-        .post(
-            &format!("/applicants/{id}/request-info"),
-            &[("lock_version", &lock_version(&app, id)), ("flow_id", &on_demand)],
-        )
-        .await;
+    let empty = act(&app, id, "request-info", &[("flow_id", &on_demand)]).await;
     assert_eq!(empty.status, 422);
-    let requested = app
-        .post(
-            &format!("/applicants/{id}/request-info"),
-            &[
-                ("lock_version", &lock_version(&app, id)),
-                ("flow_id", &on_demand),
-                ("message", "Please upload a utility bill."),
-                ("send_email", "on"),
-            ],
-        )
-        .await;
+    let requested = act(
+        &app,
+        id,
+        "request-info",
+        &[
+            ("flow_id", &on_demand),
+            ("message", "Please upload a utility bill."),
+            ("send_email", "on"),
+        ],
+    )
+    .await;
     assert_eq!(requested.status, 200);
     assert_eq!(status(&app, id), "INIT", "requesting information leaves the status");
     let asked = app.new_client().get(&path_of(&app, &link_in(&requested.body))).await;
@@ -224,50 +210,31 @@ async fn request_information_review_and_decide() {
 
     // Resolve, deactivate and reactivate a step result.
     let intro = active_result(&app, id, "intro");
-    app.post(
-        &format!("/applicants/{id}/results/{intro}/resolve"),
-        &[
-            ("lock_version", &lock_version(&app, id)),
-            ("resolve_comment", "Consent given by phone"),
-        ],
+    act(
+        &app,
+        id,
+        &format!("results/{intro}/resolve"),
+        &[("resolve_comment", "Consent given by phone")],
     )
     .await;
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains(">Resolved by hand<") && page.body.contains("Consent given by phone"));
     let not_started = active_result(&app, id, "final_screen");
-    let nothing = app
-        .post(
-            &format!("/applicants/{id}/results/{not_started}/deactivate"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let nothing = act(&app, id, &format!("results/{not_started}/deactivate"), &[]).await;
     assert_eq!(nothing.status, 422, "a step not started has no result to set aside");
     assert!(nothing.body.contains("has not started"));
-    app.post(
-        &format!("/applicants/{id}/results/{intro}/deactivate"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await;
+    act(&app, id, &format!("results/{intro}/deactivate"), &[]).await;
     assert!(
         app.get(&format!("/applicants/{id}"))
             .await
             .body
             .contains("History: Resolved by hand")
     );
-    app.post(
-        &format!("/applicants/{id}/results/{intro}/reactivate"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await;
+    act(&app, id, &format!("results/{intro}/reactivate"), &[]).await;
     assert_eq!(active_result(&app, id, "intro"), intro);
 
     // Approval waits for every step.
-    let early = app
-        .post(
-            &format!("/applicants/{id}/approve"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let early = act(&app, id, "approve", &[]).await;
     assert_eq!(early.status, 422);
     assert!(
         early.body.contains("Document check and Final screen are not finished"),
@@ -275,51 +242,32 @@ async fn request_information_review_and_decide() {
         early.body
     );
     // A reviewer named before the applicant finishes leaves the status as it is.
-    app.post(
-        &format!("/applicants/{id}/reviewer"),
-        &[
-            ("lock_version", &lock_version(&app, id)),
-            ("reviewer_id", &officer.to_string()),
-        ],
-    )
-    .await;
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())]).await;
     assert_eq!(status(&app, id), "INIT");
     finish_steps(&app, id);
 
     // Reviewer, then a retry rejection that sends a link for the named step, then approval.
-    app.post(
-        &format!("/applicants/{id}/reviewer"),
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())]).await;
+    assert_eq!(status(&app, id), "IN_REVIEW");
+    let incomplete = act(&app, id, "reject", &[("rejection_type", "retry")]).await;
+    assert_eq!(incomplete.status, 422);
+    assert!(incomplete.body.contains("Tick at least one reason") && incomplete.body.contains("Tick the steps"));
+    let retry = act(
+        &app,
+        id,
+        "reject",
         &[
-            ("lock_version", &lock_version(&app, id)),
-            ("reviewer_id", &officer.to_string()),
+            ("rejection_type", "retry"),
+            ("reasons", "document_unreadable"),
+            ("retry_steps", "document_check"),
+            (
+                "comment_applicant",
+                "The photo was blurred; please take it again in good light.",
+            ),
+            ("comment_internal", "Glare on the MRZ."),
         ],
     )
     .await;
-    assert_eq!(status(&app, id), "IN_REVIEW");
-    let incomplete = app
-        .post(
-            &format!("/applicants/{id}/reject"),
-            &[("lock_version", &lock_version(&app, id)), ("rejection_type", "retry")],
-        )
-        .await;
-    assert_eq!(incomplete.status, 422);
-    assert!(incomplete.body.contains("Tick at least one reason") && incomplete.body.contains("Tick the steps"));
-    let retry = app
-        .post(
-            &format!("/applicants/{id}/reject"),
-            &[
-                ("lock_version", &lock_version(&app, id)),
-                ("rejection_type", "retry"),
-                ("reasons", "document_unreadable"),
-                ("retry_steps", "document_check"),
-                (
-                    "comment_applicant",
-                    "The photo was blurred; please take it again in good light.",
-                ),
-                ("comment_internal", "Glare on the MRZ."),
-            ],
-        )
-        .await;
     assert_eq!(retry.status, 200, "{}", retry.body);
     assert_eq!(status(&app, id), "REJECTED");
     let mut retry_email = None;
@@ -355,37 +303,23 @@ async fn request_information_review_and_decide() {
         intro_item[..intro_item.find("</li>").expect("item")].contains("Done"),
         "the intro the officer resolved is done"
     );
-    let redo = app
-        .post(
-            &format!("/applicants/{id}/approve"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let redo = act(&app, id, "approve", &[]).await;
     assert_eq!(redo.status, 422, "the step to redo is not done yet");
     assert!(redo.body.contains("Document check is not finished"), "{}", redo.body);
     let doc = active_result(&app, id, "document_check");
-    app.post(
-        &format!("/applicants/{id}/results/{doc}/resolve"),
-        &[
-            ("lock_version", &lock_version(&app, id)),
-            ("resolve_comment", "New photo checked against the passport on a call"),
-        ],
+    act(
+        &app,
+        id,
+        &format!("results/{doc}/resolve"),
+        &[("resolve_comment", "New photo checked against the passport on a call")],
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
-    app.post(
-        &format!("/applicants/{id}/approve"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await
-    .assert_redirect(&format!("/applicants/{id}"));
+    act(&app, id, "approve", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
-    let restart = app
-        .post(
-            &format!("/applicants/{id}/links"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let restart = act(&app, id, "links", &[]).await;
     assert_eq!(restart.status, 422, "an approved verification is not restarted");
     assert!(restart.body.contains("create a new verification session"));
     assert_eq!(
@@ -441,12 +375,9 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, decided_link) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
-    app.post(
-        &format!("/applicants/{id}/approve"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await
-    .assert_redirect(&format!("/applicants/{id}"));
+    act(&app, id, "approve", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
     let closed = app.new_client().get(&decided_link).await;
     assert_eq!(closed.status, 410);
     assert!(
@@ -474,11 +405,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let again = app.post(&format!("/applicants/{id}/sessions"), &emailed).await;
     assert_eq!(again.status, 200, "{}", again.body);
     let link = path_of(&app, &link_in(&again.body));
-    app.post(
-        &format!("/applicants/{id}/deletion"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await;
+    act(&app, id, "deletion", &[]).await;
     assert!(
         app.get(&format!("/applicants/{id}"))
             .await
@@ -539,22 +466,14 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .expect("links")
     };
     assert_eq!(links, 2, "no new link was made: the first and the second session's");
-    app.post(
-        &format!("/applicants/{id}/restore"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await;
+    act(&app, id, "restore", &[]).await;
     assert!(
         !app.get(&format!("/applicants/{id}"))
             .await
             .body
             .contains("Scheduled for deletion")
     );
-    app.post(
-        &format!("/applicants/{id}/deletion"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await;
+    act(&app, id, "deletion", &[]).await;
 
     // Another applicant who shares her address is emailed a link.
     let sibling = insert_applicant(&app, "Dan Ruiz", "DAN-2", "INIT", 3);
@@ -573,12 +492,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     app.sign_in("compliance-officer@example.test", crate::helpers::PASSWORD)
         .await
         .assert_redirect("/");
-    let late = app
-        .post(
-            &format!("/applicants/{id}/restore"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let late = act(&app, id, "restore", &[]).await;
     assert_eq!(late.status, 422);
     assert!(late.body.contains("The 20 days to restore this applicant are over"));
     {
@@ -708,22 +622,11 @@ async fn reviewers_change_and_comments_thread() {
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let second = app.create_member(BuiltinRole::ComplianceOfficer, "second@example.test");
     let id = insert_applicant(&app, "Cleo Thread", "CLEO-1", "COMPLETED", 5);
-    let act = |path: &'static str, field: &'static str, value: String| {
-        let app = &app;
-        async move {
-            let seen = lock_version(app, id);
-            app.post(
-                &format!("/applicants/{id}/{path}"),
-                &[("lock_version", seen.as_str()), (field, value.as_str())],
-            )
-            .await
-        }
-    };
-    act("reviewer", "reviewer_id", officer.to_string())
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "IN_REVIEW");
-    act("reviewer", "reviewer_id", second.to_string())
+    act(&app, id, "reviewer", &[("reviewer_id", &second.to_string())])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     let reviewer = || {
@@ -735,7 +638,7 @@ async fn reviewers_change_and_comments_thread() {
             .expect("reviewer")
     };
     assert_eq!(reviewer(), Some(second), "the second officer took it over");
-    act("reviewer", "reviewer_id", String::new())
+    act(&app, id, "reviewer", &[("reviewer_id", "")])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert!(
@@ -750,7 +653,7 @@ async fn reviewers_change_and_comments_thread() {
         "COMPLETED",
         "with nobody reviewing, it waits for a decision"
     );
-    act("comments", "comment", "REJECTED".into())
+    act(&app, id, "comments", &[("comment", "REJECTED")])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert!(
@@ -761,17 +664,18 @@ async fn reviewers_change_and_comments_thread() {
         "a comment is shown as written"
     );
 
-    act("comments", "comment", "First look: passport is blurry.".into())
+    act(&app, id, "comments", &[("comment", "First look: passport is blurry.")])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     act(
+        &app,
+        id,
         "comments",
-        "comment",
-        "Asked for a new photo.\nCall back on Monday.".into(),
+        &[("comment", "Asked for a new photo.\nCall back on Monday.")],
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
-    let empty = act("comments", "comment", "   ".into()).await;
+    let empty = act(&app, id, "comments", &[("comment", "   ")]).await;
     assert_eq!(empty.status, 422);
     let page = app.get(&format!("/applicants/{id}")).await;
     let (first, second_note) = (
@@ -799,15 +703,7 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, link) = applicant_with_session(&app, officer).await;
     let viewer = app.create_member(BuiltinRole::Viewer, "viewer@example.test");
-    let not_a_reviewer = app
-        .post(
-            &format!("/applicants/{id}/reviewer"),
-            &[
-                ("lock_version", &lock_version(&app, id)),
-                ("reviewer_id", &viewer.to_string()),
-            ],
-        )
-        .await;
+    let not_a_reviewer = act(&app, id, "reviewer", &[("reviewer_id", &viewer.to_string())]).await;
     assert_eq!(not_a_reviewer.status, 422);
     assert!(not_a_reviewer.body.contains("may review applicants"));
     assert!(
@@ -818,13 +714,11 @@ async fn a_final_rejection_closes_the_case_until_reset() {
         "a viewer is not offered as reviewer"
     );
 
-    app.post(
-        &format!("/applicants/{id}/reject"),
-        &[
-            ("lock_version", &lock_version(&app, id)),
-            ("rejection_type", "final"),
-            ("reasons", "suspected_fraud"),
-        ],
+    act(
+        &app,
+        id,
+        "reject",
+        &[("rejection_type", "final"), ("reasons", "suspected_fraud")],
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
@@ -833,12 +727,7 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     assert!(page.body.contains("Rejected as final: reset the verification status"));
     assert!(!page.body.contains("Generate link (restart)") && !page.body.contains(">Approve</button>"));
     for action in ["links", "approve", "flow", "request-info", "reject"] {
-        let refused = app
-            .post(
-                &format!("/applicants/{id}/{action}"),
-                &[("lock_version", &lock_version(&app, id))],
-            )
-            .await;
+        let refused = act(&app, id, action, &[]).await;
         assert_eq!(refused.status, 422, "{action}");
         assert!(refused.body.contains("rejected as final"), "{action}: {}", refused.body);
     }
@@ -878,18 +767,10 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
 
-    app.post(
-        &format!("/applicants/{id}/reset"),
-        &[("lock_version", &lock_version(&app, id))],
-    )
-    .await
-    .assert_redirect(&format!("/applicants/{id}"));
+    act(&app, id, "reset", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
-    let restarted = app
-        .post(
-            &format!("/applicants/{id}/links"),
-            &[("lock_version", &lock_version(&app, id))],
-        )
-        .await;
+    let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "reset reopened the case");
 }
