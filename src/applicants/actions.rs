@@ -467,7 +467,10 @@ pub async fn resolve_result(
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
     let comment = form.resolve_comment.trim().to_string();
-    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
+        }
         if comment.is_empty() || comment.chars().count() > 2000 {
             return Ok(Outcome::Refused(
                 "Say why you settle this step by hand (up to 2000 characters).".into(),
@@ -477,6 +480,7 @@ pub async fn resolve_result(
             return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
         };
         verifications::resolve_result(conn, found.id, &comment, c.now)?;
+        resettle(conn, applicant)?;
         record(
             conn,
             c,
@@ -498,7 +502,10 @@ pub async fn deactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
+        }
         let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
             return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
         };
@@ -508,6 +515,7 @@ pub async fn deactivate_result(
             ));
         }
         verifications::deactivate_result(conn, &found, c.now)?;
+        resettle(conn, applicant)?;
         record(
             conn,
             c,
@@ -531,11 +539,15 @@ pub async fn reactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
+        }
         let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
             return Ok(Outcome::Refused("That result is not in the history.".into()));
         };
         verifications::reactivate_result(conn, &found, c.now)?;
+        resettle(conn, applicant)?;
         record(
             conn,
             c,
@@ -556,8 +568,13 @@ pub async fn assign_reviewer(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    let reviewer: Option<Uuid> = form.reviewer_id.parse().ok();
+    // Empty removes the reviewer; anything else must be a member's id.
+    let chosen = form.reviewer_id.trim().to_string();
+    let reviewer: Option<Uuid> = chosen.parse().ok();
     run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
+        if !chosen.is_empty() && reviewer.is_none() {
+            return Ok(Outcome::Refused("Choose a reviewer from the list.".into()));
+        }
         let name = match reviewer {
             Some(r) => {
                 let Some(name) = super::queries::reviewers(conn)?.into_iter().find(|(id, _)| *id == r) else {
@@ -589,8 +606,49 @@ pub async fn assign_reviewer(
     .await
 }
 
+/// Where an applicant who had finished stands by the current verification's
+/// results: on hold while a result failed or needs an officer's look,
+/// incomplete while a step is still to do, completed once all are settled.
+fn settled_status(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<Status> {
+    let Some(verification) = applicant.current_verification_id else {
+        return Ok(Status::Completed);
+    };
+    let results = verifications::results_of(conn, verification)?;
+    let active: Vec<_> = results.iter().filter(|r| r.active).collect();
+    Ok(
+        if active
+            .iter()
+            .any(|r| matches!(r.status.as_str(), "NEEDS_REVIEW" | "FAILED"))
+        {
+            Status::OnHold
+        } else if active
+            .iter()
+            .any(|r| matches!(r.status.as_str(), "NOT_STARTED" | "OPEN"))
+        {
+            Status::Incomplete
+        } else {
+            Status::Completed
+        },
+    )
+}
+
+/// After an officer settles a result by hand, an applicant waiting for
+/// checks or a decision moves to where the results now put them. In review
+/// stays in review, and an applicant still working keeps their status.
+fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
+    let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
+    if matches!(status, Status::InProgress | Status::OnHold | Status::Completed) {
+        let settled = settled_status(conn, applicant)?;
+        set_status(conn, applicant.id, settled)?;
+    }
+    Ok(())
+}
+
 /// Why links are withdrawn once a verification is decided.
 const DECIDED: &str = crate::verifications::links::DECIDED;
+
+/// Why an approved verification's results are not settled again.
+const APPROVED_RESULTS: &str = "This applicant is approved, so its step results stay as they were approved. To verify them again, create a new verification session.";
 
 /// Why an approved verification is not restarted or moved: its evidence
 /// must stay as it was approved. A new session starts a new one.
@@ -598,26 +656,52 @@ const APPROVED_IS_DECIDED: &str = "This applicant is approved, so its verificati
 
 /// The steps of the current verification still waiting for the applicant or
 /// a check (not started, open or failed); `None` without a verification.
-fn unfinished_steps(conn: &mut PgConnection, applicant: &Applicant) -> Result<Option<Vec<&'static str>>, AppError> {
+/// Each unfinished step's label, and whether it failed (rather than is
+/// still to do), without repeats.
+fn unfinished_steps(
+    conn: &mut PgConnection,
+    applicant: &Applicant,
+) -> Result<Option<Vec<(&'static str, bool)>>, AppError> {
     let Some(verification) = applicant.current_verification_id else {
         return Ok(None);
     };
     let results = verifications::results_of(conn, verification)?;
-    let mut steps: Vec<&'static str> = Vec::new();
+    let mut steps: Vec<(&'static str, bool)> = Vec::new();
     for r in results.iter().filter(|r| r.active && !r.is_finished()) {
-        let label = StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label);
-        if !steps.contains(&label) {
-            steps.push(label);
+        let step = (
+            StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label),
+            r.status == "FAILED",
+        );
+        if !steps.contains(&step) {
+            steps.push(step);
         }
     }
     Ok(Some(steps))
 }
 
-/// "Intro is", "Intro and Liveness are", "Intro, Liveness and Final screen are".
+/// Why approval waits: the failed steps, then those still to do.
+fn not_approved(steps: &[(&'static str, bool)]) -> String {
+    let failed: Vec<&str> = steps.iter().filter(|s| s.1).map(|s| s.0).collect();
+    let to_do: Vec<&str> = steps.iter().filter(|s| !s.1).map(|s| s.0).collect();
+    let mut parts = Vec::new();
+    if !failed.is_empty() {
+        parts.push(format!("{} failed", list_of_steps(&failed)));
+    }
+    if !to_do.is_empty() {
+        let verb = if to_do.len() == 1 { "is" } else { "are" };
+        parts.push(format!("{} {verb} not finished", list_of_steps(&to_do)));
+    }
+    format!(
+        "Not approved: {}. Wait for the applicant, or resolve a step by hand if you checked it yourself.",
+        parts.join("; ")
+    )
+}
+
+/// "Intro", "Intro and Liveness", "Intro, Liveness and Final screen".
 fn list_of_steps(steps: &[&str]) -> String {
     match steps {
-        [one] => format!("{one} is"),
-        [rest @ .., last] => format!("{} and {last} are", rest.join(", ")),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         [] => String::new(),
     }
 }
@@ -634,9 +718,10 @@ pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, revie
     if reviewer.is_some() && finished {
         set_status(conn, applicant.id, Status::InReview)?;
     }
-    // Nobody reviews it any more: it waits for a decision again.
+    // Nobody reviews it any more: it stands where its results put it.
     if reviewer.is_none() && status == Status::InReview {
-        set_status(conn, applicant.id, Status::Completed)?;
+        let settled = settled_status(conn, applicant)?;
+        set_status(conn, applicant.id, settled)?;
     }
     Ok(())
 }
@@ -695,10 +780,7 @@ pub async fn approve(
                 ));
             }
             Some(steps) if !steps.is_empty() => {
-                return Ok(Outcome::Refused(format!(
-                    "Not approved: {} not finished. Wait for the applicant, or resolve a step by hand if you checked it yourself.",
-                    list_of_steps(&steps)
-                )));
+                return Ok(Outcome::Refused(not_approved(&steps)));
             }
             Some(_) => {}
         }
@@ -738,6 +820,13 @@ pub async fn reject(
             problems.push("Keep comments to 2000 characters.");
         }
         let current = current_verification(conn, applicant)?;
+        // A decision is on a verification: without one there is nothing to
+        // decide, and a final rejection could not be reset.
+        if current.is_none() {
+            return Ok(Outcome::Refused(
+                "There is no verification to reject yet: create a verification session first.".into(),
+            ));
+        }
         if values.rejection_type == "retry" {
             let Some((_, def, _)) = &current else {
                 return Ok(Outcome::Refused("There is no verification to retry.".into()));
@@ -847,4 +936,18 @@ pub async fn restore(
         Ok(Outcome::Done("Restored: the deletion is cancelled.".into()))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_approval_names_failed_steps_apart() {
+        assert_eq!(
+            not_approved(&[("AML screening", true), ("Liveness", false), ("Final screen", false)]),
+            "Not approved: AML screening failed; Liveness and Final screen are not finished. \
+             Wait for the applicant, or resolve a step by hand if you checked it yourself."
+        );
+    }
 }

@@ -101,6 +101,10 @@ fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
 fn decode_cursor(sort: Sort, raw: &str) -> Option<Cursor> {
     let (value, id) = raw.rsplit_once('|')?;
     let id: Uuid = id.parse().ok()?;
+    // PostgreSQL text holds no NUL; such a cursor is not one we wrote.
+    if value.contains('\0') {
+        return None;
+    }
     match sort {
         Sort::NameAsc | Sort::NameDesc => Some(Cursor::Name(value.to_string(), id)),
         _ => DateTime::parse_from_rfc3339(value)
@@ -247,6 +251,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
+                purged: r.purged_at.is_some(),
             }
         })
         .collect();

@@ -19,6 +19,8 @@ pub struct Row {
     pub created: (String, String),
     pub updated: (String, String),
     pub deletion: bool,
+    /// Its personal data was deleted.
+    pub purged: bool,
 }
 
 /// GET /applicants

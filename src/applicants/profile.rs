@@ -149,6 +149,9 @@ pub struct ShowPage {
     pub case_active: bool,
     /// Active and not rejected as final: links can be sent and decisions made.
     pub open_case: bool,
+    /// Open and not approved: the verification itself may still change
+    /// (restart, change flow, settle step results).
+    pub undecided: bool,
     pub can_send_links: bool,
     pub can_review: bool,
     pub can_delete: bool,
@@ -472,6 +475,7 @@ pub async fn profile_page(
         final_rejection: l.final_rejection,
         case_active,
         open_case: case_active && !l.final_rejection,
+        undecided: case_active && !l.final_rejection && current_status != Status::Approved,
         can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         can_review: ctx.can(Permission::ApplicantsReview),
         can_delete: ctx.can(Permission::ApplicantsDelete),

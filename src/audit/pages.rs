@@ -88,10 +88,17 @@ fn in_words(key: &str, value: serde_json::Value, viewer: &CurrentMember) -> Opti
         ),
         "refused" => Some(crate::verifications::links::describe(&text).0.to_string()),
         "status_now" => Status::from_code(&text).map(|s| s.label().to_string()),
-        // A step result's status (a step resolved, deactivated, reactivated).
-        "status" | "from" => Some(crate::applicants::profile::result_label(&text))
+        // A step result's status (a step completed, resolved, deactivated, reactivated).
+        "status" | "from" | "result" => Some(crate::applicants::profile::result_label(&text))
             .filter(|label| *label != "Unknown")
             .map(str::to_string),
+        // Steps by their kind's key.
+        "step" | "retry_steps" => Some(
+            text.split(", ")
+                .map(|k| crate::flows::definition::StepKind::from_key(k).map_or(k, |kind| kind.label()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         _ => None,
     };
     Some(translated.unwrap_or(text))

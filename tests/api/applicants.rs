@@ -148,6 +148,10 @@ async fn the_list_searches_filters_sorts_and_pages() {
         nul.body.contains("Zoë Ångström"),
         "a NUL in the term is dropped, not a 500"
     );
+    let nul_cursor = app
+        .get("/applicants?sort=name_asc&after=%00|00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(nul_cursor.status, 200, "a cursor we did not write shows the first page");
     let bad = app.get("/applicants?status=LOST&from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Choose a status") && bad.body.contains("is not a date"));

@@ -90,7 +90,7 @@ async fn seed_demo_fills_an_empty_installation_once() {
         .expect("a rejected applicant");
     let profile = app.get(&format!("/applicants/{rejected}")).await;
     assert!(!profile.body.contains("Nothing yet."), "{}", profile.body);
-    for shown in ["FAILED", "Rejected", "Verification link opened", "Step completed"] {
+    for shown in ["Failed", "Rejected", "Verification link opened", "Step completed"] {
         assert!(profile.body.contains(shown), "the profile shows {shown}");
     }
 }

@@ -526,6 +526,10 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         !app.get("/applicants?q=dana").await.body.contains("Deleted applicant"),
         "no longer found by the old name"
     );
+    assert!(
+        app.get("/applicants").await.body.contains("data deleted"),
+        "the list says her data is gone, not that deletion is scheduled"
+    );
     assert_eq!(
         app.new_client().get(&link).await.status,
         404,
@@ -773,4 +777,65 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     assert_eq!(status(&app, id), "INIT");
     let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "reset reopened the case");
+}
+
+/// Settling results by hand moves a case that had finished to where its
+/// results now put it; removing its reviewer does the same. An approved
+/// verification's results stay as approved.
+#[actix_web::test]
+async fn settling_results_by_hand_moves_the_case() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let nobody = insert_applicant(&app, "Nora None", "NORA-1", "INIT", 3);
+    let rejected = act(
+        &app,
+        nobody,
+        "reject",
+        &[("rejection_type", "final"), ("reasons", "other")],
+    )
+    .await;
+    assert_eq!(rejected.status, 422, "no verification, nothing to reject");
+    assert!(rejected.body.contains("no verification to reject"));
+
+    let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
+    let flagged = active_result(&app, id, "document_check");
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(step_results::table.find(flagged))
+            .set(step_results::status.eq("NEEDS_REVIEW"))
+            .execute(&mut conn)
+            .expect("flag");
+        diesel::update(applicants::table.find(id))
+            .set(applicants::status.eq("ON_HOLD"))
+            .execute(&mut conn)
+            .expect("on hold");
+    }
+    let garbage = act(&app, id, "reviewer", &[("reviewer_id", "garbage")]).await;
+    assert_eq!(garbage.status, 422, "an unknown reviewer is not taken as nobody");
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "IN_REVIEW");
+    act(&app, id, "reviewer", &[("reviewer_id", "")])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "ON_HOLD", "the flag still needs a look");
+    act(
+        &app,
+        id,
+        &format!("results/{flagged}/resolve"),
+        &[("resolve_comment", "Checked the document against the registry")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "COMPLETED", "nothing is left to look at");
+
+    act(&app, id, "approve", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let intro = active_result(&app, id, "intro");
+    let after = act(&app, id, &format!("results/{intro}/deactivate"), &[]).await;
+    assert_eq!(after.status, 422, "an approved verification's results stay");
+    assert!(after.body.contains("stay as they were approved"));
 }
