@@ -657,12 +657,14 @@ fn same_step(a: &StepConfig, b: &StepConfig) -> bool {
     }
 }
 
-/// Moves every active result of a verification to history and opens
-/// fresh ones (reset to "Not initiated").
+/// Moves every active result of a verification that has started to history
+/// and opens fresh ones (reset to "Not initiated").
 pub fn reset_results(conn: &mut PgConnection, verification: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+    // A step not started has nothing to set aside: it stays as it is,
+    // rather than leave an empty entry in the step's history.
     let active: Vec<StepResult> = results_of(conn, verification)?
         .into_iter()
-        .filter(|r| r.active)
+        .filter(|r| r.active && r.status != "NOT_STARTED")
         .collect();
     for r in &active {
         deactivate_result(conn, r, now)?;

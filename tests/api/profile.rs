@@ -144,6 +144,10 @@ async fn restart_change_flow_and_reset() {
     assert_eq!(status(&app, id), "INIT");
     let profile = app.get(&format!("/applicants/{id}")).await;
     assert!(profile.body.contains("History: Passed") && profile.body.contains("emailed a new link"));
+    assert!(
+        !profile.body.contains("History: Not started"),
+        "steps not started leave nothing in the history"
+    );
     let email = app.email_to("dana-1@example.test", "verify your identity").await;
     assert!(email.text.contains("start your verification again"));
     let kinds = app.event_kinds();
