@@ -234,6 +234,9 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         .then(|| rows.first().map(|r| view(format!("before={}", cursor(r)))))
         .flatten();
     let first_page = earlier.then(|| view(String::new()));
+    // Scheduled before this, the grace period is over and the purge has run,
+    // or runs within minutes; the list reads no extra column to say which.
+    let grace_over = ctx.now() - chrono::Duration::days(super::profile::DELETION_GRACE_DAYS);
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -251,7 +254,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
-                purged: r.purged_at.is_some(),
+                purged: r.deletion_scheduled_at.is_some_and(|at| at <= grace_over),
             }
         })
         .collect();

@@ -19,7 +19,7 @@ pub struct Row {
     pub created: (String, String),
     pub updated: (String, String),
     pub deletion: bool,
-    /// Its personal data was deleted.
+    /// Its grace period is over: its personal data is deleted.
     pub purged: bool,
 }
 

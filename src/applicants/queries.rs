@@ -191,7 +191,6 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
     pub flow_id: Option<Uuid>,
     pub reviewer_id: Option<Uuid>,
-    pub purged_at: Option<DateTime<Utc>>,
 }
 
 /// A page of applicants and whether more follow.
@@ -212,7 +211,6 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::updated_at,
             applicants::flow_id,
             applicants::reviewer_id,
-            applicants::purged_at,
         ))
         .into_boxed();
     if let Some(term) = &filter.search {
