@@ -244,7 +244,10 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     .filter(|s| !matches!(s.config.kind(), StepKind::FaceMatch | StepKind::Aml))
                     .map(|s| {
                         let kind = s.config.kind();
-                        (kind.label(), kind.to_the_applicant(), done.contains(&s.id))
+                        // The final screen is where the applicant ends: it
+                        // is never behind them while they are on this page.
+                        let is_done = kind != StepKind::FinalScreen && done.contains(&s.id);
+                        (kind.label(), kind.to_the_applicant(), is_done)
                     })
                     .collect(),
                 seconds_left,

@@ -307,6 +307,11 @@ async fn request_information_review_and_decide() {
         intro_item[..intro_item.find("</li>").expect("item")].contains("Done"),
         "the intro the officer resolved is done"
     );
+    let final_item = &landing.body[landing.body.find("<strong>Final screen").expect("final screen")..];
+    assert!(
+        !final_item[..final_item.find("</li>").expect("item")].contains("Done"),
+        "the final screen is still ahead of the applicant"
+    );
     let redo = act(&app, id, "approve", &[]).await;
     assert_eq!(redo.status, 422, "the step to redo is not done yet");
     assert!(redo.body.contains("Document check is not finished"), "{}", redo.body);
