@@ -69,6 +69,10 @@ enum Applies {
     /// deletion, nor once rejected as final. Resetting the verification
     /// status is the one way to reopen a final rejection, and it is audited.
     ToOpenCase,
+    /// Changes the verification itself (restarts it, moves it, settles its
+    /// results): as `ToOpenCase`, and not once approved, whose evidence stays
+    /// as it was approved; the message says what to do instead.
+    ToUndecided(&'static str),
     /// Settles parts of the case, reopens it or deletes it: not while the
     /// applicant is scheduled for deletion.
     ToCase,
@@ -123,11 +127,18 @@ where
         }
         // Not a conflict but a state that refuses the action (422).
         let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
-        if applicant.deletion_scheduled_at.is_some() && matches!(applies, Applies::ToOpenCase | Applies::ToCase) {
+        let active_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_) | Applies::ToCase);
+        if applicant.deletion_scheduled_at.is_some() && active_only {
             return refused("This applicant is scheduled for deletion; restore it first.");
         }
-        if applies == Applies::ToOpenCase && super::queries::rejected_as_final(conn, &applicant)? {
+        let open_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_));
+        if open_only && super::queries::rejected_as_final(conn, &applicant)? {
             return refused(super::queries::FINAL_REJECTION);
+        }
+        if let Applies::ToUndecided(message) = applies
+            && applicant.status == Status::Approved.code()
+        {
+            return refused(message);
         }
         let outcome = action(conn, &applicant, &c)?;
         if !matches!(outcome, Outcome::Refused(_)) {
@@ -260,33 +271,36 @@ pub async fn generate_link(
     ctx.require(Permission::ApplicantsSendLinks)?;
     let id = parse_id(&path)?;
     let wanted = form.send_email.is_some();
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        if applicant.status == Status::Approved.code() {
-            return Ok(Outcome::Refused(APPROVED_IS_DECIDED.into()));
-        }
-        let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
-            return Ok(Outcome::Refused(
-                "There is no verification yet; create a verification session first.".into(),
-            ));
-        };
-        let issued = relink(
-            conn,
-            c,
-            applicant,
-            verification,
-            &def,
-            default_email(applicant, wanted, None),
-            None,
-        )?;
-        record(
-            conn,
-            c,
-            applicant.id,
-            EventKind::VerificationRestarted,
-            json!({ "flow": flow_name }),
-        )?;
-        Ok(Outcome::Link(issued, flow_name))
-    })
+    run_action(
+        &ctx,
+        id,
+        &form,
+        Applies::ToUndecided(APPROVED_IS_DECIDED),
+        move |conn, applicant, c| {
+            let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
+                return Ok(Outcome::Refused(
+                    "There is no verification yet; create a verification session first.".into(),
+                ));
+            };
+            let issued = relink(
+                conn,
+                c,
+                applicant,
+                verification,
+                &def,
+                default_email(applicant, wanted, None),
+                None,
+            )?;
+            record(
+                conn,
+                c,
+                applicant.id,
+                EventKind::VerificationRestarted,
+                json!({ "flow": flow_name }),
+            )?;
+            Ok(Outcome::Link(issued, flow_name))
+        },
+    )
     .await
 }
 
@@ -299,7 +313,7 @@ pub async fn change_flow(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let flow: Option<Uuid> = form.flow_id.parse().ok();
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, Applies::ToUndecided(APPROVED_IS_DECIDED), move |conn, applicant, c| {
         let Some(target) = flow.map(|f| verifications::usable_flow(conn, f)).transpose()?.flatten() else {
             return Ok(Outcome::Refused("Choose a published flow to move to.".into()));
         };
@@ -307,9 +321,6 @@ pub async fn change_flow(
             return Ok(Outcome::Refused(
                 "Choose a regular flow; on-demand flows are for requesting more information.".into(),
             ));
-        }
-        if applicant.status == Status::Approved.code() {
-            return Ok(Outcome::Refused(APPROVED_IS_DECIDED.into()));
         }
         let previous = current_verification(conn, applicant)?;
         let Some(flow_id) = flow else {
@@ -467,29 +478,32 @@ pub async fn resolve_result(
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
     let comment = form.resolve_comment.trim().to_string();
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        if applicant.status == Status::Approved.code() {
-            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
-        }
-        if comment.is_empty() || comment.chars().count() > 2000 {
-            return Ok(Outcome::Refused(
-                "Say why you settle this step by hand (up to 2000 characters).".into(),
-            ));
-        }
-        let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
-            return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
-        };
-        verifications::resolve_result(conn, found.id, &comment, c.now)?;
-        resettle(conn, applicant)?;
-        record(
-            conn,
-            c,
-            applicant.id,
-            EventKind::StepResolved,
-            json!({ "step": found.step_kind, "from": found.status, "comment": comment }),
-        )?;
-        Ok(Outcome::Done("Step resolved by hand.".into()))
-    })
+    run_action(
+        &ctx,
+        id,
+        &form,
+        Applies::ToUndecided(APPROVED_RESULTS),
+        move |conn, applicant, c| {
+            if comment.is_empty() || comment.chars().count() > 2000 {
+                return Ok(Outcome::Refused(
+                    "Say why you settle this step by hand (up to 2000 characters).".into(),
+                ));
+            }
+            let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
+                return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
+            };
+            verifications::resolve_result(conn, found.id, &comment, c.now)?;
+            resettle(conn, applicant)?;
+            record(
+                conn,
+                c,
+                applicant.id,
+                EventKind::StepResolved,
+                json!({ "step": found.step_kind, "from": found.status, "comment": comment }),
+            )?;
+            Ok(Outcome::Done("Step resolved by hand.".into()))
+        },
+    )
     .await
 }
 
@@ -502,31 +516,34 @@ pub async fn deactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        if applicant.status == Status::Approved.code() {
-            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
-        }
-        let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
-            return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
-        };
-        if found.status == "NOT_STARTED" {
-            return Ok(Outcome::Refused(
-                "That step has not started, so there is no result to move to the history.".into(),
-            ));
-        }
-        verifications::deactivate_result(conn, &found, c.now)?;
-        resettle(conn, applicant)?;
-        record(
-            conn,
-            c,
-            applicant.id,
-            EventKind::StepDeactivated,
-            json!({ "step": found.step_kind, "status": found.status }),
-        )?;
-        Ok(Outcome::Done(
-            "Result moved to the step's history. Generate a new link so the applicant can redo the step.".into(),
-        ))
-    })
+    run_action(
+        &ctx,
+        id,
+        &form,
+        Applies::ToUndecided(APPROVED_RESULTS),
+        move |conn, applicant, c| {
+            let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
+                return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
+            };
+            if found.status == "NOT_STARTED" {
+                return Ok(Outcome::Refused(
+                    "That step has not started, so there is no result to move to the history.".into(),
+                ));
+            }
+            verifications::deactivate_result(conn, &found, c.now)?;
+            resettle(conn, applicant)?;
+            record(
+                conn,
+                c,
+                applicant.id,
+                EventKind::StepDeactivated,
+                json!({ "step": found.step_kind, "status": found.status }),
+            )?;
+            Ok(Outcome::Done(
+                "Result moved to the step's history. Generate a new link so the applicant can redo the step.".into(),
+            ))
+        },
+    )
     .await
 }
 
@@ -539,24 +556,27 @@ pub async fn reactivate_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        if applicant.status == Status::Approved.code() {
-            return Ok(Outcome::Refused(APPROVED_RESULTS.into()));
-        }
-        let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
-            return Ok(Outcome::Refused("That result is not in the history.".into()));
-        };
-        verifications::reactivate_result(conn, &found, c.now)?;
-        resettle(conn, applicant)?;
-        record(
-            conn,
-            c,
-            applicant.id,
-            EventKind::StepReactivated,
-            json!({ "step": found.step_kind, "status": found.status }),
-        )?;
-        Ok(Outcome::Done("Result restored from the history.".into()))
-    })
+    run_action(
+        &ctx,
+        id,
+        &form,
+        Applies::ToUndecided(APPROVED_RESULTS),
+        move |conn, applicant, c| {
+            let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
+                return Ok(Outcome::Refused("That result is not in the history.".into()));
+            };
+            verifications::reactivate_result(conn, &found, c.now)?;
+            resettle(conn, applicant)?;
+            record(
+                conn,
+                c,
+                applicant.id,
+                EventKind::StepReactivated,
+                json!({ "step": found.step_kind, "status": found.status }),
+            )?;
+            Ok(Outcome::Done("Result restored from the history.".into()))
+        },
+    )
     .await
 }
 
@@ -655,9 +675,8 @@ const APPROVED_RESULTS: &str = "This applicant is approved, so its step results 
 const APPROVED_IS_DECIDED: &str = "This applicant is approved, so its verification stays as it was approved. To verify them again, create a new verification session; the approval stays on the timeline.";
 
 /// The steps of the current verification still waiting for the applicant or
-/// a check (not started, open or failed); `None` without a verification.
-/// Each unfinished step's label, and whether it failed (rather than is
-/// still to do), without repeats.
+/// a check (not started, open or failed), each once, with whether it failed
+/// rather than is still to do; `None` without a verification.
 fn unfinished_steps(
     conn: &mut PgConnection,
     applicant: &Applicant,

@@ -35,6 +35,14 @@ pub const REJECTION_REASONS: [(&str, &str); 7] = [
     ("other", "Other"),
 ];
 
+/// A rejection reason's label; an unknown key reads as itself.
+pub fn reason_label(key: &str) -> &str {
+    REJECTION_REASONS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, label)| label)
+}
+
 /// Every form on the profile, as typed (each action reads its own
 /// fields). When an action is refused or loses a race the page is shown
 /// again with this, so nothing typed is lost.
@@ -400,16 +408,7 @@ pub async fn profile_page(
                 },
                 by: member.and_then(|m| names.get(&m).cloned()).unwrap_or_default(),
                 at: ctx.member.format_time(*at),
-                reasons: reasons
-                    .iter()
-                    .map(|r| {
-                        REJECTION_REASONS
-                            .iter()
-                            .find(|(k, _)| k == r)
-                            .map_or(r.clone(), |(_, l)| l.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                reasons: reasons.iter().map(|r| reason_label(r)).collect::<Vec<_>>().join(", "),
                 comment_applicant: applicant_comment.clone().unwrap_or_default(),
                 comment_internal: internal.clone().unwrap_or_default(),
             },

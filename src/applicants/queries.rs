@@ -4,11 +4,13 @@
 use super::models::{Applicant, NewApplicant, normalise_search};
 use super::search;
 use crate::auth::permissions::Permission;
+use crate::db::fixed_sql::{FixedSql, fixed_sql};
 use crate::db::literal_limit::LiteralLimitDsl;
-use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members, reviews, roles};
+use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members, roles};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use diesel::sql_types::{Text, Timestamptz};
 use uuid::Uuid;
 
@@ -83,19 +85,28 @@ pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
 pub const FINAL_REJECTION: &str =
     "This applicant was rejected as final. To send links or decide again, reset the verification status first.";
 
-/// Whether the applicant stands rejected as final: rejected, and the
-/// latest review says final. Only a reset reopens such a case.
+/// Not rejected as final: not rejected, or the latest review is no final
+/// rejection. The one statement of the rule, read by [`rejected_as_final`]
+/// and by the statement that makes a new verification current, which
+/// locks and updates the applicant at once.
+pub const NOT_REJECTED_AS_FINAL: FixedSql<Bool> = fixed_sql(
+    "NOT (applicants.status = 'REJECTED' AND (SELECT reviews.rejection_type FROM reviews \
+     WHERE reviews.applicant_id = applicants.id ORDER BY reviews.created_at DESC, reviews.id DESC LIMIT 1) \
+     IS NOT DISTINCT FROM 'final')",
+);
+
+/// Whether the applicant stands rejected as final (see
+/// [`NOT_REJECTED_AS_FINAL`]). Only a reset reopens such a case.
 pub fn rejected_as_final(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<bool> {
+    // Only a rejected applicant can be; the others need no query.
     if applicant.status != super::models::Status::Rejected.code() {
         return Ok(false);
     }
-    let latest: Option<Option<String>> = reviews::table
-        .filter(reviews::applicant_id.eq(applicant.id))
-        .order((reviews::created_at.desc(), reviews::id.desc()))
-        .select(reviews::rejection_type)
-        .first(conn)
-        .optional()?;
-    Ok(latest.flatten().as_deref() == Some("final"))
+    let open: bool = applicants::table
+        .find(applicant.id)
+        .select(NOT_REJECTED_AS_FINAL)
+        .first(conn)?;
+    Ok(!open)
 }
 
 /// How the list is sorted.

@@ -77,12 +77,7 @@ fn in_words(key: &str, value: serde_json::Value, viewer: &CurrentMember) -> Opti
             .map(|at| viewer.format_time(at.with_timezone(&chrono::Utc))),
         "reasons" => Some(
             text.split(", ")
-                .map(|r| {
-                    crate::applicants::profile::REJECTION_REASONS
-                        .iter()
-                        .find(|(k, _)| *k == r)
-                        .map_or(r, |(_, label)| label)
-                })
+                .map(crate::applicants::profile::reason_label)
                 .collect::<Vec<_>>()
                 .join(", "),
         ),

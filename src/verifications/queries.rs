@@ -199,7 +199,7 @@ pub fn make_current(
             .find(applicant)
             .filter(applicants::purged_at.is_null())
             .filter(applicants::deletion_scheduled_at.is_null())
-            .filter(NOT_REJECTED_AS_FINAL)
+            .filter(crate::applicants::queries::NOT_REJECTED_AS_FINAL)
             .filter(
                 applicants::lock_version
                     .eq(seen.unwrap_or_default())
@@ -233,15 +233,6 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
     )
     .execute(conn)
 }
-
-/// Not rejected as final: not rejected, or the latest review is no final
-/// rejection. The same rule as `applicants::queries::rejected_as_final`, in
-/// the one statement that locks and updates the applicant.
-const NOT_REJECTED_AS_FINAL: FixedSql<Bool> = fixed_sql(
-    "NOT (applicants.status = 'REJECTED' AND (SELECT reviews.rejection_type FROM reviews \
-     WHERE reviews.applicant_id = applicants.id ORDER BY reviews.created_at DESC, reviews.id DESC LIMIT 1) \
-     IS NOT DISTINCT FROM 'final')",
-);
 
 /// Links that can still be used, written as the partial index
 /// `session_links_live_idx` is (see [`FixedSql`]): with the statuses bound
