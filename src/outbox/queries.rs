@@ -69,14 +69,21 @@ pub fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: u32) -> Que
     .get_results(conn)
 }
 
-/// Messages still waiting for delivery, as the partial index `outbox_due_idx`
-/// spells it.
-const WAITING: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying')");
+/// Messages still waiting for delivery in the table named `$table`, as the
+/// partial index `outbox_due_idx` spells it: one list of statuses for both
+/// names the table goes by.
+macro_rules! waiting {
+    ($table:literal) => {
+        fixed_sql(concat!($table, ".status IN ('queued', 'retrying')"))
+    };
+}
+
+const WAITING: FixedSql<Bool> = waiting!("outbox_messages");
 
 // The claim picks its rows in a subquery on the same table, which Diesel
 // accepts under another name.
 diesel::alias!(outbox_messages as due_messages: DueMessages);
-const DUE_WAITING: FixedSql<Bool> = fixed_sql("due_messages.status IN ('queued', 'retrying')");
+const DUE_WAITING: FixedSql<Bool> = waiting!("due_messages");
 
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
