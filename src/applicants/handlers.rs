@@ -254,6 +254,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
+                open_case: r.open_case,
                 purged: r.deletion_scheduled_at.is_some_and(|at| at <= grace_over),
             }
         })

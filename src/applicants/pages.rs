@@ -19,6 +19,8 @@ pub struct Row {
     pub created: (String, String),
     pub updated: (String, String),
     pub deletion: bool,
+    /// Not rejected as final, so a new session may be sent.
+    pub open_case: bool,
     /// Its grace period is over: its personal data is deleted.
     pub purged: bool,
 }

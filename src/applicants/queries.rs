@@ -202,6 +202,8 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
     pub flow_id: Option<Uuid>,
     pub reviewer_id: Option<Uuid>,
+    /// Not rejected as final: the case takes new sessions.
+    pub open_case: bool,
 }
 
 /// A page of applicants and whether more follow.
@@ -222,6 +224,7 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::updated_at,
             applicants::flow_id,
             applicants::reviewer_id,
+            NOT_REJECTED_AS_FINAL,
         ))
         .into_boxed();
     if let Some(term) = &filter.search {

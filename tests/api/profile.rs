@@ -753,7 +753,12 @@ async fn a_final_rejection_closes_the_case_until_reset() {
             .expect("flow")
             .to_string()
     };
-    let form = app.get(&format!("/applicants/{id}/sessions/new")).await;
+    let new_session = format!("/applicants/{id}/sessions/new");
+    assert!(
+        !app.get("/applicants").await.body.contains(&new_session),
+        "the list offers no new session"
+    );
+    let form = app.get(&new_session).await;
     assert!(form.body.contains("rejected as final"), "the form warns");
     let session = app
         .post(
@@ -784,6 +789,7 @@ async fn a_final_rejection_closes_the_case_until_reset() {
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
+    assert!(app.get("/applicants").await.body.contains(&new_session));
     let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "reset reopened the case");
 }

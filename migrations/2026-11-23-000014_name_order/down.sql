@@ -1,0 +1,1 @@
+ALTER TABLE applicants ALTER COLUMN name TYPE text COLLATE "default";
