@@ -363,6 +363,16 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     .await;
     let officer = app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
     crate::sessions::published_flow(&app, "Retail onboarding", officer);
+    crate::sessions::published_flow_with(
+        &app,
+        "Express check",
+        officer,
+        veridesk::flows::definition::FlowSettings {
+            link_expiry_hours: 48,
+            session_minutes: 15,
+            ..Default::default()
+        },
+    );
     let (b, _driver) = browser().await;
     let base = app.address.clone();
 
@@ -397,6 +407,25 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         (hours.as_str(), days.as_str()),
         ("72", "3"),
         "the expiry follows its unit"
+    );
+    // Another flow brings its defaults into fields that still show the first's.
+    let retail_minutes = value_of(&b, "#f-session_minutes").await;
+    choose(&b, "#f-flow_id", "Express check").await;
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "2", "48 hours, in days");
+    assert_eq!(value_of(&b, "#f-session_minutes").await, "15");
+    // Hours that are not whole days are rounded, and the form says so.
+    choose(&b, "#f-expiry_unit", "hours").await;
+    fill(&b, "#f-expiry_value", "36").await;
+    choose(&b, "#f-expiry_unit", "days").await;
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "2");
+    assert!(!is_hidden(&b, "#expiry-note").await);
+    assert!(text(&b).await.contains("36 hours are not a whole number of days: now 2 days."));
+    fill(&b, "#f-expiry_value", "5").await;
+    choose(&b, "#f-flow_id", "Retail onboarding").await;
+    assert_eq!(
+        (value_of(&b, "#f-expiry_value").await, value_of(&b, "#f-session_minutes").await),
+        ("5".to_string(), retail_minutes),
+        "the expiry the officer chose is kept; the untouched session time follows the flow"
     );
     fill(&b, "#f-cc", "compliance@example.test").await;
     fill(&b, "#f-subject", "Please verify your identity").await;

@@ -5,10 +5,15 @@ use crate::applicants::insert_applicant;
 use crate::helpers::{TestApp, spawn_app};
 use chrono::Duration;
 use veridesk::auth::permissions::BuiltinRole;
-use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
+use veridesk::flows::definition::{FlowDefinition, FlowSettings, Step, StepKind};
 
 /// Publishes a flow with Intro, Document check and Final screen.
 pub fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
+    published_flow_with(app, name, by, Default::default())
+}
+
+/// A published flow with its own link expiry and session time.
+pub fn published_flow_with(app: &TestApp, name: &str, by: uuid::Uuid, settings: FlowSettings) -> uuid::Uuid {
     let steps = [StepKind::Intro, StepKind::DocumentCheck, StepKind::FinalScreen]
         .iter()
         .map(|k| Step {
@@ -16,10 +21,7 @@ pub fn published_flow(app: &TestApp, name: &str, by: uuid::Uuid) -> uuid::Uuid {
             config: k.default_config(None).expect("config"),
         })
         .collect();
-    let def = FlowDefinition {
-        settings: Default::default(),
-        steps,
-    };
+    let def = FlowDefinition { settings, steps };
     let mut conn = app.pool.get().expect("conn");
     let id = veridesk::flows::queries::create(&mut conn, name, "regular", &def, by, app.clock.now()).expect("flow");
     veridesk::flows::queries::publish(&mut conn, id, by, app.clock.now())
