@@ -250,36 +250,41 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
     if let Some(until) = filter.created_until {
         query = query.filter(applicants::created_at.lt(until));
     }
+    // Past the cursor in (key, id) order, written as `key >= k AND (key > k
+    // OR id > i)`: the first half bounds the index scan, so a page deep in
+    // the list reads 51 index entries. The textbook `key > k OR (key = k AND
+    // id > i)` gives the index no bound, and PostgreSQL walked every row
+    // before the cursor: 2.4 s for a page in the middle of a million.
     query = match (filter.sort, &filter.after) {
         (Sort::CreatedDesc, Some(Cursor::At(t, id))) => query.filter(
             applicants::created_at
-                .lt(*t)
-                .or(applicants::created_at.eq(*t).and(applicants::id.lt(*id))),
+                .le(*t)
+                .and(applicants::created_at.lt(*t).or(applicants::id.lt(*id))),
         ),
         (Sort::CreatedAsc, Some(Cursor::At(t, id))) => query.filter(
             applicants::created_at
-                .gt(*t)
-                .or(applicants::created_at.eq(*t).and(applicants::id.gt(*id))),
+                .ge(*t)
+                .and(applicants::created_at.gt(*t).or(applicants::id.gt(*id))),
         ),
         (Sort::UpdatedDesc, Some(Cursor::At(t, id))) => query.filter(
             applicants::updated_at
-                .lt(*t)
-                .or(applicants::updated_at.eq(*t).and(applicants::id.lt(*id))),
+                .le(*t)
+                .and(applicants::updated_at.lt(*t).or(applicants::id.lt(*id))),
         ),
         (Sort::UpdatedAsc, Some(Cursor::At(t, id))) => query.filter(
             applicants::updated_at
-                .gt(*t)
-                .or(applicants::updated_at.eq(*t).and(applicants::id.gt(*id))),
+                .ge(*t)
+                .and(applicants::updated_at.gt(*t).or(applicants::id.gt(*id))),
         ),
         (Sort::NameAsc, Some(Cursor::Name(n, id))) => query.filter(
             applicants::name
-                .gt(n.clone())
-                .or(applicants::name.eq(n.clone()).and(applicants::id.gt(*id))),
+                .ge(n.clone())
+                .and(applicants::name.gt(n.clone()).or(applicants::id.gt(*id))),
         ),
         (Sort::NameDesc, Some(Cursor::Name(n, id))) => query.filter(
             applicants::name
-                .lt(n.clone())
-                .or(applicants::name.eq(n.clone()).and(applicants::id.lt(*id))),
+                .le(n.clone())
+                .and(applicants::name.lt(n.clone()).or(applicants::id.lt(*id))),
         ),
         _ => query,
     };

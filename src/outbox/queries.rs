@@ -166,11 +166,12 @@ pub fn list_messages(
     }
     // Keyset on (created_at, id): messages queued in one transaction share
     // created_at, so the id breaks ties and none is skipped at a page edge.
+    // The `<=` bounds the index scan (see `applicants::queries::list`).
     if let Some((at, id)) = before {
         query = query.filter(
             outbox_messages::created_at
-                .lt(at)
-                .or(outbox_messages::created_at.eq(at).and(outbox_messages::id.lt(id))),
+                .le(at)
+                .and(outbox_messages::created_at.lt(at).or(outbox_messages::id.lt(id))),
         );
     }
     query.load(conn)

@@ -185,7 +185,12 @@ async fn the_list_searches_filters_sorts_and_pages() {
     let by_name = app.get("/applicants?sort=name_asc").await;
     let order: Vec<usize> = ["Bob Builder", "de Vries BV", "Émile Zola", "Person 00"]
         .iter()
-        .map(|name| by_name.body.find(name).unwrap_or_else(|| panic!("{name} on the first page")))
+        .map(|name| {
+            by_name
+                .body
+                .find(name)
+                .unwrap_or_else(|| panic!("{name} on the first page"))
+        })
         .collect();
     assert!(
         order.windows(2).all(|pair| pair[0] < pair[1]),
@@ -354,4 +359,37 @@ async fn list_filters_by_flow_reviewer_and_creation_date() {
         .get(&format!("/applicants?to={}", today - chrono::Duration::days(2)))
         .await;
     assert_eq!(shows(&earlier.body), (true, false));
+}
+
+/// A page deep in the list starts at its cursor in the sort's index instead
+/// of walking every row before it: in every sort, the cursor bounds the
+/// index scan of the plan PostgreSQL keeps for the prepared statement.
+#[actix_web::test]
+async fn a_deep_page_starts_at_its_cursor_in_the_index() {
+    use crate::helpers::generic_plan;
+    use veridesk::applicants::queries::{Cursor, ListFilter, Sort, list};
+    let app = spawn_app().await;
+    let id = insert_applicant(&app, "Maria Svensson", "MS-1", "INIT", 5);
+    let mut conn = app.pool.get().expect("conn");
+    for (sort, key, _) in Sort::ALL {
+        let (column, after, values) = match sort {
+            Sort::CreatedDesc | Sort::CreatedAsc => ("created_at", Cursor::At(app.clock.now(), id), "now(), now()"),
+            Sort::UpdatedDesc | Sort::UpdatedAsc => ("updated_at", Cursor::At(app.clock.now(), id), "now(), now()"),
+            Sort::NameAsc | Sort::NameDesc => ("name", Cursor::Name("Maria".into(), id), "'Maria', 'Maria'"),
+        };
+        let filter = ListFilter {
+            sort,
+            after: Some(after),
+            ..ListFilter::default()
+        };
+        list(&mut conn, &filter, 50).expect("a page");
+        let descending = matches!(sort, Sort::CreatedDesc | Sort::UpdatedDesc | Sort::NameDesc);
+        let statement = format!(
+            "SELECT \"applicants\".\"id\"%ORDER BY \"applicants\".\"{column}\" {}",
+            if descending { "DESC" } else { "ASC" }
+        );
+        let plan = generic_plan(&mut conn, &statement, &format!("{values}, '{id}'"));
+        let bound = format!("Index Cond: ({column} {} $1)", if descending { "<=" } else { ">=" });
+        assert!(plan.contains(&bound), "{key}: {plan}");
+    }
 }

@@ -419,11 +419,18 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     choose(&b, "#f-expiry_unit", "days").await;
     assert_eq!(value_of(&b, "#f-expiry_value").await, "2");
     assert!(!is_hidden(&b, "#expiry-note").await);
-    assert!(text(&b).await.contains("36 hours are not a whole number of days: now 2 days."));
+    assert!(
+        text(&b)
+            .await
+            .contains("36 hours are not a whole number of days: now 2 days.")
+    );
     fill(&b, "#f-expiry_value", "5").await;
     choose(&b, "#f-flow_id", "Retail onboarding").await;
     assert_eq!(
-        (value_of(&b, "#f-expiry_value").await, value_of(&b, "#f-session_minutes").await),
+        (
+            value_of(&b, "#f-expiry_value").await,
+            value_of(&b, "#f-session_minutes").await
+        ),
         ("5".to_string(), retail_minutes),
         "the expiry the officer chose is kept; the untouched session time follows the flow"
     );

@@ -456,3 +456,54 @@ fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+/// How many statements starting with `start` this connection keeps prepared.
+pub fn prepared(conn: &mut PgConnection, start: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE $1")
+        .bind::<diesel::sql_types::Text, _>(format!("{start}%"))
+        .get_result::<Count>(conn)
+        .expect("count")
+        .n
+}
+
+/// The plan PostgreSQL keeps for the statement this connection prepared
+/// that starts with `start`, whatever the values: EXPLAIN EXECUTE with
+/// `args` under a forced generic plan.
+pub fn generic_plan(conn: &mut PgConnection, start: &str, args: &str) -> String {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let name = diesel::sql_query("SELECT name FROM pg_prepared_statements WHERE statement LIKE $1")
+        .bind::<Text, _>(format!("{start}%"))
+        .get_result::<Name>(conn)
+        .expect("statement")
+        .name;
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+        .execute(conn)
+        .expect("set");
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(conn)
+        .expect("set");
+    let plan = diesel::sql_query(format!("EXPLAIN EXECUTE \"{name}\"({args})"))
+        .load::<Line>(conn)
+        .expect("explain")
+        .into_iter()
+        .map(|l| l.line)
+        .collect::<Vec<_>>()
+        .join("\n");
+    diesel::sql_query("RESET ALL").execute(conn).expect("reset");
+    plan
+}

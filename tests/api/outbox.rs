@@ -127,3 +127,19 @@ async fn without_smtp_emails_land_in_the_development_mailbox() {
     assert!(message.body.contains("via mailbox"));
     assert!(app.smtp.all().is_empty());
 }
+
+/// The outbox's pages start at their cursor in the creation index, like the
+/// applicants list's (see `a_deep_page_starts_at_its_cursor_in_the_index`).
+#[actix_web::test]
+async fn an_older_page_of_emails_starts_at_its_cursor_in_the_index() {
+    let app = spawn_app_with(Options::default()).await;
+    let mut conn = app.pool.get().expect("conn");
+    let before = (app.clock.now(), uuid::Uuid::nil());
+    veridesk::outbox::queries::list_messages(&mut conn, None, Some(before), 50).expect("a page");
+    let plan = crate::helpers::generic_plan(
+        &mut conn,
+        "SELECT \"outbox_messages\".\"id\"%ORDER BY",
+        &format!("now(), now(), '{}', 50", uuid::Uuid::nil()),
+    );
+    assert!(plan.contains("Index Cond: (created_at <= $1)"), "{plan}");
+}

@@ -287,58 +287,13 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
 /// PostgreSQL would plan them afresh each time.
 #[actix_web::test]
 async fn link_statements_stay_prepared_with_plans_that_use_their_indexes() {
+    use crate::helpers::{generic_plan, prepared};
     use diesel::prelude::*;
-    use diesel::sql_types::{BigInt, Text};
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-        line: String,
-    }
     let app = spawn_app().await;
     let owner = app.create_member(BuiltinRole::Owner, "own@example.test");
     let flow = published_flow(&app, "Standard", owner);
     let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
     let mut conn = app.pool.get().expect("conn");
-    let prepared = |conn: &mut diesel::PgConnection, start: &str| {
-        diesel::sql_query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE $1")
-            .bind::<Text, _>(format!("{start}%"))
-            .get_result::<Count>(conn)
-            .expect("count")
-            .n
-    };
-    // The plan PostgreSQL keeps for the prepared statement, whatever the values.
-    let generic_plan = |conn: &mut diesel::PgConnection, start: &str, args: &str| {
-        #[derive(QueryableByName)]
-        struct Name {
-            #[diesel(sql_type = Text)]
-            name: String,
-        }
-        let name = diesel::sql_query("SELECT name FROM pg_prepared_statements WHERE statement LIKE $1")
-            .bind::<Text, _>(format!("{start}%"))
-            .get_result::<Name>(conn)
-            .expect("statement")
-            .name;
-        diesel::sql_query("SET plan_cache_mode = force_generic_plan")
-            .execute(conn)
-            .expect("set");
-        diesel::sql_query("SET enable_seqscan = off")
-            .execute(conn)
-            .expect("set");
-        let plan = diesel::sql_query(format!("EXPLAIN EXECUTE \"{name}\"({args})"))
-            .load::<Line>(conn)
-            .expect("explain")
-            .into_iter()
-            .map(|l| l.line)
-            .collect::<Vec<_>>()
-            .join("\n");
-        diesel::sql_query("RESET ALL").execute(conn).expect("reset");
-        plan
-    };
 
     for _ in 0..2 {
         veridesk::verifications::queries::revoke_links(&mut conn, applicant, "test", app.clock.now()).expect("revoke");
