@@ -187,18 +187,16 @@ async fn purge_sessions(state: AppState) {
         .await;
         // Applicants whose deletion grace period ended lose their personal data.
         let pool = state.pool.clone();
-        let purged = actix_web::web::block(move || {
-            use diesel::Connection;
-            let mut pooled = pool.get().ok()?;
-            let conn: &mut diesel::PgConnection = &mut pooled;
-            conn.transaction(|conn| crate::applicants::deletion::purge_due(conn, now))
-                .ok()
+        let purged = actix_web::web::block(move || -> Result<usize, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            crate::applicants::deletion::purge_due(&mut conn, now).map_err(|e| e.to_string())
         })
         .await;
-        if let Ok(Some(n)) = purged
-            && n > 0
-        {
-            tracing::info!(purged = n, "applicants purged after their deletion grace period");
+        match purged {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(purged = n, "applicants purged after their deletion grace period"),
+            Ok(Err(error)) => tracing::error!(%error, "could not look for applicants to purge"),
+            Err(error) => tracing::error!(%error, "the purge did not run"),
         }
         // The per-IP sign-in limiter keeps a key per address; forget idle ones.
         state.signin_limiter.retain_recent();

@@ -12,19 +12,40 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-/// Purges every applicant whose grace period ended; returns how many.
+/// Purges every applicant whose grace period ended, each in its own
+/// transaction, so that one that cannot be purged holds back no other; it
+/// is logged and tried again on the next run. Returns how many were purged.
 pub fn purge_due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
-    let due: Vec<Uuid> = applicants::table
-        .filter(applicants::deletion_scheduled_at.le(now - Duration::days(DELETION_GRACE_DAYS)))
-        .filter(applicants::purged_at.is_null())
-        .select(applicants::id)
-        .for_update()
-        .skip_locked()
-        .load(conn)?;
-    for id in &due {
-        purge(conn, *id, now)?;
+    let due = || {
+        applicants::table
+            .filter(applicants::deletion_scheduled_at.le(now - Duration::days(DELETION_GRACE_DAYS)))
+            .filter(applicants::purged_at.is_null())
+    };
+    let ids: Vec<Uuid> = due().select(applicants::id).load(conn)?;
+    let mut purged = 0;
+    for id in ids {
+        let outcome = conn.transaction(|conn| {
+            // Still due (not restored meanwhile), and not being purged by
+            // another instance.
+            let still_due: Option<Uuid> = due()
+                .filter(applicants::id.eq(id))
+                .select(applicants::id)
+                .for_update()
+                .skip_locked()
+                .first(conn)
+                .optional()?;
+            match still_due {
+                Some(_) => purge(conn, id, now).map(|()| true),
+                None => Ok(false),
+            }
+        });
+        match outcome {
+            Ok(true) => purged += 1,
+            Ok(false) => {}
+            Err(error) => tracing::error!(applicant = %id, %error, "could not purge an applicant's personal data"),
+        }
     }
-    Ok(due.len())
+    Ok(purged)
 }
 
 fn purge(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {

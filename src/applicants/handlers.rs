@@ -234,9 +234,6 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         .then(|| rows.first().map(|r| view(format!("before={}", cursor(r)))))
         .flatten();
     let first_page = earlier.then(|| view(String::new()));
-    // Scheduled before this, the grace period is over and the purge has run,
-    // or runs within minutes; the list reads no extra column to say which.
-    let grace_over = ctx.now() - chrono::Duration::days(super::profile::DELETION_GRACE_DAYS);
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -255,7 +252,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
                 open_case: r.open_case,
-                purged: r.deletion_scheduled_at.is_some_and(|at| at <= grace_over),
+                purged: r.purged_at.is_some(),
             }
         })
         .collect();

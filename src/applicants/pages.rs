@@ -21,7 +21,7 @@ pub struct Row {
     pub deletion: bool,
     /// Not rejected as final, so a new session may be sent.
     pub open_case: bool,
-    /// Its grace period is over: its personal data is deleted.
+    /// Its personal data was deleted.
     pub purged: bool,
 }
 

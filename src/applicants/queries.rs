@@ -12,6 +12,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use diesel::sql_types::{Text, Timestamptz};
+use diesel::upsert::DecoratableTarget;
 use uuid::Uuid;
 
 /// Inserts an applicant; `Ok(false)` when the external user id is taken.
@@ -19,6 +20,7 @@ pub fn create(conn: &mut PgConnection, applicant: &NewApplicant) -> QueryResult<
     let inserted = diesel::insert_into(applicants::table)
         .values(applicant)
         .on_conflict(applicants::external_user_id)
+        .filter_target(applicants::purged_at.is_null())
         .do_nothing()
         .execute(conn)?;
     if inserted == 1 {
@@ -202,6 +204,7 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
     pub flow_id: Option<Uuid>,
     pub reviewer_id: Option<Uuid>,
+    pub purged_at: Option<DateTime<Utc>>,
     /// Not rejected as final: the case takes new sessions.
     pub open_case: bool,
 }
@@ -224,6 +227,7 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::updated_at,
             applicants::flow_id,
             applicants::reviewer_id,
+            applicants::purged_at,
             NOT_REJECTED_AS_FINAL,
         ))
         .into_boxed();

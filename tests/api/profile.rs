@@ -504,6 +504,12 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let late = act(&app, id, "restore", &[]).await;
     assert_eq!(late.status, 422);
     assert!(late.body.contains("The 20 days to restore this applicant are over"));
+    assert!(
+        !app.get("/applicants").await.body.contains("data deleted"),
+        "until the purge has run, the list does not say her data is gone"
+    );
+    // Someone took the id her record will be given; her purge still runs.
+    insert_applicant(&app, "Sam Taken", &format!("deleted-{id}"), "INIT", 1);
     {
         let mut conn = app.pool.get().expect("conn");
         assert_eq!(
