@@ -221,16 +221,17 @@ fn current_verification(
 fn default_email(applicant: &Applicant, wanted: bool, intro: Option<&str>) -> Option<LinkEmail> {
     let to = applicant.email.clone().filter(|_| wanted)?;
     let body = match intro {
-        Some(text) => format!(
-            "Hello {{{{applicant_name}}}},\n\n{text}\n\nContinue here: {{{{session_url}}}}\n\nThe link works until {{{{link_expires_at}}}}."
-        ),
-        None => DEFAULT_BODY.to_string(),
+        Some(_) => {
+            "Hello {{applicant_name}},\n\n{{message}}\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}."
+        }
+        None => DEFAULT_BODY,
     };
     Some(LinkEmail {
         to,
         cc: Vec::new(),
         subject: DEFAULT_SUBJECT.to_string(),
-        body,
+        body: body.to_string(),
+        message: intro.unwrap_or_default().to_string(),
     })
 }
 

@@ -266,6 +266,7 @@ fn start(
         cc: Vec::new(),
         subject: DEFAULT_SUBJECT.into(),
         body: DEFAULT_BODY.into(),
+        message: String::new(),
     });
     let issued = issue_link(
         conn,

@@ -126,6 +126,7 @@ async fn form_page(
         applicant_name: "Ana Lima".into(),
         link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), language.0),
         company_name: company,
+        ..Values::default()
     };
     let status = if errors.is_empty() {
         StatusCode::OK

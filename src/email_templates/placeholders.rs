@@ -44,6 +44,16 @@ pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
                         ),
                     ));
                 }
+                // A subject is shown in inbox lists, notifications and the
+                // outbox, none of which keeps the link secret.
+                if field == "subject" && found.iter().any(|n| n == "session_url") {
+                    p.push((
+                        "subject",
+                        "The link cannot go in the subject, which inboxes and the outbox show to anyone who \
+                         sees the email. Put {{session_url}} in the body."
+                            .to_string(),
+                    ));
+                }
                 if field == "body" && !found.iter().any(|n| n == "session_url") {
                     p.push((
                         "body",
@@ -57,11 +67,17 @@ pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Values for the placeholders.
+#[derive(Default)]
 pub struct Values {
     pub session_url: String,
     pub applicant_name: String,
     pub link_expires_at: String,
     pub company_name: String,
+    /// The officer's words in an email Veridesk writes itself (a restart,
+    /// a retry, a request for information), filled in as a value by
+    /// `{{message}}`, so that braces typed in it are never read as
+    /// placeholders. Not in [`KNOWN`]: templates cannot use it.
+    pub message: String,
 }
 
 /// `text` with every known placeholder replaced (unknown ones are left as typed).
@@ -80,6 +96,7 @@ pub fn render(text: &str, values: &Values) -> String {
             "applicant_name" => values.applicant_name.as_str(),
             "link_expires_at" => values.link_expires_at.as_str(),
             "company_name" => values.company_name.as_str(),
+            "message" => values.message.as_str(),
             _ => &rest[start..start + 2 + end + 2],
         };
         out.push_str(value);
@@ -251,7 +268,28 @@ mod tests {
             applicant_name: "Ana".into(),
             link_expires_at: "24 November 2026, 18:00 UTC".into(),
             company_name: "Acme".into(),
+            message: "Upload your bank statement {{ or payslip".into(),
         }
+    }
+
+    #[test]
+    fn the_link_stays_out_of_the_subject() {
+        let refused = problems("Your link: {{session_url}}", "Start: {{session_url}}");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, "subject");
+        assert!(problems("Verify, {{applicant_name}}", "Start: {{session_url}}").is_empty());
+    }
+
+    #[test]
+    fn the_officers_message_is_a_value_never_read_as_placeholders() {
+        assert_eq!(
+            render("{{message}}\n\nContinue here: {{session_url}}", &values()),
+            "Upload your bank statement {{ or payslip\n\nContinue here: https://kyc.test/v/abc"
+        );
+        assert!(
+            !problems("Hi", "{{message}} {{session_url}}").is_empty(),
+            "templates cannot use it"
+        );
     }
 
     #[test]

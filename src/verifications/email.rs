@@ -88,6 +88,7 @@ mod tests {
             applicant_name: "<b>Ana</b>".into(),
             link_expires_at: "soon".into(),
             company_name: "Acme".into(),
+            ..Values::default()
         };
         let email = compose(
             "a@b.test",

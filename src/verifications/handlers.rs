@@ -226,6 +226,7 @@ pub async fn create_session(
                 cc: e.cc,
                 subject: e.subject,
                 body: e.body,
+                message: String::new(),
             }),
             None,
             &mut events,

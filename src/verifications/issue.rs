@@ -18,6 +18,8 @@ pub struct LinkEmail {
     pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// What `{{message}}` in the body stands for.
+    pub message: String,
 }
 
 /// A link just issued; `url` holds the secret and is shown once.
@@ -62,6 +64,7 @@ pub fn issue_link(
                 applicant_name: applicant.name.clone(),
                 link_expires_at: format_expiry(expires_at, &applicant.language),
                 company_name,
+                message: email.message.clone(),
             };
             let mut message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
             message.applicant = Some(applicant.id);

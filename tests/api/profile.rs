@@ -197,7 +197,7 @@ async fn request_information_review_and_decide() {
         "request-info",
         &[
             ("flow_id", &on_demand),
-            ("message", "Please upload a utility bill."),
+            ("message", "Please upload a utility bill {{ or a bank statement."),
             ("send_email", "on"),
         ],
     )
@@ -206,11 +206,20 @@ async fn request_information_review_and_decide() {
     assert_eq!(status(&app, id), "INIT", "requesting information leaves the status");
     let asked = app.new_client().get(&path_of(&app, &link_in(&requested.body))).await;
     assert!(
-        asked.body.contains("Please upload a utility bill."),
+        asked
+            .body
+            .contains("Please upload a utility bill {{ or a bank statement."),
         "the message is on the page behind the link, emailed or not"
     );
     let email = app.email_to("dana-1@example.test", "verify your identity").await;
-    assert!(email.text.contains("Please upload a utility bill."));
+    assert!(
+        email
+            .text
+            .contains("Please upload a utility bill {{ or a bank statement."),
+        "braces the officer typed are kept as typed: {}",
+        email.text
+    );
+    email.link(&format!("{}/v/", app.address));
 
     // Resolve, deactivate and reactivate a step result.
     let intro = active_result(&app, id, "intro");

@@ -174,6 +174,16 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
         assert!(refused.body.contains(message), "missing {message}");
     }
     assert!(refused.body.contains("Please verify soon.") && refused.body.contains("cc8@example.test"));
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ben@example.test"),
+        ("subject", "Your link: {{session_url}}"),
+        ("body", "Start here: {{session_url}}"),
+    ]);
+    let in_subject = app.post(&path, &fields).await;
+    assert_eq!(in_subject.status, 422);
+    assert!(in_subject.body.contains("The link cannot go in the subject"));
     let archived_flow = published_flow(&app, "Old", officer);
     {
         let mut conn = app.pool.get().expect("conn");
