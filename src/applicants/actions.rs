@@ -453,16 +453,21 @@ pub async fn request_info(
     .await
 }
 
+/// A step result of the applicant's current verification, the one the
+/// tracker shows: those of a verification it replaced are its record and
+/// stay as they were.
 fn find_result(
     conn: &mut PgConnection,
     applicant: &Applicant,
     result: Uuid,
 ) -> Result<Option<verifications::StepResult>, AppError> {
-    use crate::db::schema::{step_results, verifications as v};
+    use crate::db::schema::step_results;
+    let Some(current) = applicant.current_verification_id else {
+        return Ok(None);
+    };
     let found = step_results::table
-        .inner_join(v::table)
         .filter(step_results::id.eq(result))
-        .filter(v::applicant_id.eq(applicant.id))
+        .filter(step_results::verification_id.eq(current))
         .select(verifications::StepResult::as_select())
         .first(conn)
         .optional()?;

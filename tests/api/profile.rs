@@ -869,3 +869,49 @@ async fn settling_results_by_hand_moves_the_case() {
     assert_eq!(after.status, 422, "an approved verification's results stay");
     assert!(after.body.contains("stay as they were approved"));
 }
+
+/// A new session starts a new verification; the results of the one it
+/// replaced are its record, and no action changes them.
+#[actix_web::test]
+async fn results_of_a_replaced_verification_stay_as_they_were() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
+    let old = active_result(&app, id, "document_check");
+    let flow: String = {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::flow_id.assume_not_null())
+            .first::<uuid::Uuid>(&mut conn)
+            .expect("flow")
+            .to_string()
+    };
+    let again = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    for action in ["resolve", "deactivate", "reactivate"] {
+        let refused = act(
+            &app,
+            id,
+            &format!("results/{old}/{action}"),
+            &[("resolve_comment", "Checked by phone")],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{action}: {}", refused.body);
+    }
+    let (status, active): (String, bool) = {
+        let mut conn = app.pool.get().expect("conn");
+        step_results::table
+            .find(old)
+            .select((step_results::status, step_results::active))
+            .first(&mut conn)
+            .expect("result")
+    };
+    assert_eq!((status.as_str(), active), ("PASSED", true));
+}
