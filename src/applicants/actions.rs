@@ -763,7 +763,10 @@ pub(crate) fn insert_review(
     form: &ProfileForm,
 ) -> Result<(), AppError> {
     let current = applicant.current_verification_id;
+    // Only what the decision's form asks is kept: an approval has no
+    // reasons and no words for the applicant, and only a retry names steps.
     let rejected = decision == "rejected";
+    let retry = rejected && form.rejection_type == "retry";
     diesel::insert_into(reviews::table)
         .values((
             reviews::id.eq(Uuid::new_v4()),
@@ -772,9 +775,9 @@ pub(crate) fn insert_review(
             reviews::decision.eq(decision),
             reviews::rejection_type.eq(rejected.then(|| form.rejection_type.clone())),
             reviews::reasons.eq(if rejected { form.reasons.clone() } else { Vec::new() }),
-            reviews::comment_applicant.eq(Some(form.comment_applicant.trim()).filter(|s| !s.is_empty())),
+            reviews::comment_applicant.eq(Some(form.comment_applicant.trim()).filter(|s| rejected && !s.is_empty())),
             reviews::comment_internal.eq(Some(form.comment_internal.trim()).filter(|s| !s.is_empty())),
-            reviews::retry_steps.eq(form.retry_steps.clone()),
+            reviews::retry_steps.eq(if retry { form.retry_steps.clone() } else { Vec::new() }),
             reviews::member_id.eq(by),
             reviews::created_at.eq(at),
         ))
@@ -832,7 +835,12 @@ pub async fn reject(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    let values = form.clone();
+    let mut values = form.clone();
+    // A reason or step ticked twice (by a hand-made request) counts once.
+    for list in [&mut values.reasons, &mut values.retry_steps] {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|item| seen.insert(item.clone()));
+    }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         let mut problems = Vec::new();
         if !matches!(values.rejection_type.as_str(), "final" | "retry") {
@@ -870,7 +878,11 @@ pub async fn reject(
             c,
             applicant.id,
             EventKind::ApplicantRejected,
-            json!({ "type": values.rejection_type, "reasons": values.reasons.join(", "), "retry_steps": values.retry_steps.join(", ") }),
+            json!({
+                "type": values.rejection_type,
+                "reasons": values.reasons.join(", "),
+                "retry_steps": if values.rejection_type == "retry" { values.retry_steps.join(", ") } else { String::new() },
+            }),
         )?;
         if values.rejection_type == "final" {
             verifications::revoke_links(conn, applicant.id, DECIDED, c.now)?;

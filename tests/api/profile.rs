@@ -77,6 +77,18 @@ fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
         .expect("status");
 }
 
+/// The reasons, retry steps and comment to the applicant of the newest review.
+fn latest_review(app: &TestApp, applicant: uuid::Uuid) -> (Vec<String>, Vec<String>, Option<String>) {
+    use veridesk::db::schema::reviews;
+    let mut conn = app.pool.get().expect("conn");
+    reviews::table
+        .filter(reviews::applicant_id.eq(applicant))
+        .order((reviews::created_at.desc(), reviews::id.desc()))
+        .select((reviews::reasons, reviews::retry_steps, reviews::comment_applicant))
+        .first(&mut conn)
+        .expect("a review")
+}
+
 fn active_result(app: &TestApp, applicant: uuid::Uuid, kind: &str) -> uuid::Uuid {
     use veridesk::db::schema::verifications;
     let mut conn = app.pool.get().expect("conn");
@@ -333,10 +345,22 @@ async fn request_information_review_and_decide() {
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
-    act(&app, id, "approve", &[])
-        .await
-        .assert_redirect(&format!("/applicants/{id}"));
+    // An approval keeps only what its form asks: fields it has not are dropped.
+    let long = "x".repeat(5000);
+    act(
+        &app,
+        id,
+        "approve",
+        &[("comment_applicant", long.as_str()), ("retry_steps", "intro")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
+    assert_eq!(
+        latest_review(&app, id),
+        (Vec::new(), Vec::new(), None),
+        "no reasons, steps or words for the applicant on an approval"
+    );
     let restart = act(&app, id, "links", &[]).await;
     assert_eq!(restart.status, 422, "an approved verification is not restarted");
     assert!(restart.body.contains("create a new verification session"));
@@ -746,10 +770,20 @@ async fn a_final_rejection_closes_the_case_until_reset() {
         &app,
         id,
         "reject",
-        &[("rejection_type", "final"), ("reasons", "suspected_fraud")],
+        &[
+            ("rejection_type", "final"),
+            ("reasons", "suspected_fraud"),
+            ("reasons", "suspected_fraud"),
+            ("retry_steps", "intro"),
+        ],
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(
+        latest_review(&app, id),
+        (vec!["suspected_fraud".to_string()], Vec::new(), None),
+        "a reason ticked twice counts once; a final rejection names no steps"
+    );
     assert_eq!(app.new_client().get(&link).await.status, 410, "its link is withdrawn");
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("Rejected as final: reset the verification status"));
