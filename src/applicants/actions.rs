@@ -119,14 +119,17 @@ where
         if applicant.purged_at.is_some() {
             return Ok(Err("This applicant's data was deleted; nothing can change any more.".to_string()));
         }
+        // Not a conflict but a state that refuses the action (422).
+        let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
+        if applies != Applies::AsComment && seen.is_none() {
+            return refused("The form could not be read: reload the page and try again.");
+        }
         if applies != Applies::AsComment && Some(applicant.lock_version) != seen {
             let who = super::profile::changed_by(conn, id)?;
             return Ok(Err(format!(
                 "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
             )));
         }
-        // Not a conflict but a state that refuses the action (422).
-        let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
         let active_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_) | Applies::ToCase);
         if applicant.deletion_scheduled_at.is_some() && active_only {
             return refused("This applicant is scheduled for deletion; restore it first.");

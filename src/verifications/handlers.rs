@@ -177,7 +177,22 @@ pub async fn create_session(
             kind: "regular",
             by: Some(by),
         };
-        let seen = submitted.lock_version.trim().parse::<i32>().ok();
+        // The form always sends the version it showed; a request without
+        // one (a script's) creates the session whatever changed meanwhile.
+        let seen = match submitted.lock_version.trim() {
+            "" => None,
+            version => match version.parse::<i32>() {
+                Ok(version) => Some(version),
+                Err(_) => {
+                    let mut errors = FormErrors::new();
+                    errors.add(
+                        "applicant",
+                        "The form could not be read: reload the page and try again.",
+                    );
+                    return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
+                }
+            },
+        };
         let Some(applicant) = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, seen, now)?
         else {
             // Missing (404), no longer one to send links to, or changed

@@ -949,3 +949,31 @@ async fn results_of_a_replaced_verification_stay_as_they_were() {
     };
     assert_eq!((status.as_str(), active), ("PASSED", true));
 }
+
+/// A form whose version is not one the page wrote is not read as someone
+/// else's change: it is refused, and the session form says so too.
+#[actix_web::test]
+async fn a_version_that_is_not_a_number_is_refused_not_taken_for_a_conflict() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    let restart = app
+        .post(&format!("/applicants/{id}/links"), &[("lock_version", "abc")])
+        .await;
+    assert_eq!(restart.status, 422);
+    assert!(restart.body.contains("The form could not be read") && !restart.body.contains("meanwhile"));
+    let flow: String = {
+        let mut conn = app.pool.get().expect("conn");
+        applicants::table
+            .find(id)
+            .select(applicants::flow_id.assume_not_null())
+            .first::<uuid::Uuid>(&mut conn)
+            .expect("flow")
+            .to_string()
+    };
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.push(("lock_version", "abc"));
+    let session = app.post(&format!("/applicants/{id}/sessions"), &fields).await;
+    assert_eq!(session.status, 422);
+    assert!(session.body.contains("The form could not be read"));
+}
