@@ -40,10 +40,8 @@ impl TemplateForm {
         if let Err(e) = parse_name(&self.name) {
             errors.add("name", e);
         }
-        if self.subject.trim().is_empty() {
-            errors.add("subject", "Write a subject.");
-        } else if self.subject.chars().count() > 200 || self.subject.contains(['\r', '\n']) {
-            errors.add("subject", "Keep the subject to one line of up to 200 characters.");
+        if let Some(problem) = placeholders::subject_problem(&self.subject) {
+            errors.add("subject", problem);
         }
         if self.body.chars().count() > 10_000 {
             errors.add("body", "Keep the body to 10,000 characters.");

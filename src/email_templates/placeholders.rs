@@ -66,6 +66,24 @@ pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
     p
 }
 
+/// What is wrong with a subject as a header line, if anything: it must be
+/// one line, short, and hold no control characters, which mail programs
+/// show as garbage or take as the end of the header.
+pub fn subject_problem(subject: &str) -> Option<&'static str> {
+    let subject = subject.trim();
+    if subject.is_empty() {
+        Some("Write a subject.")
+    } else if subject.chars().count() > 200
+        || subject
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        Some("Keep the subject to one line of up to 200 characters, without control characters.")
+    } else {
+        None
+    }
+}
+
 /// Values for the placeholders.
 #[derive(Default)]
 pub struct Values {

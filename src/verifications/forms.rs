@@ -141,10 +141,8 @@ impl SessionForm {
                     body = t_body;
                 }
             }
-            if subject.is_empty() {
-                e.add("subject", "Write a subject.");
-            } else if subject.chars().count() > 200 || subject.contains(['\r', '\n']) {
-                e.add("subject", "Keep the subject to one line of up to 200 characters.");
+            if let Some(problem) = placeholders::subject_problem(&subject) {
+                e.add("subject", problem);
             }
             if body.chars().count() > 10_000 {
                 e.add("body", "Keep the body to 10,000 characters.");

@@ -159,9 +159,27 @@ pub async fn create_session(
                 .map(|f| (id, f)),
             Err(_) => None,
         };
+        // A template deleted since the form was shown: without JavaScript
+        // the email would silently go out with the default text.
+        let template_gone =
+            submitted.send_email.is_some() && !submitted.template_id.trim().is_empty() && template.is_none();
         let choosable: Vec<Uuid> = flow.iter().map(|(id, _)| *id).collect();
+        let parsed = match submitted.parse(&choosable, template) {
+            Ok(plan) if !template_gone => Ok(plan),
+            Ok(_) => Err(FormErrors::new()),
+            Err(errors) => Err(errors),
+        };
+        let parsed = parsed.map_err(|mut errors| {
+            if template_gone {
+                errors.add(
+                    "template_id",
+                    "That template no longer exists. Choose another, or Free text.",
+                );
+            }
+            errors
+        });
         let (plan, Some((_, flow))) = (
-            match submitted.parse(&choosable, template) {
+            match parsed {
                 Ok(plan) => plan,
                 Err(errors) => return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY))),
             },

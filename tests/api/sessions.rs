@@ -184,6 +184,22 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
     let in_subject = app.post(&path, &fields).await;
     assert_eq!(in_subject.status, 422);
     assert!(in_subject.body.contains("The link cannot go in the subject"));
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    let gone = uuid::Uuid::new_v4().to_string();
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "ben@example.test"),
+        ("template_id", gone.as_str()),
+        ("subject", "Verify\u{1b}[31m now"),
+        ("body", "Start here: {{session_url}}"),
+    ]);
+    let odd = app.post(&path, &fields).await;
+    assert_eq!(odd.status, 422);
+    assert!(
+        odd.body.contains("That template no longer exists") && odd.body.contains("without control characters"),
+        "{}",
+        odd.body
+    );
     let archived_flow = published_flow(&app, "Old", officer);
     {
         let mut conn = app.pool.get().expect("conn");
