@@ -38,8 +38,15 @@ async fn form_page(
         ))
     })
     .await?;
-    // A new session starts a new verification: say so before a decision is undone.
-    let notice = if final_rejection {
+    // A new session starts a new verification: say so before a decision is
+    // undone, and before an officer fills in a form that will be refused.
+    let notice = if found.purged_at.is_some() || found.deletion_scheduled_at.is_some() {
+        Some(
+            "This applicant is scheduled for deletion or its data was deleted, so no link can be sent. \
+             Restore the applicant first if the deletion is still pending."
+                .to_string(),
+        )
+    } else if final_rejection {
         Some(applicants::FINAL_REJECTION.to_string())
     } else {
         Status::from_code(&found.status)

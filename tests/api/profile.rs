@@ -498,6 +498,13 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("scheduled for deletion"), "{}", refused.body);
+    assert!(
+        app.get(&format!("/applicants/{id}/sessions/new"))
+            .await
+            .body
+            .contains("Restore the applicant first"),
+        "the form says so before it is filled in"
+    );
     let links: i64 = {
         use veridesk::db::schema::session_links;
         let mut conn = app.pool.get().expect("conn");
