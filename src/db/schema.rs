@@ -68,6 +68,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Uuid>,
+        lock_version -> Int4,
     }
 }
 

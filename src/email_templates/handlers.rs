@@ -26,6 +26,9 @@ pub struct TemplateForm {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+    /// The version of the template the form was filled from (editing only).
+    #[serde(default)]
+    pub lock_version: String,
     /// The sample applicant's language in the preview.
     #[serde(default)]
     pub preview_language: String,
@@ -126,8 +129,11 @@ async fn form_page(
         company_name: company,
         ..Values::default()
     };
+    // An error on the whole form is a save someone else made meanwhile.
     let status = if errors.is_empty() {
         StatusCode::OK
+    } else if errors.get("form").is_some() {
+        StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
@@ -218,6 +224,7 @@ pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<Htt
             name: t.name,
             subject: t.subject,
             body: t.body,
+            lock_version: t.lock_version.to_string(),
             ..Default::default()
         },
         FormErrors::new(),
@@ -239,13 +246,37 @@ pub async fn update_template(
     }
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let values = form.clone();
+    let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let saved = db::run(ctx.pool(), move |conn| {
-        queries::find(conn, id)?;
+        let current = queries::find(conn, id)?;
         let name = values.name.trim().to_string();
         if queries::name_taken(conn, &name, Some(id))? {
-            return Ok(false);
+            return Ok(Err((
+                "name",
+                "Another template already has this name.".to_string(),
+                None,
+            )));
         }
-        queries::update(conn, id, &name, values.subject.trim(), &values.body, by, now)?;
+        let Some(seen) = seen else {
+            return Ok(Err((
+                "form",
+                "The form could not be read: reload the page and try again.".to_string(),
+                None,
+            )));
+        };
+        if queries::update(conn, id, seen, &name, values.subject.trim(), &values.body, by, now)? == 0 {
+            let who = queries::saved_by(conn, id)?.unwrap_or_else(|| "someone else".into());
+            // The form now carries the saved version: saving again is a
+            // deliberate choice to replace it.
+            return Ok(Err((
+                "form",
+                format!(
+                    "{who} saved this template meanwhile, so your changes were not saved. Your text is kept \
+                     below: save again to replace their version, or open the template afresh to see theirs."
+                ),
+                Some(current.lock_version),
+            )));
+        }
         audit::record(
             conn,
             now,
@@ -254,16 +285,23 @@ pub async fn update_template(
             Some(("email_template", id.to_string())),
             json!({ "name": name }),
         )?;
-        Ok(true)
+        Ok(Ok(()))
     })
     .await?;
-    if saved {
-        ctx.flash(FlashKind::Success, "Email template saved.");
-        Ok(redirect("/email-templates"))
-    } else {
-        let mut errors = FormErrors::new();
-        errors.add("name", "Another template already has this name.");
-        form_page(&ctx, Some(id), form, errors).await
+    match saved {
+        Ok(()) => {
+            ctx.flash(FlashKind::Success, "Email template saved.");
+            Ok(redirect("/email-templates"))
+        }
+        Err((field, message, saved_version)) => {
+            let mut errors = FormErrors::new();
+            errors.add(field, message);
+            let mut form = form;
+            if let Some(version) = saved_version {
+                form.lock_version = version.to_string();
+            }
+            form_page(&ctx, Some(id), form, errors).await
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub struct EmailTemplate {
     pub subject: String,
     pub body: String,
     pub updated_at: DateTime<Utc>,
+    pub lock_version: i32,
 }
 
 /// Every template, by name.
@@ -67,25 +68,44 @@ pub fn create(
     Ok(id)
 }
 
-/// Saves a template.
+/// Saves a template if it is still at version `seen`; `Ok(0)` when
+/// someone saved it meanwhile.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut PgConnection,
     id: Uuid,
+    seen: i32,
     name: &str,
     subject: &str,
     body: &str,
     by: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(email_templates::table.find(id))
-        .set((
-            email_templates::name.eq(name),
-            email_templates::subject.eq(subject),
-            email_templates::body.eq(body),
-            email_templates::updated_at.eq(now),
-            email_templates::updated_by.eq(by),
-        ))
-        .execute(conn)
+    diesel::update(
+        email_templates::table
+            .find(id)
+            .filter(email_templates::lock_version.eq(seen)),
+    )
+    .set((
+        email_templates::name.eq(name),
+        email_templates::subject.eq(subject),
+        email_templates::body.eq(body),
+        email_templates::updated_at.eq(now),
+        email_templates::updated_by.eq(by),
+        email_templates::lock_version.eq(email_templates::lock_version + 1),
+    ))
+    .execute(conn)
+}
+
+/// Who saved the template last, by name.
+pub fn saved_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<String>> {
+    use crate::db::schema::members;
+    email_templates::table
+        .find(id)
+        .inner_join(members::table.on(email_templates::updated_by.eq(members::id.nullable())))
+        .select(members::name)
+        .first(conn)
+        .optional()
 }
 
 /// Deletes a template.

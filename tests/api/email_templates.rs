@@ -57,6 +57,47 @@ async fn templates_need_the_link_and_known_placeholders() {
     }
     let edit = app.get(&path).await;
     assert!(edit.body.contains("Dear Ana Lima, go to http://"), "{}", edit.body);
+
+    // Two people save the version they opened: the second is told, keeps
+    // their text, and replaces the first's only by saving again.
+    let version_in = |html: &str| {
+        html.split("name=\"lock_version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a version in the form")
+            .to_string()
+    };
+    let opened = version_in(&edit.body);
+    let save = |body: &'static str, version: String| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.post(
+                &path,
+                &[
+                    ("name", "Reminder"),
+                    ("subject", "Your {{company_name}} check"),
+                    ("body", body),
+                    ("lock_version", version.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    save("First: {{session_url}}", opened.clone())
+        .await
+        .assert_redirect("/email-templates");
+    let late = save("Second: {{session_url}}", opened).await;
+    assert_eq!(late.status, 409);
+    assert!(
+        late.body.contains("saved this template meanwhile") && late.body.contains("Second: {{session_url}}"),
+        "{}",
+        late.body
+    );
+    save("Second: {{session_url}}", version_in(&late.body))
+        .await
+        .assert_redirect("/email-templates");
+    assert!(app.get(&path).await.body.contains("Second: {{session_url}}"));
     app.post(&format!("{path}/delete"), &[])
         .await
         .assert_redirect("/email-templates");
