@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod fixed_sql;
 pub mod kept_update;
+pub mod keyset;
 pub mod literal_limit;
 pub mod schema;
 

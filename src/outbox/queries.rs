@@ -166,13 +166,12 @@ pub fn list_messages(
     }
     // Keyset on (created_at, id): messages queued in one transaction share
     // created_at, so the id breaks ties and none is skipped at a page edge.
-    // The `<=` bounds the index scan (see `applicants::queries::list`).
     if let Some((at, id)) = before {
-        query = query.filter(
-            outbox_messages::created_at
-                .le(at)
-                .and(outbox_messages::created_at.lt(at).or(outbox_messages::id.lt(id))),
-        );
+        query = query.filter(crate::db::keyset::past(
+            (outbox_messages::created_at, outbox_messages::id),
+            (at, id),
+            crate::db::keyset::Direction::Descending,
+        ));
     }
     query.load(conn)
 }
