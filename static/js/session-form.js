@@ -20,53 +20,66 @@
   var minutes = document.getElementById("f-session_minutes");
   var note = document.getElementById("expiry-note");
 
-  // The expiry as hours, or NaN when it is not a number.
+  // A whole number typed in a field, or NaN ("1.5" and "" are not).
+  function whole(text) {
+    return /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  }
+
+  // The expiry as hours, or NaN when it is not a whole number.
   function expiryHours() {
-    var value = parseInt(expiry.value, 10);
+    var value = whole(expiry.value);
     return unit.value === "days" ? value * 24 : value;
   }
 
-  // A new flow brings its defaults, but only into fields that still show
-  // the previous flow's: a value the officer chose is kept.
+  function say(text) {
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  // A new flow brings its defaults into the fields the officer has not
+  // typed in (a page shown again after an error keeps what was typed).
+  // Switching the unit alone is not typing: the value is the same length.
   var chosen = flow.options[flow.selectedIndex];
+  var expiryTyped = !!chosen && String(expiryHours()) !== chosen.getAttribute("data-expiry-hours");
+  var minutesTyped = !!chosen && minutes.value !== chosen.getAttribute("data-session-minutes");
+  expiry.addEventListener("input", function () { expiryTyped = true; say(""); });
+  minutes.addEventListener("input", function () { minutesTyped = true; });
   flow.addEventListener("change", function () {
     var option = flow.options[flow.selectedIndex];
     if (!option) return;
-    if (!chosen || String(expiryHours()) === chosen.getAttribute("data-expiry-hours")) {
-      var hours = parseInt(option.getAttribute("data-expiry-hours"), 10);
+    if (!expiryTyped) {
+      var hours = whole(option.getAttribute("data-expiry-hours"));
       var days = unit.value === "days" && hours % 24 === 0;
       expiry.value = String(days ? hours / 24 : hours);
       unit.value = days ? "days" : "hours";
       unit.setAttribute("data-previous", unit.value);
-      note.hidden = true;
+      say("");
     }
-    if (!chosen || minutes.value === chosen.getAttribute("data-session-minutes")) {
+    if (!minutesTyped) {
       minutes.value = option.getAttribute("data-session-minutes");
     }
     chosen = option;
   });
 
-  // 72 hours become 3 days and back, within 1 hour to 30 days; hours that
-  // are not whole days are rounded, and the note says so.
+  // 72 hours become 3 days and back, within 1 hour to 30 days; the note
+  // says when the value had to be rounded or brought within that range.
   unit.setAttribute("data-previous", unit.value);
   unit.addEventListener("change", function () {
     var previous = unit.getAttribute("data-previous");
-    var value = parseInt(expiry.value, 10);
-    note.hidden = true;
-    if (!isNaN(value) && previous !== unit.value) {
-      if (unit.value === "days") {
-        var days = Math.min(30, Math.max(1, Math.round(value / 24)));
-        expiry.value = String(days);
-        if (days * 24 !== value) {
-          note.textContent = value + (value === 1 ? " hour is" : " hours are") + " not a whole number of days: now " +
-            days + (days === 1 ? " day." : " days.");
-          note.hidden = false;
-        }
-      } else {
-        expiry.value = String(Math.min(720, Math.max(1, value * 24)));
-      }
-    }
+    var value = whole(expiry.value);
     unit.setAttribute("data-previous", unit.value);
+    say("");
+    if (isNaN(value) || previous === unit.value) return;
+    var exact = unit.value === "days" ? Math.round(value / 24) : value * 24;
+    var most = unit.value === "days" ? 30 : 720;
+    var converted = Math.min(most, Math.max(1, exact));
+    var named = converted + " " + (converted === 1 ? unit.value.slice(0, -1) : unit.value);
+    expiry.value = String(converted);
+    if (converted !== exact) {
+      say("A link lasts from 1 hour to 30 days: now " + named + ".");
+    } else if (unit.value === "days" && exact * 24 !== value) {
+      say(value + (value === 1 ? " hour is" : " hours are") + " not a whole number of days: now " + named + ".");
+    }
   });
 
   // What the officer wrote, kept while a template is shown.

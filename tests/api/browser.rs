@@ -434,6 +434,11 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         ("5".to_string(), retail_minutes),
         "the expiry the officer chose is kept; the untouched session time follows the flow"
     );
+    // Out of range, a conversion is brought within it, and says so.
+    fill(&b, "#f-expiry_value", "31").await;
+    choose(&b, "#f-expiry_unit", "hours").await;
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "720");
+    assert!(text(&b).await.contains("A link lasts from 1 hour to 30 days: now 720 hours."));
     fill(&b, "#f-cc", "compliance@example.test").await;
     fill(&b, "#f-subject", "Please verify your identity").await;
     // The "Add verification link" button inserts the placeholder at the cursor.
