@@ -139,7 +139,7 @@ impl ApplicantForm {
             None
         } else {
             match NaiveDate::parse_from_str(self.date_of_birth.trim(), "%Y-%m-%d") {
-                Ok(d) if d <= now.date_naive() && d.year_ce().1 >= 1900 => Some(d),
+                Ok(d) if d <= now.date_naive() && d.year() >= 1900 => Some(d),
                 Ok(_) => {
                     e.add("date_of_birth", "Give a date between 1900 and today.");
                     None
@@ -222,6 +222,33 @@ mod tests {
         let v = parse_supplied_info("occupation: engineer\n\nsource: referral").unwrap();
         assert_eq!(v["occupation"], "engineer");
         assert!(parse_supplied_info("just text").is_err());
+    }
+
+    fn person(date_of_birth: &str) -> ApplicantForm {
+        ApplicantForm {
+            kind: "natural_person".into(),
+            external_user_id: "CUST-1".into(),
+            name: "Ana Lima".into(),
+            language: "en".into(),
+            date_of_birth: date_of_birth.into(),
+            ..ApplicantForm::default()
+        }
+    }
+
+    #[test]
+    fn birth_dates_are_between_1900_and_today() {
+        let now = Utc::now();
+        assert!(person("1990-04-21").parse(&[], Uuid::nil(), now).is_ok());
+        assert!(person("1900-01-01").parse(&[], Uuid::nil(), now).is_ok());
+        // A leading minus is a year before the common era, long before 1900.
+        for bad in ["-1990-01-01", "-2000-06-15", "1899-12-31", "0000-01-01"] {
+            let errors = person(bad).parse(&[], Uuid::nil(), now).expect_err(bad);
+            assert_eq!(
+                errors.get("date_of_birth"),
+                Some("Give a date between 1900 and today."),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

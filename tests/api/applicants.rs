@@ -32,6 +32,14 @@ pub fn insert_applicant(app: &TestApp, name: &str, external: &str, status: &str,
     applicant.id
 }
 
+/// How many applicants are stored.
+pub fn applicant_count(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let mut conn = app.pool.get().expect("conn");
+    applicants::table.count().get_result(&mut conn).expect("count")
+}
+
 #[actix_web::test]
 async fn create_an_applicant_with_clear_messages_for_bad_input() {
     let app = spawn_app().await;
@@ -109,6 +117,30 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
     let duplicate = app.post("/applicants", &fields).await;
     assert_eq!(duplicate.status, 422);
     assert!(duplicate.body.contains("already has this external user id"));
+}
+
+/// A year before the common era is not between 1900 and today, however
+/// large its number: the form comes back with the date as typed.
+#[actix_web::test]
+async fn a_birth_date_before_the_common_era_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let refused = app
+        .post(
+            "/applicants",
+            &[
+                ("kind", "natural_person"),
+                ("external_user_id", "BCE-1"),
+                ("name", "Ana Lima"),
+                ("language", "en"),
+                ("date_of_birth", "-1990-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Give a date between 1900 and today."));
+    assert!(refused.body.contains("value=\"-1990-01-01\""));
+    assert_eq!(applicant_count(&app), 0, "nothing was stored");
 }
 
 #[actix_web::test]
