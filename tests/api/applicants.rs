@@ -425,3 +425,29 @@ async fn a_deep_page_starts_at_its_cursor_in_the_index() {
         assert!(plan.contains(&bound), "{key}: {plan}");
     }
 }
+
+/// Email addresses that the form's syntax allows but the mailer cannot
+/// send to are refused when typed, not found out in the outbox.
+#[actix_web::test]
+async fn an_email_address_the_mailer_cannot_send_to_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    for email in ["\"a b\"@example.com", "a@[127.0.0.1]"] {
+        let refused = app
+            .post(
+                "/applicants",
+                &[
+                    ("kind", "natural_person"),
+                    ("external_user_id", "MAIL-1"),
+                    ("name", "Ana Lima"),
+                    ("email", email),
+                    ("language", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{email}: {}", refused.body);
+        assert!(refused.body.contains("is not a valid email address"), "{email}");
+        assert!(refused.body.contains("value=\"MAIL-1\""), "what was typed is kept");
+    }
+    assert_eq!(applicant_count(&app), 0);
+}
