@@ -426,6 +426,87 @@ async fn a_deep_page_starts_at_its_cursor_in_the_index() {
     }
 }
 
+/// The dates typed in the list's filter are whole days in the member's time
+/// zone, even on a day whose midnight does not exist there: in Havana the
+/// clocks go from 00:00 to 01:00 on 2027-03-14, and that day starts at the
+/// change instead of being left out of the filter.
+#[actix_web::test]
+async fn date_filters_keep_a_day_whose_midnight_does_not_exist() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::{applicants, members};
+    let app = spawn_app().await;
+    let officer = app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(members::table.find(officer))
+            .set(members::time_zone.eq("America/Havana"))
+            .execute(&mut conn)
+            .expect("time zone");
+    }
+    app.sign_in("officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let created_at = |id: uuid::Uuid, at: &str| {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().expect("time");
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(applicants::table.find(id))
+            .set(applicants::created_at.eq(at))
+            .execute(&mut conn)
+            .expect("created at");
+    };
+    // 23:30 on the 13th, 01:30 on the 14th, 23:30 on the 14th, Havana time.
+    created_at(
+        insert_applicant(&app, "Eve Before", "EVE-1", "INIT", 0),
+        "2027-03-14T04:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Dawn During", "DAWN-1", "INIT", 0),
+        "2027-03-14T05:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Nell Night", "NELL-1", "INIT", 0),
+        "2027-03-15T03:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Tom Tomorrow", "TOM-1", "INIT", 0),
+        "2027-03-15T04:30:00Z",
+    );
+    let shows = |body: &str| {
+        ["Eve Before", "Dawn During", "Nell Night", "Tom Tomorrow"]
+            .iter()
+            .map(|name| body.contains(name))
+            .collect::<Vec<_>>()
+    };
+    let on_the_day = app.get("/applicants?from=2027-03-14&to=2027-03-14").await;
+    assert_eq!(on_the_day.status, 200, "{}", on_the_day.body);
+    assert_eq!(shows(&on_the_day.body), [false, true, true, false]);
+    let from = app.get("/applicants?from=2027-03-14").await;
+    assert_eq!(shows(&from.body), [false, true, true, true]);
+    let until = app.get("/applicants?to=2027-03-14").await;
+    assert_eq!(shows(&until.body), [true, true, true, false]);
+    let day_before = app.get("/applicants?to=2027-03-13").await;
+    assert_eq!(shows(&day_before.body), [true, false, false, false]);
+}
+
+/// A start date after the end date matches nothing by definition: it is
+/// refused next to the date fields, with both dates as typed.
+#[actix_web::test]
+async fn a_date_range_that_ends_before_it_starts_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    insert_applicant(&app, "Rita Range", "RITA-1", "INIT", 5);
+    let reversed = app.get("/applicants?from=2026-11-22&to=2026-11-01&status=INIT").await;
+    assert_eq!(reversed.status, 422, "{}", reversed.body);
+    assert!(
+        reversed
+            .body
+            .contains("<p class=\"error\" id=\"e-from\">The start date is after the end date.</p>")
+    );
+    assert!(reversed.body.contains("value=\"2026-11-22\"") && reversed.body.contains("value=\"2026-11-01\""));
+    let same_day = app.get("/applicants?from=2026-11-22&to=2026-11-22").await;
+    assert_eq!(same_day.status, 200, "one day is a range");
+}
+
 /// Email addresses that the form's syntax allows but the mailer cannot
 /// send to are refused when typed, not found out in the outbox.
 #[actix_web::test]
