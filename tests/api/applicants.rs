@@ -532,3 +532,108 @@ async fn an_email_address_the_mailer_cannot_send_to_is_refused() {
     }
     assert_eq!(applicant_count(&app), 0);
 }
+
+/// Names and external ids hold no character that reorders the text shown
+/// around it (a right-to-left override makes "Ana <U+202E>amiL" read as
+/// "Ana Lima"); supplied info holds no control characters and gives each
+/// key once. Each is refused next to its field, with what was typed kept.
+#[actix_web::test]
+async fn names_ids_and_supplied_info_refuse_characters_that_hide_or_reorder_text() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let fields = |kind: &'static str, name: &'static str, external: &'static str, info: &'static str| {
+        vec![
+            ("kind", kind),
+            ("external_user_id", external),
+            ("name", name),
+            ("language", "en"),
+            ("supplied_info", info),
+        ]
+    };
+    let person = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "Ana \u{202E}amiL",
+                "CUST-\u{2066}7\u{2069}",
+                "source: referral",
+            ),
+        )
+        .await;
+    assert_eq!(person.status, 422, "{}", person.body);
+    assert!(person.body.contains(
+        "<p class=\"error\" id=\"e-name\">The name contains an invisible character (U+202E) that changes the order in which text is shown; remove it.</p>"
+    ));
+    assert!(person.body.contains(
+        "<p class=\"error\" id=\"e-external_user_id\">The external user id contains an invisible character (U+2066)"
+    ));
+    assert!(
+        person.body.contains("value=\"Ana \u{202E}amiL\""),
+        "what was typed is kept"
+    );
+    let company = app
+        .post(
+            "/applicants",
+            &fields("legal_person", "Nordwind\u{200F} AB", "ORG-1", "sector: shipping"),
+        )
+        .await;
+    assert_eq!(company.status, 422);
+    assert!(
+        company.body.contains("(U+200F)"),
+        "a right-to-left mark in a company name"
+    );
+    let bell = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "Ana Lima",
+                "CUST-1",
+                "occupation: engineer\r\nnote: ring\u{7}",
+            ),
+        )
+        .await;
+    assert_eq!(bell.status, 422);
+    assert!(bell.body.contains(
+        "<p class=\"error\" id=\"e-supplied_info\">Line 2: the value contains a control character (U+0007) that cannot be shown; remove it.</p>"
+    ));
+    let escape = app
+        .post(
+            "/applicants",
+            &fields("natural_person", "Ana Lima", "CUST-1", "note: \u{1b}[2J"),
+        )
+        .await;
+    assert_eq!(escape.status, 422);
+    assert!(escape.body.contains("(U+001B)"));
+    let twice = app
+        .post(
+            "/applicants",
+            &fields("natural_person", "Ana Lima", "CUST-1", "a: 1\r\na: 2"),
+        )
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(
+        twice
+            .body
+            .contains("Line 2: the key “a” is already given on line 1; give each key once.")
+    );
+    assert!(twice.body.contains("a: 1\r\na: 2</textarea>") || twice.body.contains("a: 1\na: 2</textarea>"));
+    assert_eq!(applicant_count(&app), 0);
+    let fine = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "مریم\u{200C} خانی",
+                "CUST-1",
+                "address: 1 Main St\tFlat 2",
+            ),
+        )
+        .await;
+    assert_eq!(
+        fine.status, 303,
+        "a Persian name keeps its zero-width non-joiner: {}",
+        fine.body
+    );
+}
