@@ -6,7 +6,7 @@
 //! without losing what this officer typed.
 
 use super::models::{Applicant, Status};
-use super::profile::{DELETION_GRACE_DAYS, ProfileForm, REJECTION_REASONS, profile_page};
+use super::profile::{DELETION_GRACE_DAYS, ProfileForm, REJECTION_REASONS, invalid_profile_page, profile_page};
 use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
@@ -18,7 +18,7 @@ use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;
 use crate::web::parse_id;
-use crate::web::{CsrfForm, Ctx, FlashKind, Nav, redirect, render_status};
+use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
@@ -177,6 +177,17 @@ where
             )
         }
     }
+}
+
+/// Checks the free text an action stores or sends, each as (field, what
+/// it is, as typed), before anything runs: no control characters but line
+/// breaks and tabs, which nothing would show (a bell, an escape sequence).
+fn free_text_errors(fields: &[(&'static str, &str, &str)]) -> FormErrors {
+    let mut errors = FormErrors::new();
+    for (field, what, typed) in fields {
+        errors.check(field, crate::domain::check_text(typed, what));
+    }
+    errors
 }
 
 fn record(
@@ -405,6 +416,10 @@ pub async fn request_info(
     let flow: Option<Uuid> = form.flow_id.parse().ok();
     let message = form.message.trim().to_string();
     let wanted = form.send_email.is_some();
+    let errors = free_text_errors(&[("message", "The message", &message)]);
+    if !errors.is_empty() {
+        return invalid_profile_page(&ctx, id, form, errors, None).await;
+    }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         if message.is_empty() || message.chars().count() > 2000 {
             return Ok(Outcome::Refused(
@@ -487,6 +502,10 @@ pub async fn resolve_result(
     let (id, result) = path.into_inner();
     let (id, result) = (parse_id(&id)?, parse_id(&result)?);
     let comment = form.resolve_comment.trim().to_string();
+    let errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
+    if !errors.is_empty() {
+        return invalid_profile_page(&ctx, id, form, errors, Some(result)).await;
+    }
     run_action(
         &ctx,
         id,
@@ -796,6 +815,10 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
+    let errors = free_text_errors(&[("comment_internal", "The internal comment", &form.comment_internal)]);
+    if !errors.is_empty() {
+        return invalid_profile_page(&ctx, id, form, errors, None).await;
+    }
     let values = form.clone();
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         if applicant.status == Status::Approved.code() {
@@ -838,6 +861,17 @@ pub async fn reject(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
+    let errors = free_text_errors(&[
+        (
+            "comment_applicant",
+            "The comment for the applicant",
+            &form.comment_applicant,
+        ),
+        ("comment_internal", "The internal comment", &form.comment_internal),
+    ]);
+    if !errors.is_empty() {
+        return invalid_profile_page(&ctx, id, form, errors, None).await;
+    }
     let mut values = form.clone();
     // A reason or step ticked twice (by a hand-made request) counts once.
     for list in [&mut values.reasons, &mut values.retry_steps] {
@@ -918,6 +952,10 @@ pub async fn comment(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let text = form.comment.trim().to_string();
+    let errors = free_text_errors(&[("comment", "The comment", &text)]);
+    if !errors.is_empty() {
+        return invalid_profile_page(&ctx, id, form, errors, None).await;
+    }
     run_action(&ctx, id, &form, Applies::AsComment, move |conn, applicant, c| {
         if text.is_empty() || text.chars().count() > 4000 {
             return Ok(Outcome::Refused("Write a comment of up to 4000 characters.".into()));

@@ -1,7 +1,7 @@
 //! The create-applicant form.
 
 use super::models::{KINDS, LANGUAGES, NewApplicant, search_text};
-use crate::domain::{EmailAddress, country_name};
+use crate::domain::{EmailAddress, check_label, check_text, country_name};
 use crate::web::FormErrors;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -57,25 +57,37 @@ pub fn parse_phone(input: &str, country: Option<&str>) -> Result<String, String>
     Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
 }
 
-/// Parses `key: value` lines into a JSON object of strings.
+/// Parses `key: value` lines into a JSON object of strings. A key is a
+/// label (no control characters, nothing that reorders text) and is given
+/// once; a value may hold tabs but no other control character.
 pub fn parse_supplied_info(input: &str) -> Result<serde_json::Value, String> {
     let mut map = serde_json::Map::new();
+    // Where each key was first given, for the message about a repeat.
+    let mut first_line = std::collections::HashMap::new();
     for (n, line) in input.lines().enumerate() {
+        let n = n + 1;
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
-            return Err(format!("Line {} needs the form “key: value”.", n + 1));
+            return Err(format!("Line {n} needs the form “key: value”."));
         };
-        let key = key.trim();
+        let (key, value) = (key.trim(), value.trim());
         if key.is_empty() || key.chars().count() > 60 {
-            return Err(format!("Line {}: the key must be 1–60 characters.", n + 1));
+            return Err(format!("Line {n}: the key must be 1–60 characters."));
         }
-        if value.trim().chars().count() > 500 {
-            return Err(format!("Line {}: keep the value to 500 characters.", n + 1));
+        check_label(key, &format!("Line {n}: the key"))?;
+        if value.chars().count() > 500 {
+            return Err(format!("Line {n}: keep the value to 500 characters."));
         }
-        map.insert(key.to_string(), serde_json::Value::String(value.trim().to_string()));
+        check_text(value, &format!("Line {n}: the value"))?;
+        if let Some(first) = first_line.insert(key, n) {
+            return Err(format!(
+                "Line {n}: the key “{key}” is already given on line {first}; give each key once."
+            ));
+        }
+        map.insert(key.to_string(), serde_json::Value::String(value.to_string()));
     }
     if map.len() > 50 {
         return Err("Keep supplied info to 50 lines.".into());
@@ -96,8 +108,13 @@ impl ApplicantForm {
                 "external_user_id",
                 "Give the id your own systems use for this applicant.",
             );
-        } else if external_user_id.chars().count() > 200 || external_user_id.chars().any(char::is_control) {
+        } else if external_user_id.chars().count() > 200 {
             e.add("external_user_id", "Use up to 200 printable characters.");
+        } else {
+            e.check(
+                "external_user_id",
+                check_label(&external_user_id, "The external user id"),
+            );
         }
         let name = self.name.trim().to_string();
         if name.is_empty() {
@@ -109,8 +126,10 @@ impl ApplicantForm {
                     "Enter the full name."
                 },
             );
-        } else if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        } else if name.chars().count() > 200 {
             e.add("name", "Use up to 200 printable characters.");
+        } else {
+            e.check("name", check_label(&name, "The name"));
         }
         let email = if self.email.trim().is_empty() {
             None
@@ -139,7 +158,7 @@ impl ApplicantForm {
             None
         } else {
             match NaiveDate::parse_from_str(self.date_of_birth.trim(), "%Y-%m-%d") {
-                Ok(d) if d <= now.date_naive() && d.year_ce().1 >= 1900 => Some(d),
+                Ok(d) if d <= now.date_naive() && d.year() >= 1900 => Some(d),
                 Ok(_) => {
                     e.add("date_of_birth", "Give a date between 1900 and today.");
                     None
@@ -222,6 +241,85 @@ mod tests {
         let v = parse_supplied_info("occupation: engineer\n\nsource: referral").unwrap();
         assert_eq!(v["occupation"], "engineer");
         assert!(parse_supplied_info("just text").is_err());
+    }
+
+    #[test]
+    fn supplied_info_refuses_control_characters_and_repeated_keys() {
+        let v = parse_supplied_info("address: 1 Main St\tFlat 2\r\nsource: referral\r\n").unwrap();
+        assert_eq!(v["address"], "1 Main St\tFlat 2", "a tab in a value is kept");
+        assert_eq!(v["source"], "referral");
+        assert_eq!(
+            parse_supplied_info("occupation: engineer\nnote: ring\u{7}\u{7}"),
+            Err("Line 2: the value contains a control character (U+0007) that cannot be shown; remove it.".into())
+        );
+        assert!(parse_supplied_info("note: \u{1b}[2Jcleared").is_err());
+        assert!(parse_supplied_info("note: a\rb").is_err(), "a carriage return alone");
+        assert!(parse_supplied_info("no\u{9b}te: x").is_err(), "a C1 control in a key");
+        assert!(parse_supplied_info("no\u{202E}te: x").is_err(), "a key is a label");
+        assert_eq!(
+            parse_supplied_info("a: 1\n\nb: 2\na: 3"),
+            Err("Line 4: the key “a” is already given on line 1; give each key once.".into())
+        );
+        assert!(
+            parse_supplied_info("a: 1\nA: 2").is_ok(),
+            "keys are told apart by case, as stored"
+        );
+    }
+
+    #[test]
+    fn names_and_ids_refuse_characters_that_reorder_text() {
+        let mut form = person("");
+        form.name = "Ana \u{202E}amiL".into();
+        form.external_user_id = "CUST-\u{2067}42\u{2069}".into();
+        let errors = form.parse(&[], Uuid::nil(), Utc::now()).expect_err("refused");
+        assert!(errors.get("name").is_some_and(|m| m.contains("U+202E")), "{errors:?}");
+        assert!(
+            errors.get("external_user_id").is_some_and(|m| m.contains("U+2067")),
+            "{errors:?}"
+        );
+        let mut company = person("");
+        company.kind = "legal_person".into();
+        company.name = "\u{200F}Nordwind AB".into();
+        assert!(
+            company
+                .parse(&[], Uuid::nil(), Utc::now())
+                .expect_err("refused")
+                .get("name")
+                .is_some()
+        );
+        let mut fine = person("");
+        fine.name = "مریم\u{200C} خانی".into();
+        assert!(
+            fine.parse(&[], Uuid::nil(), Utc::now()).is_ok(),
+            "Persian spelling keeps its non-joiner"
+        );
+    }
+
+    fn person(date_of_birth: &str) -> ApplicantForm {
+        ApplicantForm {
+            kind: "natural_person".into(),
+            external_user_id: "CUST-1".into(),
+            name: "Ana Lima".into(),
+            language: "en".into(),
+            date_of_birth: date_of_birth.into(),
+            ..ApplicantForm::default()
+        }
+    }
+
+    #[test]
+    fn birth_dates_are_between_1900_and_today() {
+        let now = Utc::now();
+        assert!(person("1990-04-21").parse(&[], Uuid::nil(), now).is_ok());
+        assert!(person("1900-01-01").parse(&[], Uuid::nil(), now).is_ok());
+        // A leading minus is a year before the common era, long before 1900.
+        for bad in ["-1990-01-01", "-2000-06-15", "1899-12-31", "0000-01-01"] {
+            let errors = person(bad).parse(&[], Uuid::nil(), now).expect_err(bad);
+            assert_eq!(
+                errors.get("date_of_birth"),
+                Some("Give a date between 1900 and today."),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

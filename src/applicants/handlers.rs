@@ -9,10 +9,11 @@ use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
+use crate::web::forms::day_range;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -69,24 +70,6 @@ impl ListQuery {
             )
             .finish()
     }
-}
-
-fn day_start(ctx: &Ctx, raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<DateTime<Utc>> {
-    if raw.trim().is_empty() {
-        return None;
-    }
-    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)));
-    let Some(day) = day else {
-        errors.add(field, format!("“{raw}” is not a date like 2026-11-22."));
-        return None;
-    };
-    ctx.member
-        .time_zone
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
@@ -163,9 +146,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 .map_err(|_| "Choose a reviewer from the list.".to_string()),
         );
     }
-    filter.created_from = day_start(&ctx, &q.from, "from", &mut errors);
-    filter.created_until =
-        day_start(&ctx, &q.to, "to", &mut errors).and_then(|d| d.checked_add_signed(chrono::Duration::days(1)));
+    (filter.created_from, filter.created_until) = day_range(ctx.member.time_zone, &q.from, &q.to, &mut errors);
     filter.sort = if q.sort.is_empty() {
         Sort::default()
     } else {

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepKind};
 use crate::verifications::links::{self, status as link_status};
 use crate::verifications::queries as verifications;
-use crate::web::{Chrome, Ctx, Nav, render_status};
+use crate::web::{Chrome, Ctx, FormErrors, Nav, render_status};
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
@@ -149,6 +149,10 @@ pub struct ShowPage {
     pub reasons: &'static [(&'static str, &'static str)],
     pub typed: ProfileForm,
     pub notice: Option<String>,
+    /// Messages next to the fields of the form that was refused.
+    pub errors: FormErrors,
+    /// The step result whose "resolve by hand" form was refused, opened.
+    pub resolving: String,
     pub deletion_at: Option<String>,
     pub purged: bool,
     /// Rejected as final: only a reset reopens the case.
@@ -277,6 +281,42 @@ pub async fn profile_page(
     id: Uuid,
     typed: ProfileForm,
     notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    render_profile(ctx, id, typed, notice, FormErrors::new(), None, status).await
+}
+
+/// Renders the profile for a form whose input was refused (422): the
+/// messages next to their fields, everything typed kept; `resolving` is the
+/// step result whose "resolve by hand" form was sent, if that one.
+pub async fn invalid_profile_page(
+    ctx: &Ctx,
+    id: Uuid,
+    typed: ProfileForm,
+    errors: FormErrors,
+    resolving: Option<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsView)?;
+    let notice = Some(String::from("Nothing was changed: see the message by the field below."));
+    render_profile(
+        ctx,
+        id,
+        typed,
+        notice,
+        errors,
+        resolving,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+async fn render_profile(
+    ctx: &Ctx,
+    id: Uuid,
+    typed: ProfileForm,
+    notice: Option<String>,
+    errors: FormErrors,
+    resolving: Option<Uuid>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let l = db::run(ctx.pool(), move |conn| load(conn, id)).await?;
@@ -469,6 +509,8 @@ pub async fn profile_page(
         reasons: &REJECTION_REASONS,
         typed,
         notice,
+        errors,
+        resolving: resolving.map(|r| r.to_string()).unwrap_or_default(),
         deletion_at,
         purged,
         final_rejection: l.final_rejection,

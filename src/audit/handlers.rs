@@ -6,9 +6,10 @@ use super::queries::{EventFilter, actor_choices, list_events};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
-use crate::web::{Ctx, FormErrors, Nav, render};
+use crate::web::forms::day_range;
+use crate::web::{Ctx, FormErrors, Nav, render_status};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
@@ -26,30 +27,6 @@ pub struct AuditQuery {
     to: String,
     #[serde(default)]
     before: String,
-}
-
-fn parse_day(
-    ctx: &Ctx,
-    raw: &str,
-    errors: &mut FormErrors,
-    field: &'static str,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    if raw.trim().is_empty() {
-        return None;
-    }
-    let day = errors.check(
-        field,
-        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-            .ok_or_else(|| format!("“{raw}” is not a date like 2026-11-22.")),
-    )?;
-    let midnight = day.and_hms_opt(0, 0, 0)?;
-    ctx.member
-        .time_zone
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 /// GET /audit
@@ -74,9 +51,7 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
                 .ok_or_else(|| "Choose an event kind from the list.".to_string()),
         );
     }
-    filter.from = parse_day(&ctx, &q.from, &mut errors, "from");
-    filter.until =
-        parse_day(&ctx, &q.to, &mut errors, "to").and_then(|d| d.checked_add_signed(chrono::Duration::days(1)));
+    (filter.from, filter.until) = day_range(ctx.member.time_zone, &q.from, &q.to, &mut errors);
     if !q.before.is_empty() {
         filter.before = errors.check("before", q.before.parse().map_err(|_| "Invalid page.".to_string()));
     }
@@ -109,6 +84,13 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
         .into_iter()
         .map(|row| EventView::from_row(row, &ctx.member))
         .collect();
+    // A filter typed wrong is refused as any form is; the page still lists
+    // what the other filters find.
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = AuditPage {
         chrome: ctx.chrome("Audit log", Nav::Audit),
         events,
@@ -122,5 +104,5 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
         next_page,
         first_page: !q.before.is_empty(),
     };
-    render(&page)
+    render_status(status, &page)
 }

@@ -18,7 +18,7 @@ impl EmailAddress {
         let lowered = trimmed.to_lowercase();
         let options = email_address::Options::default().without_display_text();
         match email_address::EmailAddress::parse_with_options(&lowered, options) {
-            Ok(_) if lowered.contains('@') && !lowered.ends_with('@') => Ok(Self(lowered)),
+            Ok(_) if lowered.contains('@') && !lowered.ends_with('@') && deliverable(&lowered) => Ok(Self(lowered)),
             _ => Err(format!("“{trimmed}” is not a valid email address.")),
         }
     }
@@ -27,6 +27,19 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether the mailer can send to `address`. RFC 5322 allows more than it
+/// does (quoted local parts such as `"a b"@example.com`, domain literals
+/// such as `a@[127.0.0.1]`); an address it cannot write would only fail in
+/// the outbox, after the form was accepted. The outbox reads a recipient as
+/// a [`lettre::message::Mailbox`], so that is the test, besides
+/// [`lettre::Address`]: the mailbox must be the bare address, whole.
+fn deliverable(address: &str) -> bool {
+    address.parse::<lettre::Address>().is_ok()
+        && address
+            .parse::<lettre::message::Mailbox>()
+            .is_ok_and(|m| m.name.is_none() && AsRef::<str>::as_ref(&m.email) == address)
 }
 
 impl std::fmt::Display for EmailAddress {
@@ -53,5 +66,28 @@ mod tests {
         assert!(EmailAddress::parse("not-an-email").is_err());
         assert!(EmailAddress::parse("a@").is_err());
         assert!(EmailAddress::parse("Ana <ana@example.com>").is_err());
+    }
+
+    #[test]
+    fn refuses_what_the_mailer_cannot_send() {
+        for undeliverable in [
+            "\"a b\"@example.com",
+            "\"ana\"@example.com",
+            "a@[127.0.0.1]",
+            "a@[IPv6:::1]",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(undeliverable),
+                Err(format!("“{undeliverable}” is not a valid email address.")),
+                "{undeliverable}"
+            );
+        }
+        for fine in [
+            "ana.lima+kyc@example.com",
+            "o'brien@example.co.uk",
+            "zoë@bücher.example",
+        ] {
+            assert!(EmailAddress::parse(fine).is_ok(), "{fine}");
+        }
     }
 }

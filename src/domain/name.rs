@@ -1,6 +1,7 @@
 //! People's names and time zones.
 
-/// A display name: trimmed, 1–100 characters, no control characters.
+/// A display name: trimmed, 1–100 characters, no control characters and
+/// nothing that reorders the text shown around it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonName(String);
 
@@ -14,9 +15,7 @@ impl PersonName {
         if trimmed.chars().count() > 100 {
             return Err("Keep the name to 100 characters or fewer.".into());
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err("The name contains characters that cannot be shown.".into());
-        }
+        super::check_label(trimmed, "The name")?;
         Ok(Self(trimmed.to_string()))
     }
 
@@ -46,6 +45,16 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"x".repeat(101)).is_err());
         assert!(PersonName::parse("bad\u{0007}").is_err());
+        assert!(
+            PersonName::parse("Ana \u{202E}amiL").is_err(),
+            "a right-to-left override"
+        );
+        assert!(
+            PersonName::parse("Ana\u{2067} Lima").is_err(),
+            "a right-to-left isolate"
+        );
+        assert!(PersonName::parse("Ana\u{200F}").is_err(), "a right-to-left mark");
+        assert_eq!(PersonName::parse("عمر الفاروق").unwrap().as_str(), "عمر الفاروق");
     }
 
     #[test]

@@ -12,16 +12,16 @@ pub struct NameForm {
     pub name: String,
 }
 
-/// Parses a questionnaire or flow name: 1–120 characters.
+/// Parses a questionnaire, flow or email template name: 1–120
+/// characters, none that cannot be shown or that reorder the text around it.
 pub fn parse_name(input: &str) -> Result<String, String> {
     let name = input.trim();
     if name.is_empty() {
         Err("Give it a name.".into())
     } else if name.chars().count() > 120 {
         Err("Keep the name to 120 characters or fewer.".into())
-    } else if name.chars().any(char::is_control) {
-        Err("The name contains characters that cannot be shown.".into())
     } else {
+        crate::domain::check_label(name, "The name")?;
         Ok(name.to_string())
     }
 }
@@ -269,6 +269,13 @@ impl QuestionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_characters_that_reorder_text() {
+        assert_eq!(parse_name(" Onboarding ").unwrap(), "Onboarding");
+        assert!(parse_name("Onboarding\u{202E}").is_err());
+        assert!(parse_name("On\u{7}boarding").is_err());
+    }
 
     #[test]
     fn copy_names_fit_and_never_split_a_character() {

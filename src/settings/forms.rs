@@ -8,7 +8,8 @@ use serde::Deserialize;
 /// The largest logo accepted.
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
-/// Parses a company name: 1–120 characters.
+/// Parses a company name: 1–120 characters, none that cannot be shown
+/// or that reorder the text around it (emails to applicants show it).
 pub fn parse_company_name(input: &str) -> Result<String, String> {
     let name = input.trim();
     if name.is_empty() {
@@ -17,9 +18,7 @@ pub fn parse_company_name(input: &str) -> Result<String, String> {
     if name.chars().count() > 120 {
         return Err("Keep the company name to 120 characters or fewer.".into());
     }
-    if name.chars().any(char::is_control) {
-        return Err("The name contains characters that cannot be shown.".into());
-    }
+    crate::domain::check_label(name, "The company name")?;
     Ok(name.to_string())
 }
 
@@ -57,6 +56,7 @@ impl SettingsForm {
         if address.chars().count() > 500 {
             errors.add("address", "Keep the address to 500 characters or fewer.");
         }
+        errors.check("address", crate::domain::check_text(&address, "The address"));
         let contact_email = if self.contact_email.trim().is_empty() {
             Some(String::new())
         } else {
@@ -76,6 +76,11 @@ impl SettingsForm {
             errors.add(
                 "sender_name",
                 "Use up to 80 characters, without quotes or angle brackets.",
+            );
+        } else {
+            errors.check(
+                "sender_name",
+                crate::domain::check_label(sender_name, "The sender name"),
             );
         }
         let brand_colour = errors.check("brand_colour", parse_colour(&self.brand_colour));
@@ -129,6 +134,25 @@ mod tests {
         assert_eq!(parse_colour("2f5bea").unwrap(), "#2f5bea");
         assert!(parse_colour("blue").is_err());
         assert!(parse_colour("#12345").is_err());
+    }
+
+    #[test]
+    fn names_refuse_characters_that_reorder_text() {
+        assert_eq!(parse_company_name(" Acme Ltd ").unwrap(), "Acme Ltd");
+        assert!(parse_company_name("Acme\u{202E}dtL").is_err());
+        assert!(parse_company_name("Acme\u{2066}Ltd\u{2069}").is_err());
+        let form = SettingsForm {
+            name: "Acme".into(),
+            address: "1 Main St\r\nSpringfield\u{7}".into(),
+            sender_name: "Acme\u{202E} KYC".into(),
+            brand_colour: "#2f5bea".into(),
+            ..SettingsForm::default()
+        };
+        let Err(errors) = form.parse() else {
+            panic!("refused");
+        };
+        assert!(errors.get("sender_name").is_some_and(|m| m.contains("U+202E")));
+        assert!(errors.get("address").is_some_and(|m| m.contains("U+0007")));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Field-level validation messages for re-rendered forms.
 
 use crate::error::AppError;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -53,5 +55,149 @@ impl FormErrors {
     /// How many fields have a message.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+}
+
+/// The first instant of `day` in `zone`. Where the clocks spring forward at
+/// midnight (America/Havana on 2027-03-14) there is no local midnight, and
+/// the day starts at the change, with its first local time that exists; where
+/// midnight happens twice, at the first. A day a zone skipped altogether
+/// (Pacific/Apia's 2011-12-30) starts when the next one does: it is empty.
+pub fn start_of_day(zone: Tz, day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    if let Some(start) = zone.from_local_datetime(&midnight).earliest() {
+        return start.with_timezone(&Utc);
+    }
+    // The first whole minute after the gap; gaps last an hour or so, a
+    // skipped day a day: two days is ample.
+    let Some(after_gap) = (1..=2 * 24 * 60)
+        .find_map(|m| zone.from_local_datetime(&(midnight + Duration::minutes(m))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+    else {
+        // No time zone has such a gap; read midnight as UTC rather than fail.
+        return Utc.from_utc_datetime(&midnight);
+    };
+    // The change itself may fall between whole minutes (old zones changed
+    // from local mean time to the second): the day starts at the earliest
+    // instant of that last minute that is already on it.
+    (1..60)
+        .rev()
+        .map(|s| after_gap - Duration::seconds(s))
+        .find(|t| t.with_timezone(&zone).date_naive() == day)
+        .unwrap_or(after_gap)
+}
+
+/// A date filter's `from` and `to` fields, days in the member's `zone`, as
+/// the instants it covers: from the start of `from` until (excluding) the
+/// start of the day after `to`. Either may be empty. A value that is not a
+/// date, or a start after the end, gets a message next to its field and
+/// filters nothing.
+pub fn day_range(
+    zone: Tz,
+    from: &str,
+    to: &str,
+    errors: &mut FormErrors,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let from = parse_filter_day(from, "from", errors);
+    let to = parse_filter_day(to, "to", errors);
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        errors.add("from", "The start date is after the end date.");
+        return (None, None);
+    }
+    (
+        from.map(|d| start_of_day(zone, d)),
+        to.and_then(|d| d.succ_opt()).map(|d| start_of_day(zone, d)),
+    )
+}
+
+fn parse_filter_day(raw: &str, field: &'static str, errors: &mut FormErrors) -> Option<NaiveDate> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    errors.check(
+        field,
+        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| format!("“{raw}” is not a date like 2026-11-22.")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight() {
+        assert_eq!(
+            start_of_day(chrono_tz::Europe::Paris, day("2026-11-22")),
+            utc("2026-11-21T23:00:00Z")
+        );
+        assert_eq!(
+            start_of_day(chrono_tz::UTC, day("2026-11-22")),
+            utc("2026-11-22T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_day_without_midnight_starts_when_the_clocks_change() {
+        let havana = chrono_tz::America::Havana;
+        // 00:00 CST (UTC-5) becomes 01:00 CDT (UTC-4).
+        assert_eq!(start_of_day(havana, day("2027-03-14")), utc("2027-03-14T05:00:00Z"));
+        assert_eq!(start_of_day(havana, day("2027-03-15")), utc("2027-03-15T04:00:00Z"));
+        // Back at 01:00 CDT to 00:00 CST: midnight happens twice, the first counts.
+        assert_eq!(start_of_day(havana, day("2027-11-07")), utc("2027-11-07T04:00:00Z"));
+        // Samoa skipped 2011-12-30: the day is empty.
+        let apia = chrono_tz::Pacific::Apia;
+        assert_eq!(start_of_day(apia, day("2011-12-30")), utc("2011-12-30T10:00:00Z"));
+        assert_eq!(start_of_day(apia, day("2011-12-31")), utc("2011-12-30T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_range_covers_whole_local_days() {
+        let havana = chrono_tz::America::Havana;
+        let mut errors = FormErrors::new();
+        assert_eq!(
+            day_range(havana, "2027-03-14", "2027-03-14", &mut errors),
+            (Some(utc("2027-03-14T05:00:00Z")), Some(utc("2027-03-15T04:00:00Z")))
+        );
+        // Ending on the day before the change: 23 hours after the 13th began.
+        assert_eq!(
+            day_range(havana, "", "2027-03-13", &mut errors),
+            (None, Some(utc("2027-03-14T05:00:00Z")))
+        );
+        // The autumn day is 25 hours long, all of it included.
+        assert_eq!(
+            day_range(havana, "2027-11-07", "2027-11-07", &mut errors).1,
+            Some(utc("2027-11-08T05:00:00Z"))
+        );
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn a_range_refuses_a_start_after_its_end_and_what_is_no_date() {
+        let mut errors = FormErrors::new();
+        assert_eq!(
+            day_range(chrono_tz::UTC, "2026-11-22", "2026-11-01", &mut errors),
+            (None, None)
+        );
+        assert_eq!(errors.get("from"), Some("The start date is after the end date."));
+        let mut errors = FormErrors::new();
+        assert_eq!(
+            day_range(chrono_tz::UTC, "22/11/2026", "-2026-11-01", &mut errors),
+            (None, None)
+        );
+        assert_eq!(errors.get("from"), Some("“22/11/2026” is not a date like 2026-11-22."));
+        assert_eq!(errors.get("to"), Some("“-2026-11-01” is not a date like 2026-11-22."));
     }
 }

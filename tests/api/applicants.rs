@@ -32,6 +32,14 @@ pub fn insert_applicant(app: &TestApp, name: &str, external: &str, status: &str,
     applicant.id
 }
 
+/// How many applicants are stored.
+pub fn applicant_count(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let mut conn = app.pool.get().expect("conn");
+    applicants::table.count().get_result(&mut conn).expect("count")
+}
+
 #[actix_web::test]
 async fn create_an_applicant_with_clear_messages_for_bad_input() {
     let app = spawn_app().await;
@@ -109,6 +117,30 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
     let duplicate = app.post("/applicants", &fields).await;
     assert_eq!(duplicate.status, 422);
     assert!(duplicate.body.contains("already has this external user id"));
+}
+
+/// A year before the common era is not between 1900 and today, however
+/// large its number: the form comes back with the date as typed.
+#[actix_web::test]
+async fn a_birth_date_before_the_common_era_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let refused = app
+        .post(
+            "/applicants",
+            &[
+                ("kind", "natural_person"),
+                ("external_user_id", "BCE-1"),
+                ("name", "Ana Lima"),
+                ("language", "en"),
+                ("date_of_birth", "-1990-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Give a date between 1900 and today."));
+    assert!(refused.body.contains("value=\"-1990-01-01\""));
+    assert_eq!(applicant_count(&app), 0, "nothing was stored");
 }
 
 #[actix_web::test]
@@ -426,4 +458,216 @@ async fn a_deep_page_starts_at_its_cursor_in_the_index() {
         );
         assert!(plan.contains(&bound), "{key}: {plan}");
     }
+}
+
+/// The dates typed in the list's filter are whole days in the member's time
+/// zone, even on a day whose midnight does not exist there: in Havana the
+/// clocks go from 00:00 to 01:00 on 2027-03-14, and that day starts at the
+/// change instead of being left out of the filter.
+#[actix_web::test]
+async fn date_filters_keep_a_day_whose_midnight_does_not_exist() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::{applicants, members};
+    let app = spawn_app().await;
+    let officer = app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(members::table.find(officer))
+            .set(members::time_zone.eq("America/Havana"))
+            .execute(&mut conn)
+            .expect("time zone");
+    }
+    app.sign_in("officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let created_at = |id: uuid::Uuid, at: &str| {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().expect("time");
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(applicants::table.find(id))
+            .set(applicants::created_at.eq(at))
+            .execute(&mut conn)
+            .expect("created at");
+    };
+    // 23:30 on the 13th, 01:30 on the 14th, 23:30 on the 14th, Havana time.
+    created_at(
+        insert_applicant(&app, "Eve Before", "EVE-1", "INIT", 0),
+        "2027-03-14T04:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Dawn During", "DAWN-1", "INIT", 0),
+        "2027-03-14T05:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Nell Night", "NELL-1", "INIT", 0),
+        "2027-03-15T03:30:00Z",
+    );
+    created_at(
+        insert_applicant(&app, "Tom Tomorrow", "TOM-1", "INIT", 0),
+        "2027-03-15T04:30:00Z",
+    );
+    let shows = |body: &str| {
+        ["Eve Before", "Dawn During", "Nell Night", "Tom Tomorrow"]
+            .iter()
+            .map(|name| body.contains(name))
+            .collect::<Vec<_>>()
+    };
+    let on_the_day = app.get("/applicants?from=2027-03-14&to=2027-03-14").await;
+    assert_eq!(on_the_day.status, 200, "{}", on_the_day.body);
+    assert_eq!(shows(&on_the_day.body), [false, true, true, false]);
+    let from = app.get("/applicants?from=2027-03-14").await;
+    assert_eq!(shows(&from.body), [false, true, true, true]);
+    let until = app.get("/applicants?to=2027-03-14").await;
+    assert_eq!(shows(&until.body), [true, true, true, false]);
+    let day_before = app.get("/applicants?to=2027-03-13").await;
+    assert_eq!(shows(&day_before.body), [true, false, false, false]);
+}
+
+/// A start date after the end date matches nothing by definition: it is
+/// refused next to the date fields, with both dates as typed.
+#[actix_web::test]
+async fn a_date_range_that_ends_before_it_starts_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    insert_applicant(&app, "Rita Range", "RITA-1", "INIT", 5);
+    let reversed = app.get("/applicants?from=2026-11-22&to=2026-11-01&status=INIT").await;
+    assert_eq!(reversed.status, 422, "{}", reversed.body);
+    assert!(
+        reversed
+            .body
+            .contains("<p class=\"error\" id=\"e-from\">The start date is after the end date.</p>")
+    );
+    assert!(reversed.body.contains("value=\"2026-11-22\"") && reversed.body.contains("value=\"2026-11-01\""));
+    let same_day = app.get("/applicants?from=2026-11-22&to=2026-11-22").await;
+    assert_eq!(same_day.status, 200, "one day is a range");
+}
+
+/// Email addresses that the form's syntax allows but the mailer cannot
+/// send to are refused when typed, not found out in the outbox.
+#[actix_web::test]
+async fn an_email_address_the_mailer_cannot_send_to_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    for email in ["\"a b\"@example.com", "a@[127.0.0.1]"] {
+        let refused = app
+            .post(
+                "/applicants",
+                &[
+                    ("kind", "natural_person"),
+                    ("external_user_id", "MAIL-1"),
+                    ("name", "Ana Lima"),
+                    ("email", email),
+                    ("language", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{email}: {}", refused.body);
+        assert!(refused.body.contains("is not a valid email address"), "{email}");
+        assert!(refused.body.contains("value=\"MAIL-1\""), "what was typed is kept");
+    }
+    assert_eq!(applicant_count(&app), 0);
+}
+
+/// Names and external ids hold no character that reorders the text shown
+/// around it (a right-to-left override makes "Ana <U+202E>amiL" read as
+/// "Ana Lima"); supplied info holds no control characters and gives each
+/// key once. Each is refused next to its field, with what was typed kept.
+#[actix_web::test]
+async fn names_ids_and_supplied_info_refuse_characters_that_hide_or_reorder_text() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let fields = |kind: &'static str, name: &'static str, external: &'static str, info: &'static str| {
+        vec![
+            ("kind", kind),
+            ("external_user_id", external),
+            ("name", name),
+            ("language", "en"),
+            ("supplied_info", info),
+        ]
+    };
+    let person = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "Ana \u{202E}amiL",
+                "CUST-\u{2066}7\u{2069}",
+                "source: referral",
+            ),
+        )
+        .await;
+    assert_eq!(person.status, 422, "{}", person.body);
+    assert!(person.body.contains(
+        "<p class=\"error\" id=\"e-name\">The name contains an invisible character (U+202E) that changes the order in which text is shown; remove it.</p>"
+    ));
+    assert!(person.body.contains(
+        "<p class=\"error\" id=\"e-external_user_id\">The external user id contains an invisible character (U+2066)"
+    ));
+    assert!(
+        person.body.contains("value=\"Ana \u{202E}amiL\""),
+        "what was typed is kept"
+    );
+    let company = app
+        .post(
+            "/applicants",
+            &fields("legal_person", "Nordwind\u{200F} AB", "ORG-1", "sector: shipping"),
+        )
+        .await;
+    assert_eq!(company.status, 422);
+    assert!(
+        company.body.contains("(U+200F)"),
+        "a right-to-left mark in a company name"
+    );
+    let bell = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "Ana Lima",
+                "CUST-1",
+                "occupation: engineer\r\nnote: ring\u{7}",
+            ),
+        )
+        .await;
+    assert_eq!(bell.status, 422);
+    assert!(bell.body.contains(
+        "<p class=\"error\" id=\"e-supplied_info\">Line 2: the value contains a control character (U+0007) that cannot be shown; remove it.</p>"
+    ));
+    let escape = app
+        .post(
+            "/applicants",
+            &fields("natural_person", "Ana Lima", "CUST-1", "note: \u{1b}[2J"),
+        )
+        .await;
+    assert_eq!(escape.status, 422);
+    assert!(escape.body.contains("(U+001B)"));
+    let twice = app
+        .post(
+            "/applicants",
+            &fields("natural_person", "Ana Lima", "CUST-1", "a: 1\r\na: 2"),
+        )
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(
+        twice
+            .body
+            .contains("Line 2: the key “a” is already given on line 1; give each key once.")
+    );
+    assert!(twice.body.contains("a: 1\r\na: 2</textarea>") || twice.body.contains("a: 1\na: 2</textarea>"));
+    assert_eq!(applicant_count(&app), 0);
+    let fine = app
+        .post(
+            "/applicants",
+            &fields(
+                "natural_person",
+                "مریم\u{200C} خانی",
+                "CUST-1",
+                "address: 1 Main St\tFlat 2",
+            ),
+        )
+        .await;
+    assert_eq!(
+        fine.status, 303,
+        "a Persian name keeps its zero-width non-joiner: {}",
+        fine.body
+    );
 }

@@ -438,7 +438,11 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     fill(&b, "#f-expiry_value", "31").await;
     choose(&b, "#f-expiry_unit", "hours").await;
     assert_eq!(value_of(&b, "#f-expiry_value").await, "720");
-    assert!(text(&b).await.contains("A link lasts from 1 hour to 30 days: now 720 hours."));
+    assert!(
+        text(&b)
+            .await
+            .contains("A link lasts from 1 hour to 30 days: now 720 hours.")
+    );
     fill(&b, "#f-cc", "compliance@example.test").await;
     fill(&b, "#f-subject", "Please verify your identity").await;
     // The "Add verification link" button inserts the placeholder at the cursor.

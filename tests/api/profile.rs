@@ -984,3 +984,78 @@ async fn a_version_that_is_not_a_number_is_refused_not_taken_for_a_conflict() {
     assert_eq!(session.status, 422);
     assert!(session.body.contains("The form could not be read"));
 }
+
+/// Comments and what an officer writes with a decision hold no control
+/// characters (a bell, an escape sequence): each is refused next to its
+/// field with everything typed kept, and nothing changes. Line breaks, as
+/// browsers send them, and tabs are kept.
+#[actix_web::test]
+async fn comments_refuse_control_characters_next_to_the_field() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Cleo Thread", "CLEO-1", "COMPLETED", 5);
+    let bell = act(&app, id, "comments", &[("comment", "Ring\u{7} the bell")]).await;
+    assert_eq!(bell.status, 422, "{}", bell.body);
+    assert!(bell.body.contains(
+        "<p class=\"error\" id=\"e-comment\">The comment contains a control character (U+0007) that cannot be shown; remove it.</p>"
+    ));
+    assert!(
+        bell.body.contains(">Ring\u{7} the bell</textarea>"),
+        "what was typed is kept"
+    );
+    let escape = act(&app, id, "comments", &[("comment", "See \u{1b}[31mthis\u{1b}[0m")]).await;
+    assert_eq!(escape.status, 422);
+    assert!(escape.body.contains("(U+001B)"));
+    let c1 = act(&app, id, "comments", &[("comment", "Odd \u{9b}2J")]).await;
+    assert_eq!(c1.status, 422, "a C1 control too");
+    assert!(
+        !app.event_kinds().contains(&"applicant.commented".to_string()),
+        "no comment was added"
+    );
+    act(&app, id, "comments", &[("comment", "Line one\r\nLine two\tindented")])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert!(app.event_kinds().contains(&"applicant.commented".to_string()));
+
+    let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
+    let rejected = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "final"),
+            ("reasons", "other"),
+            ("comment_applicant", "Sorry\u{1b}"),
+            ("comment_internal", "Seen twice"),
+        ],
+    )
+    .await;
+    assert_eq!(rejected.status, 422);
+    assert!(rejected.body.contains(
+        "<p class=\"error\" id=\"e-comment_applicant\">The comment for the applicant contains a control character (U+001B)"
+    ));
+    assert!(rejected.body.contains(">Seen twice</textarea>"));
+    assert_eq!(status(&app, id), "COMPLETED", "not rejected");
+    let flagged = active_result(&app, id, "document_check");
+    let resolved = act(
+        &app,
+        id,
+        &format!("results/{flagged}/resolve"),
+        &[("resolve_comment", "Checked\u{7}")],
+    )
+    .await;
+    assert_eq!(resolved.status, 422);
+    assert!(
+        resolved
+            .body
+            .contains("<p class=\"error\" id=\"e-resolve_comment\">The reason contains a control character (U+0007)"),
+        "next to the step's field"
+    );
+    assert_eq!(
+        resolved.body.matches("id=\"e-resolve_comment\"").count(),
+        1,
+        "under the step acted on only"
+    );
+    assert!(!app.event_kinds().contains(&"step.resolved".to_string()));
+}

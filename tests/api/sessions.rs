@@ -543,3 +543,41 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
         "{delivery}"
     );
 }
+
+/// A recipient or cc the mailer cannot send to (a quoted local part, an IP
+/// address for a domain) is refused on the form, next to its field, instead
+/// of being queued for an outbox that could never deliver it.
+#[actix_web::test]
+async fn addresses_the_mailer_cannot_send_to_are_refused_on_the_form() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::outbox_messages;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Onboarding", officer).to_string();
+    let applicant = insert_applicant(&app, "Ben Okafor", "BEN-1", "INIT", 5);
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "\"ben okafor\"@example.com"),
+        ("cc", "compliance@example.test, a@[127.0.0.1]"),
+        ("subject", "Verify your identity"),
+        ("body", "Please verify: {{session_url}}"),
+    ]);
+    let refused = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("is not a valid email address.</p>"));
+    assert!(
+        refused
+            .body
+            .contains("<p class=\"error\" id=\"e-cc\">“a@[127.0.0.1]” is not a valid email address.</p>")
+    );
+    assert!(refused.body.contains("id=\"e-recipient\""));
+    assert!(
+        refused
+            .body
+            .contains("value=\"compliance@example.test, a@[127.0.0.1]\"")
+    );
+    let mut conn = app.pool.get().expect("conn");
+    let queued: i64 = outbox_messages::table.count().get_result(&mut conn).expect("count");
+    assert_eq!(queued, 0, "nothing was queued");
+}

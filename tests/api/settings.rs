@@ -181,9 +181,13 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     let future = app.get("/audit?from=2999-01-01").await;
     assert!(future.body.contains("No events match"));
     let overflow = app.get("/audit?to=%2B262142-12-31").await;
-    assert_eq!(overflow.status, 200);
+    assert_eq!(overflow.status, 422);
     assert!(overflow.body.contains("is not a date like"));
     let bad = app.get("/audit?from=yesterday&kind=nonsense").await;
-    assert_eq!(bad.status, 200);
+    assert_eq!(bad.status, 422);
     assert!(bad.body.contains("is not a date like") && bad.body.contains("Choose an event kind"));
+    let reversed = app.get("/audit?from=2026-11-22&to=2026-11-01").await;
+    assert_eq!(reversed.status, 422);
+    assert!(reversed.body.contains("The start date is after the end date."));
+    assert!(reversed.body.contains("value=\"2026-11-22\"") && reversed.body.contains("value=\"2026-11-01\""));
 }

@@ -314,3 +314,20 @@ async fn role_changes_apply_on_the_next_request() {
     let audit = app.get("/audit?kind=member.role_changed").await;
     assert!(audit.body.contains("Viewer") && audit.body.contains("Admin"));
 }
+
+/// An invitation goes by email: an address the mailer cannot send to is
+/// refused on the form, as typed.
+#[actix_web::test]
+async fn an_invitation_to_an_address_the_mailer_cannot_send_to_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Admin).await;
+    let viewer = role_id(&app, BuiltinRole::Viewer);
+    for email in ["\"new analyst\"@example.com", "analyst@[192.0.2.1]"] {
+        let refused = app
+            .post("/team/invitations", &[("email", email), ("role_id", &viewer)])
+            .await;
+        assert_eq!(refused.status, 422, "{email}: {}", refused.body);
+        assert!(refused.body.contains("is not a valid email address"), "{email}");
+    }
+    assert!(!app.event_kinds().contains(&"invitation.sent".to_string()));
+}
