@@ -129,10 +129,9 @@ async fn form_page(
         company_name: company,
         ..Values::default()
     };
-    // An error on the whole form is a save someone else made meanwhile.
     let status = if errors.is_empty() {
         StatusCode::OK
-    } else if errors.get("form").is_some() {
+    } else if errors.get("conflict").is_some() {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -248,7 +247,7 @@ pub async fn update_template(
     let values = form.clone();
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let saved = db::run(ctx.pool(), move |conn| {
-        let current = queries::find(conn, id)?;
+        queries::find(conn, id)?;
         let name = values.name.trim().to_string();
         if queries::name_taken(conn, &name, Some(id))? {
             return Ok(Err((
@@ -266,15 +265,16 @@ pub async fn update_template(
         };
         if queries::update(conn, id, seen, &name, values.subject.trim(), &values.body, by, now)? == 0 {
             let who = queries::saved_by(conn, id)?.unwrap_or_else(|| "someone else".into());
-            // The form now carries the saved version: saving again is a
-            // deliberate choice to replace it.
+            // The form now carries the version saved meanwhile (read after
+            // the refused save): saving again is a choice to replace it.
+            let saved = queries::find(conn, id)?.lock_version;
             return Ok(Err((
-                "form",
+                "conflict",
                 format!(
                     "{who} saved this template meanwhile, so your changes were not saved. Your text is kept \
                      below: save again to replace their version, or open the template afresh to see theirs."
                 ),
-                Some(current.lock_version),
+                Some(saved),
             )));
         }
         audit::record(

@@ -98,6 +98,9 @@ async fn templates_need_the_link_and_known_placeholders() {
         .await
         .assert_redirect("/email-templates");
     assert!(app.get(&path).await.body.contains("Second: {{session_url}}"));
+    let unreadable = save("Third: {{session_url}}", "x".into()).await;
+    assert_eq!(unreadable.status, 422, "not taken for someone else's save");
+    assert!(unreadable.body.contains("The form could not be read"));
     app.post(&format!("{path}/delete"), &[])
         .await
         .assert_redirect("/email-templates");

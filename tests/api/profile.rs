@@ -920,6 +920,10 @@ async fn results_of_a_replaced_verification_stay_as_they_were() {
     let (id, _) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
     let old = active_result(&app, id, "document_check");
+    let set_aside = active_result(&app, id, "intro");
+    act(&app, id, &format!("results/{set_aside}/deactivate"), &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
     let flow: String = {
         let mut conn = app.pool.get().expect("conn");
         applicants::table
@@ -936,25 +940,26 @@ async fn results_of_a_replaced_verification_stay_as_they_were() {
         )
         .await;
     assert_eq!(again.status, 200, "{}", again.body);
-    for action in ["resolve", "deactivate", "reactivate"] {
+    for (result, action) in [(old, "resolve"), (old, "deactivate"), (set_aside, "reactivate")] {
         let refused = act(
             &app,
             id,
-            &format!("results/{old}/{action}"),
+            &format!("results/{result}/{action}"),
             &[("resolve_comment", "Checked by phone")],
         )
         .await;
         assert_eq!(refused.status, 422, "{action}: {}", refused.body);
     }
-    let (status, active): (String, bool) = {
+    let state = |result: uuid::Uuid| -> (String, bool) {
         let mut conn = app.pool.get().expect("conn");
         step_results::table
-            .find(old)
+            .find(result)
             .select((step_results::status, step_results::active))
             .first(&mut conn)
             .expect("result")
     };
-    assert_eq!((status.as_str(), active), ("PASSED", true));
+    assert_eq!(state(old), ("PASSED".to_string(), true));
+    assert_eq!(state(set_aside), ("PASSED".to_string(), false));
 }
 
 /// A form whose version is not one the page wrote is not read as someone
