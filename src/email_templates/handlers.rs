@@ -59,6 +59,9 @@ impl TemplateForm {
 /// One template in the list.
 pub struct TemplateRow {
     pub id: String,
+    /// Saved under older rules that it no longer meets (say, the link in
+    /// the subject): sessions refuse it until it is edited.
+    pub needs_change: bool,
     pub name: String,
     pub subject: String,
     pub updated: String,
@@ -97,6 +100,8 @@ pub async fn list_templates(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .into_iter()
         .map(|t| TemplateRow {
             id: t.id.to_string(),
+            needs_change: placeholders::subject_problem(&t.subject).is_some()
+                || !placeholders::problems(&t.subject, &t.body).is_empty(),
             name: t.name,
             subject: t.subject,
             updated: ctx.member.format_time(t.updated_at),

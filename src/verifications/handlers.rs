@@ -40,10 +40,11 @@ async fn form_page(
     .await?;
     // A new session starts a new verification: say so before a decision is
     // undone, and before an officer fills in a form that will be refused.
-    let notice = if found.purged_at.is_some() || found.deletion_scheduled_at.is_some() {
+    let notice = if found.purged_at.is_some() {
+        Some("This applicant's data was deleted, so no link can be sent.".to_string())
+    } else if found.deletion_scheduled_at.is_some() {
         Some(
-            "This applicant is scheduled for deletion or its data was deleted, so no link can be sent. \
-             Restore the applicant first if the deletion is still pending."
+            "This applicant is scheduled for deletion, so no link can be sent. Restore the applicant first."
                 .to_string(),
         )
     } else if final_rejection {
@@ -171,20 +172,15 @@ pub async fn create_session(
         let template_gone =
             submitted.send_email.is_some() && !submitted.template_id.trim().is_empty() && template.is_none();
         let choosable: Vec<Uuid> = flow.iter().map(|(id, _)| *id).collect();
-        let parsed = match submitted.parse(&choosable, template) {
-            Ok(plan) if !template_gone => Ok(plan),
-            Ok(_) => Err(FormErrors::new()),
-            Err(errors) => Err(errors),
-        };
-        let parsed = parsed.map_err(|mut errors| {
-            if template_gone {
-                errors.add(
-                    "template_id",
-                    "That template no longer exists. Choose another, or Free text.",
-                );
-            }
-            errors
-        });
+        let mut parsed = submitted.parse(&choosable, template);
+        if template_gone {
+            let mut errors = parsed.err().unwrap_or_default();
+            errors.add(
+                "template_id",
+                "That template no longer exists. Choose another, or Free text.",
+            );
+            parsed = Err(errors);
+        }
         let (plan, Some((_, flow))) = (
             match parsed {
                 Ok(plan) => plan,

@@ -98,6 +98,18 @@ async fn templates_need_the_link_and_known_placeholders() {
         .await
         .assert_redirect("/email-templates");
     assert!(app.get(&path).await.body.contains("Second: {{session_url}}"));
+    // A template saved under older rules (the link in its subject) is
+    // flagged in the list until someone edits it.
+    {
+        use diesel::prelude::*;
+        use veridesk::db::schema::email_templates;
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(email_templates::table)
+            .set(email_templates::subject.eq("Your link: {{session_url}}"))
+            .execute(&mut conn)
+            .expect("an old template");
+    }
+    assert!(app.get("/email-templates").await.body.contains("needs a change"));
     let unreadable = save("Third: {{session_url}}", "x".into()).await;
     assert_eq!(unreadable.status, 422, "not taken for someone else's save");
     assert!(unreadable.body.contains("The form could not be read"));
