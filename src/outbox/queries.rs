@@ -118,14 +118,16 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds((30i64 << exp).min(3600))
 }
 
-/// Records a failed delivery; returns true when no attempts remain.
+/// Records a failed delivery; returns true when it is final: no attempts
+/// remain, or the failure is `permanent` and no attempt could succeed.
 pub fn mark_failed(
     conn: &mut PgConnection,
     message: &OutboxMessage,
     now: DateTime<Utc>,
     error: &str,
+    permanent: bool,
 ) -> QueryResult<bool> {
-    let exhausted = message.attempts >= message.max_attempts;
+    let exhausted = permanent || message.attempts >= message.max_attempts;
     let status = if exhausted { "failed" } else { "retrying" };
     diesel::update(outbox_messages::table.find(message.id))
         .set((

@@ -64,12 +64,24 @@ fn build_message(message: &OutboxMessage, from_address: &str) -> Result<Message,
         .map_err(|e| format!("building the message: {e}"))
 }
 
-async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<(), String> {
+/// Why a delivery failed, and whether trying again could help.
+struct Failure {
+    error: String,
+    /// A message that cannot be built, or a server's permanent refusal
+    /// (5xx, such as "no such mailbox"): retrying would only delay the
+    /// "failed" the officer needs to see.
+    permanent: bool,
+}
+
+async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<(), Failure> {
     match transport {
         Transport::Mailbox => Ok(()),
         Transport::Smtp(smtp) => {
-            let email = build_message(message, from_address)?;
-            smtp.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+            let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
+            smtp.send(email).await.map(|_| ()).map_err(|e| Failure {
+                permanent: e.is_permanent(),
+                error: e.to_string(),
+            })
         }
     }
 }
@@ -79,7 +91,7 @@ async fn record(
     state: &AppState,
     transport: &Transport,
     sent: Vec<uuid::Uuid>,
-    failed: Vec<(OutboxMessage, String)>,
+    failed: Vec<(OutboxMessage, Failure)>,
 ) -> anyhow::Result<()> {
     if sent.is_empty() && failed.is_empty() {
         return Ok(());
@@ -93,9 +105,9 @@ async fn record(
         // One transaction: a message marked failed always has its audit event.
         conn.transaction(|conn| -> anyhow::Result<()> {
             mark_sent(conn, &sent, now, transport_name)?;
-            for (message, error) in failed {
-                tracing::warn!(id = %message.id, %error, "email delivery failed");
-                if mark_failed(conn, &message, now, &error)? {
+            for (message, Failure { error, permanent }) in failed {
+                tracing::warn!(id = %message.id, %error, permanent, "email delivery failed");
+                if mark_failed(conn, &message, now, &error, permanent)? {
                     audit::record(
                         conn,
                         now,

@@ -86,7 +86,19 @@ struct Sink {
     data: Vec<u8>,
 }
 
+/// Addresses the sink refuses for good, as a server refuses a mailbox that
+/// does not exist (550).
+pub const UNKNOWN_MAILBOX_DOMAIN: &str = "@no-such-mailbox.test";
+
 impl mailin_embedded::Handler for Sink {
+    fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
+        if to.ends_with(UNKNOWN_MAILBOX_DOMAIN) {
+            mailin_embedded::response::NO_MAILBOX
+        } else {
+            mailin_embedded::response::OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
         self.from = from.to_string();
         self.to = to.to_vec();

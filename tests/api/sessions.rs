@@ -544,6 +544,35 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
     );
 }
 
+/// A server that refuses the mailbox for good (550) fails the email at
+/// once, with its reason, instead of retrying it for hours.
+#[actix_web::test]
+async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let recipient = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", recipient.as_str()),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&created.body), "failed").await;
+    assert!(
+        delivery.contains("\"status\":\"failed\"") && delivery.contains("Mailbox unavailable"),
+        "{delivery}"
+    );
+}
+
 /// A recipient or cc the mailer cannot send to (a quoted local part, an IP
 /// address for a domain) is refused on the form, next to its field, instead
 /// of being queued for an outbox that could never deliver it.
