@@ -7,12 +7,18 @@ use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use veridesk::auth::permissions::BuiltinRole;
 
-struct Driver(Child);
+/// chromedriver, and the browser profile it was given: both go when the
+/// test ends, so runs leave nothing behind in the temp dir.
+struct Driver {
+    child: Child,
+    profile: std::path::PathBuf,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -35,8 +41,11 @@ async fn browser() -> (fantoccini::Client, Driver) {
         .unwrap_or_else(|e| {
             panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver")
         });
-    let driver = Driver(child);
     let profile = std::env::temp_dir().join(format!("veridesk-chromium-{}", uuid::Uuid::new_v4()));
+    let driver = Driver {
+        child,
+        profile: profile.clone(),
+    };
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
