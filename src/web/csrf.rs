@@ -74,9 +74,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                     "This address expects a form submitted from a Veridesk page.".into(),
                 ));
             }
+            // Past the server's payload limit the body is refused unread,
+            // as `Overflow`: that is a form too large, not an unreadable one.
             let body = body
                 .await
-                .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+                .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                    Some(actix_web::error::PayloadError::Overflow) => {
+                        AppError::BadRequest("The form is too large.".into())
+                    }
+                    _ => AppError::BadRequest("The form could not be read.".into()),
+                })?;
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form is too large.".into()));
             }

@@ -98,6 +98,13 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
         .await;
     assert_eq!(company.status, 422);
     assert!(company.body.contains("A company has no date of birth"));
+    let huge = "x".repeat(1_100_000);
+    let too_large = app.post("/applicants", &[("supplied_info", huge.as_str())]).await;
+    assert_eq!(too_large.status, 400);
+    assert!(
+        too_large.body.contains("The form is too large."),
+        "said as such, not as unreadable"
+    );
     let created = app.post("/applicants", &fields).await;
     assert_eq!(created.status, 303, "{}", created.body);
     let profile = app.get(created.location.as_deref().expect("profile")).await;
