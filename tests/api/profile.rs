@@ -77,6 +77,17 @@ fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
         .expect("status");
 }
 
+/// The id of the applicant's flow, as the session form posts it.
+fn flow_of(app: &TestApp, applicant: uuid::Uuid) -> String {
+    let mut conn = app.pool.get().expect("conn");
+    applicants::table
+        .find(applicant)
+        .select(applicants::flow_id.assume_not_null())
+        .first::<uuid::Uuid>(&mut conn)
+        .expect("flow")
+        .to_string()
+}
+
 /// The reasons, retry steps and comment to the applicant of the newest review.
 fn latest_review(app: &TestApp, applicant: uuid::Uuid) -> (Vec<String>, Vec<String>, Option<String>) {
     use veridesk::db::schema::reviews;
@@ -428,15 +439,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         closed.body
     );
     // Verified again later: a new session, emailed, whose link the deletion withdraws.
-    let flow = {
-        let mut conn = app.pool.get().expect("conn");
-        applicants::table
-            .find(id)
-            .select(applicants::flow_id.assume_not_null())
-            .first::<uuid::Uuid>(&mut conn)
-            .expect("flow")
-            .to_string()
-    };
+    let flow = flow_of(&app, id);
     let mut emailed = session_fields(&flow, "2", "days", "30");
     emailed.extend([
         ("send_email", "on"),
@@ -481,15 +484,7 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         refused_opens, 1,
         "opening a dead link is recorded, with the IP, and again within a minute is not"
     );
-    let flow: uuid::Uuid = {
-        let mut conn = app.pool.get().expect("conn");
-        applicants::table
-            .find(id)
-            .select(applicants::flow_id.assume_not_null())
-            .first(&mut conn)
-            .expect("flow")
-    };
-    let flow = flow.to_string();
+    let flow = flow_of(&app, id);
     let refused = app
         .post(
             &format!("/applicants/{id}/sessions"),
@@ -800,15 +795,7 @@ async fn a_final_rejection_closes_the_case_until_reset() {
         assert_eq!(refused.status, 422, "{action}");
         assert!(refused.body.contains("rejected as final"), "{action}: {}", refused.body);
     }
-    let flow: String = {
-        let mut conn = app.pool.get().expect("conn");
-        applicants::table
-            .find(id)
-            .select(applicants::flow_id.assume_not_null())
-            .first::<uuid::Uuid>(&mut conn)
-            .expect("flow")
-            .to_string()
-    };
+    let flow = flow_of(&app, id);
     let new_session = format!("/applicants/{id}/sessions/new");
     assert!(
         !app.get("/applicants").await.body.contains(&new_session),
@@ -924,15 +911,7 @@ async fn results_of_a_replaced_verification_stay_as_they_were() {
     act(&app, id, &format!("results/{set_aside}/deactivate"), &[])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
-    let flow: String = {
-        let mut conn = app.pool.get().expect("conn");
-        applicants::table
-            .find(id)
-            .select(applicants::flow_id.assume_not_null())
-            .first::<uuid::Uuid>(&mut conn)
-            .expect("flow")
-            .to_string()
-    };
+    let flow = flow_of(&app, id);
     let again = app
         .post(
             &format!("/applicants/{id}/sessions"),
@@ -974,15 +953,7 @@ async fn a_version_that_is_not_a_number_is_refused_not_taken_for_a_conflict() {
         .await;
     assert_eq!(restart.status, 422);
     assert!(restart.body.contains("The form could not be read") && !restart.body.contains("meanwhile"));
-    let flow: String = {
-        let mut conn = app.pool.get().expect("conn");
-        applicants::table
-            .find(id)
-            .select(applicants::flow_id.assume_not_null())
-            .first::<uuid::Uuid>(&mut conn)
-            .expect("flow")
-            .to_string()
-    };
+    let flow = flow_of(&app, id);
     let mut fields = session_fields(&flow, "2", "days", "30");
     fields.push(("lock_version", "abc"));
     let session = app.post(&format!("/applicants/{id}/sessions"), &fields).await;
