@@ -14,6 +14,9 @@ pub enum Unshowable {
     Control(char),
     /// A character that reorders the text shown around it.
     Reordering(char),
+    /// A character that shows as nothing at all, so that two labels that
+    /// differ only by it look the same.
+    Invisible(char),
 }
 
 impl Unshowable {
@@ -27,6 +30,10 @@ impl Unshowable {
             ),
             Self::Reordering(c) => format!(
                 "{what} contains an invisible character (U+{:04X}) that changes the order in which text is shown; remove it.",
+                u32::from(*c)
+            ),
+            Self::Invisible(c) => format!(
+                "{what} contains an invisible character (U+{:04X}) that would make it look like another; remove it.",
                 u32::from(*c)
             ),
         }
@@ -48,15 +55,30 @@ pub fn reorders_text(c: char) -> bool {
     )
 }
 
+/// Whether `c` shows as nothing and joins or separates nothing a script
+/// needs: the zero-width space, the word joiner and the invisible
+/// operators, the byte order mark, the Mongolian vowel separator, the
+/// Hangul fillers and the tag characters. In a name or an id they only
+/// make two that differ look alike.
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 /// The first character a one-line label (a name, an id, a key) may not
-/// hold: any control character, tabs and line breaks included, and any
-/// character that reorders text.
+/// hold: any control character, tabs and line breaks included, any
+/// character that reorders text, and any that shows as nothing.
 pub fn unshowable_in_label(text: &str) -> Option<Unshowable> {
     text.chars().find_map(|c| {
         if c.is_control() {
             Some(Unshowable::Control(c))
         } else if reorders_text(c) {
             Some(Unshowable::Reordering(c))
+        } else if invisible(c) {
+            Some(Unshowable::Invisible(c))
         } else {
             None
         }
@@ -118,6 +140,14 @@ mod tests {
             assert_eq!(
                 unshowable_in_label(&format!("Ana{c} Lima")),
                 Some(Unshowable::Reordering(c)),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        for c in ['\u{200B}', '\u{2060}', '\u{FEFF}', '\u{3164}', '\u{E0041}'] {
+            assert_eq!(
+                unshowable_in_label(&format!("Ana{c} Lima")),
+                Some(Unshowable::Invisible(c)),
                 "U+{:04X}",
                 u32::from(c)
             );
