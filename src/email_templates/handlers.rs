@@ -48,6 +48,8 @@ impl TemplateForm {
         }
         if self.body.chars().count() > 10_000 {
             errors.add("body", "Keep the body to 10,000 characters.");
+        } else if let Some(bad) = crate::domain::unshowable_in_text(&self.body) {
+            errors.add("body", bad.message("The body"));
         }
         for (field, message) in placeholders::problems(&self.subject, &self.body) {
             errors.add(field, message);

@@ -191,12 +191,14 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
         ("recipient", "ben@example.test"),
         ("template_id", gone.as_str()),
         ("subject", "Verify\u{1b}[31m now"),
-        ("body", "Start here: {{session_url}}"),
+        ("body", "Start here:\u{7} {{session_url}}"),
     ]);
     let odd = app.post(&path, &fields).await;
     assert_eq!(odd.status, 422);
     assert!(
-        odd.body.contains("That template no longer exists") && odd.body.contains("without control characters"),
+        odd.body.contains("That template no longer exists")
+            && odd.body.contains("without control characters")
+            && odd.body.contains("The body contains a control character (U+0007)"),
         "{}",
         odd.body
     );
