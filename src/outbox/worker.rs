@@ -67,10 +67,22 @@ fn build_message(message: &OutboxMessage, from_address: &str) -> Result<Message,
 /// Why a delivery failed, and whether trying again could help.
 struct Failure {
     error: String,
-    /// A message that cannot be built, or a server's permanent refusal
-    /// (5xx, such as "no such mailbox"): retrying would only delay the
-    /// "failed" the officer needs to see.
+    /// A message that cannot be built, or a server's refusal of this
+    /// message's mailbox (550–553, such as "no such user"): retrying would
+    /// only delay the "failed" the officer needs to see.
     permanent: bool,
+}
+
+/// Whether an SMTP error refuses this message's mailbox for good. Other
+/// permanent replies concern the server or its settings (530 and 535:
+/// authentication; 554 at the greeting: no service): every email would
+/// meet them, and they end once the settings are fixed, so those emails
+/// keep being retried.
+fn refuses_mailbox(error: &lettre::transport::smtp::Error) -> bool {
+    error.is_permanent()
+        && error
+            .status()
+            .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "552" | "553"))
 }
 
 async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<(), Failure> {
@@ -79,7 +91,7 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
         Transport::Smtp(smtp) => {
             let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
             smtp.send(email).await.map(|_| ()).map_err(|e| Failure {
-                permanent: e.is_permanent(),
+                permanent: refuses_mailbox(&e),
                 error: e.to_string(),
             })
         }

@@ -547,7 +547,9 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
 }
 
 /// A server that refuses the mailbox for good (550) fails the email at
-/// once, with its reason, instead of retrying it for hours.
+/// once, with its reason, instead of retrying it for hours; a permanent
+/// reply about the server's settings (530) is retried, as every email
+/// would meet it until the settings are fixed.
 #[actix_web::test]
 async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Options {
@@ -573,6 +575,13 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
         delivery.contains("\"status\":\"failed\"") && delivery.contains("Mailbox unavailable"),
         "{delivery}"
     );
+    let recipient = format!("ana{}", crate::helpers::AUTH_REQUIRED_DOMAIN);
+    fields.retain(|(name, _)| *name != "recipient");
+    fields.push(("recipient", recipient.as_str()));
+    let again = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&again.body), "retrying").await;
+    assert!(delivery.contains("\"status\":\"retrying\""), "{delivery}");
 }
 
 /// A recipient or cc the mailer cannot send to (a quoted local part, an IP
