@@ -39,7 +39,7 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
             .select((members::status, diesel::dsl::count_star()))
             .load(conn)?;
         let outbox: Vec<(String, i64)> = outbox_messages::table
-            .filter(outbox_messages::status.ne("sent"))
+            .filter(outbox_messages::status.ne_all(["sent", "cancelled"]))
             .group_by(outbox_messages::status)
             .select((outbox_messages::status, diesel::dsl::count_star()))
             .load(conn)?;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 const PAGE_SIZE: i64 = 50;
-const STATUSES: [&str; 4] = ["queued", "retrying", "sent", "failed"];
+const STATUSES: [&str; 5] = ["queued", "retrying", "sent", "failed", "cancelled"];
 
 /// Filters of the outbox list, as typed.
 #[derive(Deserialize)]

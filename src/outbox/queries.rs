@@ -80,6 +80,10 @@ macro_rules! waiting {
 
 const WAITING: FixedSql<Bool> = waiting!("outbox_messages");
 
+/// Waiting, or cancelled while a worker was already sending it: if that
+/// delivery succeeds, "sent" is what happened.
+const WAITING_OR_CANCELLED: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying', 'cancelled')");
+
 // The claim picks its rows in a subquery on the same table, which Diesel
 // accepts under another name.
 diesel::alias!(outbox_messages as due_messages: DueMessages);
@@ -95,7 +99,7 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
     kept_update(
         outbox_messages::table
             .filter(outbox_messages::id.eq_any(ids))
-            .filter(WAITING),
+            .filter(WAITING_OR_CANCELLED),
         (
             outbox_messages::status.eq("sent"),
             outbox_messages::sent_at.eq(now),
@@ -118,6 +122,25 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds((30i64 << exp).min(3600))
 }
 
+/// Cancels the emails among `ids` that have not gone yet, saying `why`;
+/// returns how many. Their links were withdrawn: sent later, they would
+/// reach the applicant after the link that works.
+pub fn cancel_waiting(conn: &mut PgConnection, ids: &[Uuid], why: &str) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    kept_update(
+        outbox_messages::table
+            .filter(outbox_messages::id.eq_any(ids))
+            .filter(WAITING),
+        (
+            outbox_messages::status.eq("cancelled"),
+            outbox_messages::last_error.eq(why),
+        ),
+    )
+    .execute(conn)
+}
+
 /// Records a failed delivery; returns true when it is final: no attempts
 /// remain, or the failure is `permanent` and no attempt could succeed.
 pub fn mark_failed(
@@ -129,13 +152,18 @@ pub fn mark_failed(
 ) -> QueryResult<bool> {
     let exhausted = permanent || message.attempts >= message.max_attempts;
     let status = if exhausted { "failed" } else { "retrying" };
-    diesel::update(outbox_messages::table.find(message.id))
-        .set((
-            outbox_messages::status.eq(status),
-            outbox_messages::last_error.eq(error),
-            outbox_messages::next_attempt_at.eq(now + backoff(message.attempts)),
-        ))
-        .execute(conn)?;
+    // A message cancelled while it was being sent stays cancelled.
+    diesel::update(
+        outbox_messages::table
+            .find(message.id)
+            .filter(outbox_messages::status.ne("cancelled")),
+    )
+    .set((
+        outbox_messages::status.eq(status),
+        outbox_messages::last_error.eq(error),
+        outbox_messages::next_attempt_at.eq(now + backoff(message.attempts)),
+    ))
+    .execute(conn)?;
     insert_attempt(conn, message.id, now, Some(error))?;
     Ok(exhausted)
 }

@@ -219,9 +219,11 @@ pub fn make_current(
 }
 
 /// Revokes every link of the applicant's verifications that can still be
-/// used; returns how many. Called before issuing a replacement link.
+/// used, and cancels their emails that have not gone yet; returns how many
+/// links. Called before issuing a replacement link, and on decisions and
+/// deletion.
 pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now: DateTime<Utc>) -> QueryResult<usize> {
-    kept_update(
+    let emails: Vec<Option<Uuid>> = kept_update(
         session_links::table
             .filter(session_links::applicant_id.eq(applicant))
             .filter(LIVE_LINK),
@@ -231,7 +233,11 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
             session_links::revoked_reason.eq(reason),
         ),
     )
-    .execute(conn)
+    .returning(session_links::email_message_id)
+    .get_results(conn)?;
+    let unsent: Vec<Uuid> = emails.iter().flatten().copied().collect();
+    crate::outbox::queries::cancel_waiting(conn, &unsent, &format!("its link was withdrawn ({reason})"))?;
+    Ok(emails.len())
 }
 
 /// Links that can still be used, written as the partial index
@@ -441,11 +447,12 @@ pub fn refused_open_since(
 }
 
 /// How an email's delivery reads for an officer: `sent`, `queued`,
-/// `retrying (attempt 2): …` or `failed: …`.
+/// `retrying (attempt 2): …`, `failed: …` or `cancelled: …`.
 pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> String {
     match (status, error) {
         ("retrying", Some(error)) => format!("retrying (attempt {attempts}): {error}"),
         ("failed", Some(error)) => format!("failed: {error}"),
+        ("cancelled", Some(error)) => format!("cancelled: {error}"),
         (status, _) => status.to_string(),
     }
 }

@@ -10,7 +10,7 @@
   function show(state) {
     badge.textContent = state.label;
     badge.className = "badge badge-" + state.status;
-    if (note && (state.status === "sent" || state.status === "failed")) note.hidden = true;
+    if (note && (state.status === "sent" || state.status === "failed" || state.status === "cancelled")) note.hidden = true;
   }
   function poll() {
     tries += 1;
@@ -18,7 +18,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
         if (state) show(state);
-        if ((!state || (state.status !== "sent" && state.status !== "failed")) && tries < 60) {
+        if ((!state || ["sent", "failed", "cancelled"].indexOf(state.status) < 0) && tries < 60) {
           setTimeout(poll, 2000);
         }
       })

@@ -544,6 +544,15 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
         delivery.contains("\"status\":\"retrying\"") && delivery.contains("retrying (attempt 1): "),
         "{delivery}"
     );
+    // A new session replaces the link: its email, not gone yet, never will.
+    let replaced = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    let first = app.get(&delivery_status_url(&created.body)).await.body;
+    assert!(
+        first.contains("\"status\":\"cancelled\"")
+            && first.contains("its link was withdrawn (replaced by a new verification session)"),
+        "{first}"
+    );
 }
 
 /// A server that refuses the mailbox for good (550) fails the email at
