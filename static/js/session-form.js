@@ -70,14 +70,16 @@
     unit.setAttribute("data-previous", unit.value);
     say("");
     if (isNaN(value) || previous === unit.value) return;
-    var exact = unit.value === "days" ? Math.round(value / 24) : value * 24;
-    var most = unit.value === "days" ? 30 : 720;
-    var converted = Math.min(most, Math.max(1, exact));
+    // In hours, what was typed; then brought within 1 hour to 30 days,
+    // then (for days) rounded to whole days, at least one.
+    var hours = unit.value === "days" ? value : value * 24;
+    var allowed = Math.min(720, Math.max(1, hours));
+    var converted = unit.value === "days" ? Math.max(1, Math.round(allowed / 24)) : allowed;
     var named = converted + " " + (converted === 1 ? unit.value.slice(0, -1) : unit.value);
     expiry.value = String(converted);
-    if (converted !== exact) {
+    if (allowed !== hours) {
       say("A link lasts from 1 hour to 30 days: now " + named + ".");
-    } else if (unit.value === "days" && exact * 24 !== value) {
+    } else if (unit.value === "days" && converted * 24 !== hours) {
       say(value + (value === 1 ? " hour is" : " hours are") + " not a whole number of days: now " + named + ".");
     }
   });

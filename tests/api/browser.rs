@@ -433,6 +433,15 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
             .await
             .contains("36 hours are not a whole number of days: now 2 days.")
     );
+    choose(&b, "#f-expiry_unit", "hours").await;
+    fill(&b, "#f-expiry_value", "5").await;
+    choose(&b, "#f-expiry_unit", "days").await;
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "1");
+    assert!(
+        text(&b)
+            .await
+            .contains("5 hours are not a whole number of days: now 1 day.")
+    );
     fill(&b, "#f-expiry_value", "5").await;
     choose(&b, "#f-flow_id", "Retail onboarding").await;
     assert_eq!(
