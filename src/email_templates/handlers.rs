@@ -13,6 +13,7 @@ use crate::web::{Chrome, CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, re
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use diesel::OptionalExtension;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -254,35 +255,22 @@ pub async fn update_template(
     let values = form.clone();
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let saved = db::run(ctx.pool(), move |conn| {
-        queries::find(conn, id)?;
+        if queries::find(conn, id).optional()?.is_none() {
+            return Ok(Err(SaveRefused::Deleted));
+        }
         let name = values.name.trim().to_string();
         if queries::name_taken(conn, &name, Some(id))? {
-            return Ok(Err((
-                "name",
-                "Another template already has this name.".to_string(),
-                None,
-            )));
+            return Ok(Err(SaveRefused::NameTaken));
         }
         let Some(seen) = seen else {
-            return Ok(Err((
-                "form",
-                "The form could not be read: reload the page and try again.".to_string(),
-                None,
-            )));
+            return Ok(Err(SaveRefused::Unreadable));
         };
         if queries::update(conn, id, seen, &name, values.subject.trim(), &values.body, by, now)? == 0 {
             let who = queries::saved_by(conn, id)?.unwrap_or_else(|| "someone else".into());
-            // The form now carries the version saved meanwhile (read after
-            // the refused save): saving again is a choice to replace it.
-            let saved = queries::find(conn, id)?.lock_version;
-            return Ok(Err((
-                "conflict",
-                format!(
-                    "{who} saved this template meanwhile, so your changes were not saved. Your text is kept \
-                     below: save again to replace their version, or open the template afresh to see theirs."
-                ),
-                Some(saved),
-            )));
+            return Ok(Err(match queries::find(conn, id).optional()? {
+                Some(saved) => SaveRefused::SavedMeanwhile(who, saved.lock_version),
+                None => SaveRefused::Deleted,
+            }));
         }
         audit::record(
             conn,
@@ -295,21 +283,51 @@ pub async fn update_template(
         Ok(Ok(()))
     })
     .await?;
-    match saved {
+    let refused = match saved {
         Ok(()) => {
             ctx.flash(FlashKind::Success, "Email template saved.");
-            Ok(redirect("/email-templates"))
+            return Ok(redirect("/email-templates"));
         }
-        Err((field, message, saved_version)) => {
-            let mut errors = FormErrors::new();
-            errors.add(field, message);
-            let mut form = form;
-            if let Some(version) = saved_version {
-                form.lock_version = version.to_string();
-            }
-            form_page(&ctx, Some(id), form, errors).await
+        Err(refused) => refused,
+    };
+    let mut errors = FormErrors::new();
+    let mut form = form;
+    let mut editing = Some(id);
+    match refused {
+        SaveRefused::NameTaken => errors.add("name", "Another template already has this name."),
+        SaveRefused::Unreadable => errors.add("form", "The form could not be read: reload the page and try again."),
+        SaveRefused::SavedMeanwhile(who, version) => {
+            // The form now carries the version saved meanwhile (read after
+            // the refused save): saving again is a choice to replace it.
+            form.lock_version = version.to_string();
+            errors.add(
+                "conflict",
+                format!(
+                    "{who} saved this template meanwhile, so your changes were not saved. Your text is kept \
+                     below: save again to replace their version, or open the template afresh to see theirs."
+                ),
+            );
+        }
+        SaveRefused::Deleted => {
+            // The text is kept, on a form that saves it as a new template.
+            editing = None;
+            errors.add(
+                "conflict",
+                "This template was deleted meanwhile. Your text is kept below: save it as a new template.",
+            );
         }
     }
+    form_page(&ctx, editing, form, errors).await
+}
+
+/// Why a template's edit was not saved.
+enum SaveRefused {
+    NameTaken,
+    /// The form's version is not a number.
+    Unreadable,
+    /// Someone (by name) saved the template meanwhile, now at this version.
+    SavedMeanwhile(String, i32),
+    Deleted,
 }
 
 /// POST /email-templates/{id}/delete

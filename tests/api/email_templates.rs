@@ -113,10 +113,22 @@ async fn templates_need_the_link_and_known_placeholders() {
     let unreadable = save("Third: {{session_url}}", "x".into()).await;
     assert_eq!(unreadable.status, 422, "not taken for someone else's save");
     assert!(unreadable.body.contains("The form could not be read"));
+    let before_deletion = version_in(&app.get(&path).await.body);
     app.post(&format!("{path}/delete"), &[])
         .await
         .assert_redirect("/email-templates");
     assert!(app.get("/email-templates").await.body.contains("No templates yet"));
+    // Saved after someone deleted it: told so, the text kept, on a form
+    // that saves it anew.
+    let orphan = save("Kept: {{session_url}}", before_deletion).await;
+    assert_eq!(orphan.status, 409);
+    assert!(
+        orphan.body.contains("deleted meanwhile")
+            && orphan.body.contains("Kept: {{session_url}}")
+            && orphan.body.contains("action=\"/email-templates\""),
+        "{}",
+        orphan.body
+    );
     assert!(app.event_kinds().contains(&"email_template.deleted".to_string()));
 }
 
