@@ -103,8 +103,7 @@ pub async fn list_templates(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .into_iter()
         .map(|t| TemplateRow {
             id: t.id.to_string(),
-            needs_change: placeholders::subject_problem(&t.subject).is_some()
-                || !placeholders::problems(&t.subject, &t.body).is_empty(),
+            needs_change: t.needs_change(),
             name: t.name,
             subject: t.subject,
             updated: ctx.member.format_time(t.updated_at),
@@ -119,11 +118,23 @@ pub async fn list_templates(ctx: Ctx) -> Result<HttpResponse, AppError> {
     )
 }
 
+/// The template form with `errors`; answered 422 when there are any (409
+/// for a save someone else made), unless `status` says otherwise.
 async fn form_page(
     ctx: &Ctx,
     id: Option<Uuid>,
     form: TemplateForm,
     errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    form_page_with_status(ctx, id, form, errors, None).await
+}
+
+async fn form_page_with_status(
+    ctx: &Ctx,
+    id: Option<Uuid>,
+    form: TemplateForm,
+    errors: FormErrors,
+    status: Option<StatusCode>,
 ) -> Result<HttpResponse, AppError> {
     let company = db::run(ctx.pool(), |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
     let language = LANGUAGES
@@ -137,7 +148,9 @@ async fn form_page(
         company_name: company,
         ..Values::default()
     };
-    let status = if errors.is_empty() {
+    let status = if let Some(status) = status {
+        status
+    } else if errors.is_empty() {
         StatusCode::OK
     } else if errors.get("conflict").is_some() {
         StatusCode::CONFLICT
@@ -224,7 +237,12 @@ pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<Htt
     ctx.require(Permission::EmailTemplatesManage)?;
     let id = crate::web::parse_id(&path)?;
     let t = db::run(ctx.pool(), move |conn| Ok(queries::find(conn, id)?)).await?;
-    form_page(
+    // A template saved under older rules says at once what to change.
+    let mut errors = FormErrors::new();
+    for (field, problem) in t.problems() {
+        errors.add(field, problem);
+    }
+    form_page_with_status(
         &ctx,
         Some(id),
         TemplateForm {
@@ -234,7 +252,8 @@ pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<Htt
             lock_version: t.lock_version.to_string(),
             ..Default::default()
         },
-        FormErrors::new(),
+        errors,
+        Some(StatusCode::OK),
     )
     .await
 }

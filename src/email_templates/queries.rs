@@ -17,6 +17,24 @@ pub struct EmailTemplate {
     pub lock_version: i32,
 }
 
+impl EmailTemplate {
+    /// What is wrong with the template under today's rules, field by
+    /// field: one saved under older rules (say, with the link in its
+    /// subject) is refused by the session form until it is edited.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut found = super::placeholders::problems(&self.subject, &self.body);
+        if let Some(problem) = super::placeholders::subject_problem(&self.subject) {
+            found.push(("subject", problem.to_string()));
+        }
+        found
+    }
+
+    /// Whether the session form would refuse it (see [`Self::problems`]).
+    pub fn needs_change(&self) -> bool {
+        !self.problems().is_empty()
+    }
+}
+
 /// Every template, by name.
 pub fn list(conn: &mut PgConnection) -> QueryResult<Vec<EmailTemplate>> {
     email_templates::table

@@ -102,6 +102,7 @@ async fn form_page(
             templates: saved
                 .into_iter()
                 .map(|t| TemplateChoice {
+                    needs_change: t.needs_change(),
                     id: t.id.to_string(),
                     name: t.name,
                     subject: t.subject,

@@ -19,6 +19,8 @@ pub struct TemplateChoice {
     pub name: String,
     pub subject: String,
     pub body: String,
+    /// Saved under older rules: offered, but not choosable, until edited.
+    pub needs_change: bool,
 }
 
 /// GET /applicants/{id}/sessions/new

@@ -110,6 +110,12 @@ async fn templates_need_the_link_and_known_placeholders() {
             .expect("an old template");
     }
     assert!(app.get("/email-templates").await.body.contains("needs a change"));
+    let opened = app.get(&path).await;
+    assert_eq!(opened.status, 200);
+    assert!(
+        opened.body.contains("The link cannot go in the subject"),
+        "the template says what to change as soon as it is opened"
+    );
     let unreadable = save("Third: {{session_url}}", "x".into()).await;
     assert_eq!(unreadable.status, 422, "not taken for someone else's save");
     assert!(unreadable.body.contains("The form could not be read"));
