@@ -69,11 +69,12 @@ pub fn invisible(c: char) -> bool {
 }
 
 /// The first character a one-line label (a name, an id, a key) may not
-/// hold: any control character, tabs and line breaks included, any
+/// hold: any control character, tabs and line breaks included (also the
+/// Unicode line and paragraph separators, which are not controls), any
 /// character that reorders text, and any that shows as nothing.
 pub fn unshowable_in_label(text: &str) -> Option<Unshowable> {
     text.chars().find_map(|c| {
-        if c.is_control() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
             Some(Unshowable::Control(c))
         } else if reorders_text(c) {
             Some(Unshowable::Reordering(c))
@@ -152,7 +153,9 @@ mod tests {
                 u32::from(c)
             );
         }
-        for c in ['\u{0007}', '\u{001B}', '\t', '\n', '\u{007F}', '\u{0085}', '\u{009B}'] {
+        for c in [
+            '\u{0007}', '\u{001B}', '\t', '\n', '\u{007F}', '\u{0085}', '\u{009B}', '\u{2028}', '\u{2029}',
+        ] {
             assert_eq!(unshowable_in_label(&format!("Ana{c}")), Some(Unshowable::Control(c)));
         }
     }
