@@ -382,6 +382,20 @@ async fn link_statements_stay_prepared_with_plans_that_use_their_indexes() {
     assert_eq!(prepared(&mut conn, claim), 1, "the outbox claim too");
     let plan = generic_plan(&mut conn, claim, "1, now(), now(), 20");
     assert!(plan.contains("outbox_due_idx"), "{plan}");
+
+    // Cancelling a revoked link's email finds it by id, not by walking the
+    // queue of waiting emails.
+    for _ in 0..2 {
+        veridesk::outbox::queries::cancel_waiting(&mut conn, &[uuid::Uuid::nil()], "test").expect("cancel");
+    }
+    let cancel = "UPDATE \"outbox_messages\" SET \"status\" = $1, \"last_error\"";
+    assert_eq!(prepared(&mut conn, cancel), 1, "the cancel too");
+    let plan = generic_plan(
+        &mut conn,
+        cancel,
+        &format!("'cancelled', 'test', ARRAY['{}']::uuid[]", uuid::Uuid::nil()),
+    );
+    assert!(plan.contains("outbox_messages_pkey"), "{plan}");
 }
 
 /// The database itself refuses a link whose applicant is not its
