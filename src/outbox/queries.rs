@@ -69,32 +69,25 @@ pub fn claim_due(conn: &mut PgConnection, now: DateTime<Utc>, limit: u32) -> Que
     .get_results(conn)
 }
 
-/// Messages still waiting for delivery in the table named `$table`, as the
-/// partial index `outbox_due_idx` spells it: one list of statuses for both
-/// names the table goes by.
-macro_rules! waiting {
-    ($table:literal) => {
-        fixed_sql(concat!($table, ".status IN ('queued', 'retrying')"))
-    };
-}
-
-const WAITING: FixedSql<Bool> = waiting!("outbox_messages");
-
-/// Not sent, failed or cancelled: waiting, written so that it does not
-/// match `outbox_due_idx`'s predicate. With [`WAITING`], PostgreSQL's
-/// generic plan for an update by ids walks that index, every waiting
-/// message of the queue, filtering by id; under load that queue is long.
-/// This way it finds the rows by their ids.
-const UNFINISHED: FixedSql<Bool> = fixed_sql("outbox_messages.status NOT IN ('sent', 'failed', 'cancelled')");
-
-/// Waiting, or cancelled while a worker was already sending it: if that
-/// delivery succeeds, "sent" is what happened.
-const WAITING_OR_CANCELLED: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying', 'cancelled')");
-
 // The claim picks its rows in a subquery on the same table, which Diesel
 // accepts under another name.
 diesel::alias!(outbox_messages as due_messages: DueMessages);
-const DUE_WAITING: FixedSql<Bool> = waiting!("due_messages");
+
+/// Messages still waiting for delivery, as the partial index
+/// `outbox_due_idx` spells it, so that the claim's generic plan walks it.
+const DUE_WAITING: FixedSql<Bool> = fixed_sql("due_messages.status IN ('queued', 'retrying')");
+
+/// Not sent, failed or cancelled: waiting, but written so that it does
+/// not match `outbox_due_idx`'s predicate. An update by ids with that
+/// predicate gets a generic plan that walks the index, every waiting
+/// message of the queue, filtering by id; under load the queue is long.
+/// This way the rows are found by their ids.
+const UNFINISHED: FixedSql<Bool> = fixed_sql("outbox_messages.status NOT IN ('sent', 'failed', 'cancelled')");
+
+/// Waiting, or cancelled while a worker was already sending it: if that
+/// delivery succeeds, "sent" is what happened. Not the due index's
+/// predicate either, so found by id (see [`UNFINISHED`]).
+const WAITING_OR_CANCELLED: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying', 'cancelled')");
 
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
