@@ -122,6 +122,15 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds((30i64 << exp).min(3600))
 }
 
+/// Notes what went wrong with an email that was nonetheless sent (a cc
+/// address refused), for the officer to see next to "sent".
+pub fn note_sent(conn: &mut PgConnection, id: Uuid, note: &str) -> QueryResult<()> {
+    diesel::update(outbox_messages::table.find(id))
+        .set(outbox_messages::last_error.eq(note))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Cancels the emails among `ids` that have not gone yet, saying `why`;
 /// returns how many. Their links were withdrawn: sent later, they would
 /// reach the applicant after the link that works.

@@ -1,8 +1,9 @@
 //! The background worker that delivers outbox messages.
 
-use super::queries::{OutboxMessage, claim_due, mark_failed, mark_sent};
+use super::queries::{OutboxMessage, claim_due, mark_failed, mark_sent, note_sent};
 use crate::audit::{self, Actor, EventKind};
 use crate::web::AppState;
+use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::{Duration, Instant};
@@ -85,16 +86,52 @@ fn refuses_mailbox(error: &lettre::transport::smtp::Error) -> bool {
             .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "552" | "553"))
 }
 
-async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<(), Failure> {
-    match transport {
-        Transport::Mailbox => Ok(()),
-        Transport::Smtp(smtp) => {
-            let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
-            smtp.send(email).await.map(|_| ()).map_err(|e| Failure {
-                permanent: refuses_mailbox(&e),
-                error: e.to_string(),
-            })
+/// Sends the message; `Ok(Some(note))` when it reached its recipient but
+/// not every cc (the note names them).
+async fn deliver(
+    transport: &Transport,
+    message: &OutboxMessage,
+    from_address: &str,
+) -> Result<Option<String>, Failure> {
+    let smtp = match transport {
+        Transport::Mailbox => return Ok(None),
+        Transport::Smtp(smtp) => smtp,
+    };
+    let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
+    let failure = |e: lettre::transport::smtp::Error| Failure {
+        permanent: refuses_mailbox(&e),
+        error: e.to_string(),
+    };
+    match smtp.send(email.clone()).await {
+        Ok(_) => Ok(None),
+        // One refused address ends the whole SMTP transaction: a mistyped
+        // cc would keep the link from the applicant. Send each copy on its
+        // own instead, and name the cc addresses that were refused.
+        Err(e) if refuses_mailbox(&e) && !message.cc_addresses.is_empty() => {
+            let raw = email.formatted();
+            let from = email.envelope().from().cloned();
+            let alone = |to: &str| -> Result<Envelope, Failure> {
+                let address = to.parse().map_err(|e| Failure {
+                    error: format!("{to}: {e}"),
+                    permanent: true,
+                })?;
+                Envelope::new(from.clone(), vec![address]).map_err(|e| Failure {
+                    error: e.to_string(),
+                    permanent: true,
+                })
+            };
+            smtp.send_raw(&alone(&message.to_address)?, &raw)
+                .await
+                .map_err(failure)?;
+            let mut refused = Vec::new();
+            for cc in &message.cc_addresses {
+                if let Err(e) = smtp.send_raw(&alone(cc)?, &raw).await {
+                    refused.push(format!("{cc} ({e})"));
+                }
+            }
+            Ok((!refused.is_empty()).then(|| format!("not delivered to cc {}", refused.join(", "))))
         }
+        Err(e) => Err(failure(e)),
     }
 }
 
@@ -102,7 +139,7 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
 async fn record(
     state: &AppState,
     transport: &Transport,
-    sent: Vec<uuid::Uuid>,
+    sent: Vec<(uuid::Uuid, Option<String>)>,
     failed: Vec<(OutboxMessage, Failure)>,
 ) -> anyhow::Result<()> {
     if sent.is_empty() && failed.is_empty() {
@@ -116,7 +153,14 @@ async fn record(
         let mut conn = pool.get()?;
         // One transaction: a message marked failed always has its audit event.
         conn.transaction(|conn| -> anyhow::Result<()> {
-            mark_sent(conn, &sent, now, transport_name)?;
+            let ids: Vec<uuid::Uuid> = sent.iter().map(|(id, _)| *id).collect();
+            mark_sent(conn, &ids, now, transport_name)?;
+            for (id, note) in &sent {
+                if let Some(note) = note {
+                    tracing::warn!(%id, %note, "email sent, but not to every cc");
+                    note_sent(conn, *id, note)?;
+                }
+            }
             for (message, Failure { error, permanent }) in failed {
                 tracing::warn!(id = %message.id, %error, permanent, "email delivery failed");
                 if mark_failed(conn, &message, now, &error, permanent)? {
@@ -156,7 +200,7 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
     let mut since = Instant::now();
     for message in due {
         match deliver(transport, &message, &state.settings.mail_from).await {
-            Ok(()) => sent.push(message.id),
+            Ok(note) => sent.push((message.id, note)),
             Err(error) => failed.push((message, error)),
         }
         if since.elapsed() >= Duration::from_secs(1) {

@@ -465,6 +465,7 @@ pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> Strin
         ("retrying", Some(error)) => format!("retrying (attempt {attempts}): {error}"),
         ("failed", Some(error)) => format!("failed: {error}"),
         ("cancelled", Some(error)) => format!("cancelled: {error}"),
+        ("sent", Some(note)) => format!("sent, but {note}"),
         (status, _) => status.to_string(),
     }
 }

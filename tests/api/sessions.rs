@@ -572,7 +572,8 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
 /// A server that refuses the mailbox for good (550) fails the email at
 /// once, with its reason, instead of retrying it for hours; a permanent
 /// reply about the server's settings (530) is retried, as every email
-/// would meet it until the settings are fixed.
+/// would meet it until the settings are fixed; a refused cc costs only
+/// its own copy.
 #[actix_web::test]
 async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Options {
@@ -605,6 +606,20 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     assert_eq!(again.status, 200, "{}", again.body);
     let delivery = wait_for_delivery(&app, &delivery_status_url(&again.body), "retrying").await;
     assert!(delivery.contains("\"status\":\"retrying\""), "{delivery}");
+
+    // A cc refused for good does not keep the link from the applicant:
+    // their copy goes, and the refused cc is named.
+    let refused_cc = format!("typo{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    fields.retain(|(name, _)| *name != "recipient");
+    fields.extend([("recipient", "ana-1@example.test"), ("cc", &refused_cc)]);
+    let with_cc = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(with_cc.status, 200, "{}", with_cc.body);
+    app.email_to("ana-1@example.test", "Verify").await;
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&with_cc.body), "sent").await;
+    assert!(
+        delivery.contains("\"status\":\"sent\"") && delivery.contains("not delivered to cc typo@no-such-mailbox.test"),
+        "{delivery}"
+    );
 }
 
 /// A recipient or cc the mailer cannot send to (a quoted local part, an IP
