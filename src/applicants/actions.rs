@@ -492,6 +492,56 @@ fn find_result(
     Ok(found)
 }
 
+/// What an action on a step result did: the timeline event, its details,
+/// and the message for the officer; or why it was refused.
+type ResultChange = Result<(EventKind, serde_json::Value, String), String>;
+
+/// Runs an action on one step result of the current verification, active
+/// or in the history as `active` says: the case is then resettled from its
+/// results and the change recorded on the timeline.
+async fn change_result<F>(
+    ctx: &Ctx,
+    (id, result): (Uuid, Uuid),
+    form: &ProfileForm,
+    active: bool,
+    change: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut PgConnection, &verifications::StepResult, &Context) -> Result<ResultChange, AppError>
+        + Send
+        + 'static,
+{
+    run_action(
+        ctx,
+        id,
+        form,
+        Applies::ToUndecided(APPROVED_RESULTS),
+        move |conn, applicant, c| {
+            let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active == active) else {
+                return Ok(Outcome::Refused(if active {
+                    "That step result is no longer the active one.".into()
+                } else {
+                    "That result is not in the history.".into()
+                }));
+            };
+            let (kind, details, done) = match change(conn, &found, c)? {
+                Ok(changed) => changed,
+                Err(refusal) => return Ok(Outcome::Refused(refusal)),
+            };
+            resettle(conn, applicant)?;
+            record(conn, c, applicant.id, kind, details)?;
+            Ok(Outcome::Done(done))
+        },
+    )
+    .await
+}
+
+/// The applicant and step result a result action's path names.
+fn result_path(path: web::Path<(String, String)>) -> Result<(Uuid, Uuid), AppError> {
+    let (id, result) = path.into_inner();
+    Ok((parse_id(&id)?, parse_id(&result)?))
+}
+
 /// POST /applicants/{id}/results/{result}/resolve
 pub async fn resolve_result(
     ctx: Ctx,
@@ -499,39 +549,25 @@ pub async fn resolve_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    let (id, result) = path.into_inner();
-    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
+    let (id, result) = result_path(path)?;
     let comment = form.resolve_comment.trim().to_string();
     let errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, Some(result)).await;
     }
-    run_action(
-        &ctx,
-        id,
-        &form,
-        Applies::ToUndecided(APPROVED_RESULTS),
-        move |conn, applicant, c| {
-            if comment.is_empty() || comment.chars().count() > 2000 {
-                return Ok(Outcome::Refused(
-                    "Say why you settle this step by hand (up to 2000 characters).".into(),
-                ));
-            }
-            let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
-                return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
-            };
-            verifications::resolve_result(conn, found.id, &comment, c.now)?;
-            resettle(conn, applicant)?;
-            record(
-                conn,
-                c,
-                applicant.id,
-                EventKind::StepResolved,
-                json!({ "step": found.step_kind, "from": found.status, "comment": comment }),
-            )?;
-            Ok(Outcome::Done("Step resolved by hand.".into()))
-        },
-    )
+    change_result(&ctx, (id, result), &form, true, move |conn, found, c| {
+        if comment.is_empty() || comment.chars().count() > 2000 {
+            return Ok(Err(
+                "Say why you settle this step by hand (up to 2000 characters).".into()
+            ));
+        }
+        verifications::resolve_result(conn, found.id, &comment, c.now)?;
+        Ok(Ok((
+            EventKind::StepResolved,
+            json!({ "step": found.step_kind, "from": found.status, "comment": comment }),
+            "Step resolved by hand.".into(),
+        )))
+    })
     .await
 }
 
@@ -542,36 +578,19 @@ pub async fn deactivate_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    let (id, result) = path.into_inner();
-    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(
-        &ctx,
-        id,
-        &form,
-        Applies::ToUndecided(APPROVED_RESULTS),
-        move |conn, applicant, c| {
-            let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active) else {
-                return Ok(Outcome::Refused("That step result is no longer the active one.".into()));
-            };
-            if found.status == "NOT_STARTED" {
-                return Ok(Outcome::Refused(
-                    "That step has not started, so there is no result to move to the history.".into(),
-                ));
-            }
-            verifications::deactivate_result(conn, &found, c.now)?;
-            resettle(conn, applicant)?;
-            record(
-                conn,
-                c,
-                applicant.id,
-                EventKind::StepDeactivated,
-                json!({ "step": found.step_kind, "status": found.status }),
-            )?;
-            Ok(Outcome::Done(
-                "Result moved to the step's history. Generate a new link so the applicant can redo the step.".into(),
-            ))
-        },
-    )
+    change_result(&ctx, result_path(path)?, &form, true, |conn, found, c| {
+        if found.status == "NOT_STARTED" {
+            return Ok(Err(
+                "That step has not started, so there is no result to move to the history.".into(),
+            ));
+        }
+        verifications::deactivate_result(conn, found, c.now)?;
+        Ok(Ok((
+            EventKind::StepDeactivated,
+            json!({ "step": found.step_kind, "status": found.status }),
+            "Result moved to the step's history. Generate a new link so the applicant can redo the step.".into(),
+        )))
+    })
     .await
 }
 
@@ -582,29 +601,14 @@ pub async fn reactivate_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    let (id, result) = path.into_inner();
-    let (id, result) = (parse_id(&id)?, parse_id(&result)?);
-    run_action(
-        &ctx,
-        id,
-        &form,
-        Applies::ToUndecided(APPROVED_RESULTS),
-        move |conn, applicant, c| {
-            let Some(found) = find_result(conn, applicant, result)?.filter(|r| !r.active) else {
-                return Ok(Outcome::Refused("That result is not in the history.".into()));
-            };
-            verifications::reactivate_result(conn, &found, c.now)?;
-            resettle(conn, applicant)?;
-            record(
-                conn,
-                c,
-                applicant.id,
-                EventKind::StepReactivated,
-                json!({ "step": found.step_kind, "status": found.status }),
-            )?;
-            Ok(Outcome::Done("Result restored from the history.".into()))
-        },
-    )
+    change_result(&ctx, result_path(path)?, &form, false, |conn, found, c| {
+        verifications::reactivate_result(conn, found, c.now)?;
+        Ok(Ok((
+            EventKind::StepReactivated,
+            json!({ "step": found.step_kind, "status": found.status }),
+            "Result restored from the history.".into(),
+        )))
+    })
     .await
 }
 
