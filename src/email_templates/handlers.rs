@@ -44,14 +44,6 @@ impl TemplateForm {
         if let Err(e) = parse_name(&self.name) {
             errors.add("name", e);
         }
-        if let Some(problem) = placeholders::subject_problem(&self.subject) {
-            errors.add("subject", problem);
-        }
-        if self.body.chars().count() > 10_000 {
-            errors.add("body", "Keep the body to 10,000 characters.");
-        } else if let Some(bad) = crate::domain::unshowable_in_text(&self.body) {
-            errors.add("body", bad.message("The body"));
-        }
         for (field, message) in placeholders::problems(&self.subject, &self.body) {
             errors.add(field, message);
         }

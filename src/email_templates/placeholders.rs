@@ -21,10 +21,21 @@ pub fn names(text: &str) -> Result<Vec<String>, String> {
     Ok(found)
 }
 
-/// Problems with a subject and body: unknown placeholders anywhere, and a
-/// body without `{{session_url}}` (the email would carry no link).
+/// Problems with a link email's subject and body, as the session form and
+/// the template form both check them: a subject that is no header line
+/// (see [`subject_problem`]), a body too long or holding control
+/// characters, unknown placeholders anywhere, and a body without
+/// `{{session_url}}` (the email would carry no link).
 pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
     let mut p = Vec::new();
+    if let Some(problem) = subject_problem(subject) {
+        p.push(("subject", problem.to_string()));
+    }
+    if body.chars().count() > 10_000 {
+        p.push(("body", "Keep the body to 10,000 characters.".to_string()));
+    } else if let Some(bad) = crate::domain::unshowable_in_text(body) {
+        p.push(("body", bad.message("The body")));
+    }
     for (field, text) in [("subject", subject), ("body", body)] {
         match names(text) {
             Err(e) => p.push((field, e)),
@@ -69,7 +80,7 @@ pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {
 /// What is wrong with a subject as a header line, if anything: it must be
 /// one line, short, and hold no control characters, which mail programs
 /// show as garbage or take as the end of the header.
-pub fn subject_problem(subject: &str) -> Option<&'static str> {
+fn subject_problem(subject: &str) -> Option<&'static str> {
     let subject = subject.trim();
     if subject.is_empty() {
         Some("Write a subject.")

@@ -22,11 +22,7 @@ impl EmailTemplate {
     /// field: one saved under older rules (say, with the link in its
     /// subject) is refused by the session form until it is edited.
     pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut found = super::placeholders::problems(&self.subject, &self.body);
-        if let Some(problem) = super::placeholders::subject_problem(&self.subject) {
-            found.push(("subject", problem.to_string()));
-        }
-        found
+        super::placeholders::problems(&self.subject, &self.body)
     }
 
     /// Whether the session form would refuse it (see [`Self::problems`]).

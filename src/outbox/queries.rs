@@ -95,7 +95,8 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
     if ids.is_empty() {
         return Ok(());
     }
-    // Only messages still waiting: never overwrite what another worker recorded.
+    // Only messages not yet recorded as sent or failed: never overwrite what
+    // another worker recorded; one cancelled while in flight did go.
     kept_update(
         outbox_messages::table
             .filter(outbox_messages::id.eq_any(ids))

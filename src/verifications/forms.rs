@@ -141,14 +141,6 @@ impl SessionForm {
                     body = t_body;
                 }
             }
-            if let Some(problem) = placeholders::subject_problem(&subject) {
-                e.add("subject", problem);
-            }
-            if body.chars().count() > 10_000 {
-                e.add("body", "Keep the body to 10,000 characters.");
-            } else if let Some(bad) = crate::domain::unshowable_in_text(&body) {
-                e.add("body", bad.message("The body"));
-            }
             for (field, message) in placeholders::problems(&subject, &body) {
                 e.add(field, message);
             }
