@@ -1,6 +1,6 @@
-//! The create-applicant form.
+//! The applicant form, to create an applicant or edit one.
 
-use super::models::{KINDS, LANGUAGES, NewApplicant, search_text};
+use super::models::{Applicant, KINDS, LANGUAGES, NewApplicant, search_text};
 use crate::domain::{EmailAddress, check_label, check_text, country_name};
 use crate::web::FormErrors;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +31,9 @@ pub struct ApplicantForm {
     pub supplied_info: String,
     #[serde(default)]
     pub flow_id: String,
+    /// The version the officer saw, when editing (see `edit`).
+    #[serde(default)]
+    pub lock_version: String,
 }
 
 /// Parses a phone number to E.164 (`+442079460958`): in international
@@ -96,6 +99,32 @@ pub fn parse_supplied_info(input: &str) -> Result<serde_json::Value, String> {
 }
 
 impl ApplicantForm {
+    /// The form as an officer editing `a` first sees it: every field as
+    /// stored, supplied info back as `key: value` lines.
+    pub fn from_applicant(a: &Applicant) -> Self {
+        let supplied_info = match &a.supplied_info {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => String::new(),
+        };
+        Self {
+            kind: a.kind.clone(),
+            external_user_id: a.external_user_id.clone(),
+            name: a.name.clone(),
+            email: a.email.clone().unwrap_or_default(),
+            phone: a.phone.clone().unwrap_or_default(),
+            language: a.language.clone(),
+            date_of_birth: a.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+            country: a.country.clone().unwrap_or_default(),
+            supplied_info,
+            flow_id: String::new(),
+            lock_version: a.lock_version.to_string(),
+        }
+    }
+
     /// Checks every field; `flows` are the published, unarchived flows one may choose.
     pub fn parse(&self, flows: &[(Uuid, String)], by: Uuid, now: DateTime<Utc>) -> Result<NewApplicant, FormErrors> {
         let mut e = FormErrors::new();

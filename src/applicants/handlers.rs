@@ -293,6 +293,8 @@ async fn new_page(
             languages: &LANGUAGES,
             countries: crate::domain::countries().collect(),
             flows: flows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            editing: None,
+            notice: None,
         },
     )
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod actions;
 pub mod deletion;
+mod edit;
 pub mod forms;
 mod handlers;
 pub mod models;
@@ -19,6 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/applicants", web::post().to(handlers::create_applicant))
         .route("/applicants/new", web::get().to(handlers::new_applicant_form))
         .route("/applicants/{id}", web::get().to(profile::show_applicant))
+        .route("/applicants/{id}", web::post().to(edit::update_applicant))
+        .route("/applicants/{id}/edit", web::get().to(edit::edit_applicant_form))
         .route("/applicants/{id}/timeline", web::get().to(profile::show_timeline));
     actions::routes(cfg);
 }

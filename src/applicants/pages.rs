@@ -52,7 +52,7 @@ pub struct ListPage {
     pub can_send_links: bool,
 }
 
-/// GET /applicants/new
+/// GET /applicants/new and GET /applicants/{id}/edit
 #[derive(Template)]
 #[template(path = "admin/applicants/new.html")]
 pub struct NewPage {
@@ -63,6 +63,11 @@ pub struct NewPage {
     pub languages: &'static [(&'static str, &'static str)],
     pub countries: Vec<(&'static str, &'static str)>,
     pub flows: Vec<(String, String)>,
+    /// The applicant's id when editing: the form then posts to the
+    /// applicant and has no flow, which the profile's "Change flow" moves.
+    pub editing: Option<String>,
+    /// Why the form came back, besides its fields' errors.
+    pub notice: Option<String>,
 }
 
 /// A session link on the profile.

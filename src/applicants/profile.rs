@@ -167,6 +167,7 @@ pub struct ShowPage {
     pub can_send_links: bool,
     pub can_review: bool,
     pub can_delete: bool,
+    pub can_edit: bool,
 }
 
 /// A step result's status in words, as applicant statuses are shown.
@@ -520,6 +521,7 @@ async fn render_profile(
         can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         can_review: ctx.can(Permission::ApplicantsReview),
         can_delete: ctx.can(Permission::ApplicantsDelete),
+        can_edit: ctx.can(Permission::ApplicantsCreate),
     };
     render_status(status, &page)
 }

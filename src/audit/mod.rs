@@ -153,6 +153,7 @@ event_kinds! {
     QuestionnaireDuplicated => ("questionnaire.duplicated", "Questionnaire duplicated"),
     QuestionnaireDeleted => ("questionnaire.deleted", "Questionnaire deleted"),
     ApplicantCreated => ("applicant.created", "Applicant created"),
+    ApplicantEdited => ("applicant.edited", "Applicant details changed"),
     VerificationStarted => ("verification.started", "Verification started"),
     LinkCreated => ("link.created", "Verification link created"),
     LinkEmailQueued => ("link.email_queued", "Verification link emailed"),

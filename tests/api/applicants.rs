@@ -678,3 +678,148 @@ async fn names_ids_and_supplied_info_refuse_characters_that_hide_or_reorder_text
         fine.body
     );
 }
+
+/// The edit form's fields for an applicant, with `changes` over them.
+fn edit_fields<'a>(page: &str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, String)> {
+    let version = page
+        .split("name=\"lock_version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the edit form carries the version")
+        .to_string();
+    let mut fields: Vec<(&str, String)> = vec![
+        ("kind", "natural_person".into()),
+        ("external_user_id", "EDIT-1".into()),
+        ("name", "Ana Lima".into()),
+        ("email", "edit-1@example.test".into()),
+        ("phone", String::new()),
+        ("language", "en".into()),
+        ("date_of_birth", String::new()),
+        ("country", String::new()),
+        ("supplied_info", String::new()),
+        ("lock_version", version),
+    ];
+    for (key, value) in changes {
+        fields.iter_mut().find(|(k, _)| k == key).expect("a form field").1 = (*value).to_string();
+    }
+    fields
+}
+
+#[actix_web::test]
+async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_changed() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Ana Lima", "EDIT-1", "INIT", 5);
+    insert_applicant(&app, "Bo Berg", "EDIT-2", "INIT", 5);
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(profile.body.contains(&format!("href=\"/applicants/{id}/edit\"")));
+    let form = app.get(&format!("/applicants/{id}/edit")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("value=\"edit-1@example.test\"") && form.body.contains("value=\"EDIT-1\""));
+    assert!(
+        !form.body.contains("name=\"flow_id\""),
+        "the flow moves from the profile"
+    );
+
+    // Bad input comes back with what was typed.
+    let bad = edit_fields(&form.body, &[("email", "ana@"), ("name", "Ana Maria Lima")]);
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app.post(&format!("/applicants/{id}"), &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("is not a valid email address") && refused.body.contains("value=\"Ana Maria Lima\""));
+
+    // Another applicant's external id is refused, the rest kept.
+    let taken = edit_fields(
+        &form.body,
+        &[("external_user_id", "EDIT-2"), ("name", "Ana Maria Lima")],
+    );
+    let taken: Vec<(&str, &str)> = taken.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app.post(&format!("/applicants/{id}"), &taken).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("Another applicant already has this external user id.")
+            && refused.body.contains("value=\"Ana Maria Lima\"")
+    );
+
+    let good = edit_fields(
+        &form.body,
+        &[
+            ("email", "ana.lima@example.test"),
+            ("phone", "+44 20 7946 0958"),
+            ("supplied_info", "source: referral"),
+        ],
+    );
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = app.post(&format!("/applicants/{id}"), &good).await;
+    saved.assert_redirect(&format!("/applicants/{id}"));
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(profile.body.contains("Applicant details saved."));
+    assert!(profile.body.contains("ana.lima@example.test") && profile.body.contains("+442079460958"));
+    assert!(profile.body.contains("Applicant details changed"));
+    assert!(
+        profile.body.contains("edit-1@example.test → ana.lima@example.test")
+            && profile.body.contains("(none) → +442079460958"),
+        "the timeline names the old and the new value"
+    );
+    // The search finds the new address, not the old one.
+    let found = app.get("/applicants?q=ana.lima").await;
+    assert!(found.body.contains(&format!("/applicants/{id}\"")));
+    let gone = app.get("/applicants?q=edit-1%40example").await;
+    assert!(!gone.body.contains(&format!("/applicants/{id}\"")));
+    // A session form now offers the corrected address.
+    let session_form = app.get(&format!("/applicants/{id}/sessions/new")).await;
+    assert!(session_form.body.contains("value=\"ana.lima@example.test\""));
+
+    // The first form, saved again, is out of date: refused, typed kept, and
+    // saving once more applies it.
+    let stale = edit_fields(&form.body, &[("name", "Ana L.")]);
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let conflict = app.post(&format!("/applicants/{id}"), &stale).await;
+    assert_eq!(conflict.status, 409);
+    assert!(conflict.body.contains("changed by") && conflict.body.contains("value=\"Ana L.\""));
+    let again = edit_fields(
+        &conflict.body,
+        &[("name", "Ana L."), ("email", "ana.lima@example.test")],
+    );
+    let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post(&format!("/applicants/{id}"), &again)
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert!(app.get(&format!("/applicants/{id}")).await.body.contains("Ana L."));
+    assert!(app.event_kinds().iter().filter(|k| *k == "applicant.edited").count() == 2);
+}
+
+#[actix_web::test]
+async fn an_applicant_scheduled_for_deletion_cannot_be_edited_and_a_viewer_cannot_edit() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    let id = insert_applicant(&app, "Ana Lima", "EDIT-1", "INIT", 5);
+    app.signed_in_as(BuiltinRole::Viewer).await;
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(!profile.body.contains("/edit\""), "not offered to a viewer");
+    assert_eq!(app.get(&format!("/applicants/{id}/edit")).await.status, 403);
+
+    let officer = app.new_client();
+    officer.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let form = officer.get(&format!("/applicants/{id}/edit")).await;
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(id))
+        .set(applicants::deletion_scheduled_at.eq(Some(app.clock.now())))
+        .execute(&mut conn)
+        .expect("schedule");
+    let fields = edit_fields(&form.body, &[("name", "Ana Maria Lima")]);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    officer
+        .post(&format!("/applicants/{id}"), &fields)
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let profile = officer.get(&format!("/applicants/{id}")).await;
+    assert!(profile.body.contains("restore it first") && !profile.body.contains("Ana Maria Lima"));
+    officer
+        .get(&format!("/applicants/{id}/edit"))
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+}

@@ -49,6 +49,8 @@ async fn every_route_checks_its_permission_on_the_server() {
         ("POST", "/applicants".into(), Has(P::ApplicantsCreate)),
         ("GET", format!("/applicants/{nobody}"), Has(P::ApplicantsView)),
         ("GET", format!("/applicants/{nobody}/timeline"), Has(P::ApplicantsView)),
+        ("GET", format!("/applicants/{nobody}/edit"), Has(P::ApplicantsCreate)),
+        ("POST", format!("/applicants/{nobody}"), Has(P::ApplicantsCreate)),
         (
             "GET",
             format!("/applicants/{nobody}/sessions/new"),
@@ -399,4 +401,16 @@ async fn sending_links_also_needs_seeing_applicants() {
     let form = other.get(&format!("/applicants/{applicant}/sessions/new")).await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Ana Lima"));
+
+    // Editing shows the applicant's details: it needs seeing them too.
+    member_with(&[Permission::ApplicantsCreate], "creator@example.test");
+    let creator = app.new_client();
+    creator
+        .sign_in("creator@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let form = creator.get(&format!("/applicants/{applicant}/edit")).await;
+    assert_eq!(form.status, 403);
+    assert!(!form.body.contains("Ana Lima"));
+    assert_eq!(creator.post(&format!("/applicants/{applicant}"), &[]).await.status, 403);
 }
