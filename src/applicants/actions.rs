@@ -29,6 +29,10 @@ use uuid::Uuid;
 /// Mounts the profile actions.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/applicants/{id}/links", web::post().to(generate_link))
+        .route(
+            "/applicants/{id}/links/{link}/send-again",
+            web::post().to(send_link_again),
+        )
         .route("/applicants/{id}/flow", web::post().to(change_flow))
         .route("/applicants/{id}/reset", web::post().to(reset))
         .route("/applicants/{id}/request-info", web::post().to(request_info))
@@ -316,6 +320,60 @@ pub async fn generate_link(
             Ok(Outcome::Link(issued, flow_name))
         },
     )
+    .await
+}
+
+/// POST /applicants/{id}/links/{link}/send-again — the email of a link
+/// that still works failed (a mail server down for hours, a mailbox that did
+/// not exist): queue it once more, to the applicant's address now, so a
+/// corrected address gets it. The link stays the same; a new one would
+/// withdraw what the applicant may already have opened.
+pub async fn send_link_again(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsSendLinks)?;
+    let (id, link) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        use crate::verifications::links::{describe, status as link_status};
+        let Some(link) = verifications::link_of_for_update(conn, applicant.id, link)? else {
+            return Err(AppError::NotFound);
+        };
+        let now_status = link.status_at(c.now);
+        if now_status != link_status::ACTIVE && now_status != link_status::OPENED {
+            return Ok(Outcome::Refused(format!(
+                "This link can no longer be used ({}); generate a new link instead.",
+                describe(now_status).0.to_lowercase()
+            )));
+        }
+        let Some(message) = link.email_message_id else {
+            return Ok(Outcome::Refused(
+                "This link was not emailed; generate a new link to email one.".into(),
+            ));
+        };
+        let (status, _, error) = verifications::email_status(conn, message)?;
+        if status != "failed" {
+            return Ok(Outcome::Refused(
+                "This link's email has not failed, so there is nothing to send again.".into(),
+            ));
+        }
+        let Some(to) = applicant.email.clone() else {
+            return Ok(Outcome::Refused(
+                "This applicant has no email address; add one with “Edit details” first.".into(),
+            ));
+        };
+        let copy = crate::outbox::queue_copy(conn, message, &to, c.now)?;
+        verifications::set_link_email(conn, link.id, copy)?;
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::LinkEmailResent,
+            json!({ "to": to, "earlier_failure": error }),
+        )?;
+        Ok(Outcome::Done(format!("The link's email is queued again, to {to}.")))
+    })
     .await
 }
 

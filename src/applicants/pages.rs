@@ -83,4 +83,7 @@ pub struct LinkRow {
     pub email: String,
     pub email_status: String,
     pub email_error: String,
+    pub id: String,
+    /// The link still works and its email failed: it can be sent again.
+    pub can_send_again: bool,
 }

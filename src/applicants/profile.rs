@@ -168,6 +168,8 @@ pub struct ShowPage {
     pub can_review: bool,
     pub can_delete: bool,
     pub can_edit: bool,
+    /// Where a failed link email goes when sent again.
+    pub applicant_email: String,
 }
 
 /// A step result's status in words, as applicant statuses are shown.
@@ -381,7 +383,11 @@ async fn render_profile(
                 ),
                 None => (String::new(), String::new(), String::new()),
             };
+            let can_send_again = matches!(current, link_status::ACTIVE | link_status::OPENED)
+                && x.email.as_ref().is_some_and(|(_, status, _, _)| status == "failed");
             LinkRow {
+                id: x.link.id.to_string(),
+                can_send_again,
                 flow: x.flow_name.clone(),
                 kind: x.verification_kind.clone(),
                 status: label,
@@ -495,6 +501,7 @@ async fn render_profile(
         links,
         tracker,
         lock_version: a.lock_version,
+        applicant_email: a.email.clone().unwrap_or_default(),
         members: l.members.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
         regular_flows: l
             .regular

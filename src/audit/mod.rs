@@ -157,6 +157,7 @@ event_kinds! {
     VerificationStarted => ("verification.started", "Verification started"),
     LinkCreated => ("link.created", "Verification link created"),
     LinkEmailQueued => ("link.email_queued", "Verification link emailed"),
+    LinkEmailResent => ("link.email_resent", "Verification link emailed again"),
     LinkOpened => ("link.opened", "Verification link opened"),
     VerificationRestarted => ("verification.restarted", "New link generated (restart)"),
     FlowChanged => ("verification.flow_changed", "Moved to another flow"),

@@ -52,6 +52,44 @@ pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> Query
     queue_from(conn, now, &from_name, email)
 }
 
+/// Queues a copy of `message` to `to` (the recipient's address now,
+/// perhaps corrected since) with the same copies, subject and body. The
+/// original stays as it ended, with its attempts: the outbox keeps what
+/// happened to each delivery.
+pub fn queue_copy(conn: &mut PgConnection, message: Uuid, to: &str, now: DateTime<Utc>) -> QueryResult<Uuid> {
+    let (kind, cc, from_name, subject, text, html, applicant): CopiedFields = outbox_messages::table
+        .find(message)
+        .select((
+            outbox_messages::kind,
+            outbox_messages::cc_addresses,
+            outbox_messages::from_name,
+            outbox_messages::subject,
+            outbox_messages::body_text,
+            outbox_messages::body_html,
+            outbox_messages::applicant_id,
+        ))
+        .first(conn)?;
+    let id = crate::db::new_row_id();
+    diesel::insert_into(outbox_messages::table)
+        .values((
+            outbox_messages::id.eq(id),
+            outbox_messages::kind.eq(kind),
+            outbox_messages::to_address.eq(to),
+            outbox_messages::cc_addresses.eq(cc),
+            outbox_messages::from_name.eq(from_name),
+            outbox_messages::subject.eq(subject),
+            outbox_messages::body_text.eq(text),
+            outbox_messages::body_html.eq(html),
+            outbox_messages::next_attempt_at.eq(now),
+            outbox_messages::created_at.eq(now),
+            outbox_messages::applicant_id.eq(applicant),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+type CopiedFields = (String, Vec<String>, String, String, String, String, Option<Uuid>);
+
 /// Queues `email` from `from_name`, for callers that have read the
 /// company's settings already.
 pub fn queue_from(conn: &mut PgConnection, now: DateTime<Utc>, from_name: &str, email: Email) -> QueryResult<Uuid> {

@@ -21,6 +21,8 @@ pub struct MessageView {
     pub sent: String,
     pub next_attempt: String,
     pub transport: String,
+    /// The applicant's profile, for an email sent to one.
+    pub applicant: String,
 }
 
 impl MessageView {
@@ -46,6 +48,7 @@ impl MessageView {
             created: viewer.format_time(m.created_at),
             sent: m.sent_at.map(|t| viewer.format_time(t)).unwrap_or_default(),
             transport: m.transport.unwrap_or_default(),
+            applicant: m.applicant_id.map(|a| a.to_string()).unwrap_or_default(),
         }
     }
 }

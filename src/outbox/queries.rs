@@ -29,6 +29,8 @@ pub struct OutboxMessage {
     pub sent_at: Option<DateTime<Utc>>,
     pub transport: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The applicant it was sent to, if any.
+    pub applicant_id: Option<Uuid>,
 }
 
 /// One delivery attempt.

@@ -307,6 +307,25 @@ pub fn find_link_for_update(
         .optional()
 }
 
+/// One of the applicant's links, locked for the update that follows.
+pub fn link_of_for_update(conn: &mut PgConnection, applicant: Uuid, link: Uuid) -> QueryResult<Option<SessionLink>> {
+    session_links::table
+        .find(link)
+        .filter(session_links::applicant_id.eq(applicant))
+        .for_update()
+        .select(SessionLink::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Points the link at the email that now carries it.
+pub fn set_link_email(conn: &mut PgConnection, link: Uuid, message: Uuid) -> QueryResult<()> {
+    diesel::update(session_links::table.find(link))
+        .set(session_links::email_message_id.eq(message))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Stores a status the link has reached by time passing.
 pub fn set_link_status(conn: &mut PgConnection, link: Uuid, new_status: &str) -> QueryResult<()> {
     diesel::update(session_links::table.find(link))

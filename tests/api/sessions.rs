@@ -659,3 +659,102 @@ async fn addresses_the_mailer_cannot_send_to_are_refused_on_the_form() {
     let queued: i64 = outbox_messages::table.count().get_result(&mut conn).expect("count");
     assert_eq!(queued, 0, "nothing was queued");
 }
+
+/// A link whose email failed is sent again from the profile, to the
+/// address as corrected since; the link stays the same, the failed email
+/// stays in the outbox, and an email that did not fail is not sent twice.
+#[actix_web::test]
+async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::{applicants, outbox_messages};
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let typo = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::email.eq(&typo))
+        .execute(&mut conn)
+        .expect("typo");
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", typo.as_str()),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let link = link_in(&created.body);
+    wait_for_delivery(&app, &delivery_status_url(&created.body), "failed").await;
+
+    let version = |page: &str| {
+        page.split("name=\"lock_version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a version")
+            .to_string()
+    };
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    let send_again = profile
+        .body
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/send-again"))
+        .expect("a failed email can be sent again")
+        .to_string();
+    assert!(profile.body.contains(">Send again</button>"));
+
+    // The officer corrects the address; the button says where it goes now.
+    diesel::update(applicants::table.find(applicant))
+        .set((
+            applicants::email.eq("ana.lima@example.test"),
+            applicants::lock_version.eq(applicants::lock_version + 1),
+        ))
+        .execute(&mut conn)
+        .expect("corrected");
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(profile.body.contains(">Send again to ana.lima@example.test</button>"));
+    let sent = app
+        .post(&send_again, &[("lock_version", version(&profile.body).as_str())])
+        .await;
+    sent.assert_redirect(&format!("/applicants/{applicant}"));
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(
+        profile
+            .body
+            .contains("email is queued again, to ana.lima@example.test."),
+        "{}",
+        profile.body
+    );
+    assert!(profile.body.contains("Verification link emailed again"));
+    let email = app.email_to("ana.lima@example.test", "Verify").await;
+    assert_eq!(email.link(&app.address), link, "the same link, not a new one");
+    assert_eq!(app.get(&path_of(&app, &link)).await.status, 200);
+    let statuses: Vec<(String, String)> = outbox_messages::table
+        .filter(outbox_messages::applicant_id.eq(applicant))
+        .order(outbox_messages::created_at)
+        .select((outbox_messages::to_address, outbox_messages::status))
+        .load(&mut conn)
+        .expect("outbox");
+    assert_eq!(statuses[0], (typo.clone(), "failed".to_string()), "the failure is kept");
+    assert_eq!(statuses.len(), 2);
+
+    // Nothing failed any more: a replayed form sends nothing twice.
+    let replay = app
+        .post(&send_again, &[("lock_version", version(&profile.body).as_str())])
+        .await;
+    assert_eq!(replay.status, 422);
+    assert!(
+        replay
+            .body
+            .contains("has not failed, so there is nothing to send again")
+    );
+    let count: i64 = outbox_messages::table.count().get_result(&mut conn).expect("count");
+    assert_eq!(count, 2);
+}
