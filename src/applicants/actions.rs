@@ -64,6 +64,9 @@ enum Outcome {
     Link(Issued, String),
     /// Not allowed in the applicant's state; the message is shown with the form.
     Refused(String),
+    /// A replay of what was just done (a double click): nothing changes,
+    /// and the officer is told it is done, as the first request was.
+    AlreadyDone(String),
 }
 
 /// Which applicants an action may act on.
@@ -148,7 +151,7 @@ where
             return refused(message);
         }
         let outcome = action(conn, &applicant, &c)?;
-        if !matches!(outcome, Outcome::Refused(_)) {
+        if !matches!(outcome, Outcome::Refused(_) | Outcome::AlreadyDone(_)) {
             diesel::update(applicants::table.find(id))
                 .set((applicants::lock_version.eq(applicants::lock_version + 1), applicants::updated_at.eq(c.now)))
                 .execute(conn)?;
@@ -161,7 +164,7 @@ where
         Ok((Outcome::Refused(message), _)) => {
             profile_page(ctx, id, form.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Ok((Outcome::Done(message), _)) => {
+        Ok((Outcome::Done(message) | Outcome::AlreadyDone(message), _)) => {
             ctx.state().outbox_wakeup.notify_one();
             ctx.flash(FlashKind::Success, message);
             Ok(redirect(&format!("/applicants/{id}")))
@@ -1022,6 +1025,9 @@ pub async fn comment(
         if text.is_empty() || text.chars().count() > 4000 {
             return Ok(Outcome::Refused("Write a comment of up to 4000 characters.".into()));
         }
+        if just_said(conn, applicant.id, c, &text)? {
+            return Ok(Outcome::AlreadyDone("Comment added.".into()));
+        }
         record(
             conn,
             c,
@@ -1032,6 +1038,25 @@ pub async fn comment(
         Ok(Outcome::Done("Comment added.".into()))
     })
     .await
+}
+
+/// Whether the officer's last comment on the applicant, in the last ten
+/// minutes, is `text`: the same form sent twice (a double click, a
+/// reload that posts again) adds the comment once.
+fn just_said(conn: &mut PgConnection, applicant: Uuid, c: &Context, text: &str) -> QueryResult<bool> {
+    use crate::db::schema::events;
+    let last: Option<(DateTime<Utc>, serde_json::Value)> = events::table
+        .filter(events::subject_type.eq("applicant"))
+        .filter(events::subject_id.eq(applicant.to_string()))
+        .filter(events::kind.eq(EventKind::ApplicantCommented.code()))
+        .filter(events::actor_member_id.eq(c.by))
+        .order(events::id.desc())
+        .select((events::occurred_at, events::details))
+        .first(conn)
+        .optional()?;
+    Ok(last.is_some_and(|(at, details)| {
+        c.now - at < Duration::minutes(10) && details.get("comment").and_then(|v| v.as_str()) == Some(text)
+    }))
 }
 
 /// POST /applicants/{id}/deletion

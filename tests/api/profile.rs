@@ -1035,3 +1035,45 @@ async fn comments_refuse_control_characters_next_to_the_field() {
     );
     assert!(!app.event_kinds().contains(&"step.resolved".to_string()));
 }
+
+/// The same comment form sent twice (a double click, a reload that posts
+/// again) adds the comment once; the same words later, or another
+/// officer's, are comments of their own.
+#[actix_web::test]
+async fn a_comment_sent_twice_is_added_once() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Cleo Thread", "CLEO-1", "COMPLETED", 5);
+    let comments = |app: &TestApp| app.event_kinds().iter().filter(|k| *k == "applicant.commented").count();
+    for _ in 0..2 {
+        // Each post carries the version its page was shown with.
+        app.post(
+            &format!("/applicants/{id}/comments"),
+            &[("lock_version", "0"), ("comment", "Checked the address.")],
+        )
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    }
+    assert_eq!(comments(&app), 1);
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(profile.body.contains("Comment added."));
+    assert_eq!(
+        profile.body.matches("Checked the address.").count(),
+        2,
+        "once in the thread, once on the timeline"
+    );
+
+    act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
+    assert_eq!(comments(&app), 2);
+    let other = app.new_client();
+    other.create_member(BuiltinRole::ComplianceOfficer, "second-officer@example.test");
+    other
+        .sign_in("second-officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    act(&other, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
+    assert_eq!(comments(&app), 3, "another officer's words are theirs");
+    app.advance(Duration::minutes(11));
+    act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
+    assert_eq!(comments(&app), 4, "the same words later are a new comment");
+}
