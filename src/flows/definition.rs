@@ -399,6 +399,7 @@ impl StepConfig {
                 if welcome_text.chars().count() > 2000 {
                     p.push("keep the welcome text to 2000 characters.".into());
                 }
+                p.extend(crate::domain::check_text(welcome_text, "the welcome text").err());
                 url(privacy_policy_url, "privacy policy link", &mut p);
                 url(terms_url, "terms link", &mut p);
             }
@@ -456,6 +457,7 @@ impl StepConfig {
                 if instructions.chars().count() > 1000 {
                     p.push("keep the instructions to 1000 characters.".into());
                 }
+                p.extend(crate::domain::check_text(instructions, "the instructions").err());
                 if !capture_upload && !capture_camera {
                     p.push("allow upload, camera, or both.".into());
                 }
@@ -505,6 +507,7 @@ impl StepConfig {
                 if thank_you_text.trim().is_empty() {
                     p.push("write a thank-you text.".into());
                 }
+                p.extend(crate::domain::check_text(thank_you_text, "the thank-you text").err());
             }
         }
         p
@@ -723,6 +726,32 @@ mod tests {
         assert!(p.iter().any(|e| e.contains("Final screen can only be the last")));
         assert!(p.iter().any(|e| e.contains("only one Liveness")));
         assert!(!p.iter().any(|e| e.contains("only one Questionnaire")));
+    }
+
+    #[test]
+    fn texts_shown_to_applicants_refuse_control_characters() {
+        let mut f = flow(&[Intro, FinalScreen]);
+        if let StepConfig::Intro { welcome_text, .. } = &mut f.steps[0].config {
+            *welcome_text = "Welcome\u{7}".into();
+        }
+        if let StepConfig::FinalScreen { thank_you_text, .. } = &mut f.steps[1].config {
+            *thank_you_text = "Thanks,\nsee you \u{1b}[5m".into();
+        }
+        let p = f.problems(&all_exist);
+        assert!(
+            p.iter()
+                .any(|e| e.contains("the welcome text contains a control character (U+0007)")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|e| e.contains("the thank-you text contains a control character (U+001B)")),
+            "{p:?}"
+        );
+        assert!(
+            flow(&[Intro, FinalScreen]).problems(&all_exist).is_empty(),
+            "line breaks are fine"
+        );
     }
 
     #[test]

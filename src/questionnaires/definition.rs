@@ -432,6 +432,7 @@ fn check_answer(kind: &QuestionKind, answer: &Answer) -> Result<Answer, String> 
             if v.chars().count() > 200 {
                 Err("Keep it to 200 characters.".into())
             } else {
+                crate::domain::check_text(&v, "The answer")?;
                 Ok(Answer::One(v))
             }
         }
@@ -440,6 +441,7 @@ fn check_answer(kind: &QuestionKind, answer: &Answer) -> Result<Answer, String> 
             if v.chars().count() > 5000 {
                 Err("Keep it to 5000 characters.".into())
             } else {
+                crate::domain::check_text(&v, "The answer")?;
                 Ok(Answer::One(v))
             }
         }
@@ -752,6 +754,12 @@ mod tests {
         assert_eq!(check(QuestionKind::Country, one("fr")), Ok(one("FR")));
         assert!(check(QuestionKind::Country, one("XX")).is_err());
         assert!(check(QuestionKind::YesNo, one("perhaps")).is_err());
+        assert_eq!(
+            check(QuestionKind::ShortText, one("Ring\u{7}")),
+            Err("The answer contains a control character (U+0007) that cannot be shown; remove it.".into())
+        );
+        assert!(check(QuestionKind::LongText, one("a\u{1b}[2J")).is_err());
+        assert!(check(QuestionKind::LongText, one("line one\nline two\ttab")).is_ok());
         let multi = QuestionKind::MultipleChoice {
             options: vec!["a".into(), "b".into()],
         };

@@ -147,9 +147,13 @@ impl QuestionForm {
             errors.add("label", "Give the question a label.");
         } else if label.chars().count() > 300 {
             errors.add("label", "Keep the label to 300 characters.");
+        } else {
+            errors.check("label", crate::domain::check_label(&label, "The label"));
         }
         if self.help.chars().count() > 1000 {
             errors.add("help", "Keep the help text to 1000 characters.");
+        } else {
+            errors.check("help", crate::domain::check_text(&self.help, "The help text"));
         }
         let lines = |text: &str| -> Vec<String> {
             text.lines()
@@ -205,6 +209,12 @@ impl QuestionForm {
                     errors.add("options", "Give at least two options, one per line.");
                 } else if options.iter().any(|o| o.chars().count() > 200) {
                     errors.add("options", "Keep each option to 200 characters.");
+                } else if let Some(problem) = options
+                    .iter()
+                    .enumerate()
+                    .find_map(|(n, o)| crate::domain::check_label(o, &format!("Option {}", n + 1)).err())
+                {
+                    errors.add("options", problem);
                 }
                 let mut sorted = options.clone();
                 sorted.sort();
@@ -275,6 +285,33 @@ mod tests {
         assert_eq!(parse_name(" Onboarding ").unwrap(), "Onboarding");
         assert!(parse_name("Onboarding\u{202E}").is_err());
         assert!(parse_name("On\u{7}boarding").is_err());
+    }
+
+    #[test]
+    fn question_texts_refuse_control_characters() {
+        let choice = QuestionKind::SingleChoice { options: Vec::new() };
+        let form = |label: &str, help: &str, options: &str| QuestionForm {
+            id: "q".into(),
+            label: label.into(),
+            help: help.into(),
+            options: options.into(),
+            ..QuestionForm::default()
+        };
+        assert!(
+            form("Source of funds", "Say where\nthe money comes from.", "Salary\nSavings")
+                .to_question(&choice)
+                .is_ok()
+        );
+        let errors = form("Source\u{7}", "Say \u{1b}[31m", "Salary\nSav\u{202E}ings")
+            .to_question(&choice)
+            .expect_err("refused");
+        assert!(errors.get("label").is_some_and(|m| m.contains("U+0007")));
+        assert!(errors.get("help").is_some_and(|m| m.contains("U+001B")));
+        assert!(
+            errors
+                .get("options")
+                .is_some_and(|m| m.starts_with("Option 2 contains"))
+        );
     }
 
     #[test]

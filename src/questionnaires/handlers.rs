@@ -267,9 +267,14 @@ pub async fn add_question(
         .await;
     };
     let label = form.label.trim().to_string();
-    if label.is_empty() || label.chars().count() > 300 {
+    let problem = if label.is_empty() || label.chars().count() > 300 {
+        Some("Write the question (up to 300 characters).".to_string())
+    } else {
+        crate::domain::check_label(&label, "The question").err()
+    };
+    if let Some(problem) = problem {
         let mut errors = FormErrors::new();
-        errors.add("label", "Write the question (up to 300 characters).");
+        errors.add("label", problem);
         return editor_page_with(
             &ctx,
             id,
