@@ -767,23 +767,37 @@ const APPROVED_RESULTS: &str = "This applicant is approved, so its step results 
 /// must stay as it was approved. A new session starts a new one.
 const APPROVED_IS_DECIDED: &str = "This applicant is approved, so its verification stays as it was approved. To verify them again, create a new verification session; the approval stays on the timeline.";
 
-/// The steps of the current verification still waiting for the applicant or
-/// a check (not started, open or failed), each once, with whether it failed
-/// rather than is still to do; `None` without a verification.
-fn unfinished_steps(
+/// What keeps a step from approval.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Unsettled {
+    /// Its check failed.
+    Failed,
+    /// A check raised a flag (a screening hit, a duplicate): a person must
+    /// look, and resolve it by hand, before anyone approves.
+    NeedsReview,
+    /// Still waiting for the applicant or a check.
+    ToDo,
+}
+
+/// The steps of the current verification not yet settled (passed, or
+/// resolved by hand), each once, with why; `None` without a verification.
+fn unsettled_steps(
     conn: &mut PgConnection,
     applicant: &Applicant,
-) -> Result<Option<Vec<(&'static str, bool)>>, AppError> {
+) -> Result<Option<Vec<(&'static str, Unsettled)>>, AppError> {
     let Some(verification) = applicant.current_verification_id else {
         return Ok(None);
     };
     let results = verifications::results_of(conn, verification)?;
-    let mut steps: Vec<(&'static str, bool)> = Vec::new();
-    for r in results.iter().filter(|r| r.active && !r.is_finished()) {
-        let step = (
-            StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label),
-            r.status == "FAILED",
-        );
+    let mut steps: Vec<(&'static str, Unsettled)> = Vec::new();
+    for r in results.iter().filter(|r| r.active) {
+        let why = match r.status.as_str() {
+            "PASSED" | "RESOLVED" => continue,
+            "FAILED" => Unsettled::Failed,
+            "NEEDS_REVIEW" => Unsettled::NeedsReview,
+            _ => Unsettled::ToDo,
+        };
+        let step = (StepKind::from_key(&r.step_kind).map_or("a step", StepKind::label), why);
         if !steps.contains(&step) {
             steps.push(step);
         }
@@ -791,22 +805,33 @@ fn unfinished_steps(
     Ok(Some(steps))
 }
 
-/// Why approval waits: the failed steps, then those still to do.
-fn not_approved(steps: &[(&'static str, bool)]) -> String {
-    let failed: Vec<&str> = steps.iter().filter(|s| s.1).map(|s| s.0).collect();
-    let to_do: Vec<&str> = steps.iter().filter(|s| !s.1).map(|s| s.0).collect();
+/// Why approval waits: the failed steps, those that need a look, then
+/// those still to do.
+fn not_approved(steps: &[(&'static str, Unsettled)]) -> String {
+    let named = |why: Unsettled| -> Vec<&str> { steps.iter().filter(|s| s.1 == why).map(|s| s.0).collect() };
+    let (failed, flagged, to_do) = (
+        named(Unsettled::Failed),
+        named(Unsettled::NeedsReview),
+        named(Unsettled::ToDo),
+    );
     let mut parts = Vec::new();
     if !failed.is_empty() {
         parts.push(format!("{} failed", list_of_steps(&failed)));
+    }
+    if !flagged.is_empty() {
+        let verb = if flagged.len() == 1 { "needs" } else { "need" };
+        parts.push(format!("{} {verb} review", list_of_steps(&flagged)));
     }
     if !to_do.is_empty() {
         let verb = if to_do.len() == 1 { "is" } else { "are" };
         parts.push(format!("{} {verb} not finished", list_of_steps(&to_do)));
     }
-    format!(
-        "Not approved: {}. Wait for the applicant, or resolve a step by hand if you checked it yourself.",
-        parts.join("; ")
-    )
+    let advice = if flagged.is_empty() {
+        "Wait for the applicant, or resolve a step by hand if you checked it yourself."
+    } else {
+        "Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
+    };
+    format!("Not approved: {}. {advice}", parts.join("; "))
 }
 
 /// "Intro", "Intro and Liveness", "Intro, Liveness and Final screen".
@@ -892,7 +917,7 @@ pub async fn approve(
         if values.comment_internal.chars().count() > 2000 {
             return Ok(Outcome::Refused("Keep the internal comment to 2000 characters.".into()));
         }
-        match unfinished_steps(conn, applicant)? {
+        match unsettled_steps(conn, applicant)? {
             None => {
                 return Ok(Outcome::Refused(
                     "There is no verification to approve yet: create a verification session first.".into(),
@@ -1110,9 +1135,18 @@ mod tests {
     #[test]
     fn a_refused_approval_names_failed_steps_apart() {
         assert_eq!(
-            not_approved(&[("AML screening", true), ("Liveness", false), ("Final screen", false)]),
+            not_approved(&[
+                ("AML screening", Unsettled::Failed),
+                ("Liveness", Unsettled::ToDo),
+                ("Final screen", Unsettled::ToDo)
+            ]),
             "Not approved: AML screening failed; Liveness and Final screen are not finished. \
              Wait for the applicant, or resolve a step by hand if you checked it yourself."
+        );
+        assert_eq!(
+            not_approved(&[("AML screening", Unsettled::NeedsReview)]),
+            "Not approved: AML screening needs review. \
+             Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
         );
     }
 }

@@ -1077,3 +1077,41 @@ async fn a_comment_sent_twice_is_added_once() {
     act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
     assert_eq!(comments(&app), 4, "the same words later are a new comment");
 }
+
+/// A step a check flagged (a screening hit, a duplicate) waits for a
+/// person: approval is refused, naming it, until an officer resolves it.
+#[actix_web::test]
+async fn a_flagged_step_must_be_resolved_before_approval() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
+    let flagged = active_result(&app, id, "document_check");
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(step_results::table.find(flagged))
+            .set(step_results::status.eq("NEEDS_REVIEW"))
+            .execute(&mut conn)
+            .expect("flag");
+        diesel::update(applicants::table.find(id))
+            .set(applicants::status.eq("ON_HOLD"))
+            .execute(&mut conn)
+            .expect("hold");
+    }
+    let refused = act(&app, id, "approve", &[]).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Not approved: Document check needs review."));
+    assert_eq!(status(&app, id), "ON_HOLD");
+    act(
+        &app,
+        id,
+        &format!("results/{flagged}/resolve"),
+        &[("resolve_comment", "The document is genuine; checked by phone.")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    act(&app, id, "approve", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "APPROVED");
+}
