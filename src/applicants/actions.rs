@@ -748,13 +748,32 @@ fn settled_status(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult
 /// After an officer settles a result by hand, an applicant waiting for
 /// checks or a decision moves to where the results now put them. In review
 /// stays in review, and an applicant still working keeps their status.
+///
+/// An applicant incomplete because a result was moved to the history moves
+/// too once no step is left to do (the result restored, or the step
+/// resolved by hand): they had finished, and have again.
 fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-    if matches!(status, Status::InProgress | Status::OnHold | Status::Completed) {
-        let settled = settled_status(conn, applicant)?;
+    let settled = settled_status(conn, applicant)?;
+    let moves = match status {
+        Status::InProgress | Status::OnHold | Status::Completed => true,
+        Status::Incomplete => applicant.current_verification_id.is_some() && !steps_to_do(conn, applicant)?,
+        _ => false,
+    };
+    if moves && settled != status {
         set_status(conn, applicant.id, settled)?;
     }
     Ok(())
+}
+
+/// Whether a step of the current verification still waits for the applicant.
+fn steps_to_do(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<bool> {
+    let Some(verification) = applicant.current_verification_id else {
+        return Ok(false);
+    };
+    Ok(verifications::results_of(conn, verification)?
+        .iter()
+        .any(|r| r.active && matches!(r.status.as_str(), "NOT_STARTED" | "OPEN")))
 }
 
 /// Why links are withdrawn once a verification is decided.

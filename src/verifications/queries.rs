@@ -571,8 +571,19 @@ pub fn deactivate_result(conn: &mut PgConnection, result: &StepResult, now: Date
     Ok(())
 }
 
-/// Brings a result back from history; the step's active result goes to history.
+/// Brings a result back from history; the step's active result goes to
+/// history, unless it is the empty result left by a deactivation, which
+/// the applicant never started: that one is dropped, as it holds nothing.
 pub fn reactivate_result(conn: &mut PgConnection, result: &StepResult, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::delete(
+        step_results::table
+            .filter(step_results::verification_id.eq(result.verification_id))
+            .filter(step_results::step_id.eq(result.step_id))
+            .filter(step_results::active.eq(true))
+            .filter(step_results::status.eq("NOT_STARTED"))
+            .filter(step_results::started_at.is_null()),
+    )
+    .execute(conn)?;
     diesel::update(
         step_results::table
             .filter(step_results::verification_id.eq(result.verification_id))

@@ -1115,3 +1115,29 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
 }
+
+/// A result set aside and restored leaves the applicant where they were:
+/// completed again, with no empty result left in the step's history.
+#[actix_web::test]
+async fn a_restored_result_puts_the_applicant_back_where_they_were() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    finish_steps(&app, id);
+    let document = active_result(&app, id, "document_check");
+    act(&app, id, &format!("results/{document}/deactivate"), &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "INCOMPLETE", "the step is to do again");
+    act(&app, id, &format!("results/{document}/reactivate"), &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "COMPLETED");
+    assert_eq!(active_result(&app, id, "document_check"), document);
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        !page.body.contains("History: Not started"),
+        "no empty result in the history"
+    );
+    assert!(page.body.contains("Completed"));
+}
