@@ -27,14 +27,19 @@ async fn form_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let ((found, _, _), flows, saved, final_rejection) = db::run(ctx.pool(), move |conn| {
+    let now = ctx.now();
+    let ((found, _, _), flows, saved, final_rejection, running) = db::run(ctx.pool(), move |conn| {
         let found = applicants::find(conn, applicant)?;
         let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
+        let running = queries::links_of(conn, applicant)?
+            .iter()
+            .any(|l| l.link.status_at(now) == crate::verifications::links::status::OPENED);
         Ok((
             found,
             queries::flow_choices(conn, "regular")?,
             templates::list(conn)?,
             final_rejection,
+            running,
         ))
     })
     .await?;
@@ -50,20 +55,34 @@ async fn form_page(
     } else if final_rejection {
         Some(applicants::FINAL_REJECTION.to_string())
     } else {
-        Status::from_code(&found.status)
-            .filter(|s| matches!(s, Status::Approved | Status::Rejected))
-            .map(|s| {
-                format!(
-                    "This applicant is {}. A new session starts a new verification and sets the status back to Not initiated; the decision stays on the timeline.",
-                    s.label()
-                )
-            })
+        let status = Status::from_code(&found.status).unwrap_or(Status::Init);
+        const CONTINUE: &str =
+            "To let them continue where they stopped, use “Generate link (restart)” on the profile instead.";
+        if matches!(status, Status::Approved | Status::Rejected) {
+            Some(format!(
+                "This applicant is {}. A new session starts a new verification and sets the status back to Not initiated; the decision stays on the timeline.",
+                status.label()
+            ))
+        } else if running {
+            Some(format!(
+                "The applicant is using their link right now. A new session ends that session at once and starts a new verification from the first step. {CONTINUE}"
+            ))
+        } else if status != Status::Init {
+            Some(format!(
+                "This applicant's verification is under way ({}). A new session withdraws their link and starts a new verification from the first step. {CONTINUE}",
+                status.label()
+            ))
+        } else {
+            None
+        }
     };
     let mut form = form.unwrap_or_else(|| {
+        // The applicant's flow; else the only one. Among several, the
+        // officer chooses: the first by name may be for companies.
         let flow = found
             .flow_id
             .filter(|f| flows.iter().any(|c| c.0 == *f))
-            .or_else(|| flows.first().map(|c| c.0));
+            .or_else(|| (flows.len() == 1).then(|| flows[0].0));
         let defaults = flows.iter().find(|c| Some(c.0) == flow);
         SessionForm {
             lock_version: String::new(),

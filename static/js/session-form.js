@@ -1,6 +1,8 @@
 // Create-session form helpers: the chosen flow fills its default link
 // expiry and session time where the officer kept the previous flow's;
-// switching hours and days converts the expiry (saying when it rounds); a
+// switching hours and days converts an expiry the officer has not typed
+// (saying when it rounds) and keeps one they typed, whose unit they are
+// choosing; a
 // chosen template fills subject and body (asking first if the officer
 // wrote their own, which "Free text" brings back); the "Add verification
 // link" button inserts {{session_url}} where the officer was typing, or at
@@ -40,13 +42,15 @@
   // typed in (a page shown again after an error keeps what was typed).
   // Switching the unit alone is not typing: the value is the same length.
   var chosen = flow.options[flow.selectedIndex];
-  var expiryTyped = !!chosen && String(expiryHours()) !== chosen.getAttribute("data-expiry-hours");
-  var minutesTyped = !!chosen && minutes.value !== chosen.getAttribute("data-session-minutes");
+  // No flow chosen yet: the fields show the usual defaults, untyped.
+  var none = !chosen || !chosen.value;
+  var expiryTyped = !none && String(expiryHours()) !== chosen.getAttribute("data-expiry-hours");
+  var minutesTyped = !none && minutes.value !== chosen.getAttribute("data-session-minutes");
   expiry.addEventListener("input", function () { expiryTyped = true; say(""); });
   minutes.addEventListener("input", function () { minutesTyped = true; });
   flow.addEventListener("change", function () {
     var option = flow.options[flow.selectedIndex];
-    if (!option) return;
+    if (!option || !option.value) return;
     if (!expiryTyped) {
       var hours = whole(option.getAttribute("data-expiry-hours"));
       var days = unit.value === "days" && hours % 24 === 0;
@@ -61,8 +65,10 @@
     chosen = option;
   });
 
-  // 72 hours become 3 days and back, within 1 hour to 30 days; the note
-  // says when the value had to be rounded or brought within that range.
+  // A default of 72 hours becomes 3 days and back, within 1 hour to 30
+  // days; the note says when the value had to be rounded or brought within
+  // that range. A number the officer typed stays: people type "31", then
+  // choose "days". The note says when it is out of range.
   unit.setAttribute("data-previous", unit.value);
   unit.addEventListener("change", function () {
     var previous = unit.getAttribute("data-previous");
@@ -70,6 +76,13 @@
     unit.setAttribute("data-previous", unit.value);
     say("");
     if (isNaN(value) || previous === unit.value) return;
+    if (expiryTyped) {
+      var typed = unit.value === "days" ? value * 24 : value;
+      if (typed < 1 || typed > 720) {
+        say("A link lasts from 1 hour to 30 days.");
+      }
+      return;
+    }
     // In hours, what was typed; then brought within 1 hour to 30 days,
     // then (for days) rounded to whole days, at least one.
     var hours = unit.value === "days" ? value : value * 24;

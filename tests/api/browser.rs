@@ -377,7 +377,7 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         "Express check",
         officer,
         veridesk::flows::definition::FlowSettings {
-            link_expiry_hours: 48,
+            link_expiry_hours: 36,
             session_minutes: 15,
             ..Default::default()
         },
@@ -408,7 +408,7 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         .for_element(Locator::Css("#session-form"))
         .await
         .expect("session form");
-    // Switching the expiry to days converts it: 72 hours are 3 days.
+    // Switching the flow's expiry to days converts it: 72 hours are 3 days.
     let hours = value_of(&b, "#f-expiry_value").await;
     choose(&b, "#f-expiry_unit", "days").await;
     let days = value_of(&b, "#f-expiry_value").await;
@@ -417,14 +417,14 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         ("72", "3"),
         "the expiry follows its unit"
     );
-    // Another flow brings its defaults into fields that still show the first's.
+    // Another flow brings its defaults into fields that still show the
+    // first's: 36 hours are no whole number of days, so they show in hours.
     let retail_minutes = value_of(&b, "#f-session_minutes").await;
     choose(&b, "#f-flow_id", "Express check").await;
-    assert_eq!(value_of(&b, "#f-expiry_value").await, "2", "48 hours, in days");
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "36");
+    assert_eq!(value_of(&b, "#f-expiry_unit").await, "hours");
     assert_eq!(value_of(&b, "#f-session_minutes").await, "15");
-    // Hours that are not whole days are rounded, and the form says so.
-    choose(&b, "#f-expiry_unit", "hours").await;
-    fill(&b, "#f-expiry_value", "36").await;
+    // In days they are rounded, and the form says so.
     choose(&b, "#f-expiry_unit", "days").await;
     assert_eq!(value_of(&b, "#f-expiry_value").await, "2");
     assert!(!is_hidden(&b, "#expiry-note").await);
@@ -434,32 +434,24 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
             .contains("36 hours are not a whole number of days: now 2 days.")
     );
     choose(&b, "#f-expiry_unit", "hours").await;
-    fill(&b, "#f-expiry_value", "5").await;
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "48");
+    // A number the officer typed keeps its value when they then choose its
+    // unit; out of range, the form says so.
+    fill(&b, "#f-expiry_value", "31").await;
     choose(&b, "#f-expiry_unit", "days").await;
-    assert_eq!(value_of(&b, "#f-expiry_value").await, "1");
-    assert!(
-        text(&b)
-            .await
-            .contains("5 hours are not a whole number of days: now 1 day.")
-    );
+    assert_eq!(value_of(&b, "#f-expiry_value").await, "31", "31 days, as typed");
+    assert!(text(&b).await.contains("A link lasts from 1 hour to 30 days."));
     fill(&b, "#f-expiry_value", "5").await;
+    assert!(is_hidden(&b, "#expiry-note").await, "typing clears the note");
     choose(&b, "#f-flow_id", "Retail onboarding").await;
     assert_eq!(
         (
             value_of(&b, "#f-expiry_value").await,
+            value_of(&b, "#f-expiry_unit").await,
             value_of(&b, "#f-session_minutes").await
         ),
-        ("5".to_string(), retail_minutes),
+        ("5".to_string(), "days".to_string(), retail_minutes),
         "the expiry the officer chose is kept; the untouched session time follows the flow"
-    );
-    // Out of range, a conversion is brought within it, and says so.
-    fill(&b, "#f-expiry_value", "31").await;
-    choose(&b, "#f-expiry_unit", "hours").await;
-    assert_eq!(value_of(&b, "#f-expiry_value").await, "720");
-    assert!(
-        text(&b)
-            .await
-            .contains("A link lasts from 1 hour to 30 days: now 720 hours.")
     );
     fill(&b, "#f-cc", "compliance@example.test").await;
     fill(&b, "#f-subject", "Please verify your identity").await;

@@ -758,3 +758,81 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
     let count: i64 = outbox_messages::table.count().get_result(&mut conn).expect("count");
     assert_eq!(count, 2);
 }
+
+/// The session form says what a new session would end: the session the
+/// applicant is in right now, or a verification under way, and what to
+/// use instead. With several flows and none given, the officer chooses.
+#[actix_web::test]
+async fn the_session_form_warns_before_ending_a_verification_under_way() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let retail = published_flow(&app, "Retail onboarding", officer).to_string();
+    published_flow(&app, "Business onboarding (KYB)", officer);
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        form.body
+            .contains("<option value=\"\" selected>— choose a flow —</option>")
+    );
+    assert!(!form.body.contains("flash-warning"), "nothing under way yet");
+    let no_flow = app
+        .post(
+            &format!("/applicants/{applicant}/sessions"),
+            &session_fields("", "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(no_flow.status, 422);
+    assert!(no_flow.body.contains("Choose a published flow."));
+
+    let created = app
+        .post(
+            &format!("/applicants/{applicant}/sessions"),
+            &session_fields(&retail, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{retail}\" data-expiry-hours"))
+            && !form.body.contains("— choose a flow —"),
+        "the applicant's flow is chosen"
+    );
+    assert!(
+        !form.body.contains("flash-warning"),
+        "a link not opened yet ends no session"
+    );
+
+    let visitor = app.new_client();
+    assert_eq!(visitor.get(&path_of(&app, &link_in(&created.body))).await.status, 200);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        form.body.contains("The applicant is using their link right now.")
+            && form
+                .body
+                .contains("use “Generate link (restart)” on the profile instead"),
+        "{}",
+        form.body
+    );
+    // The session time runs out with a step done, as the portal records it.
+    {
+        use diesel::prelude::*;
+        use veridesk::db::schema::{applicants, session_links};
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(session_links::table.filter(session_links::applicant_id.eq(applicant)))
+            .set(session_links::session_ends_at.eq(app.clock.now() - Duration::minutes(1)))
+            .execute(&mut conn)
+            .expect("session over");
+        diesel::update(applicants::table.find(applicant))
+            .set(applicants::status.eq("INCOMPLETE"))
+            .execute(&mut conn)
+            .expect("status");
+    }
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        form.body
+            .contains("verification is under way (Incomplete). A new session withdraws their link"),
+        "{}",
+        form.body
+    );
+}
