@@ -612,16 +612,18 @@ pub async fn resolve_result(
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = result_path(path)?;
     let comment = form.resolve_comment.trim().to_string();
-    let errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
+    let mut errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
+    if comment.is_empty() || comment.chars().count() > 2000 {
+        errors.add(
+            "resolve_comment",
+            "Say why you settle this step by hand (up to 2000 characters).",
+        );
+    }
+    // Shown next to the step's field, with the step's panel open.
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, Some(result)).await;
     }
     change_result(&ctx, (id, result), &form, true, move |conn, found, c| {
-        if comment.is_empty() || comment.chars().count() > 2000 {
-            return Ok(Err(
-                "Say why you settle this step by hand (up to 2000 characters).".into()
-            ));
-        }
         verifications::resolve_result(conn, found.id, &comment, c.now)?;
         Ok(Ok((
             EventKind::StepResolved,

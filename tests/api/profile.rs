@@ -1102,6 +1102,13 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("Not approved: Document check needs review."));
     assert_eq!(status(&app, id), "ON_HOLD");
+    // Without a reason, the step's own panel opens with the message.
+    let no_reason = act(&app, id, &format!("results/{flagged}/resolve"), &[("resolve_comment", " ")]).await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains("<details open>"), "the step's panel is open");
+    assert!(no_reason.body.contains(
+        "<p class=\"error\" id=\"e-resolve_comment\">Say why you settle this step by hand (up to 2000 characters).</p>"
+    ));
     act(
         &app,
         id,
