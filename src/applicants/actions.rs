@@ -124,7 +124,9 @@ where
         let applicant = super::queries::find_applicant_for_update(conn, id)?;
         // Refusals before the action: the applicant is not in a state to act on.
         if applicant.purged_at.is_some() {
-            return Ok(Err("This applicant's data was deleted; nothing can change any more.".to_string()));
+            return Ok(Err(
+                "This applicant's data was deleted; nothing can change any more.".to_string()
+            ));
         }
         // Not a conflict but a state that refuses the action (422).
         let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
@@ -132,9 +134,9 @@ where
             return refused("The form could not be read: reload the page and try again.");
         }
         if applies != Applies::AsComment && Some(applicant.lock_version) != seen {
-            let who = super::profile::changed_by(conn, id)?;
+            let changed = super::profile::changed_meanwhile(conn, id, c.by)?;
             return Ok(Err(format!(
-                "This applicant was changed by {who} meanwhile, so your action was not applied. Check the page below; what you typed is kept."
+                "{changed}, so your action was not applied. Check the page below; what you typed is kept."
             )));
         }
         let active_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_) | Applies::ToCase);
@@ -153,7 +155,10 @@ where
         let outcome = action(conn, &applicant, &c)?;
         if !matches!(outcome, Outcome::Refused(_) | Outcome::AlreadyDone(_)) {
             diesel::update(applicants::table.find(id))
-                .set((applicants::lock_version.eq(applicants::lock_version + 1), applicants::updated_at.eq(c.now)))
+                .set((
+                    applicants::lock_version.eq(applicants::lock_version + 1),
+                    applicants::updated_at.eq(c.now),
+                ))
                 .execute(conn)?;
         }
         Ok(Ok((outcome, applicant.name)))

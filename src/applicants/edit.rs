@@ -91,11 +91,11 @@ pub async fn update_applicant(
     ctx.require(Permission::ApplicantsView)?;
     ctx.require(Permission::ApplicantsCreate)?;
     let id = parse_id(&path)?;
-    let (now, actor) = (ctx.now(), ctx.actor());
+    let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     // The flow is not the form's to change.
     let mut form = form;
     form.flow_id.clear();
-    let edited = match form.parse(&[], ctx.member.id.0, now) {
+    let edited = match form.parse(&[], by, now) {
         Ok(edited) => edited,
         Err(errors) => return edit_page(&ctx, id, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
@@ -118,7 +118,7 @@ pub async fn update_applicant(
         }
         if current.lock_version != seen {
             return Ok(Saved::Meanwhile(
-                super::profile::changed_by(conn, id)?,
+                super::profile::changed_meanwhile(conn, id, by)?,
                 current.lock_version,
             ));
         }
@@ -160,7 +160,7 @@ pub async fn update_applicant(
         Saved::Meanwhile(who, version) => {
             form.lock_version = version.to_string();
             let notice = format!(
-                "This applicant was changed by {who} meanwhile, so your changes were not saved. What you typed is kept below: check the profile, then save again to replace what is there."
+                "{who}, so your changes were not saved. What you typed is kept below: check the profile, then save again to replace what is there."
             );
             edit_page(&ctx, id, form, FormErrors::new(), Some(notice), StatusCode::CONFLICT).await
         }

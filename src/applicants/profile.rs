@@ -7,7 +7,7 @@ use super::queries;
 use crate::audit::pages_export::EventView;
 use crate::auth::permissions::Permission;
 use crate::db;
-use crate::db::schema::{events, reviews};
+use crate::db::schema::{events, members, reviews};
 use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepKind};
 use crate::verifications::links::{self, status as link_status};
@@ -605,25 +605,37 @@ fn older_events(id: Uuid, page: &[crate::audit::queries::EventRow], more: bool) 
     }
 }
 
-/// Who changed the applicant last and how, as the "changed by … meanwhile"
-/// messages name them: `officer@example.test (approved)`.
-pub fn changed_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<String> {
-    Ok(last_change(conn, id)?
-        .map(|(who, what)| {
-            let what = crate::audit::EventKind::from_code(&what).map_or(what.clone(), |k| k.label().to_lowercase());
-            format!("{who} ({what})")
-        })
-        .unwrap_or_else(|| "someone else".into()))
-}
-
-/// Who changed the applicant last, for the "changed meanwhile" message.
-pub fn last_change(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(String, String)>> {
-    events::table
+/// Says who changed the applicant last, and how, since a form was shown:
+/// "This applicant was changed by Ana Lima (approved) meanwhile". When it
+/// was `me`, the form was most likely sent twice (a reload of a page that
+/// answered a form, a second tab), and the message says so rather than
+/// blame someone else.
+pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryResult<String> {
+    let last: Option<(Option<Uuid>, String, String)> = events::table
         .filter(events::subject_type.eq("applicant"))
         .filter(events::subject_id.eq(id.to_string()))
         .filter(events::actor_kind.eq("member"))
         .order(events::id.desc())
-        .select((events::actor_label, events::kind))
+        .select((events::actor_member_id, events::actor_label, events::kind))
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some((member, label, kind)) = last else {
+        return Ok("This applicant was changed by someone else meanwhile".into());
+    };
+    let what = crate::audit::EventKind::from_code(&kind).map_or(kind.clone(), |k| k.label().to_lowercase());
+    if member == Some(me) {
+        return Ok(format!(
+            "You changed this applicant ({what}) after this form was shown, perhaps in another tab or by sending the same form again with a reload"
+        ));
+    }
+    let name = match member {
+        Some(m) => members::table
+            .find(m)
+            .select(members::name)
+            .first::<String>(conn)
+            .optional()?
+            .unwrap_or(label),
+        None => label,
+    };
+    Ok(format!("This applicant was changed by {name} ({what}) meanwhile"))
 }

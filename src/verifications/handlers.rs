@@ -251,11 +251,11 @@ pub async fn create_session(
                 );
                 return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
             }
-            let who = crate::applicants::profile::changed_by(conn, applicant_id)?;
+            let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;
             errors.add(
                 "applicant",
                 format!(
-                    "This applicant was changed by {who} meanwhile, so no session was created. \
+                    "{changed}, so no session was created. \
                      Check the applicant, then create the session again; what you typed is kept."
                 ),
             );

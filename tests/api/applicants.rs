@@ -778,7 +778,13 @@ async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_ch
     let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let conflict = app.post(&format!("/applicants/{id}"), &stale).await;
     assert_eq!(conflict.status, 409);
-    assert!(conflict.body.contains("changed by") && conflict.body.contains("value=\"Ana L.\""));
+    assert!(
+        conflict
+            .body
+            .contains("You changed this applicant (applicant details changed) after this form was shown")
+            && conflict.body.contains("value=\"Ana L.\""),
+        "the officer's own earlier save is named as theirs"
+    );
     let again = edit_fields(
         &conflict.body,
         &[("name", "Ana L."), ("email", "ana.lima@example.test")],

@@ -414,7 +414,7 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
     assert_eq!(late.status, 409);
     assert!(
         late.body
-            .contains("changed by compliance-officer@example.test (approved) meanwhile"),
+            .contains("changed by Test Compliance officer (approved) meanwhile"),
         "{}",
         late.body
     );
@@ -1103,7 +1103,13 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     assert!(refused.body.contains("Not approved: Document check needs review."));
     assert_eq!(status(&app, id), "ON_HOLD");
     // Without a reason, the step's own panel opens with the message.
-    let no_reason = act(&app, id, &format!("results/{flagged}/resolve"), &[("resolve_comment", " ")]).await;
+    let no_reason = act(
+        &app,
+        id,
+        &format!("results/{flagged}/resolve"),
+        &[("resolve_comment", " ")],
+    )
+    .await;
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("<details open>"), "the step's panel is open");
     assert!(no_reason.body.contains(
@@ -1147,4 +1153,29 @@ async fn a_restored_result_puts_the_applicant_back_where_they_were() {
         "no empty result in the history"
     );
     assert!(page.body.contains("Completed"));
+}
+
+/// A page that answered a form, reloaded, sends the form again: the
+/// officer is told it was their own change, not someone else's.
+#[actix_web::test]
+async fn a_form_sent_again_by_a_reload_is_named_as_the_officers_own_change() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    let seen = lock_version(&app, id);
+    let first = app
+        .post(&format!("/applicants/{id}/links"), &[("lock_version", &seen)])
+        .await;
+    assert_eq!(first.status, 200, "the new link is shown");
+    let reload = app
+        .post(&format!("/applicants/{id}/links"), &[("lock_version", &seen)])
+        .await;
+    assert_eq!(reload.status, 409);
+    assert!(
+        reload.body.contains(
+            "You changed this applicant (new link generated (restart)) after this form was shown, perhaps in another tab or by sending the same form again with a reload, so your action was not applied."
+        ),
+        "{}",
+        reload.body
+    );
 }

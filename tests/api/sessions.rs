@@ -482,7 +482,7 @@ async fn a_session_form_shown_before_another_officers_change_is_refused() {
     let mine = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(mine.status, 409, "{}", mine.body);
     assert!(
-        mine.body.contains("changed by second@example.test (") && mine.body.contains(") meanwhile"),
+        mine.body.contains("changed by Test Compliance officer (") && mine.body.contains(") meanwhile"),
         "{}",
         mine.body
     );
