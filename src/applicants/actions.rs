@@ -428,6 +428,20 @@ pub async fn change_flow(
             Some((old, _, _)) => verifications::carry_over_results(conn, *old, new, &target.definition)?,
             None => 0,
         };
+        // With results kept the applicant has started the new flow: they
+        // stand where those results put them, not at "Not initiated".
+        if kept > 0 {
+            let moved = Applicant {
+                current_verification_id: Some(new),
+                ..applicant.clone()
+            };
+            let status = if steps_to_do(conn, &moved)? {
+                Status::Incomplete
+            } else {
+                settled_status(conn, &moved)?
+            };
+            set_status(conn, applicant.id, status)?;
+        }
         record(
             conn,
             c,
@@ -435,8 +449,13 @@ pub async fn change_flow(
             EventKind::FlowChanged,
             json!({ "from": previous.map(|p| p.2).unwrap_or_default(), "to": target.name, "kept_results": kept }),
         )?;
+        let kept_text = match kept {
+            0 => "no step result was kept".to_string(),
+            1 => "1 passed step result was kept".to_string(),
+            n => format!("{n} passed step results were kept"),
+        };
         Ok(Outcome::Done(format!(
-            "Moved to {}; {kept} passed step result(s) kept. Generate a link for the applicant to continue.",
+            "Moved to {}; {kept_text}. Generate a link for the applicant to continue.",
             target.name
         )))
     })

@@ -147,9 +147,12 @@ async fn restart_change_flow_and_reset() {
     moved.assert_redirect(&format!("/applicants/{id}"));
     let profile = app.get(&format!("/applicants/{id}")).await;
     assert!(
-        profile.body.contains("Moved to Enhanced; 1 passed step result(s) kept")
+        profile
+            .body
+            .contains("Moved to Enhanced; 1 passed step result was kept")
             && profile.body.contains("Flow tracker · Enhanced")
     );
+    assert_eq!(status(&app, id), "INCOMPLETE", "started, with steps to do");
     assert!(profile.body.contains(">Passed<"));
     let again = act(&app, id, "flow", &[("flow_id", &other)]).await;
     assert_eq!(again.status, 422, "moving to the flow it is on is refused");
