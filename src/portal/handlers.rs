@@ -21,6 +21,9 @@ pub struct Look {
     pub company: String,
     pub colour: String,
     pub logo: Option<String>,
+    /// Where applicants can ask questions (company settings), if set: a
+    /// page that says "ask for a new link" says where.
+    pub contact: Option<String>,
 }
 
 /// An open session.
@@ -82,6 +85,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             company: settings.name.clone(),
             colour: settings.brand_colour.trim_start_matches('#').to_string(),
             logo: settings.logo_content_type.as_ref().map(|_| "/brand/logo".to_string()),
+            contact: Some(settings.contact_email.clone()).filter(|c| !c.is_empty()),
         };
         let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
             return Ok(Outcome::NotFound(company_look));
@@ -102,6 +106,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 .as_ref()
                 .map(|a| format!("/assets/{a}"))
                 .or(company_look.logo),
+            contact: company_look.contact,
         };
         let current = link.status_at(now);
         if current != link.status {

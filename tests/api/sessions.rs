@@ -836,3 +836,39 @@ async fn the_session_form_warns_before_ending_a_verification_under_way() {
         form.body
     );
 }
+
+/// A page that tells the applicant to ask for a new link says where: the
+/// company's contact address, when one is set.
+#[actix_web::test]
+async fn a_dead_link_says_where_to_ask_for_a_new_one() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::company_settings;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let created = app
+        .post(
+            &format!("/applicants/{applicant}/sessions"),
+            &session_fields(&flow, "2", "hours", "30"),
+        )
+        .await;
+    let link = path_of(&app, &link_in(&created.body));
+    let visitor = app.new_client();
+    app.advance(Duration::hours(3));
+    let expired = visitor.get(&link).await;
+    assert_eq!(expired.status, 410);
+    assert!(!expired.body.contains("mailto:"), "no address set, none shown");
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(company_settings::table)
+        .set(company_settings::contact_email.eq("help@northwind.test"))
+        .execute(&mut conn)
+        .expect("contact");
+    let expired = visitor.get(&link).await;
+    assert_eq!(expired.status, 410);
+    assert!(
+        expired
+            .body
+            .contains("Write to <a href=\"mailto:help@northwind.test\">help@northwind.test</a> to ask for a new link.")
+    );
+}
