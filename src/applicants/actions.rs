@@ -710,7 +710,13 @@ pub async fn assign_reviewer(
     // Empty removes the reviewer; anything else must be a member's id.
     let chosen = form.reviewer_id.trim().to_string();
     let reviewer: Option<Uuid> = chosen.parse().ok();
-    run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
+    // A case decided for good has nothing left to review; a reset reopens it.
+    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+        if applicant.status == Status::Approved.code() {
+            return Ok(Outcome::Refused(
+                "This applicant is approved, so there is nothing left to review.".into(),
+            ));
+        }
         if !chosen.is_empty() && reviewer.is_none() {
             return Ok(Outcome::Refused("Choose a reviewer from the list.".into()));
         }
@@ -736,7 +742,7 @@ pub async fn assign_reviewer(
         )?;
         Ok(Outcome::Done(if name.is_empty() {
             "Reviewer removed.".into()
-        } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete) {
+        } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete | Status::Rejected) {
             format!("{name} will review this applicant once they have finished their verification.")
         } else {
             format!("{name} is reviewing this applicant.")

@@ -1130,6 +1130,11 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
+    // A decided case has no one left to review it.
+    assert!(!app.get(&format!("/applicants/{id}")).await.body.contains("/reviewer\""));
+    let late = act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())]).await;
+    assert_eq!(late.status, 422);
+    assert!(late.body.contains("nothing left to review"));
 }
 
 /// A result set aside and restored leaves the applicant where they were:
