@@ -124,7 +124,8 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     if !q.status.is_empty() {
         filter.status = errors.check(
             "status",
-            Status::from_code(&q.status)
+            // `approved` as well as `APPROVED`: a hand-typed or shared URL.
+            Status::from_code(&q.status.trim().to_ascii_uppercase())
                 .map(|s| s.code().to_string())
                 .ok_or_else(|| "Choose a status from the list.".to_string()),
         );
@@ -172,8 +173,15 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     }
     let list_filter = filter.clone();
     let cache = ctx.state().names.clone();
+    // A filter that could not be read shows no rows: the whole list under
+    // it would read as its result.
+    let readable = errors.is_empty();
     let (mut rows, more, names) = db::read(ctx.pool(), move |conn| {
-        let (rows, more) = queries::list(conn, &list_filter, PAGE_SIZE)?;
+        let (rows, more) = if readable {
+            queries::list(conn, &list_filter, PAGE_SIZE)?
+        } else {
+            (Vec::new(), false)
+        };
         let names = cache.get_or_load(conn, |names| {
             rows.iter().all(|r| {
                 (r.flow_id.is_none() || names.flow(r.flow_id).is_some())
@@ -262,7 +270,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             can_create: ctx.can(Permission::ApplicantsCreate),
             can_send_links: ctx.can(Permission::ApplicantsSendLinks),
             q: q.q,
-            status: q.status,
+            status: filter.status.clone().unwrap_or(q.status),
             flow: q.flow,
             reviewer: q.reviewer,
             from: q.from,

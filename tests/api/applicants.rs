@@ -174,6 +174,9 @@ async fn the_list_searches_filters_sorts_and_pages() {
     );
     let by_id = app.get("/applicants?q=bb-").await;
     assert!(by_id.body.contains("Bob Builder"));
+    let lower = app.get("/applicants?status=approved").await;
+    assert_eq!(lower.status, 200, "a status in lower case is the same status");
+    assert!(lower.body.contains("<option value=\"APPROVED\" selected>"));
     let approved = app.get("/applicants?status=APPROVED").await;
     assert!(approved.body.contains("Zoë Ångström") && !approved.body.contains("Person 01"));
     let two = app.get("/applicants?q=zo").await;
@@ -196,6 +199,10 @@ async fn the_list_searches_filters_sorts_and_pages() {
     let bad = app.get("/applicants?status=LOST&from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Choose a status") && bad.body.contains("is not a date"));
+    assert!(
+        !bad.body.contains("Zoë Ångström") && bad.body.contains("Correct the filters above"),
+        "no rows under a filter that could not be read: they would read as its result"
+    );
 
     // Newest first, 50 per page, then the rest through the cursor.
     let first = app.get("/applicants").await;
