@@ -483,19 +483,13 @@ async fn render_profile(
         flow: l.flow.clone().unwrap_or_default(),
         timeline: timeline
             .into_iter()
-            .map(|e| EventView::from_row(e, &ctx.member))
+            .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
             .collect(),
         timeline_older,
         comments: l
             .comments
             .into_iter()
-            .map(|e| {
-                let mut view = EventView::from_row(e, &ctx.member);
-                if let Some(name) = view.actor_member_id.and_then(|m| names.get(&m)) {
-                    view.actor = name.clone();
-                }
-                view
-            })
+            .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
             .collect(),
         reviews,
         links,
@@ -573,10 +567,16 @@ pub async fn show_timeline(
     ctx.require(Permission::ApplicantsView)?;
     let id = crate::web::parse_id(&path)?;
     let before: Option<i64> = query.before.trim().parse().ok();
-    let ((applicant, _, _), (events, more)) = db::run(ctx.pool(), move |conn| {
+    let ((applicant, _, _), (events, more), names) = db::run(ctx.pool(), move |conn| {
+        use crate::db::schema::members;
         Ok((
             queries::find(conn, id)?,
             queries::timeline(conn, id, before, None, TIMELINE_PAGE)?,
+            members::table
+                .select((members::id, members::name))
+                .load::<(Uuid, String)>(conn)?
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
         ))
     })
     .await?;
@@ -590,11 +590,20 @@ pub async fn show_timeline(
             heading: if before.is_some() { "Older events" } else { "Timeline" },
             timeline: events
                 .into_iter()
-                .map(|e| EventView::from_row(e, &ctx.member))
+                .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
                 .collect(),
             older,
         },
     )
+}
+
+/// An event with its member named as colleagues know them; the stored
+/// label (their email at the time) stays for the audit log.
+fn by_name(mut view: EventView, names: &std::collections::BTreeMap<Uuid, String>) -> EventView {
+    if let Some(name) = view.actor_member_id.and_then(|m| names.get(&m)) {
+        view.actor = name.clone();
+    }
+    view
 }
 
 /// The link to the events before `page`, when `more` follow; empty otherwise.
