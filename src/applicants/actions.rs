@@ -60,8 +60,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 enum Outcome {
     /// Done; the message is flashed.
     Done(String),
-    /// A link was issued and must be shown once.
-    Link(Issued, String),
+    /// A link was issued and must be shown once: the link, its flow's
+    /// name, and what was done, as the page's title.
+    Link(Issued, String, &'static str),
     /// Not allowed in the applicant's state; the message is shown with the form.
     Refused(String),
     /// A replay of what was just done (a double click): nothing changes,
@@ -174,12 +175,12 @@ where
             ctx.flash(FlashKind::Success, message);
             Ok(redirect(&format!("/applicants/{id}")))
         }
-        Ok((Outcome::Link(issued, flow_name), name)) => {
+        Ok((Outcome::Link(issued, flow_name, done), name)) => {
             ctx.state().outbox_wakeup.notify_one();
             render_status(
                 StatusCode::OK,
                 &CreatedPage::new(
-                    ctx.chrome("New verification link", Nav::Applicants),
+                    ctx.chrome(done, Nav::Applicants),
                     &ctx.member,
                     id,
                     name,
@@ -325,7 +326,7 @@ pub async fn generate_link(
                 EventKind::VerificationRestarted,
                 json!({ "flow": flow_name }),
             )?;
-            Ok(Outcome::Link(issued, flow_name))
+            Ok(Outcome::Link(issued, flow_name, "New link generated (restart)"))
         },
     )
     .await
@@ -551,7 +552,7 @@ pub async fn request_info(
             json!({ "flow": target.name, "message": message }),
         );
         events.write(conn)?;
-        Ok(Outcome::Link(issued, target.name))
+        Ok(Outcome::Link(issued, target.name, "Additional information requested"))
     })
     .await
 }
@@ -1077,7 +1078,7 @@ pub async fn reject(
             };
             let email = default_email(applicant, true, Some(&note));
             let issued = relink(conn, c, applicant, verification, &def, email, Some(&note))?;
-            return Ok(Outcome::Link(issued, flow_name));
+            return Ok(Outcome::Link(issued, flow_name, "Rejected for a retry: a new link for the steps named"));
         }
         Ok(Outcome::Done("Rejected.".into()))
     })

@@ -308,6 +308,12 @@ async fn request_information_review_and_decide() {
     )
     .await;
     assert_eq!(retry.status, 200, "{}", retry.body);
+    assert!(
+        retry
+            .body
+            .contains("Rejected for a retry: a new link for the steps named"),
+        "the page says what was done, not only that a link was made"
+    );
     assert_eq!(status(&app, id), "REJECTED");
     let mut retry_email = None;
     for _ in 0..200 {
