@@ -1011,6 +1011,31 @@ pub async fn reject(
         ),
         ("comment_internal", "The internal comment", &form.comment_internal),
     ]);
+    let mut errors = errors;
+    // What the form alone tells, next to its fieldset; whether the steps
+    // ticked are the flow's is known inside the transaction.
+    if !matches!(form.rejection_type.as_str(), "final" | "retry") {
+        errors.add("rejection_type", "Choose final or retry.");
+    }
+    if form.reasons.is_empty()
+        || form
+            .reasons
+            .iter()
+            .any(|r| !REJECTION_REASONS.iter().any(|(k, _)| k == r))
+    {
+        errors.add("reasons", "Tick at least one reason.");
+    }
+    if form.rejection_type == "retry" && form.retry_steps.is_empty() {
+        errors.add("retry_steps", "Tick the steps the applicant must redo.");
+    }
+    for (field, text) in [
+        ("comment_applicant", &form.comment_applicant),
+        ("comment_internal", &form.comment_internal),
+    ] {
+        if text.chars().count() > 2000 {
+            errors.add(field, "Keep the comment to 2000 characters.");
+        }
+    }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, None).await;
     }
@@ -1021,16 +1046,6 @@ pub async fn reject(
         list.retain(|item| seen.insert(item.clone()));
     }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        let mut problems = Vec::new();
-        if !matches!(values.rejection_type.as_str(), "final" | "retry") {
-            problems.push("Choose final or retry.");
-        }
-        if values.reasons.is_empty() || values.reasons.iter().any(|r| !REJECTION_REASONS.iter().any(|(k, _)| k == r)) {
-            problems.push("Tick at least one reason.");
-        }
-        if values.comment_applicant.chars().count() > 2000 || values.comment_internal.chars().count() > 2000 {
-            problems.push("Keep comments to 2000 characters.");
-        }
         let current = current_verification(conn, applicant)?;
         // A decision is on a verification: without one there is nothing to
         // decide, and a final rejection could not be reset.
@@ -1043,12 +1058,11 @@ pub async fn reject(
             let Some((_, def, _)) = &current else {
                 return Ok(Outcome::Refused("There is no verification to retry.".into()));
             };
-            if values.retry_steps.is_empty() || values.retry_steps.iter().any(|s| !def.steps.iter().any(|x| x.config.kind().key() == s)) {
-                problems.push("Tick the steps the applicant must redo.");
+            if values.retry_steps.iter().any(|s| !def.steps.iter().any(|x| x.config.kind().key() == s)) {
+                return Ok(Outcome::Refused(
+                    "Not rejected: tick only steps of the applicant's flow to redo.".into(),
+                ));
             }
-        }
-        if !problems.is_empty() {
-            return Ok(Outcome::Refused(format!("Not rejected: {}", problems.join(" "))));
         }
         insert_review(conn, c.by, c.now, applicant, "rejected", &values)?;
         set_status(conn, applicant.id, Status::Rejected)?;

@@ -290,7 +290,15 @@ async fn request_information_review_and_decide() {
     assert_eq!(status(&app, id), "IN_REVIEW");
     let incomplete = act(&app, id, "reject", &[("rejection_type", "retry")]).await;
     assert_eq!(incomplete.status, 422);
-    assert!(incomplete.body.contains("Tick at least one reason") && incomplete.body.contains("Tick the steps"));
+    assert!(
+        incomplete
+            .body
+            .contains("<p class=\"error\" id=\"e-reasons\">Tick at least one reason.</p>")
+            && incomplete
+                .body
+                .contains("<p class=\"error\" id=\"e-retry_steps\">Tick the steps the applicant must redo.</p>"),
+        "each message by its fieldset"
+    );
     let retry = act(
         &app,
         id,
@@ -800,7 +808,12 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     assert!(page.body.contains("Rejected as final: reset the verification status"));
     assert!(!page.body.contains("Generate link (restart)") && !page.body.contains(">Approve</button>"));
     for action in ["links", "approve", "flow", "request-info", "reject"] {
-        let refused = act(&app, id, action, &[]).await;
+        let fields: &[(&str, &str)] = if action == "reject" {
+            &[("rejection_type", "final"), ("reasons", "suspected_fraud")]
+        } else {
+            &[]
+        };
+        let refused = act(&app, id, action, fields).await;
         assert_eq!(refused.status, 422, "{action}");
         assert!(refused.body.contains("rejected as final"), "{action}: {}", refused.body);
     }
