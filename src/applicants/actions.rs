@@ -831,16 +831,9 @@ enum Unsettled {
     ToDo,
 }
 
-/// The steps of the current verification not yet settled (passed, or
-/// resolved by hand), each once, with why; `None` without a verification.
-fn unsettled_steps(
-    conn: &mut PgConnection,
-    applicant: &Applicant,
-) -> Result<Option<Vec<(&'static str, Unsettled)>>, AppError> {
-    let Some(verification) = applicant.current_verification_id else {
-        return Ok(None);
-    };
-    let results = verifications::results_of(conn, verification)?;
+/// The steps of a verification's `results` not yet settled (passed, or
+/// resolved by hand), each once, with why.
+fn unsettled_steps(results: &[verifications::StepResult]) -> Vec<(&'static str, Unsettled)> {
     let mut steps: Vec<(&'static str, Unsettled)> = Vec::new();
     for r in results.iter().filter(|r| r.active) {
         let why = match r.status.as_str() {
@@ -854,7 +847,18 @@ fn unsettled_steps(
             steps.push(step);
         }
     }
-    Ok(Some(steps))
+    steps
+}
+
+/// Why the current verification, with these `results` (`None` without
+/// one), cannot be approved yet, if it cannot. The profile says it next to
+/// the Approve button; approving says it again, in case the page was old.
+pub(crate) fn approval_blocker(results: Option<&[verifications::StepResult]>) -> Option<String> {
+    let Some(results) = results else {
+        return Some("There is no verification to approve yet: create a verification session first.".into());
+    };
+    let steps = unsettled_steps(results);
+    (!steps.is_empty()).then(|| not_approved(&steps))
 }
 
 /// Why approval waits: the failed steps, those that need a look, then
@@ -969,16 +973,12 @@ pub async fn approve(
         if values.comment_internal.chars().count() > 2000 {
             return Ok(Outcome::Refused("Keep the internal comment to 2000 characters.".into()));
         }
-        match unsettled_steps(conn, applicant)? {
-            None => {
-                return Ok(Outcome::Refused(
-                    "There is no verification to approve yet: create a verification session first.".into(),
-                ));
-            }
-            Some(steps) if !steps.is_empty() => {
-                return Ok(Outcome::Refused(not_approved(&steps)));
-            }
-            Some(_) => {}
+        let results = match applicant.current_verification_id {
+            Some(v) => Some(verifications::results_of(conn, v)?),
+            None => None,
+        };
+        if let Some(blocker) = approval_blocker(results.as_deref()) {
+            return Ok(Outcome::Refused(blocker));
         }
         insert_review(conn, c.by, c.now, applicant, "approved", &values)?;
         set_status(conn, applicant.id, Status::Approved)?;

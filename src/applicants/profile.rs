@@ -170,6 +170,9 @@ pub struct ShowPage {
     pub can_edit: bool,
     /// Where a failed link email goes when sent again.
     pub applicant_email: String,
+    /// Why Approve would be refused now (empty when it would not): said
+    /// next to a disabled button rather than after a click.
+    pub approve_blocker: String,
 }
 
 /// A step result's status in words, as applicant statuses are shown.
@@ -522,6 +525,9 @@ async fn render_profile(
         can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         can_review: ctx.can(Permission::ApplicantsReview),
         can_delete: ctx.can(Permission::ApplicantsDelete),
+        approve_blocker: super::actions::approval_blocker(l.tracker.as_ref().map(|t| t.3.as_slice()))
+            .map(|b| b.replacen("Not approved: ", "Approval waits: ", 1))
+            .unwrap_or_default(),
         can_edit: ctx.can(Permission::ApplicantsCreate),
     };
     render_status(status, &page)

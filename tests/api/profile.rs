@@ -1120,6 +1120,13 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
             .execute(&mut conn)
             .expect("hold");
     }
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        page.body
+            .contains("disabled aria-describedby=\"approve-blocker\">Approve</button>")
+            && page.body.contains("Approval waits: Document check needs review."),
+        "the profile says why before anyone clicks"
+    );
     let refused = act(&app, id, "approve", &[]).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("Not approved: Document check needs review."));
@@ -1145,6 +1152,8 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains("type=\"submit\">Approve</button>") && !page.body.contains("Approval waits"));
     act(&app, id, "approve", &[])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
