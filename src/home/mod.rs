@@ -3,7 +3,7 @@
 use crate::audit::queries::{EventFilter, list_events};
 use crate::auth::permissions::Permission;
 use crate::db;
-use crate::db::schema::{members, outbox_messages};
+use crate::db::schema::{applicants, members, outbox_messages};
 use crate::error::AppError;
 use crate::web::{Chrome, Ctx, Nav, render};
 use actix_web::{HttpResponse, web};
@@ -29,11 +29,77 @@ pub struct DashboardPage {
     pub can_team: bool,
     pub can_audit: bool,
     pub can_outbox: bool,
+    /// The officer's queue, for members who see applicants.
+    pub queue: Vec<QueueCard>,
+}
+
+/// One count of applicants waiting on an officer, with the list view that
+/// shows them.
+pub struct QueueCard {
+    pub count: String,
+    pub label: &'static str,
+    pub href: String,
+}
+
+/// Counts stop here: "999+" says enough, and a count never walks a
+/// million rows on the page everyone lands on.
+const QUEUE_CAP: i64 = 999;
+
+/// The applicants matching `filter`, counted up to the cap.
+fn capped_count(
+    conn: &mut PgConnection,
+    filter: Box<dyn BoxableExpression<applicants::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>,
+) -> QueryResult<String> {
+    let ids: Vec<uuid::Uuid> = applicants::table
+        .filter(filter)
+        .select(applicants::id)
+        .limit(QUEUE_CAP + 1)
+        .load(conn)?;
+    let n = ids.len() as i64;
+    Ok(if n > QUEUE_CAP {
+        format!("{QUEUE_CAP}+")
+    } else {
+        n.to_string()
+    })
+}
+
+/// What waits on an officer: cases to decide, cases a check flagged, and
+/// the cases they review.
+fn queue(conn: &mut PgConnection, me: uuid::Uuid) -> QueryResult<Vec<QueueCard>> {
+    use crate::applicants::models::Status;
+    let mut cards = Vec::new();
+    for (status, label) in [
+        (Status::Completed, "waiting for a decision"),
+        (Status::OnHold, "on hold: a check flagged them"),
+        (Status::InReview, "in review"),
+    ] {
+        cards.push(QueueCard {
+            count: capped_count(conn, Box::new(applicants::status.eq(status.code())))?,
+            label,
+            href: format!("/applicants?status={}", status.code()),
+        });
+    }
+    cards.push(QueueCard {
+        count: capped_count(
+            conn,
+            Box::new(
+                applicants::reviewer_id
+                    .eq(me)
+                    .assume_not_null()
+                    .and(applicants::status.eq(Status::InReview.code())),
+            ),
+        )?,
+        label: "in review by you",
+        href: format!("/applicants?reviewer={me}&status={}", Status::InReview.code()),
+    });
+    Ok(cards)
 }
 
 async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let can_audit = ctx.can(Permission::AuditView);
-    let (counts, outbox, events) = db::run(ctx.pool(), move |conn| {
+    let sees_applicants = ctx.can(Permission::ApplicantsView);
+    let me = ctx.member.id.0;
+    let (counts, outbox, events, queue) = db::run(ctx.pool(), move |conn| {
         let counts: Vec<(String, i64)> = members::table
             .group_by(members::status)
             .select((members::status, diesel::dsl::count_star()))
@@ -48,7 +114,8 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
         } else {
             Vec::new()
         };
-        Ok((counts, outbox, events))
+        let queue = if sees_applicants { queue(conn, me)? } else { Vec::new() };
+        Ok((counts, outbox, events, queue))
     })
     .await?;
     let count = |rows: &[(String, i64)], key: &str| rows.iter().filter(|(k, _)| k == key).map(|(_, n)| *n).sum::<i64>();
@@ -71,6 +138,7 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
         can_team: ctx.can(Permission::TeamView),
         can_audit,
         can_outbox: ctx.can(Permission::OutboxView),
+        queue,
         chrome: ctx.chrome("Dashboard", Nav::Home),
     };
     render(&page)

@@ -836,3 +836,78 @@ async fn an_applicant_scheduled_for_deletion_cannot_be_edited_and_a_viewer_canno
         .await
         .assert_redirect(&format!("/applicants/{id}"));
 }
+
+/// The dashboard shows an officer what waits on them, each count a link
+/// to the list that shows those applicants; members who cannot see
+/// applicants see no counts of them.
+#[actix_web::test]
+async fn the_dashboard_shows_what_waits_on_an_officer() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    for n in 0..3 {
+        insert_applicant(&app, &format!("Done {n}"), &format!("DONE-{n}"), "COMPLETED", 5);
+    }
+    insert_applicant(&app, "Held", "HELD-1", "ON_HOLD", 5);
+    let mine = insert_applicant(&app, "Mine", "MINE-1", "IN_REVIEW", 5);
+    insert_applicant(&app, "Theirs", "THEIRS-1", "IN_REVIEW", 5);
+    insert_applicant(&app, "Approved", "OK-1", "APPROVED", 5);
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(mine))
+        .set(applicants::reviewer_id.eq(officer))
+        .execute(&mut conn)
+        .expect("reviewer");
+    let home = app.get("/").await;
+    let card = |href: &str, count: &str, label: &str| {
+        format!(
+            "<a class=\"card stat\" href=\"{href}\"><span class=\"stat-value\">{count}</span><span class=\"stat-label\">{label}</span></a>"
+        )
+    };
+    for expected in [
+        card("/applicants?status=COMPLETED", "3", "waiting for a decision"),
+        card("/applicants?status=ON_HOLD", "1", "on hold: a check flagged them"),
+        card("/applicants?status=IN_REVIEW", "2", "in review"),
+        card(
+            &format!("/applicants?reviewer={officer}&#38;status=IN_REVIEW"),
+            "1",
+            "in review by you",
+        ),
+    ] {
+        assert!(home.body.contains(&expected), "missing {expected} in {}", home.body);
+    }
+    let mine_listed = app
+        .get(&format!("/applicants?reviewer={officer}&status=IN_REVIEW"))
+        .await;
+    assert!(mine_listed.body.contains(">Mine</a>") && !mine_listed.body.contains(">Theirs</a>"));
+
+    let outsider = app.new_client();
+    let mut conn = app.pool.get().expect("conn");
+    let no_applicants = veridesk::roles::queries::create_role(
+        &mut conn,
+        "Team only",
+        "test",
+        vec![veridesk::auth::permissions::Permission::TeamView.code().to_string()],
+        app.clock.now(),
+    )
+    .expect("role");
+    veridesk::team::queries::create_active_member(
+        &mut conn,
+        &veridesk::domain::EmailAddress::parse("team-only@example.test").expect("email"),
+        &veridesk::domain::PersonName::parse("Team Only").expect("name"),
+        &crate::helpers::password_hash(),
+        no_applicants,
+        app.clock.now(),
+    )
+    .expect("member");
+    outsider
+        .sign_in("team-only@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let home = outsider.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        !home.body.contains("id=\"queue\""),
+        "no counts of applicants they cannot see"
+    );
+}
