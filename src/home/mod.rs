@@ -70,7 +70,7 @@ fn queue(conn: &mut PgConnection, me: uuid::Uuid) -> QueryResult<Vec<QueueCard>>
     let mut cards = Vec::new();
     for (status, label) in [
         (Status::Completed, "waiting for a decision"),
-        (Status::OnHold, "on hold: a check flagged them"),
+        (Status::OnHold, "on hold"),
         (Status::InReview, "in review"),
     ] {
         cards.push(QueueCard {

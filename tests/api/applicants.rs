@@ -866,7 +866,7 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
     };
     for expected in [
         card("/applicants?status=COMPLETED", "3", "waiting for a decision"),
-        card("/applicants?status=ON_HOLD", "1", "on hold: a check flagged them"),
+        card("/applicants?status=ON_HOLD", "1", "on hold"),
         card("/applicants?status=IN_REVIEW", "2", "in review"),
         card(
             &format!("/applicants?reviewer={officer}&#38;status=IN_REVIEW"),
