@@ -1,4 +1,7 @@
-// Back-office forms. A form marked data-confirm="question" asks first:
+// Back-office forms. A page that came back with a message by a field
+// takes the officer there: the field, or the first choice of a group, has
+// the focus (a form far down the page, like Reject, is scrolled to).
+// A form marked data-confirm="question" asks first:
 // approving, resetting and deleting are one click, and hard to take back.
 // Every form is sent once: a second click while the first is on its way
 // would act twice (a comment posted twice, a session refused as changed
@@ -22,6 +25,13 @@
       form.dataset.sent = "1";
     }
   });
+  var flagged = document.querySelector("main [aria-invalid='true'], main .has-error");
+  if (flagged) {
+    var target = flagged.matches("input, select, textarea")
+      ? flagged
+      : flagged.querySelector("input:not([type=hidden]), select, textarea");
+    if (target) target.focus();
+  }
   // Coming back to the page (the back button) makes its forms usable again.
   window.addEventListener("pageshow", function () {
     var forms = document.querySelectorAll("form[data-sent]");

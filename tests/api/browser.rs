@@ -392,6 +392,22 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     b.wait().for_element(Locator::Css(".topbar")).await.expect("signed in");
 
     b.goto(&format!("{base}/applicants/new")).await.expect("new applicant");
+    // Sent empty, the form comes back with the cursor in the first field
+    // that needs a change.
+    click(&b, "form[action='/applicants'] button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::Css(".field.has-error"))
+        .await
+        .expect("the form comes back");
+    let focused = b
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(
+        focused.as_str(),
+        Some("f-name"),
+        "the first field with a message has the focus"
+    );
     fill(&b, "#f-name", "Maria Svensson").await;
     fill(&b, "#f-external_user_id", "CRM-4711").await;
     fill(&b, "#f-email", "maria@example.test").await;
