@@ -284,6 +284,24 @@ impl StepKind {
         }
     }
 
+    /// The step's name as the applicant reads it: the builder's names
+    /// ("Liveness", "Final screen") are the officers' words.
+    pub fn applicant_label(self) -> &'static str {
+        match self {
+            Self::Intro => "Welcome",
+            Self::DocumentCheck => "Identity document",
+            Self::Liveness => "Live selfie",
+            Self::FaceMatch => "Face comparison",
+            Self::SelfieWithDocument => "Selfie with your document",
+            Self::EmailVerification => "Email address",
+            Self::PhoneVerification => "Phone number",
+            Self::Aml => "Screening",
+            Self::CryptoWallet => "Crypto wallet",
+            Self::Questionnaire => "A few questions",
+            Self::FinalScreen => "Finish",
+        }
+    }
+
     /// What the applicant is asked to do, said to them on the page behind
     /// their link.
     pub fn to_the_applicant(self) -> &'static str {

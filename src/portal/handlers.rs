@@ -252,7 +252,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                         // The final screen is where the applicant ends: it
                         // is never behind them while they are on this page.
                         let is_done = kind != StepKind::FinalScreen && done.contains(&s.id);
-                        (kind.label(), kind.to_the_applicant(), is_done)
+                        (kind.applicant_label(), kind.to_the_applicant(), is_done)
                     })
                     .collect(),
                 seconds_left,

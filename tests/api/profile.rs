@@ -351,12 +351,12 @@ async fn request_information_review_and_decide() {
         "{}",
         landing.body
     );
-    let intro_item = &landing.body[landing.body.find("<strong>Intro").expect("intro")..];
+    let intro_item = &landing.body[landing.body.find("<strong>Welcome").expect("intro")..];
     assert!(
         intro_item[..intro_item.find("</li>").expect("item")].contains("Done"),
         "the intro the officer resolved is done"
     );
-    let final_item = &landing.body[landing.body.find("<strong>Final screen").expect("final screen")..];
+    let final_item = &landing.body[landing.body.find("<strong>Finish").expect("final screen")..];
     assert!(
         !final_item[..final_item.find("</li>").expect("item")].contains("Done"),
         "the final screen is still ahead of the applicant"

@@ -131,8 +131,10 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     assert_eq!(landing.status, 200);
     assert!(
         landing.body.contains("Retail onboarding")
-            && landing.body.contains("Document check")
-            && landing.body.contains("20:00")
+            && landing.body.contains("<strong>Identity document</strong>")
+            && !landing.body.contains("Document check")
+            && landing.body.contains("20:00"),
+        "the steps in the applicant's words"
     );
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains("Opened, session running") && profile.body.contains("Incomplete"));
