@@ -240,8 +240,14 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
-                open_case: r.open_case,
                 purged: r.purged_at.is_some(),
+                new_session: r.open_case
+                    && r.deletion_scheduled_at.is_none()
+                    && !matches!(status, Status::Approved | Status::Rejected),
+                can_take: r.reviewer_id.is_none()
+                    && r.deletion_scheduled_at.is_none()
+                    && matches!(status, Status::Completed | Status::OnHold | Status::InProgress),
+                lock_version: r.lock_version,
             }
         })
         .collect();
@@ -269,6 +275,8 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             min_term_chars: MIN_TERM_CHARS,
             can_create: ctx.can(Permission::ApplicantsCreate),
             can_send_links: ctx.can(Permission::ApplicantsSendLinks),
+            can_review: ctx.can(Permission::ApplicantsReview),
+            me: ctx.member.id.0.to_string(),
             q: q.q,
             status: filter.status.clone().unwrap_or(q.status),
             flow: q.flow,

@@ -19,10 +19,16 @@ pub struct Row {
     pub created: (String, String),
     pub updated: (String, String),
     pub deletion: bool,
-    /// Not rejected as final, so a new session may be sent.
-    pub open_case: bool,
     /// Its personal data was deleted.
     pub purged: bool,
+    /// A new session is offered: the case is open and not decided (a
+    /// decided one is sent a session from its profile, which says what
+    /// that undoes).
+    pub new_session: bool,
+    /// Finished, waiting for a decision, and nobody reviews it: an officer
+    /// may take it.
+    pub can_take: bool,
+    pub lock_version: i32,
 }
 
 /// GET /applicants
@@ -50,6 +56,9 @@ pub struct ListPage {
     pub min_term_chars: usize,
     pub can_create: bool,
     pub can_send_links: bool,
+    /// The signed-in member may review: "Take" assigns the case to them.
+    pub can_review: bool,
+    pub me: String,
 }
 
 /// GET /applicants/new and GET /applicants/{id}/edit

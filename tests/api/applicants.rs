@@ -881,6 +881,36 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
         .await;
     assert!(mine_listed.body.contains(">Mine</a>") && !mine_listed.body.contains(">Theirs</a>"));
 
+    // From the list, an officer takes a finished case nobody reviews: it
+    // is theirs, in review, and its profile opens.
+    let list = app.get("/applicants?sort=name_asc").await;
+    let row = |name: &str| -> String {
+        let start = list.body.find(&format!(">{name}</a>")).expect("row");
+        list.body[start..start + list.body[start..].find("</tr>").expect("row end")].to_string()
+    };
+    assert!(row("Held").contains(">Take</button>") && row("Done 0").contains(">Take</button>"));
+    assert!(!row("Mine").contains(">Take</button>"), "someone reviews it");
+    assert!(!row("Approved").contains(">Take</button>") && !row("Approved").contains("New session"));
+    let held = list.body[..list.body.find(">Held</a>").expect("held")]
+        .rsplit("href=\"/applicants/")
+        .next()
+        .and_then(|rest| rest.split('"').next())
+        .expect("id")
+        .to_string();
+    let taken = app
+        .post(
+            &format!("/applicants/{held}/reviewer"),
+            &[("lock_version", "0"), ("reviewer_id", officer.to_string().as_str())],
+        )
+        .await;
+    taken.assert_redirect(&format!("/applicants/{held}"));
+    let (status, reviewer): (String, Option<uuid::Uuid>) = applicants::table
+        .find(held.parse::<uuid::Uuid>().expect("uuid"))
+        .select((applicants::status, applicants::reviewer_id))
+        .first(&mut conn)
+        .expect("held");
+    assert_eq!((status.as_str(), reviewer), ("IN_REVIEW", Some(officer)));
+
     let outsider = app.new_client();
     let mut conn = app.pool.get().expect("conn");
     let no_applicants = veridesk::roles::queries::create_role(
