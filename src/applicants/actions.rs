@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(reactivate_result),
         )
         .route("/applicants/{id}/reviewer", web::post().to(assign_reviewer))
+        .route("/applicants/{id}/take", web::post().to(take))
         .route("/applicants/{id}/approve", web::post().to(approve))
         .route("/applicants/{id}/reject", web::post().to(reject))
         .route("/applicants/{id}/comments", web::post().to(comment))
@@ -708,6 +709,24 @@ pub async fn assign_reviewer(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
+    appoint(ctx, id, form).await
+}
+
+/// POST /applicants/{id}/take — the list's "Take": the officer reviews the
+/// case themselves, as if they had chosen their own name on the profile.
+pub async fn take(
+    ctx: Ctx,
+    path: web::Path<String>,
+    CsrfForm(mut form): CsrfForm<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApplicantsReview)?;
+    let id = parse_id(&path)?;
+    form.reviewer_id = ctx.member.id.0.to_string();
+    appoint(ctx, id, form).await
+}
+
+/// Assigns the reviewer the form names.
+async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm) -> Result<HttpResponse, AppError> {
     // Empty removes the reviewer; anything else must be a member's id.
     let chosen = form.reviewer_id.trim().to_string();
     let reviewer: Option<Uuid> = chosen.parse().ok();

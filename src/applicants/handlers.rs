@@ -276,7 +276,6 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             can_create: ctx.can(Permission::ApplicantsCreate),
             can_send_links: ctx.can(Permission::ApplicantsSendLinks),
             can_review: ctx.can(Permission::ApplicantsReview),
-            me: ctx.member.id.0.to_string(),
             q: q.q,
             status: filter.status.clone().unwrap_or(q.status),
             flow: q.flow,

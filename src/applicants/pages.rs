@@ -58,7 +58,6 @@ pub struct ListPage {
     pub can_send_links: bool,
     /// The signed-in member may review: "Take" assigns the case to them.
     pub can_review: bool,
-    pub me: String,
 }
 
 /// GET /applicants/new and GET /applicants/{id}/edit

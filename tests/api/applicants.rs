@@ -898,10 +898,7 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
         .expect("id")
         .to_string();
     let taken = app
-        .post(
-            &format!("/applicants/{held}/reviewer"),
-            &[("lock_version", "0"), ("reviewer_id", officer.to_string().as_str())],
-        )
+        .post(&format!("/applicants/{held}/take"), &[("lock_version", "0")])
         .await;
     taken.assert_redirect(&format!("/applicants/{held}"));
     let (status, reviewer): (String, Option<uuid::Uuid>) = applicants::table

@@ -106,6 +106,7 @@ async fn every_route_checks_its_permission_on_the_server() {
             Has(P::ApplicantsReview),
         ),
         ("POST", format!("/applicants/{nobody}/reject"), Has(P::ApplicantsReview)),
+        ("POST", format!("/applicants/{nobody}/take"), Has(P::ApplicantsReview)),
         (
             "POST",
             format!("/applicants/{nobody}/comments"),
