@@ -77,8 +77,8 @@ enum Saved {
     Unchanged,
     Refused(&'static str),
     /// Someone changed the applicant since the form was opened: who, and
-    /// the version to save over if the officer still wants to.
-    Meanwhile(String, i32),
+    /// the details as they are now.
+    Meanwhile(String, Box<ApplicantForm>),
     IdTaken,
 }
 
@@ -119,7 +119,7 @@ pub async fn update_applicant(
         if current.lock_version != seen {
             return Ok(Saved::Meanwhile(
                 super::profile::changed_meanwhile(conn, id, by)?,
-                current.lock_version,
+                Box::new(ApplicantForm::from_applicant(&current)),
             ));
         }
         let changes = changes(&current, &edited);
@@ -157,12 +157,18 @@ pub async fn update_applicant(
             ctx.flash(FlashKind::Error, message);
             Ok(redirect(&format!("/applicants/{id}")))
         }
-        Saved::Meanwhile(who, version) => {
-            form.lock_version = version.to_string();
+        Saved::Meanwhile(who, now) => {
+            let mut errors = FormErrors::new();
+            let form = form.merged_with(&now, &mut errors);
             let notice = format!(
-                "{who}, so your changes were not saved. What you typed is kept below: check the profile, then save again to replace what is there."
+                "{who}, so your changes were not saved. The form below shows their changes where you left a field as it was, and what you typed elsewhere{}. Save again to apply it.",
+                if errors.is_empty() {
+                    ""
+                } else {
+                    "; a field you both changed says so"
+                }
             );
-            edit_page(&ctx, id, form, FormErrors::new(), Some(notice), StatusCode::CONFLICT).await
+            edit_page(&ctx, id, form, errors, Some(notice), StatusCode::CONFLICT).await
         }
         Saved::IdTaken => {
             let mut errors = FormErrors::new();

@@ -34,6 +34,11 @@ pub struct ApplicantForm {
     /// The version the officer saw, when editing (see `edit`).
     #[serde(default)]
     pub lock_version: String,
+    /// The details as the edit form first showed them (JSON), so that a
+    /// save refused because someone changed the applicant meanwhile can
+    /// tell the fields this officer changed from those they left alone.
+    #[serde(default)]
+    pub shown: String,
 }
 
 /// Parses a phone number to E.164 (`+442079460958`): in international
@@ -122,7 +127,75 @@ impl ApplicantForm {
             supplied_info,
             flow_id: String::new(),
             lock_version: a.lock_version.to_string(),
+            shown: String::new(),
         }
+        .with_shown()
+    }
+
+    /// The details' fields by name: what an edit changes.
+    fn details(&self) -> [(&'static str, &String); 9] {
+        [
+            ("kind", &self.kind),
+            ("external_user_id", &self.external_user_id),
+            ("name", &self.name),
+            ("email", &self.email),
+            ("phone", &self.phone),
+            ("language", &self.language),
+            ("date_of_birth", &self.date_of_birth),
+            ("country", &self.country),
+            ("supplied_info", &self.supplied_info),
+        ]
+    }
+
+    fn details_mut(&mut self) -> [(&'static str, &mut String); 9] {
+        [
+            ("kind", &mut self.kind),
+            ("external_user_id", &mut self.external_user_id),
+            ("name", &mut self.name),
+            ("email", &mut self.email),
+            ("phone", &mut self.phone),
+            ("language", &mut self.language),
+            ("date_of_birth", &mut self.date_of_birth),
+            ("country", &mut self.country),
+            ("supplied_info", &mut self.supplied_info),
+        ]
+    }
+
+    /// The form with `shown` set to its own details.
+    fn with_shown(mut self) -> Self {
+        let map: std::collections::BTreeMap<&str, &String> = self.details().into_iter().collect();
+        self.shown = serde_json::to_string(&map).unwrap_or_default();
+        self
+    }
+
+    /// After someone else saved `now` meanwhile: the fields this officer
+    /// left as shown take the new values, those they changed keep what they
+    /// typed, and those both changed say so next to the field. Without the
+    /// values as shown (a hand-made request) every typed value is kept.
+    /// Returns the form to show again, ready to be saved over `now`.
+    pub fn merged_with(mut self, now: &ApplicantForm, errors: &mut FormErrors) -> Self {
+        let shown: std::collections::BTreeMap<String, String> = serde_json::from_str(&self.shown).unwrap_or_default();
+        let now_details: std::collections::BTreeMap<&str, String> =
+            now.details().into_iter().map(|(k, v)| (k, v.clone())).collect();
+        for (field, typed) in self.details_mut() {
+            let Some(was) = shown.get(field) else { continue };
+            let theirs = &now_details[field];
+            if typed.trim() == was.trim() {
+                typed.clone_from(theirs);
+            } else if theirs != was {
+                let shown_as = if theirs.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    format!("“{theirs}”")
+                };
+                errors.add(
+                    field,
+                    format!("Changed meanwhile to {shown_as}; what you typed is kept. Check it before saving again."),
+                );
+            }
+        }
+        self.lock_version.clone_from(&now.lock_version);
+        self.with_shown()
     }
 
     /// Checks every field; `flows` are the published, unarchived flows one may choose.

@@ -694,6 +694,15 @@ fn edit_fields<'a>(page: &str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
         .and_then(|rest| rest.split('"').next())
         .expect("the edit form carries the version")
         .to_string();
+    let shown = page
+        .split("name=\"shown\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the edit form carries the values it showed")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
     let mut fields: Vec<(&str, String)> = vec![
         ("kind", "natural_person".into()),
         ("external_user_id", "EDIT-1".into()),
@@ -705,6 +714,7 @@ fn edit_fields<'a>(page: &str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
         ("country", String::new()),
         ("supplied_info", String::new()),
         ("lock_version", version),
+        ("shown", shown),
     ];
     for (key, value) in changes {
         fields.iter_mut().find(|(k, _)| k == key).expect("a form field").1 = (*value).to_string();
@@ -781,7 +791,7 @@ async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_ch
 
     // The first form, saved again, is out of date: refused, typed kept, and
     // saving once more applies it.
-    let stale = edit_fields(&form.body, &[("name", "Ana L.")]);
+    let stale = edit_fields(&form.body, &[("name", "Ana L."), ("phone", "+46 8 123 456 78")]);
     let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let conflict = app.post(&format!("/applicants/{id}"), &stale).await;
     assert_eq!(conflict.status, 409);
@@ -790,11 +800,26 @@ async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_ch
             .body
             .contains("You changed this applicant (applicant details changed) after this form was shown")
             && conflict.body.contains("value=\"Ana L.\""),
-        "the officer's own earlier save is named as theirs"
+        "the officer's own earlier save is named as theirs; what they typed is kept"
+    );
+    assert!(
+        conflict.body.contains("value=\"ana.lima@example.test\""),
+        "a field left as it was shows the saved correction, not the old value that would undo it"
+    );
+    assert!(
+        conflict
+            .body
+            .contains("Changed meanwhile to “+442079460958”; what you typed is kept.")
+            && conflict.body.contains("value=\"+46 8 123 456 78\""),
+        "a field both changed says so"
     );
     let again = edit_fields(
         &conflict.body,
-        &[("name", "Ana L."), ("email", "ana.lima@example.test")],
+        &[
+            ("name", "Ana L."),
+            ("email", "ana.lima@example.test"),
+            ("phone", "+46 8 123 456 78"),
+        ],
     );
     let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
     app.post(&format!("/applicants/{id}"), &again)
