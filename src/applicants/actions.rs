@@ -362,17 +362,27 @@ pub async fn send_link_again(
                 "This link was not emailed; generate a new link to email one.".into(),
             ));
         };
-        let (status, _, error) = verifications::email_status(conn, message)?;
-        if status != "failed" {
-            return Ok(Outcome::Refused(
-                "This link's email has not failed, so there is nothing to send again.".into(),
-            ));
-        }
         let Some(to) = applicant.email.clone() else {
             return Ok(Outcome::Refused(
                 "This applicant has no email address; add one with “Edit details” first.".into(),
             ));
         };
+        let (status, _, error) = verifications::email_status(conn, message)?;
+        let sent_to = crate::outbox::queries::recipient(conn, message)?;
+        // An email still waiting to go to an address corrected since (a
+        // server that answers "try later" for a mistyped domain) is
+        // withdrawn and sent to the right one.
+        let waiting = matches!(status.as_str(), "queued" | "retrying");
+        if waiting && sent_to != to {
+            crate::outbox::queries::cancel_waiting(conn, &[message], &format!("replaced: sent again to {to}"))?;
+        } else if status != "failed" {
+            return Ok(Outcome::Refused(
+                "This link's email has not failed, so there is nothing to send again.".into(),
+            ));
+        }
+        let error = error
+            .filter(|_| status == "failed")
+            .or(Some(format!("{status} to {sent_to}")));
         let copy = crate::outbox::queue_copy(conn, message, &to, c.now)?;
         verifications::set_link_email(conn, link.id, copy)?;
         record(

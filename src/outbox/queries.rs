@@ -134,6 +134,14 @@ pub fn note_sent(conn: &mut PgConnection, id: Uuid, note: &str) -> QueryResult<(
     Ok(())
 }
 
+/// The main recipient of a message.
+pub fn recipient(conn: &mut PgConnection, id: Uuid) -> QueryResult<String> {
+    outbox_messages::table
+        .find(id)
+        .select(outbox_messages::to_address)
+        .first(conn)
+}
+
 /// Cancels the emails among `ids` that have not gone yet, saying `why`;
 /// returns how many. Their links were withdrawn: sent later, they would
 /// reach the applicant after the link that works.

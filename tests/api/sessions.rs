@@ -874,3 +874,82 @@ async fn a_dead_link_says_where_to_ask_for_a_new_one() {
             .contains("Write to <a href=\"mailto:help@northwind.test\">help@northwind.test</a> to ask for a new link.")
     );
 }
+
+/// An email still being retried to an address corrected since is
+/// withdrawn and sent to the right one, with the same link.
+#[actix_web::test]
+async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::{applicants, outbox_messages};
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let typo = format!("ana{}", crate::helpers::AUTH_REQUIRED_DOMAIN);
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::email.eq(&typo))
+        .execute(&mut conn)
+        .expect("typo");
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", typo.as_str()),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    let link = link_in(&created.body);
+    wait_for_delivery(&app, &delivery_status_url(&created.body), "retrying").await;
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(
+        !profile.body.contains("/send-again"),
+        "retrying to the address it has: nothing to send again"
+    );
+
+    diesel::update(applicants::table.find(applicant))
+        .set((
+            applicants::email.eq("ana.lima@example.test"),
+            applicants::lock_version.eq(applicants::lock_version + 1),
+        ))
+        .execute(&mut conn)
+        .expect("corrected");
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(profile.body.contains(">Send again to ana.lima@example.test</button>"));
+    let action = profile
+        .body
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/send-again"))
+        .expect("send again")
+        .to_string();
+    let version = profile
+        .body
+        .split("name=\"lock_version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("version")
+        .to_string();
+    app.post(&action, &[("lock_version", version.as_str())])
+        .await
+        .assert_redirect(&format!("/applicants/{applicant}"));
+    let email = app.email_to("ana.lima@example.test", "Verify").await;
+    assert_eq!(email.link(&app.address), link);
+    let first: (String, Option<String>) = outbox_messages::table
+        .filter(outbox_messages::to_address.eq(&typo))
+        .select((outbox_messages::status, outbox_messages::last_error))
+        .first(&mut conn)
+        .expect("first email");
+    assert_eq!(
+        first,
+        (
+            "cancelled".to_string(),
+            Some("replaced: sent again to ana.lima@example.test".to_string())
+        ),
+        "the email to the mistyped address stops"
+    );
+}
