@@ -1160,22 +1160,24 @@ pub async fn comment(
     .await
 }
 
-/// Whether the officer's last comment on the applicant, in the last ten
-/// minutes, is `text`: the same form sent twice (a double click, a
-/// reload that posts again) adds the comment once.
+/// Whether the thread's last comment is this officer's `text`, from the
+/// last two minutes: the same form sent twice (a double click, a reload
+/// that posts again) adds the comment once. Once anyone else has
+/// commented, the same words are a new answer, and are added.
 fn just_said(conn: &mut PgConnection, applicant: Uuid, c: &Context, text: &str) -> QueryResult<bool> {
     use crate::db::schema::events;
-    let last: Option<(DateTime<Utc>, serde_json::Value)> = events::table
+    let last: Option<(Option<Uuid>, DateTime<Utc>, serde_json::Value)> = events::table
         .filter(events::subject_type.eq("applicant"))
         .filter(events::subject_id.eq(applicant.to_string()))
         .filter(events::kind.eq(EventKind::ApplicantCommented.code()))
-        .filter(events::actor_member_id.eq(c.by))
         .order(events::id.desc())
-        .select((events::occurred_at, events::details))
+        .select((events::actor_member_id, events::occurred_at, events::details))
         .first(conn)
         .optional()?;
-    Ok(last.is_some_and(|(at, details)| {
-        c.now - at < Duration::minutes(10) && details.get("comment").and_then(|v| v.as_str()) == Some(text)
+    Ok(last.is_some_and(|(by, at, details)| {
+        by == Some(c.by)
+            && c.now - at < Duration::minutes(2)
+            && details.get("comment").and_then(|v| v.as_str()) == Some(text)
     }))
 }
 
