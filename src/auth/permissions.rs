@@ -67,6 +67,23 @@ permissions! {
     OutboxView => ("outbox.view", "Email outbox", "See the email outbox and development mailbox"),
 }
 
+impl Permission {
+    /// The permission to see what this one changes, if it has one:
+    /// changing what one may not see would be acting blind (renaming a
+    /// flow one cannot open, revoking an invitation one cannot list).
+    pub fn needs_seeing(self) -> Option<Permission> {
+        match self {
+            Self::FlowsEdit | Self::FlowsPublish => Some(Self::FlowsView),
+            Self::TeamInvite | Self::TeamManage => Some(Self::TeamView),
+            Self::RolesManage => Some(Self::RolesView),
+            Self::ApplicantsCreate | Self::ApplicantsSendLinks | Self::ApplicantsReview | Self::ApplicantsDelete => {
+                Some(Self::ApplicantsView)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The set of permissions a member holds through their role.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(into = "Vec<String>", from = "Vec<String>")]
@@ -95,9 +112,18 @@ impl PermissionSet {
         Self(permissions.iter().copied().collect())
     }
 
-    /// Whether the set allows `permission`.
+    /// Whether the set allows `permission`: it holds it, and the
+    /// permission to see what it changes (see [`Permission::needs_seeing`]).
     pub fn allows(&self, permission: Permission) -> bool {
-        self.0.contains(&permission)
+        self.0.contains(&permission) && permission.needs_seeing().is_none_or(|seeing| self.0.contains(&seeing))
+    }
+
+    /// The set with the permissions to see what its other permissions
+    /// change: a role is saved so, and shows what it really allows.
+    pub fn with_seeing(mut self) -> Self {
+        let seeing: Vec<Permission> = self.0.iter().filter_map(|p| p.needs_seeing()).collect();
+        self.0.extend(seeing);
+        self
     }
 
     /// The codes, for storing.
@@ -210,6 +236,22 @@ mod tests {
         for p in Permission::ALL {
             assert_eq!(Permission::from_code(p.code()), Some(*p));
             assert!(seen.insert(p.code()), "duplicate code {}", p.code());
+        }
+    }
+
+    #[test]
+    fn changing_needs_seeing() {
+        let blind = PermissionSet::from_permissions(&[Permission::FlowsEdit, Permission::TeamInvite]);
+        assert!(!blind.allows(Permission::FlowsEdit) && !blind.allows(Permission::TeamInvite));
+        let saved = blind.with_seeing();
+        assert!(saved.allows(Permission::FlowsEdit) && saved.allows(Permission::FlowsView));
+        assert!(saved.allows(Permission::TeamInvite) && saved.allows(Permission::TeamView));
+        assert!(!saved.allows(Permission::RolesView), "nothing more");
+        for role in BuiltinRole::ALL {
+            let held = role.permissions();
+            for p in Permission::ALL.iter().filter(|p| held.0.contains(p)) {
+                assert!(held.allows(*p), "{} holds {} with what it needs", role.name(), p.code());
+            }
         }
     }
 

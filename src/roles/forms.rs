@@ -42,7 +42,7 @@ impl RoleForm {
                 "One of the permissions is not known; reload the page and try again.",
             );
         }
-        let permissions = PermissionSet::from_codes(&self.permissions);
+        let permissions = PermissionSet::from_codes(&self.permissions).with_seeing();
         if permissions.is_empty() {
             errors.add("permissions", "Tick at least one permission.");
         }

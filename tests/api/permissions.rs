@@ -403,6 +403,39 @@ async fn sending_links_also_needs_seeing_applicants() {
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Ana Lima"));
 
+    // Changing flows or the team needs seeing them: a role saved before
+    // that rule (or written by hand) gets no further than a 403.
+    member_with(&[Permission::FlowsEdit, Permission::TeamInvite], "blind@example.test");
+    let author = app.create_member(BuiltinRole::Owner, "flow-author@example.test");
+    let flow = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::flows::queries::create(
+            &mut conn,
+            "Blind spot",
+            "regular",
+            &Default::default(),
+            author,
+            app.clock.now(),
+        )
+        .expect("flow")
+    };
+    let blind = app.new_client();
+    blind
+        .sign_in("blind@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    assert_eq!(
+        blind
+            .post(&format!("/flows/{flow}/rename"), &[("name", "Renamed")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        blind.post(&format!("/team/members/{flow}/revoke"), &[]).await.status,
+        403
+    );
+
     // Editing shows the applicant's details: it needs seeing them too.
     member_with(&[Permission::ApplicantsCreate], "creator@example.test");
     let creator = app.new_client();

@@ -1096,7 +1096,11 @@ async fn a_comment_sent_twice_is_added_once() {
     act(&other, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
     assert_eq!(comments(&app), 3, "another officer's words are theirs");
     act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
-    assert_eq!(comments(&app), 4, "after someone else's comment, the same words answer it");
+    assert_eq!(
+        comments(&app),
+        4,
+        "after someone else's comment, the same words answer it"
+    );
     act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
     assert_eq!(comments(&app), 4, "sent twice");
     app.advance(Duration::minutes(3));

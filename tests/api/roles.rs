@@ -35,6 +35,23 @@ async fn custom_roles_grant_exactly_the_ticked_permissions() {
         .await;
     assert_eq!(duplicate.status, 422);
     assert!(duplicate.body.contains("Another role already has this name."));
+    // Editing flows comes with seeing them.
+    app.post("/roles", &[("name", "Flow editor"), ("permissions", "flows.edit")])
+        .await
+        .assert_redirect("/roles");
+    assert!(app.get("/roles").await.body.contains("Flow editor"));
+    {
+        use diesel::prelude::*;
+        use veridesk::db::schema::roles;
+        let mut conn = app.pool.get().expect("conn");
+        let mut held: Vec<String> = roles::table
+            .filter(roles::name.eq("Flow editor"))
+            .select(roles::permissions)
+            .first(&mut conn)
+            .expect("role");
+        held.sort();
+        assert_eq!(held, vec!["flows.edit".to_string(), "flows.view".to_string()]);
+    }
 
     // A member holding the custom role gets exactly its permissions.
     let role_id: uuid::Uuid = {
