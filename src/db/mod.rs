@@ -27,6 +27,12 @@ diesel::define_sql_function! {
     fn unnest<ST: diesel::sql_types::SingleValue>(array: diesel::sql_types::Array<ST>) -> ST;
 }
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `lower`: names unique regardless of case are compared
+    /// through it, as their unique indexes are built on it.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// The r2d2 pool of PostgreSQL connections.
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 /// One connection borrowed from the pool.

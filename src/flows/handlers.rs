@@ -127,6 +127,9 @@ pub async fn create_flow(ctx: Ctx, CsrfForm(form): CsrfForm<NewFlowForm>) -> Res
     };
     let (now, actor, by, kind) = (ctx.now(), ctx.actor(), ctx.member.id.0, form.kind.clone());
     let id = db::run(ctx.pool(), move |conn| {
+        if queries::name_taken(conn, &name, None)? {
+            return Ok(None);
+        }
         let id = queries::create(conn, &name, &kind, &FlowDefinition::default(), by, now)?;
         audit::record(
             conn,
@@ -136,9 +139,25 @@ pub async fn create_flow(ctx: Ctx, CsrfForm(form): CsrfForm<NewFlowForm>) -> Res
             Some(("flow", id.to_string())),
             json!({ "name": name, "kind": kind }),
         )?;
-        Ok(id)
+        Ok(Some(id))
     })
     .await?;
+    let Some(id) = id else {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "name",
+            "Another flow already has this name; flows are told apart by name.",
+        );
+        return list_page(
+            &ctx,
+            String::new(),
+            false,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
     ctx.flash(
         FlashKind::Success,
         "Flow created as a draft. Add its steps, then publish it.",
@@ -596,8 +615,11 @@ pub async fn rename_flow(
         }
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
-    db::run(ctx.pool(), move |conn| {
+    let renamed = db::run(ctx.pool(), move |conn| {
         let before = queries::lock(conn, id)?.name;
+        if queries::name_taken(conn, &name, Some(id))? {
+            return Ok(false);
+        }
         queries::rename(conn, id, &name, by, now)?;
         audit::record(
             conn,
@@ -607,9 +629,17 @@ pub async fn rename_flow(
             Some(("flow", id.to_string())),
             json!({ "name": format!("{before} → {name}") }),
         )?;
-        Ok(())
+        Ok(true)
     })
     .await?;
+    if !renamed {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "name",
+            "Another flow already has this name; flows are told apart by name.",
+        );
+        return editor_page_named(&ctx, id, None, errors, Some(form.name)).await;
+    }
     ctx.flash(FlashKind::Success, "Flow renamed.");
     Ok(redirect(&format!("/flows/{id}")))
 }
@@ -635,7 +665,10 @@ pub async fn duplicate_flow(
                 *questionnaire_version_id = None;
             }
         }
-        let name = crate::questionnaires::forms::copy_name(&original.flow.name);
+        let name = crate::questionnaires::forms::free_name(
+            &crate::questionnaires::forms::copy_name(&original.flow.name),
+            |n| queries::name_taken(conn, n, None),
+        )?;
         let copy = queries::create(conn, &name, &original.flow.kind, &def, by, now)?;
         audit::record(
             conn,

@@ -342,6 +342,21 @@ pub fn discard_draft(conn: &mut PgConnection, id: Uuid) -> Result<Result<i32, St
     }
 }
 
+/// Whether a flow other than `except` has `name`, regardless of case.
+pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
+    use crate::db::lower;
+    let others = flows::table
+        .filter(lower(flows::name).eq(name.to_lowercase()))
+        .filter(
+            flows::id
+                .nullable()
+                .ne(except)
+                .or(except.is_none().into_sql::<diesel::sql_types::Bool>()),
+        )
+        .select(flows::id);
+    diesel::select(diesel::dsl::exists(others)).get_result(conn)
+}
+
 /// Renames a flow.
 pub fn rename(conn: &mut PgConnection, id: Uuid, name: &str, by: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(flows::table.find(id))

@@ -6,7 +6,7 @@ use super::forms::FLOW_KINDS;
 use super::queries;
 use crate::error::AppError;
 use crate::questionnaires::definition::QuestionnaireDefinition;
-use crate::questionnaires::forms::parse_name;
+use crate::questionnaires::forms::{free_name, parse_name};
 use crate::questionnaires::queries as questionnaires;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
@@ -198,9 +198,13 @@ pub fn import(
         crate::assets::store(conn, &bytes, content_type, now)?;
     }
     let mut new_ids: BTreeMap<Uuid, Uuid> = BTreeMap::new();
+    let mut names: BTreeMap<Uuid, String> = BTreeMap::new();
     for q in &export.questionnaires {
-        let id = questionnaires::create(conn, q.name.trim(), &q.definition, by, now)?;
+        // Imported next to its original, it takes the next free name.
+        let name = free_name(q.name.trim(), |n| questionnaires::name_taken(conn, n, None))?;
+        let id = questionnaires::create(conn, &name, &q.definition, by, now)?;
         new_ids.insert(q.id, id);
+        names.insert(id, name);
     }
     let mut definition = export.definition.clone();
     definition.settings.brand_colour = definition
@@ -221,11 +225,8 @@ pub fn import(
             *questionnaire_version_id = None;
         }
     }
-    let flow = queries::create(conn, export.name.trim(), &export.kind, &definition, by, now)?;
-    let created = export
-        .questionnaires
-        .iter()
-        .filter_map(|q| Some((*new_ids.get(&q.id)?, q.name.trim().to_string())))
-        .collect();
+    let flow_name = free_name(export.name.trim(), |n| queries::name_taken(conn, n, None))?;
+    let flow = queries::create(conn, &flow_name, &export.kind, &definition, by, now)?;
+    let created = names.into_iter().collect();
     Ok((flow, created))
 }

@@ -32,6 +32,24 @@ pub fn copy_name(name: &str) -> String {
     format!("{base} (copy)")
 }
 
+/// `wanted`, or, when `taken` says another has it, `wanted (2)`,
+/// `wanted (3)`, …, shortened to fit 120 characters: for copies and
+/// imports, which must not fail for want of a name.
+pub fn free_name<E>(wanted: &str, mut taken: impl FnMut(&str) -> Result<bool, E>) -> Result<String, E> {
+    if !taken(wanted)? {
+        return Ok(wanted.to_string());
+    }
+    let base: String = wanted.chars().take(112).collect();
+    let mut n = 2;
+    loop {
+        let candidate = format!("{base} ({n})");
+        if !taken(&candidate)? {
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
 /// POST …/questions (add)
 #[derive(Deserialize, Default, Clone)]
 pub struct AddQuestionForm {

@@ -90,6 +90,9 @@ pub async fn create_questionnaire(ctx: Ctx, CsrfForm(form): CsrfForm<NameForm>) 
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let id = db::run(ctx.pool(), move |conn| {
+        if queries::name_taken(conn, &name, None)? {
+            return Ok(None);
+        }
         let id = queries::create(conn, &name, &QuestionnaireDefinition::default(), by, now)?;
         audit::record(
             conn,
@@ -99,9 +102,17 @@ pub async fn create_questionnaire(ctx: Ctx, CsrfForm(form): CsrfForm<NameForm>) 
             Some(("questionnaire", id.to_string())),
             json!({ "name": name }),
         )?;
-        Ok(id)
+        Ok(Some(id))
     })
     .await?;
+    let Some(id) = id else {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "name",
+            "Another questionnaire already has this name; questionnaires are told apart by name.",
+        );
+        return list_page(&ctx, String::new(), form.name, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
     ctx.flash(FlashKind::Success, "Questionnaire created. Add its questions below.");
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
@@ -171,8 +182,11 @@ pub async fn rename_questionnaire(
         }
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
-    db::run(ctx.pool(), move |conn| {
+    let renamed = db::run(ctx.pool(), move |conn| {
         let before = queries::find(conn, id)?.name;
+        if queries::name_taken(conn, &name, Some(id))? {
+            return Ok(false);
+        }
         queries::rename(conn, id, &name, by, now)?;
         audit::record(
             conn,
@@ -182,9 +196,17 @@ pub async fn rename_questionnaire(
             Some(("questionnaire", id.to_string())),
             json!({ "renamed": format!("{before} → {name}") }),
         )?;
-        Ok(())
+        Ok(true)
     })
     .await?;
+    if !renamed {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "name",
+            "Another questionnaire already has this name; questionnaires are told apart by name.",
+        );
+        return editor_page(&ctx, id, Some(form.name), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     ctx.flash(FlashKind::Success, "Questionnaire renamed.");
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
@@ -496,7 +518,9 @@ pub async fn duplicate_questionnaire(
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let copy = db::run(ctx.pool(), move |conn| {
         let original = queries::find(conn, id)?;
-        let name = super::forms::copy_name(&original.name);
+        let name = super::forms::free_name(&super::forms::copy_name(&original.name), |n| {
+            queries::name_taken(conn, n, None)
+        })?;
         let copy = queries::create(conn, &name, &original.version.parsed(), by, now)?;
         audit::record(
             conn,

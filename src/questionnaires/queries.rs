@@ -214,6 +214,21 @@ fn touch(conn: &mut PgConnection, id: Uuid, by: Uuid, now: DateTime<Utc>) -> Que
     Ok(())
 }
 
+/// Whether a questionnaire other than `except` has `name`, regardless of case.
+pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
+    use crate::db::lower;
+    let others = questionnaires::table
+        .filter(lower(questionnaires::name).eq(name.to_lowercase()))
+        .filter(
+            questionnaires::id
+                .nullable()
+                .ne(except)
+                .or(except.is_none().into_sql::<diesel::sql_types::Bool>()),
+        )
+        .select(questionnaires::id);
+    diesel::select(diesel::dsl::exists(others)).get_result(conn)
+}
+
 /// Renames a questionnaire.
 pub fn rename(conn: &mut PgConnection, id: Uuid, name: &str, by: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(questionnaires::table.find(id))

@@ -270,7 +270,13 @@ async fn export_then_import_round_trips_and_import_reports_every_problem() {
         .await
         .expect("body");
     let a: serde_json::Value = serde_json::from_str(&original).expect("json");
-    let b: serde_json::Value = serde_json::from_str(&again).expect("json");
+    let mut b: serde_json::Value = serde_json::from_str(&again).expect("json");
+    // Imported next to its original, the flow and its questionnaire take
+    // the next free names: flows are told apart by name.
+    assert_eq!(b["name"], format!("{} (2)", a["name"].as_str().expect("name")));
+    assert_eq!(b["questionnaires"][0]["name"], "Tax residency (2)");
+    b["name"] = a["name"].clone();
+    b["questionnaires"][0]["name"] = a["questionnaires"][0]["name"].clone();
     assert_ne!(
         a["questionnaires"][0]["id"], b["questionnaires"][0]["id"],
         "the import made its own questionnaire"
@@ -486,5 +492,62 @@ async fn a_refused_rename_keeps_what_was_typed() {
         copy.status, 303,
         "duplicating a long multibyte name works: {}",
         copy.body
+    );
+}
+
+/// Flows and questionnaires are told apart by name, regardless of case:
+/// a name given twice is refused with what was typed; copies take the
+/// next free name.
+#[actix_web::test]
+async fn flow_and_questionnaire_names_are_unique() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let first = create_flow(&app, "Retail onboarding").await;
+    let twice = app
+        .post("/flows", &[("name", "retail ONBOARDING"), ("kind", "regular")])
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(
+        twice.body.contains("Another flow already has this name") && twice.body.contains("value=\"retail ONBOARDING\"")
+    );
+    let second = create_flow(&app, "Business onboarding").await;
+    let renamed = app
+        .post(&format!("{second}/rename"), &[("name", "Retail Onboarding")])
+        .await;
+    assert_eq!(renamed.status, 422);
+    assert!(
+        renamed.body.contains("Another flow already has this name")
+            && renamed.body.contains("value=\"Retail Onboarding\"")
+    );
+    app.post(&format!("{first}/rename"), &[("name", "Retail Onboarding")])
+        .await
+        .assert_redirect(&first);
+    for expected in ["Retail Onboarding (copy)", "Retail Onboarding (copy) (2)"] {
+        let copy = app.post(&format!("{first}/duplicate"), &[]).await;
+        let page = app.get(copy.location.as_deref().expect("the copy")).await;
+        assert!(page.body.contains(expected), "{expected}");
+    }
+
+    let q = app.post("/questionnaires", &[("name", "Source of funds")]).await;
+    let q = q.location.expect("questionnaire");
+    let twice = app.post("/questionnaires", &[("name", "source of funds")]).await;
+    assert_eq!(twice.status, 422);
+    assert!(twice.body.contains("Another questionnaire already has this name"));
+    let other = app.post("/questionnaires", &[("name", "Tax residency")]).await;
+    let other = other.location.expect("questionnaire");
+    let renamed = app
+        .post(&format!("{other}/rename"), &[("name", "Source of Funds")])
+        .await;
+    assert_eq!(renamed.status, 422);
+    assert!(
+        renamed.body.contains("Another questionnaire already has this name")
+            && renamed.body.contains("value=\"Source of Funds\"")
+    );
+    let copy = app.post(&format!("{q}/duplicate"), &[]).await;
+    assert!(
+        app.get(copy.location.as_deref().expect("copy"))
+            .await
+            .body
+            .contains("Source of funds (copy)")
     );
 }
