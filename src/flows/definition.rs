@@ -397,10 +397,12 @@ impl StepConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         let url = |value: &Option<String>, what: &str, p: &mut Vec<String>| {
-            if let Some(v) = value
-                && !is_web_url(v)
-            {
-                p.push(format!("the {what} must be an http:// or https:// address."));
+            if let Some(v) = value {
+                if v.chars().count() > MAX_URL_CHARS {
+                    p.push(format!("keep the {what} to 2,000 characters."));
+                } else if !is_web_url(v) {
+                    p.push(format!("the {what} must be an http:// or https:// address."));
+                }
             }
         };
         let keys_known =
@@ -532,6 +534,10 @@ impl StepConfig {
     }
 }
 
+/// The longest link a flow keeps: longer ones break in browsers and
+/// emails, and no real page needs one.
+pub const MAX_URL_CHARS: usize = 2000;
+
 /// Whether `value` is an absolute http(s) URL.
 pub fn is_web_url(value: &str) -> bool {
     url::Url::parse(value).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -550,10 +556,12 @@ impl FlowSettings {
         if !(1..=10).contains(&self.max_attempts) {
             p.push("Max attempts must be 1–10.".into());
         }
-        if let Some(url) = &self.redirect_url
-            && !is_web_url(url)
-        {
-            p.push("The redirect URL must be an http:// or https:// address.".into());
+        if let Some(url) = &self.redirect_url {
+            if url.chars().count() > MAX_URL_CHARS {
+                p.push("Keep the redirect URL to 2,000 characters.".into());
+            } else if !is_web_url(url) {
+                p.push("The redirect URL must be an http:// or https:// address.".into());
+            }
         }
         if let Some(colour) = &self.brand_colour
             && crate::settings::forms::parse_colour(colour).is_err()
@@ -744,6 +752,19 @@ mod tests {
         assert!(p.iter().any(|e| e.contains("Final screen can only be the last")));
         assert!(p.iter().any(|e| e.contains("only one Liveness")));
         assert!(!p.iter().any(|e| e.contains("only one Questionnaire")));
+    }
+
+    #[test]
+    fn links_are_kept_to_two_thousand_characters() {
+        let mut f = flow(&[Intro, FinalScreen]);
+        f.settings.redirect_url = Some(format!("https://example.test/{}", "a".repeat(2000)));
+        assert!(
+            f.settings
+                .problems()
+                .contains(&"Keep the redirect URL to 2,000 characters.".to_string())
+        );
+        f.settings.redirect_url = Some("https://example.test/done".into());
+        assert!(f.settings.problems().is_empty());
     }
 
     #[test]

@@ -225,6 +225,11 @@ impl QuestionForm {
                 let options = lines(&self.options);
                 if options.len() < 2 {
                     errors.add("options", "Give at least two options, one per line.");
+                } else if options.len() > 100 {
+                    errors.add(
+                        "options",
+                        "Keep it to 100 options; a longer list is a short-text question.",
+                    );
                 } else if options.iter().any(|o| o.chars().count() > 200) {
                     errors.add("options", "Keep each option to 200 characters.");
                 } else if let Some(problem) = options
