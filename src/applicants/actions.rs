@@ -513,16 +513,17 @@ pub async fn request_info(
     let flow: Option<Uuid> = form.flow_id.parse().ok();
     let message = form.message.trim().to_string();
     let wanted = form.send_email.is_some();
-    let errors = free_text_errors(&[("message", "The message", &message)]);
+    let mut errors = free_text_errors(&[("message", "The message", &message)]);
+    if message.is_empty() || message.chars().count() > 2000 {
+        errors.add(
+            "message",
+            "Write a message (up to 2000 characters) telling the applicant what is needed.",
+        );
+    }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, None).await;
     }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
-        if message.is_empty() || message.chars().count() > 2000 {
-            return Ok(Outcome::Refused(
-                "Write a message (up to 2000 characters) telling the applicant what is needed.".into(),
-            ));
-        }
         let Some(target) = flow
             .map(|f| verifications::usable_flow(conn, f))
             .transpose()?
@@ -1137,14 +1138,14 @@ pub async fn comment(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     let text = form.comment.trim().to_string();
-    let errors = free_text_errors(&[("comment", "The comment", &text)]);
+    let mut errors = free_text_errors(&[("comment", "The comment", &text)]);
+    if text.is_empty() || text.chars().count() > 4000 {
+        errors.add("comment", "Write a comment of up to 4000 characters.");
+    }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, None).await;
     }
     run_action(&ctx, id, &form, Applies::AsComment, move |conn, applicant, c| {
-        if text.is_empty() || text.chars().count() > 4000 {
-            return Ok(Outcome::Refused("Write a comment of up to 4000 characters.".into()));
-        }
         if just_said(conn, applicant.id, c, &text)? {
             return Ok(Outcome::AlreadyDone("Comment added.".into()));
         }

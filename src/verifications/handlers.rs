@@ -61,6 +61,14 @@ async fn form_page(
         if matches!(status, Status::Approved | Status::Rejected) {
             Some(format!(
                 "This applicant is {}. A new session starts a new verification and sets the status back to Not initiated; the decision stays on the timeline.",
+                status.label().to_lowercase()
+            ))
+        } else if matches!(
+            status,
+            Status::InProgress | Status::OnHold | Status::Completed | Status::InReview
+        ) {
+            Some(format!(
+                "This applicant has finished their verification ({}). A new session starts a new one from the first step, and sets these results aside. To have them redo some steps, reject for a retry instead.",
                 status.label()
             ))
         } else if running {

@@ -808,10 +808,11 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     assert!(page.body.contains("Rejected as final: reset the verification status"));
     assert!(!page.body.contains("Generate link (restart)") && !page.body.contains(">Approve</button>"));
     for action in ["links", "approve", "flow", "request-info", "reject"] {
-        let fields: &[(&str, &str)] = if action == "reject" {
-            &[("rejection_type", "final"), ("reasons", "suspected_fraud")]
-        } else {
-            &[]
+        // Each with a form that would pass: the state refuses it.
+        let fields: &[(&str, &str)] = match action {
+            "reject" => &[("rejection_type", "final"), ("reasons", "suspected_fraud")],
+            "request-info" => &[("message", "Please send a utility bill.")],
+            _ => &[],
         };
         let refused = act(&app, id, action, fields).await;
         assert_eq!(refused.status, 422, "{action}");
@@ -1221,5 +1222,48 @@ async fn a_form_sent_again_by_a_reload_is_named_as_the_officers_own_change() {
         ),
         "{}",
         reload.body
+    );
+}
+
+/// An empty comment or information request is said next to its field.
+#[actix_web::test]
+async fn an_empty_comment_or_request_is_said_by_its_field() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Cleo Thread", "CLEO-1", "COMPLETED", 5);
+    let empty = act(&app, id, "comments", &[("comment", "  ")]).await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty
+            .body
+            .contains("<p class=\"error\" id=\"e-comment\">Write a comment of up to 4000 characters.</p>")
+    );
+    let officer = app.create_member(BuiltinRole::Owner, "flow-author@example.test");
+    {
+        use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
+        let def = FlowDefinition {
+            settings: Default::default(),
+            steps: [StepKind::Intro, StepKind::FinalScreen]
+                .iter()
+                .map(|k| Step {
+                    id: uuid::Uuid::new_v4(),
+                    config: k.default_config(None).expect("config"),
+                })
+                .collect(),
+        };
+        let mut conn = app.pool.get().expect("conn");
+        let flow =
+            veridesk::flows::queries::create(&mut conn, "More documents", "on_demand", &def, officer, app.clock.now())
+                .expect("flow");
+        veridesk::flows::queries::publish(&mut conn, flow, officer, app.clock.now())
+            .expect("publish")
+            .expect("published");
+    }
+    let request = act(&app, id, "request-info", &[("message", "")]).await;
+    assert_eq!(request.status, 422);
+    assert!(
+        request
+            .body
+            .contains("<p class=\"error\" id=\"e-message\">Write a message (up to 2000 characters)")
     );
 }
