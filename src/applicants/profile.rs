@@ -491,13 +491,13 @@ async fn render_profile(
         flow: l.flow.clone().unwrap_or_default(),
         timeline: timeline
             .into_iter()
-            .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
+            .map(|e| EventView::from_row(e, &ctx.member).by_name(&names))
             .collect(),
         timeline_older,
         comments: l
             .comments
             .into_iter()
-            .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
+            .map(|e| EventView::from_row(e, &ctx.member).by_name(&names))
             .collect(),
         reviews,
         links,
@@ -601,20 +601,11 @@ pub async fn show_timeline(
             heading: if before.is_some() { "Older events" } else { "Timeline" },
             timeline: events
                 .into_iter()
-                .map(|e| by_name(EventView::from_row(e, &ctx.member), &names))
+                .map(|e| EventView::from_row(e, &ctx.member).by_name(&names))
                 .collect(),
             older,
         },
     )
-}
-
-/// An event with its member named as colleagues know them; the stored
-/// label (their email at the time) stays for the audit log.
-fn by_name(mut view: EventView, names: &std::collections::BTreeMap<Uuid, String>) -> EventView {
-    if let Some(name) = view.actor_member_id.and_then(|m| names.get(&m)) {
-        view.actor = name.clone();
-    }
-    view
 }
 
 /// The link to the events before `page`, when `more` follow; empty otherwise.

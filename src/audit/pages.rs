@@ -55,6 +55,17 @@ impl EventView {
     }
 }
 
+impl EventView {
+    /// The event with its member named as colleagues know them; the stored
+    /// label (their email at the time) stays for the audit log.
+    pub fn by_name(mut self, names: &std::collections::BTreeMap<Uuid, String>) -> Self {
+        if let Some(name) = self.actor_member_id.and_then(|m| names.get(&m)) {
+            self.actor = name.clone();
+        }
+        self
+    }
+}
+
 /// A detail's value as a person reads it: times in the viewer's zone,
 /// codes by their labels, yes and no; `None` for nothing worth a line.
 /// Only the details that hold times or codes are translated, by their key:

@@ -50,8 +50,10 @@ fn capped_count(
     conn: &mut PgConnection,
     filter: Box<dyn BoxableExpression<applicants::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>,
 ) -> QueryResult<String> {
+    // An applicant scheduled for deletion waits on no one.
     let ids: Vec<uuid::Uuid> = applicants::table
         .filter(filter)
+        .filter(applicants::deletion_scheduled_at.is_null())
         .select(applicants::id)
         .limit(QUEUE_CAP + 1)
         .load(conn)?;
@@ -65,7 +67,7 @@ fn capped_count(
 
 /// What waits on an officer: cases to decide, cases a check flagged, and
 /// the cases they review.
-fn queue(conn: &mut PgConnection, me: uuid::Uuid) -> QueryResult<Vec<QueueCard>> {
+fn queue(conn: &mut PgConnection, me: uuid::Uuid, reviews: bool) -> QueryResult<Vec<QueueCard>> {
     use crate::applicants::models::Status;
     let mut cards = Vec::new();
     for (status, label) in [
@@ -78,6 +80,9 @@ fn queue(conn: &mut PgConnection, me: uuid::Uuid) -> QueryResult<Vec<QueueCard>>
             label,
             href: format!("/applicants?status={}", status.code()),
         });
+    }
+    if !reviews {
+        return Ok(cards);
     }
     cards.push(QueueCard {
         count: capped_count(
@@ -99,7 +104,8 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let can_audit = ctx.can(Permission::AuditView);
     let sees_applicants = ctx.can(Permission::ApplicantsView);
     let me = ctx.member.id.0;
-    let (counts, outbox, events, queue) = db::run(ctx.pool(), move |conn| {
+    let reviews = ctx.can(Permission::ApplicantsReview);
+    let (counts, outbox, events, queue, names) = db::run(ctx.pool(), move |conn| {
         let counts: Vec<(String, i64)> = members::table
             .group_by(members::status)
             .select((members::status, diesel::dsl::count_star()))
@@ -114,8 +120,21 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
         } else {
             Vec::new()
         };
-        let queue = if sees_applicants { queue(conn, me)? } else { Vec::new() };
-        Ok((counts, outbox, events, queue))
+        let names: std::collections::BTreeMap<uuid::Uuid, String> = if can_audit {
+            members::table
+                .select((members::id, members::name))
+                .load(conn)?
+                .into_iter()
+                .collect()
+        } else {
+            Default::default()
+        };
+        let queue = if sees_applicants {
+            queue(conn, me, reviews)?
+        } else {
+            Vec::new()
+        };
+        Ok((counts, outbox, events, queue, names))
     })
     .await?;
     let count = |rows: &[(String, i64)], key: &str| rows.iter().filter(|(k, _)| k == key).map(|(_, n)| *n).sum::<i64>();
@@ -133,7 +152,7 @@ async fn dashboard(ctx: Ctx) -> Result<HttpResponse, AppError> {
         emails_failed: count(&outbox, "failed"),
         recent: events
             .into_iter()
-            .map(|e| crate::audit::pages_export::EventView::from_row(e, &ctx.member))
+            .map(|e| crate::audit::pages_export::EventView::from_row(e, &ctx.member).by_name(&names))
             .collect(),
         can_team: ctx.can(Permission::TeamView),
         can_audit,

@@ -195,7 +195,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     StatusCode::GONE,
                     "This link was replaced",
                     format!(
-                        "{company} sent you a newer link. Use the most recent email, or ask {company} for a new link."
+                        "A newer link replaced this one. Use the most recent link {company} gave you, or ask {company} for a new one."
                     ),
                 ),
                 // Which decision is not the page's to say.

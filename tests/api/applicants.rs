@@ -878,7 +878,12 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
     let mine = insert_applicant(&app, "Mine", "MINE-1", "IN_REVIEW", 5);
     insert_applicant(&app, "Theirs", "THEIRS-1", "IN_REVIEW", 5);
     insert_applicant(&app, "Approved", "OK-1", "APPROVED", 5);
+    let leaving = insert_applicant(&app, "Leaving", "BYE-1", "COMPLETED", 5);
     let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(leaving))
+        .set(applicants::deletion_scheduled_at.eq(Some(app.clock.now())))
+        .execute(&mut conn)
+        .expect("scheduled");
     diesel::update(applicants::table.find(mine))
         .set(applicants::reviewer_id.eq(officer))
         .execute(&mut conn)
@@ -962,4 +967,8 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
         !home.body.contains("id=\"queue\""),
         "no counts of applicants they cannot see"
     );
+    let viewer = app.new_client();
+    viewer.signed_in_as(BuiltinRole::Viewer).await;
+    let home = viewer.get("/").await;
+    assert!(home.body.contains("waiting for a decision") && !home.body.contains("in review by you"));
 }
