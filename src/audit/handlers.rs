@@ -53,11 +53,23 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     }
     (filter.from, filter.until) = day_range(ctx.member.time_zone, &q.from, &q.to, &mut errors);
     if !q.before.is_empty() {
-        filter.before = errors.check("before", q.before.parse().map_err(|_| "Invalid page.".to_string()));
+        filter.before = errors.check(
+            "before",
+            q.before
+                .parse()
+                .map_err(|_| "This page address could not be read; start again from the first page.".to_string()),
+        );
     }
     let query_filter = filter.clone();
+    // A filter that could not be read lists nothing: every event under it
+    // would read as its result.
+    let readable = errors.is_empty();
     let (rows, more, actors) = db::run(ctx.pool(), move |conn| {
-        let (rows, more) = list_events(conn, &query_filter, PAGE_SIZE)?;
+        let (rows, more) = if readable {
+            list_events(conn, &query_filter, PAGE_SIZE)?
+        } else {
+            (Vec::new(), false)
+        };
         Ok((rows, more, actor_choices(conn)?))
     })
     .await?;
@@ -84,8 +96,6 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
         .into_iter()
         .map(|row| EventView::from_row(row, &ctx.member))
         .collect();
-    // A filter typed wrong is refused as any form is; the page still lists
-    // what the other filters find.
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -186,6 +186,13 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     let bad = app.get("/audit?from=yesterday&kind=nonsense").await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("is not a date like") && bad.body.contains("Choose an event kind"));
+    assert!(
+        bad.body.contains("Correct the filters above") && !bad.body.contains("Failed sign-in</td>"),
+        "no events under a filter that could not be read"
+    );
+    let page = app.get("/audit?before=abc").await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("This page address could not be read"));
     let reversed = app.get("/audit?from=2026-11-22&to=2026-11-01").await;
     assert_eq!(reversed.status, 422);
     assert!(reversed.body.contains("The start date is after the end date."));
