@@ -616,6 +616,10 @@ where
         Applies::ToUndecided(APPROVED_RESULTS),
         move |conn, applicant, c| {
             let Some(found) = find_result(conn, applicant, result)?.filter(|r| r.active == active) else {
+                // Another applicant's result is none of this page's business.
+                if !verifications::result_is_applicants(conn, result, applicant.id)? {
+                    return Err(AppError::NotFound);
+                }
                 return Ok(Outcome::Refused(if active {
                     "That step result is no longer the active one.".into()
                 } else {

@@ -66,7 +66,18 @@ pub async fn outbox_list(ctx: Ctx, query: web::Query<OutboxQuery>) -> Result<Htt
 pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::OutboxView)?;
     let id = crate::web::parse_id(&path)?;
-    let (mut message, attempts) = db::run(ctx.pool(), move |conn| Ok(find_message(conn, id)?)).await?;
+    let ((mut message, attempts), carries_a_link) = db::run(ctx.pool(), move |conn| {
+        use crate::db::schema::session_links;
+        use diesel::prelude::*;
+        // Whether a link still counts on this email (not on a copy sent
+        // since, nor replaced).
+        let carries: bool = diesel::select(diesel::dsl::exists(
+            session_links::table.filter(session_links::email_message_id.eq(id)),
+        ))
+        .get_result(conn)?;
+        Ok((find_message(conn, id)?, carries))
+    })
+    .await?;
     // With a real mail server, links that carry a secret for the recipient
     // (invitations, password resets, verification links) are not shown to
     // whoever reads the outbox: an admin must not be able to take over
@@ -86,6 +97,7 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
         .map(|a| (ctx.member.format_time(a.attempted_at), a.error.unwrap_or_default()))
         .collect();
     let page = OutboxMessagePage {
+        can_send_again: carries_a_link && message.status == "failed",
         links,
         attempts,
         message: MessageView::new(message, &ctx.member),

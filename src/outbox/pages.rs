@@ -69,6 +69,8 @@ pub struct OutboxListPage {
 #[derive(Template)]
 #[template(path = "admin/outbox/show.html")]
 pub struct OutboxMessagePage {
+    /// A failed email a link still counts on: the profile can send it again.
+    pub can_send_again: bool,
     pub chrome: Chrome,
     pub message: MessageView,
     pub links: Vec<String>,

@@ -318,6 +318,18 @@ pub fn link_of_for_update(conn: &mut PgConnection, applicant: Uuid, link: Uuid) 
         .optional()
 }
 
+/// Whether step result `result` belongs to one of the applicant's
+/// verifications, current or not.
+pub fn result_is_applicants(conn: &mut PgConnection, result: Uuid, applicant: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        step_results::table
+            .inner_join(verifications::table)
+            .filter(step_results::id.eq(result))
+            .filter(verifications::applicant_id.eq(applicant)),
+    ))
+    .get_result(conn)
+}
+
 /// Points the link at the email that now carries it.
 pub fn set_link_email(conn: &mut PgConnection, link: Uuid, message: Uuid) -> QueryResult<()> {
     diesel::update(session_links::table.find(link))

@@ -962,6 +962,10 @@ async fn results_of_a_replaced_verification_stay_as_they_were() {
     };
     assert_eq!(state(old), ("PASSED".to_string(), true));
     assert_eq!(state(set_aside), ("PASSED".to_string(), false));
+    // Another applicant's result is not found from this one's page.
+    let other = insert_applicant(&app, "Eve Other", "EVE-1", "INIT", 5);
+    let mine = act(&app, other, &format!("results/{old}/deactivate"), &[]).await;
+    assert_eq!(mine.status, 404);
 }
 
 /// A form whose version is not one the page wrote is not read as someone

@@ -694,6 +694,20 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
     assert_eq!(created.status, 200, "{}", created.body);
     let link = link_in(&created.body);
     wait_for_delivery(&app, &delivery_status_url(&created.body), "failed").await;
+    let failed_id: uuid::Uuid = outbox_messages::table
+        .filter(outbox_messages::to_address.eq(&typo))
+        .select(outbox_messages::id)
+        .first(&mut conn)
+        .expect("failed email");
+    let owner = app.new_client();
+    owner.signed_in_as(BuiltinRole::Owner).await;
+    assert!(
+        owner
+            .get(&format!("/outbox/{failed_id}"))
+            .await
+            .body
+            .contains("can be sent again from the applicant")
+    );
 
     let version = |page: &str| {
         page.split("name=\"lock_version\" value=\"")
@@ -746,6 +760,11 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
         .expect("outbox");
     assert_eq!(statuses[0], (typo.clone(), "failed".to_string()), "the failure is kept");
     assert_eq!(statuses.len(), 2);
+
+    // The outbox keeps the failed email, and no longer offers it again.
+    let page = owner.get(&format!("/outbox/{failed_id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Open the profile") && !page.body.contains("can be sent again"));
 
     // Nothing failed any more: a replayed form sends nothing twice.
     let replay = app
