@@ -119,6 +119,8 @@ pub fn logo_content_type(bytes: &[u8]) -> Result<&'static str, String> {
     };
     match imagesize::blob_size(bytes) {
         Ok(size) if size.width > 0 && size.height > 0 && size.width <= 4000 && size.height <= 4000 => Ok(content_type),
+        // A header that claims no size at all is no picture.
+        Ok(size) if size.width == 0 || size.height == 0 => Err("The image file is damaged or incomplete.".into()),
         Ok(_) => Err("The image must be at most 4000 × 4000 pixels.".into()),
         Err(_) => Err("The image file is damaged or incomplete.".into()),
     }
@@ -127,6 +129,16 @@ pub fn logo_content_type(bytes: &[u8]) -> Result<&'static str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_without_a_picture_is_damaged() {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            logo_content_type(&gif),
+            Err("The image file is damaged or incomplete.".into())
+        );
+    }
 
     #[test]
     fn colours() {
