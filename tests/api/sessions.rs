@@ -662,38 +662,90 @@ async fn addresses_the_mailer_cannot_send_to_are_refused_on_the_form() {
     assert_eq!(queued, 0, "nothing was queued");
 }
 
+/// An applicant at the mistyped address `to`, and a session with an
+/// email there, once its delivery reads `status`: (applicant, link).
+async fn emailed_to_a_typo(app: &TestApp, to: &str, status: &str) -> (uuid::Uuid, String) {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(app, "Standard", officer).to_string();
+    let applicant = insert_applicant(app, "Ana Lima", "ANA-1", "INIT", 5);
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::email.eq(to))
+        .execute(&mut conn)
+        .expect("typo");
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", to),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+    ]);
+    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    wait_for_delivery(app, &delivery_status_url(&created.body), status).await;
+    (applicant, link_in(&created.body))
+}
+
+/// Corrects the applicant's address, as "Edit details" would.
+fn correct_address(app: &TestApp, applicant: uuid::Uuid, email: &str) {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(applicants::table.find(applicant))
+        .set((
+            applicants::email.eq(email),
+            applicants::lock_version.eq(applicants::lock_version + 1),
+        ))
+        .execute(&mut conn)
+        .expect("corrected");
+}
+
+/// The version a profile page's forms carry.
+fn version_on(profile: &str) -> String {
+    profile
+        .split("name=\"lock_version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a version")
+        .to_string()
+}
+
+/// Where the profile's "Send again" form posts.
+fn send_again_action(profile: &str) -> String {
+    profile
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/send-again"))
+        .expect("the profile offers to send again")
+        .to_string()
+}
+
+/// Sends the profile's "Send again" form, with the version the page shows.
+async fn send_again_from(app: &TestApp, profile: &str) -> crate::helpers::Page {
+    app.post(
+        &send_again_action(profile),
+        &[("lock_version", version_on(profile).as_str())],
+    )
+    .await
+}
+
 /// A link whose email failed is sent again from the profile, to the
 /// address as corrected since; the link stays the same, the failed email
 /// stays in the outbox, and an email that did not fail is not sent twice.
 #[actix_web::test]
 async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
     use diesel::prelude::*;
-    use veridesk::db::schema::{applicants, outbox_messages};
+    use veridesk::db::schema::outbox_messages;
     let app = crate::helpers::spawn_app_with(crate::helpers::Options {
         smtp: true,
         ..Default::default()
     })
     .await;
-    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
-    let flow = published_flow(&app, "Standard", officer).to_string();
-    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
     let typo = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    let (applicant, link) = emailed_to_a_typo(&app, &typo, "failed").await;
     let mut conn = app.pool.get().expect("conn");
-    diesel::update(applicants::table.find(applicant))
-        .set(applicants::email.eq(&typo))
-        .execute(&mut conn)
-        .expect("typo");
-    let mut fields = session_fields(&flow, "2", "days", "30");
-    fields.extend([
-        ("send_email", "on"),
-        ("recipient", typo.as_str()),
-        ("subject", "Verify"),
-        ("body", "Start: {{session_url}}"),
-    ]);
-    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
-    assert_eq!(created.status, 200, "{}", created.body);
-    let link = link_in(&created.body);
-    wait_for_delivery(&app, &delivery_status_url(&created.body), "failed").await;
     let failed_id: uuid::Uuid = outbox_messages::table
         .filter(outbox_messages::to_address.eq(&typo))
         .select(outbox_messages::id)
@@ -708,38 +760,17 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
             .body
             .contains("can be sent again from the applicant")
     );
-
-    let version = |page: &str| {
-        page.split("name=\"lock_version\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("a version")
-            .to_string()
-    };
     let profile = app.get(&format!("/applicants/{applicant}")).await;
-    let send_again = profile
-        .body
-        .split("action=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|action| action.ends_with("/send-again"))
-        .expect("a failed email can be sent again")
-        .to_string();
     assert!(profile.body.contains(">Send again</button>"));
 
     // The officer corrects the address; the button says where it goes now.
-    diesel::update(applicants::table.find(applicant))
-        .set((
-            applicants::email.eq("ana.lima@example.test"),
-            applicants::lock_version.eq(applicants::lock_version + 1),
-        ))
-        .execute(&mut conn)
-        .expect("corrected");
+    correct_address(&app, applicant, "ana.lima@example.test");
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains(">Send again to ana.lima@example.test</button>"));
-    let sent = app
-        .post(&send_again, &[("lock_version", version(&profile.body).as_str())])
-        .await;
-    sent.assert_redirect(&format!("/applicants/{applicant}"));
+    let action = send_again_action(&profile.body);
+    send_again_from(&app, &profile.body)
+        .await
+        .assert_redirect(&format!("/applicants/{applicant}"));
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(
         profile
@@ -768,7 +799,7 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
 
     // Nothing failed any more: a replayed form sends nothing twice.
     let replay = app
-        .post(&send_again, &[("lock_version", version(&profile.body).as_str())])
+        .post(&action, &[("lock_version", version_on(&profile.body).as_str())])
         .await;
     assert_eq!(replay.status, 422);
     assert!(
@@ -899,65 +930,29 @@ async fn a_dead_link_says_where_to_ask_for_a_new_one() {
 #[actix_web::test]
 async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() {
     use diesel::prelude::*;
-    use veridesk::db::schema::{applicants, outbox_messages};
+    use veridesk::db::schema::outbox_messages;
     let app = crate::helpers::spawn_app_with(crate::helpers::Options {
         smtp: true,
         ..Default::default()
     })
     .await;
-    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
-    let flow = published_flow(&app, "Standard", officer).to_string();
-    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
     let typo = format!("ana{}", crate::helpers::AUTH_REQUIRED_DOMAIN);
-    let mut conn = app.pool.get().expect("conn");
-    diesel::update(applicants::table.find(applicant))
-        .set(applicants::email.eq(&typo))
-        .execute(&mut conn)
-        .expect("typo");
-    let mut fields = session_fields(&flow, "2", "days", "30");
-    fields.extend([
-        ("send_email", "on"),
-        ("recipient", typo.as_str()),
-        ("subject", "Verify"),
-        ("body", "Start: {{session_url}}"),
-    ]);
-    let created = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
-    let link = link_in(&created.body);
-    wait_for_delivery(&app, &delivery_status_url(&created.body), "retrying").await;
+    let (applicant, link) = emailed_to_a_typo(&app, &typo, "retrying").await;
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(
         !profile.body.contains("/send-again"),
         "retrying to the address it has: nothing to send again"
     );
 
-    diesel::update(applicants::table.find(applicant))
-        .set((
-            applicants::email.eq("ana.lima@example.test"),
-            applicants::lock_version.eq(applicants::lock_version + 1),
-        ))
-        .execute(&mut conn)
-        .expect("corrected");
+    correct_address(&app, applicant, "ana.lima@example.test");
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains(">Send again to ana.lima@example.test</button>"));
-    let action = profile
-        .body
-        .split("action=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|action| action.ends_with("/send-again"))
-        .expect("send again")
-        .to_string();
-    let version = profile
-        .body
-        .split("name=\"lock_version\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("version")
-        .to_string();
-    app.post(&action, &[("lock_version", version.as_str())])
+    send_again_from(&app, &profile.body)
         .await
         .assert_redirect(&format!("/applicants/{applicant}"));
     let email = app.email_to("ana.lima@example.test", "Verify").await;
     assert_eq!(email.link(&app.address), link);
+    let mut conn = app.pool.get().expect("conn");
     let first: (String, Option<String>) = outbox_messages::table
         .filter(outbox_messages::to_address.eq(&typo))
         .select((outbox_messages::status, outbox_messages::last_error))
