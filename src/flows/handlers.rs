@@ -106,16 +106,14 @@ pub async fn list_flows(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpRe
     .await
 }
 
+/// Flows are told apart by name (the session form, the list's filters).
+const NAME_TAKEN: &str = "Another flow already has this name; flows are told apart by name.";
+
 /// POST /flows
 pub async fn create_flow(ctx: Ctx, CsrfForm(form): CsrfForm<NewFlowForm>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::FlowsEdit)?;
-    let mut errors = FormErrors::new();
-    let name = errors.check("name", parse_name(&form.name));
-    if !FLOW_KINDS.iter().any(|(k, _)| *k == form.kind) {
-        errors.add("kind", "Choose regular or on-demand.");
-    }
-    let Some(name) = name.filter(|_| errors.is_empty()) else {
-        return list_page(
+    let refused = |form, errors| {
+        list_page(
             &ctx,
             String::new(),
             false,
@@ -123,7 +121,14 @@ pub async fn create_flow(ctx: Ctx, CsrfForm(form): CsrfForm<NewFlowForm>) -> Res
             errors,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
-        .await;
+    };
+    let mut errors = FormErrors::new();
+    let name = errors.check("name", parse_name(&form.name));
+    if !FLOW_KINDS.iter().any(|(k, _)| *k == form.kind) {
+        errors.add("kind", "Choose regular or on-demand.");
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return refused(form, errors).await;
     };
     let (now, actor, by, kind) = (ctx.now(), ctx.actor(), ctx.member.id.0, form.kind.clone());
     let id = db::run(ctx.pool(), move |conn| {
@@ -144,19 +149,8 @@ pub async fn create_flow(ctx: Ctx, CsrfForm(form): CsrfForm<NewFlowForm>) -> Res
     .await?;
     let Some(id) = id else {
         let mut errors = FormErrors::new();
-        errors.add(
-            "name",
-            "Another flow already has this name; flows are told apart by name.",
-        );
-        return list_page(
-            &ctx,
-            String::new(),
-            false,
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        errors.add("name", NAME_TAKEN);
+        return refused(form, errors).await;
     };
     ctx.flash(
         FlashKind::Success,
@@ -634,10 +628,7 @@ pub async fn rename_flow(
     .await?;
     if !renamed {
         let mut errors = FormErrors::new();
-        errors.add(
-            "name",
-            "Another flow already has this name; flows are told apart by name.",
-        );
+        errors.add("name", NAME_TAKEN);
         return editor_page_named(&ctx, id, None, errors, Some(form.name)).await;
     }
     ctx.flash(FlashKind::Success, "Flow renamed.");

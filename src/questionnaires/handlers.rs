@@ -77,6 +77,9 @@ pub async fn list_questionnaires(ctx: Ctx, query: web::Query<SearchQuery>) -> Re
     .await
 }
 
+/// Questionnaires are told apart by name (a questionnaire step's choices).
+const NAME_TAKEN: &str = "Another questionnaire already has this name; questionnaires are told apart by name.";
+
 /// POST /questionnaires
 pub async fn create_questionnaire(ctx: Ctx, CsrfForm(form): CsrfForm<NameForm>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::FlowsEdit)?;
@@ -107,10 +110,7 @@ pub async fn create_questionnaire(ctx: Ctx, CsrfForm(form): CsrfForm<NameForm>) 
     .await?;
     let Some(id) = id else {
         let mut errors = FormErrors::new();
-        errors.add(
-            "name",
-            "Another questionnaire already has this name; questionnaires are told apart by name.",
-        );
+        errors.add("name", NAME_TAKEN);
         return list_page(&ctx, String::new(), form.name, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     ctx.flash(FlashKind::Success, "Questionnaire created. Add its questions below.");
@@ -201,10 +201,7 @@ pub async fn rename_questionnaire(
     .await?;
     if !renamed {
         let mut errors = FormErrors::new();
-        errors.add(
-            "name",
-            "Another questionnaire already has this name; questionnaires are told apart by name.",
-        );
+        errors.add("name", NAME_TAKEN);
         return editor_page(&ctx, id, Some(form.name), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     ctx.flash(FlashKind::Success, "Questionnaire renamed.");
