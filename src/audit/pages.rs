@@ -20,6 +20,8 @@ pub struct EventView {
     pub actor_member_id: Option<Uuid>,
     /// What about.
     pub subject: String,
+    /// The page that shows the subject, when there is one.
+    pub subject_link: Option<String>,
     /// From where.
     pub ip: String,
     /// Browser.
@@ -44,6 +46,14 @@ impl EventView {
             actor: row.actor_label,
             actor_kind: row.actor_kind,
             actor_member_id: row.actor_member_id,
+            subject_link: match (row.subject_type.as_deref(), row.subject_id.as_deref()) {
+                (Some("applicant"), Some(id)) => Some(format!("/applicants/{id}")),
+                (Some("flow"), Some(id)) => Some(format!("/flows/{id}")),
+                (Some("questionnaire"), Some(id)) => Some(format!("/questionnaires/{id}")),
+                (Some("email"), Some(id)) => Some(format!("/outbox/{id}")),
+                (Some("role"), Some(id)) => Some(format!("/roles/{id}")),
+                _ => None,
+            },
             subject: match (row.subject_type, row.subject_id) {
                 (Some(t), Some(id)) => format!("{t} {id}"),
                 _ => String::new(),
