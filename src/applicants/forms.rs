@@ -103,6 +103,22 @@ pub fn parse_supplied_info(input: &str) -> Result<serde_json::Value, String> {
     Ok(serde_json::Value::Object(map))
 }
 
+/// A detail's stored value as the form shows it: languages, countries and
+/// types by their names.
+fn readable(field: &str, value: &str) -> String {
+    let label = match field {
+        "kind" => KINDS.iter().find(|(k, _)| *k == value).map(|(_, l)| l.to_string()),
+        "language" => LANGUAGES.iter().find(|(k, _)| *k == value).map(|(_, l)| l.to_string()),
+        "country" => country_name(value).map(str::to_string),
+        _ => None,
+    };
+    match label {
+        Some(label) => label,
+        None if value.is_empty() => "(empty)".to_string(),
+        None => format!("“{value}”"),
+    }
+}
+
 impl ApplicantForm {
     /// The form as an officer editing `a` first sees it: every field as
     /// stored, supplied info back as `key: value` lines.
@@ -182,20 +198,21 @@ impl ApplicantForm {
             let theirs = &now_details[field];
             if typed.trim() == was.trim() {
                 typed.clone_from(theirs);
-            } else if theirs != was {
-                let shown_as = if theirs.is_empty() {
-                    "(empty)".to_string()
-                } else {
-                    format!("“{theirs}”")
-                };
+            } else if theirs != was && typed.trim() != theirs.trim() {
                 errors.add(
                     field,
-                    format!("Changed meanwhile to {shown_as}; what you typed is kept. Check it before saving again."),
+                    format!(
+                        "Changed meanwhile to {}; what you typed is kept. Check it before saving again.",
+                        readable(field, theirs)
+                    ),
                 );
             }
         }
+        // Saving again is against the details as they are now: a further
+        // change by someone else is merged the same way.
         self.lock_version.clone_from(&now.lock_version);
-        self.with_shown()
+        self.shown.clone_from(&now.shown);
+        self
     }
 
     /// Checks every field; `flows` are the published, unarchived flows one may choose.
@@ -324,6 +341,53 @@ use chrono::Datelike as _;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn details(name: &str, email: &str, language: &str) -> ApplicantForm {
+        ApplicantForm {
+            kind: "natural_person".into(),
+            external_user_id: "X-1".into(),
+            name: name.into(),
+            email: email.into(),
+            language: language.into(),
+            lock_version: "1".into(),
+            ..ApplicantForm::default()
+        }
+        .with_shown()
+    }
+
+    #[test]
+    fn a_refused_edit_keeps_what_was_typed_through_two_conflicts() {
+        let opened = details("Ana", "a@x.test", "en");
+        let mut typed = opened.clone();
+        typed.name = "B Name".into();
+        // Someone corrects the email: the name typed is kept, the email
+        // left alone takes the correction.
+        let mut now = details("Ana", "new@x.test", "en");
+        now.lock_version = "2".into();
+        let mut errors = FormErrors::new();
+        let again = typed.merged_with(&now, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!((again.name.as_str(), again.email.as_str()), ("B Name", "new@x.test"));
+        assert_eq!(again.lock_version, "2");
+        // Then someone renames before this officer saves again: the name
+        // both changed is flagged and this officer's kept.
+        let mut later = details("A Name", "new@x.test", "de");
+        later.lock_version = "3".into();
+        let mut errors = FormErrors::new();
+        let third = again.merged_with(&later, &mut errors);
+        assert_eq!(third.name, "B Name");
+        assert_eq!(third.language, "de", "left alone, so theirs");
+        assert_eq!(
+            errors.get("name"),
+            Some("Changed meanwhile to “A Name”; what you typed is kept. Check it before saving again.")
+        );
+        // The same change on both sides is no conflict.
+        let mut same = details("Ana", "a@x.test", "en");
+        same.name = "A Name".into();
+        let mut errors = FormErrors::new();
+        same.merged_with(&later, &mut errors);
+        assert!(errors.is_empty());
+    }
 
     #[test]
     fn phones_become_e164() {
