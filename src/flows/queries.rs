@@ -344,17 +344,12 @@ pub fn discard_draft(conn: &mut PgConnection, id: Uuid) -> Result<Result<i32, St
 
 /// Whether a flow other than `except` has `name`, regardless of case.
 pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
-    use crate::db::lower;
-    let others = flows::table
-        .filter(lower(flows::name).eq(name.to_lowercase()))
-        .filter(
-            flows::id
-                .nullable()
-                .ne(except)
-                .or(except.is_none().into_sql::<diesel::sql_types::Bool>()),
-        )
-        .select(flows::id);
-    diesel::select(diesel::dsl::exists(others)).get_result(conn)
+    // A few dozen rows: compared in Rust, which folds case in every script.
+    let names: Vec<(Uuid, String)> = flows::table.select((flows::id, flows::name)).load(conn)?;
+    Ok(crate::questionnaires::forms::same_name_among(
+        name,
+        names.iter().filter(|(id, _)| Some(*id) != except).map(|(_, n)| n),
+    ))
 }
 
 /// Renames a flow.

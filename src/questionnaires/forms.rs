@@ -14,16 +14,27 @@ pub struct NameForm {
 
 /// Parses a questionnaire, flow or email template name: 1–120
 /// characters, none that cannot be shown or that reorder the text around it.
+/// Runs of spaces (a no-break space too) become one space: names that
+/// differ only by them look the same in every list.
 pub fn parse_name(input: &str) -> Result<String, String> {
-    let name = input.trim();
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         Err("Give it a name.".into())
     } else if name.chars().count() > 120 {
         Err("Keep the name to 120 characters or fewer.".into())
     } else {
-        crate::domain::check_label(name, "The name")?;
-        Ok(name.to_string())
+        crate::domain::check_label(&name, "The name")?;
+        Ok(name)
     }
+}
+
+/// Whether `name` is among `names` regardless of case, in every script
+/// ("Évaluation" is "évaluation"): the database's `lower()` folds only
+/// ASCII under the private cluster's C locale, so the comparison is made
+/// here.
+pub fn same_name_among<'a>(name: &str, mut names: impl Iterator<Item = &'a String>) -> bool {
+    let wanted = name.to_lowercase();
+    names.any(|n| n.to_lowercase() == wanted)
 }
 
 /// "<name> (copy)", shortened by characters (never inside one) to fit 120.

@@ -216,17 +216,14 @@ fn touch(conn: &mut PgConnection, id: Uuid, by: Uuid, now: DateTime<Utc>) -> Que
 
 /// Whether a questionnaire other than `except` has `name`, regardless of case.
 pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> QueryResult<bool> {
-    use crate::db::lower;
-    let others = questionnaires::table
-        .filter(lower(questionnaires::name).eq(name.to_lowercase()))
-        .filter(
-            questionnaires::id
-                .nullable()
-                .ne(except)
-                .or(except.is_none().into_sql::<diesel::sql_types::Bool>()),
-        )
-        .select(questionnaires::id);
-    diesel::select(diesel::dsl::exists(others)).get_result(conn)
+    // A few dozen rows: compared in Rust, which folds case in every script.
+    let names: Vec<(Uuid, String)> = questionnaires::table
+        .select((questionnaires::id, questionnaires::name))
+        .load(conn)?;
+    Ok(crate::questionnaires::forms::same_name_among(
+        name,
+        names.iter().filter(|(id, _)| Some(*id) != except).map(|(_, n)| n),
+    ))
 }
 
 /// Renames a questionnaire.

@@ -522,6 +522,13 @@ async fn flow_and_questionnaire_names_are_unique() {
     app.post(&format!("{first}/rename"), &[("name", "Retail Onboarding")])
         .await
         .assert_redirect(&first);
+    // Case in every script, and spaces that only look alike.
+    create_flow(&app, "Évaluation clients").await;
+    for twin in ["évaluation CLIENTS", "Évaluation\u{a0}  clients"] {
+        let refused = app.post("/flows", &[("name", twin), ("kind", "regular")]).await;
+        assert_eq!(refused.status, 422, "{twin}");
+        assert!(refused.body.contains("Another flow already has this name"), "{twin}");
+    }
     for expected in ["Retail Onboarding (copy)", "Retail Onboarding (copy) (2)"] {
         let copy = app.post(&format!("{first}/duplicate"), &[]).await;
         let page = app.get(copy.location.as_deref().expect("the copy")).await;
