@@ -78,7 +78,11 @@ pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
     members::table
         .inner_join(roles::table)
         .filter(members::status.eq("active"))
-        .filter(roles::permissions.contains(vec![Permission::ApplicantsReview.code()]))
+        // Reviewing needs seeing (`Permission::needs_seeing`).
+        .filter(roles::permissions.contains(vec![
+            Permission::ApplicantsReview.code(),
+            Permission::ApplicantsView.code(),
+        ]))
         .order(members::name.asc())
         .select((members::id, members::name))
         .load(conn)

@@ -371,7 +371,7 @@ async fn sending_links_also_needs_seeing_applicants() {
             role,
             app.clock.now(),
         )
-        .expect("member");
+        .expect("member")
     };
     member_with(&[Permission::ApplicantsSendLinks], "sender@example.test");
     member_with(
@@ -435,6 +435,22 @@ async fn sending_links_also_needs_seeing_applicants() {
         blind.post(&format!("/team/members/{flow}/revoke"), &[]).await.status,
         403
     );
+
+    // A reviewer must see what they review: not offered otherwise.
+    let blind_reviewer = member_with(&[Permission::ApplicantsReview], "blind-reviewer@example.test");
+    let seeing_reviewer = member_with(
+        &[Permission::ApplicantsReview, Permission::ApplicantsView],
+        "reviewer@example.test",
+    );
+    {
+        let mut conn = app.pool.get().expect("conn");
+        let reviewers: Vec<uuid::Uuid> = veridesk::applicants::queries::reviewers(&mut conn)
+            .expect("reviewers")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert!(reviewers.contains(&seeing_reviewer) && !reviewers.contains(&blind_reviewer));
+    }
 
     // Editing shows the applicant's details: it needs seeing them too.
     member_with(&[Permission::ApplicantsCreate], "creator@example.test");

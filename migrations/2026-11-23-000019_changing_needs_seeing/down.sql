@@ -1,0 +1,2 @@
+-- Nothing to undo: the permissions added were already needed.
+SELECT 1;
