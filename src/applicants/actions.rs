@@ -87,6 +87,9 @@ enum Applies {
     ToCase,
     /// Restores an applicant scheduled for deletion.
     ToScheduledForDeletion,
+    /// Takes a case nobody reviews (the list's "Take"): as `ToOpenCase`,
+    /// without a version, as the action checks the one thing it changes.
+    Taking,
     /// Adds to the comment thread. A comment takes back nothing anyone
     /// decided, so it needs no version check: two officers commenting at once
     /// both get their say. It still counts as a change, so a decision typed
@@ -132,20 +135,24 @@ where
         }
         // Not a conflict but a state that refuses the action (422).
         let refused = |message: &str| Ok(Ok((Outcome::Refused(message.to_string()), String::new())));
-        if applies != Applies::AsComment && seen.is_none() {
+        let versioned = !matches!(applies, Applies::AsComment | Applies::Taking);
+        if versioned && seen.is_none() {
             return refused("The form could not be read: reload the page and try again.");
         }
-        if applies != Applies::AsComment && Some(applicant.lock_version) != seen {
+        if versioned && Some(applicant.lock_version) != seen {
             let changed = super::profile::changed_meanwhile(conn, id, c.by)?;
             return Ok(Err(format!(
                 "{changed}, so your action was not applied. Check the page below; what you typed is kept."
             )));
         }
-        let active_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_) | Applies::ToCase);
+        let active_only = matches!(
+            applies,
+            Applies::ToOpenCase | Applies::Taking | Applies::ToUndecided(_) | Applies::ToCase
+        );
         if applicant.deletion_scheduled_at.is_some() && active_only {
             return refused("This applicant is scheduled for deletion; restore it first.");
         }
-        let open_only = matches!(applies, Applies::ToOpenCase | Applies::ToUndecided(_));
+        let open_only = matches!(applies, Applies::ToOpenCase | Applies::Taking | Applies::ToUndecided(_));
         if open_only && super::queries::rejected_as_final(conn, &applicant)? {
             return refused(super::queries::FINAL_REJECTION);
         }
@@ -724,11 +731,13 @@ pub async fn assign_reviewer(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    appoint(ctx, id, form).await
+    appoint(ctx, id, form, Applies::ToOpenCase).await
 }
 
 /// POST /applicants/{id}/take — the list's "Take": the officer reviews the
-/// case themselves, as if they had chosen their own name on the profile.
+/// case themselves. It asks no version: taking a case nobody reviews
+/// undoes nobody's work. Taken already by this officer (a double click),
+/// it is done; by someone else, it is refused, naming them.
 pub async fn take(
     ctx: Ctx,
     path: web::Path<String>,
@@ -737,16 +746,28 @@ pub async fn take(
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
     form.reviewer_id = ctx.member.id.0.to_string();
-    appoint(ctx, id, form).await
+    appoint(ctx, id, form, Applies::Taking).await
 }
 
 /// Assigns the reviewer the form names.
-async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm) -> Result<HttpResponse, AppError> {
+async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Result<HttpResponse, AppError> {
     // Empty removes the reviewer; anything else must be a member's id.
     let chosen = form.reviewer_id.trim().to_string();
     let reviewer: Option<Uuid> = chosen.parse().ok();
     // A case decided for good has nothing left to review; a reset reopens it.
-    run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
+    run_action(&ctx, id, &form, applies, move |conn, applicant, c| {
+        if applies == Applies::Taking
+            && let Some(current) = applicant.reviewer_id
+        {
+            if current == c.by {
+                return Ok(Outcome::AlreadyDone("You are reviewing this applicant.".into()));
+            }
+            let name = super::queries::reviewers(conn)?
+                .into_iter()
+                .find(|(id, _)| *id == current)
+                .map_or_else(|| "Another member".to_string(), |(_, n)| n);
+            return Ok(Outcome::Refused(format!("{name} already reviews this applicant.")));
+        }
         if applicant.status == Status::Approved.code() {
             return Ok(Outcome::Refused(
                 "This applicant is approved, so there is nothing left to review.".into(),

@@ -247,7 +247,6 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 can_take: r.reviewer_id.is_none()
                     && r.deletion_scheduled_at.is_none()
                     && matches!(status, Status::Completed | Status::OnHold | Status::InProgress),
-                lock_version: r.lock_version,
             }
         })
         .collect();

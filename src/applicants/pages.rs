@@ -28,7 +28,6 @@ pub struct Row {
     /// Finished, waiting for a decision, and nobody reviews it: an officer
     /// may take it.
     pub can_take: bool,
-    pub lock_version: i32,
 }
 
 /// GET /applicants

@@ -212,8 +212,6 @@ pub struct ListRow {
     pub purged_at: Option<DateTime<Utc>>,
     /// Not rejected as final: the case takes new sessions.
     pub open_case: bool,
-    /// For the row's "Take" form, which acts as the profile's would.
-    pub lock_version: i32,
 }
 
 /// A page of applicants and whether more follow.
@@ -236,7 +234,6 @@ pub fn list(conn: &mut PgConnection, filter: &ListFilter, limit: u32) -> QueryRe
             applicants::reviewer_id,
             applicants::purged_at,
             NOT_REJECTED_AS_FINAL,
-            applicants::lock_version,
         ))
         .into_boxed();
     if let Some(term) = &filter.search {

@@ -936,10 +936,30 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
         .and_then(|rest| rest.split('"').next())
         .expect("id")
         .to_string();
-    let taken = app
-        .post(&format!("/applicants/{held}/take"), &[("lock_version", "0")])
-        .await;
+    let taken = app.post(&format!("/applicants/{held}/take"), &[]).await;
     taken.assert_redirect(&format!("/applicants/{held}"));
+    // A double click: done already, and said so.
+    app.post(&format!("/applicants/{held}/take"), &[])
+        .await
+        .assert_redirect(&format!("/applicants/{held}"));
+    assert!(
+        app.get(&format!("/applicants/{held}"))
+            .await
+            .body
+            .contains("You are reviewing this applicant.")
+    );
+    let colleague = app.new_client();
+    colleague.create_member(BuiltinRole::ComplianceOfficer, "colleague@example.test");
+    colleague
+        .sign_in("colleague@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let late = colleague.post(&format!("/applicants/{held}/take"), &[]).await;
+    assert_eq!(late.status, 422);
+    assert!(
+        late.body
+            .contains("Test Compliance officer already reviews this applicant.")
+    );
     let (status, reviewer): (String, Option<uuid::Uuid>) = applicants::table
         .find(held.parse::<uuid::Uuid>().expect("uuid"))
         .select((applicants::status, applicants::reviewer_id))
