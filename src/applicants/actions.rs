@@ -379,10 +379,12 @@ pub async fn send_link_again(
         // An email still waiting to go to an address corrected since (a
         // server that answers "try later" for a mistyped domain) is
         // withdrawn and sent to the right one.
+        // One delivered to an address corrected since went to the wrong
+        // mailbox: it goes again, to the right one.
         let waiting = matches!(status.as_str(), "queued" | "retrying");
         if waiting && sent_to != to {
             crate::outbox::queries::cancel_waiting(conn, &[message], &format!("replaced: sent again to {to}"))?;
-        } else if status != "failed" {
+        } else if status != "failed" && !(status == "sent" && sent_to != to) {
             return Ok(Outcome::Refused(
                 "This link's email has not failed, so there is nothing to send again.".into(),
             ));

@@ -386,11 +386,11 @@ async fn render_profile(
                 ),
                 None => (String::new(), String::new(), String::new()),
             };
-            // Failed, or still waiting to go to an address corrected since.
+            // Failed, or waiting for or delivered to an address corrected since.
             let can_send_again = matches!(current, link_status::ACTIVE | link_status::OPENED)
                 && x.email.as_ref().is_some_and(|(to, status, _, _)| {
                     status == "failed"
-                        || (matches!(status.as_str(), "queued" | "retrying")
+                        || (matches!(status.as_str(), "queued" | "retrying" | "sent")
                             && a.email.as_deref().is_some_and(|now| now != to))
                 });
             LinkRow {

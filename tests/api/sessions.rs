@@ -967,3 +967,25 @@ async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() 
         "the email to the mistyped address stops"
     );
 }
+
+/// A link emailed to a mistyped address that exists went to the wrong
+/// mailbox: after the correction it is sent again, to the right one.
+#[actix_web::test]
+async fn a_link_delivered_to_a_corrected_address_is_sent_to_the_new_one() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    let (applicant, link) = emailed_to_a_typo(&app, "ana@exmaple.test", "sent").await;
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(!profile.body.contains("/send-again"), "delivered where it should be");
+    correct_address(&app, applicant, "ana@example.test");
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(profile.body.contains(">Send again to ana@example.test</button>"));
+    send_again_from(&app, &profile.body)
+        .await
+        .assert_redirect(&format!("/applicants/{applicant}"));
+    let email = app.email_to("ana@example.test", "Verify").await;
+    assert_eq!(email.link(&app.address), link);
+}
