@@ -564,9 +564,9 @@ impl FlowSettings {
             }
         }
         if let Some(colour) = &self.brand_colour
-            && crate::settings::forms::parse_colour(colour).is_err()
+            && let Err(problem) = crate::settings::forms::parse_colour(colour)
         {
-            p.push("The brand colour must look like #2f5bea.".into());
+            p.push(format!("The brand colour: {problem}"));
         }
         if self.intro_text.chars().count() > 2000 {
             p.push("Keep the intro text to 2000 characters.".into());

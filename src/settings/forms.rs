@@ -25,11 +25,32 @@ pub fn parse_company_name(input: &str) -> Result<String, String> {
 /// Parses a brand colour like `#2f5bea` (also accepts `2F5BEA`).
 pub fn parse_colour(input: &str) -> Result<String, String> {
     let hex = input.trim().trim_start_matches('#').to_lowercase();
-    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        Ok(format!("#{hex}"))
-    } else {
-        Err(format!("“{}” is not a colour like #2f5bea.", input.trim()))
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("“{}” is not a colour like #2f5bea.", input.trim()));
     }
+    // Applicants read the brand colour on white (the timer, links,
+    // buttons' text): WCAG asks 3:1 at least for such text and controls.
+    let contrast = contrast_with_white(&hex);
+    if contrast < 3.0 {
+        return Err(format!(
+            "#{hex} is too light to read on white ({contrast:.1}:1); choose a darker colour, with at least 3:1."
+        ));
+    }
+    Ok(format!("#{hex}"))
+}
+
+/// The WCAG contrast ratio of a 6-digit hex colour against white.
+fn contrast_with_white(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    1.05 / (luminance + 0.05)
 }
 
 /// POST /settings/company, as typed.
@@ -142,6 +163,13 @@ mod tests {
 
     #[test]
     fn colours() {
+        assert!(
+            parse_colour("#ffffff")
+                .unwrap_err()
+                .contains("too light to read on white (1.0:1)")
+        );
+        assert!(parse_colour("#ffd700").is_err(), "gold on white");
+        assert_eq!(parse_colour("#1a7f45").unwrap(), "#1a7f45");
         assert_eq!(parse_colour("#2F5BEA").unwrap(), "#2f5bea");
         assert_eq!(parse_colour("2f5bea").unwrap(), "#2f5bea");
         assert!(parse_colour("blue").is_err());
