@@ -939,10 +939,12 @@ fn not_approved(steps: &[(&'static str, Unsettled)]) -> String {
         let verb = if to_do.len() == 1 { "is" } else { "are" };
         parts.push(format!("{} {verb} not finished", list_of_steps(&to_do)));
     }
-    let advice = if flagged.is_empty() {
-        "Wait for the applicant, or resolve a step by hand if you checked it yourself."
-    } else {
-        "Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
+    let advice = match (flagged.is_empty(), to_do.is_empty()) {
+        (true, _) => "Wait for the applicant, or resolve a step by hand if you checked it yourself.",
+        (false, true) => "Look at what was flagged, then resolve the step by hand with what you found.",
+        (false, false) => {
+            "Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
+        }
     };
     format!("Not approved: {}. {advice}", parts.join("; "))
 }
@@ -1271,7 +1273,7 @@ mod tests {
         assert_eq!(
             not_approved(&[("AML screening", Unsettled::NeedsReview)]),
             "Not approved: AML screening needs review. \
-             Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
+             Look at what was flagged, then resolve the step by hand with what you found."
         );
     }
 }

@@ -45,6 +45,7 @@ async fn form_page(
     .await?;
     // A new session starts a new verification: say so before a decision is
     // undone, and before an officer fills in a form that will be refused.
+    let refused = found.purged_at.is_some() || found.deletion_scheduled_at.is_some() || final_rejection;
     let notice = if found.purged_at.is_some() {
         Some("This applicant's data was deleted, so no link can be sent.".to_string())
     } else if found.deletion_scheduled_at.is_some() {
@@ -115,6 +116,7 @@ async fn form_page(
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
             notice,
+            refused,
             form,
             errors,
             flows: flows

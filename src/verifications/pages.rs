@@ -32,6 +32,9 @@ pub struct NewSessionPage {
     pub applicant_name: String,
     /// What the officer should know before sending: a decision it undoes.
     pub notice: Option<String>,
+    /// No session can be created (data deleted or to be, a final
+    /// rejection): the notice says why, and the button is disabled.
+    pub refused: bool,
     pub form: SessionForm,
     pub errors: FormErrors,
     pub flows: Vec<FlowChoice>,

@@ -826,6 +826,10 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     );
     let form = app.get(&new_session).await;
     assert!(form.body.contains("rejected as final"), "the form warns");
+    assert!(
+        form.body.contains("type=\"submit\" disabled>Create session</button>"),
+        "and offers nothing it would refuse"
+    );
     let session = app
         .post(
             &format!("/applicants/{id}/sessions"),

@@ -923,6 +923,7 @@ async fn a_dead_link_says_where_to_ask_for_a_new_one() {
             .body
             .contains("Write to <a href=\"mailto:help@northwind.test\">help@northwind.test</a> to ask for a new link.")
     );
+    assert_eq!(expired.body.matches("mailto:").count(), 1, "said once");
 }
 
 /// An email still being retried to an address corrected since is
