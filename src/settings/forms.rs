@@ -66,6 +66,10 @@ pub struct SettingsForm {
     pub sender_name: String,
     #[serde(default)]
     pub brand_colour: String,
+    /// When the settings shown were last saved: a save over a later one is
+    /// refused instead of undoing it. Empty (a script's) means no check.
+    #[serde(default)]
+    pub seen: String,
 }
 
 impl SettingsForm {

@@ -21,6 +21,17 @@ async fn settings_page(
     logo_error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    settings_page_with(ctx, form, errors, logo_error, None, status).await
+}
+
+async fn settings_page_with(
+    ctx: &Ctx,
+    form: Option<SettingsForm>,
+    errors: FormErrors,
+    logo_error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let current = db::run(ctx.pool(), |conn| Ok(queries::load(conn)?)).await?;
     let form = form.unwrap_or(SettingsForm {
         name: current.name,
@@ -28,6 +39,7 @@ async fn settings_page(
         contact_email: current.contact_email,
         sender_name: current.sender_name,
         brand_colour: current.brand_colour,
+        seen: saved_at(current.updated_at),
     });
     render_status(
         status,
@@ -38,8 +50,15 @@ async fn settings_page(
             has_logo: current.logo_content_type.is_some(),
             logo_error,
             logo_version: current.updated_at.timestamp(),
+            notice,
         },
     )
+}
+
+/// The version a settings form carries: when they were last saved, to the
+/// microsecond.
+fn saved_at(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// GET /settings/company
@@ -59,8 +78,13 @@ pub async fn update_company_settings(
         Err(errors) => return settings_page(&ctx, Some(form), errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
-    db::run(ctx.pool(), move |conn| {
-        let before = queries::load(conn)?;
+    let seen = form.seen.trim().to_string();
+    let saved = db::run(ctx.pool(), move |conn| {
+        let before = queries::load_for_update(conn)?;
+        let stamp = saved_at(before.updated_at);
+        if !seen.is_empty() && seen != stamp {
+            return Ok(Err((queries::saved_by(conn)?, stamp)));
+        }
         let mut changed = serde_json::Map::new();
         for (field, old, new) in [
             ("name", &before.name, &values.name),
@@ -84,9 +108,26 @@ pub async fn update_company_settings(
                 serde_json::Value::Object(changed),
             )?;
         }
-        Ok(())
+        Ok(Ok(()))
     })
     .await?;
+    if let Err((who, stamp)) = saved {
+        // What they typed stays; saving again replaces what is there now.
+        let mut form = form;
+        form.seen = stamp;
+        let notice = format!(
+            "{who} saved the settings after this page was shown, so yours were not saved. What you typed is kept: compare it with theirs (reload in another tab), then save again to replace them."
+        );
+        return settings_page_with(
+            &ctx,
+            Some(form),
+            FormErrors::new(),
+            None,
+            Some(notice),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
     ctx.flash(FlashKind::Success, "Company settings saved.");
     Ok(redirect("/settings/company"))
 }

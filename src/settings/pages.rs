@@ -14,4 +14,6 @@ pub struct CompanySettingsPage {
     pub has_logo: bool,
     pub logo_error: Option<String>,
     pub logo_version: i64,
+    /// Why the form came back, besides its fields' messages.
+    pub notice: Option<String>,
 }

@@ -18,6 +18,33 @@ pub struct CompanySettings {
 }
 
 /// Loads the settings.
+/// The settings, locked until the transaction ends.
+pub fn load_for_update(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
+    company_settings::table
+        .select((
+            company_settings::name,
+            company_settings::address,
+            company_settings::contact_email,
+            company_settings::sender_name,
+            company_settings::brand_colour,
+            company_settings::logo_content_type,
+            company_settings::updated_at,
+        ))
+        .for_update()
+        .first(conn)
+}
+
+/// Who saved the settings last, by name.
+pub fn saved_by(conn: &mut PgConnection) -> QueryResult<String> {
+    use crate::db::schema::members;
+    let who: Option<Option<String>> = company_settings::table
+        .left_join(members::table.on(company_settings::updated_by.eq(members::id.nullable())))
+        .select(members::name.nullable())
+        .first(conn)
+        .optional()?;
+    Ok(who.flatten().unwrap_or_else(|| "Someone".to_string()))
+}
+
 pub fn load(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
     company_settings::table
         .select((

@@ -198,3 +198,61 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     assert!(reversed.body.contains("The start date is after the end date."));
     assert!(reversed.body.contains("value=\"2026-11-22\"") && reversed.body.contains("value=\"2026-11-01\""));
 }
+
+/// Two admins save the settings from pages shown at once: the second is
+/// refused with what they typed kept, instead of undoing the first's save.
+#[actix_web::test]
+async fn a_settings_save_over_a_later_one_is_refused() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Owner).await;
+    let other = app.new_client();
+    other.create_member(BuiltinRole::Admin, "second-admin@example.test");
+    other
+        .sign_in("second-admin@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let seen = |page: &str| {
+        page.split("name=\"seen\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the form carries when it was saved")
+            .to_string()
+    };
+    let mine = seen(&app.get("/settings/company").await.body);
+    let theirs = seen(&other.get("/settings/company").await.body);
+    let fields = |address: &'static str, sender: &'static str, seen: String| {
+        vec![
+            ("name", "Acme KYC".to_string()),
+            ("address", address.to_string()),
+            ("contact_email", "kyc@acme.test".to_string()),
+            ("sender_name", sender.to_string()),
+            ("brand_colour", "#2f5bea".to_string()),
+            ("seen", seen),
+        ]
+    };
+    let first = fields("2 New Street", "Acme KYC", mine);
+    let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.advance(chrono::Duration::seconds(1));
+    app.post("/settings/company", &first)
+        .await
+        .assert_redirect("/settings/company");
+    let stale = fields("1 Old Street", "Acme Compliance", theirs);
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = other.post("/settings/company", &stale).await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.body.contains("saved the settings after this page was shown")
+            && refused.body.contains("value=\"Acme Compliance\"")
+    );
+    assert!(
+        app.get("/settings/company").await.body.contains("2 New Street"),
+        "the first save stands"
+    );
+    // Saving again, knowingly, replaces it.
+    let again = fields("1 Old Street", "Acme Compliance", seen(&refused.body));
+    let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    other
+        .post("/settings/company", &again)
+        .await
+        .assert_redirect("/settings/company");
+}
