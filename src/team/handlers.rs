@@ -27,7 +27,20 @@ fn member_row(
     inv: Option<&PendingInvitation>,
     viewer: &CurrentMember,
     now: chrono::DateTime<chrono::Utc>,
+    deliveries: &[(String, String, Option<String>)],
 ) -> MemberRow {
+    // Only for an open invitation, and only when its email did not go.
+    let invitation_email = deliveries
+        .iter()
+        .find(|(to, _, _)| inv.is_some() && *to == m.email)
+        .and_then(|(_, status, error)| match status.as_str() {
+            "failed" | "retrying" => Some(format!(
+                "invitation email {status}{}",
+                error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            )),
+            _ => None,
+        })
+        .unwrap_or_default();
     MemberRow {
         id: m.id.to_string(),
         name: m.name.clone(),
@@ -37,6 +50,7 @@ fn member_row(
         last_signin: m.last_signin_at.map(|t| viewer.format_time(t)).unwrap_or_default(),
         invitation_expires: inv.map(|i| viewer.format_time(i.expires_at)).unwrap_or_default(),
         invitation_expired: inv.is_some_and(|i| i.expires_at <= now),
+        invitation_email,
     }
 }
 
@@ -46,14 +60,21 @@ async fn team_page_with(
     errors: FormErrors,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (rows, roles) = db::run(ctx.pool(), |conn| {
-        Ok((queries::list_members(conn)?, queries::role_choices(conn)?))
+    let (rows, roles, deliveries) = db::run(ctx.pool(), |conn| {
+        let rows = queries::list_members(conn)?;
+        let invited: Vec<String> = rows
+            .iter()
+            .filter(|(_, _, inv)| inv.is_some())
+            .map(|(m, _, _)| m.email.clone())
+            .collect();
+        let deliveries = queries::invitation_deliveries(conn, &invited)?;
+        Ok((rows, queries::role_choices(conn)?, deliveries))
     })
     .await?;
     let now = ctx.now();
     let members = rows
         .iter()
-        .map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now))
+        .map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now, &deliveries))
         .collect();
     render_status(
         status_code,
@@ -198,17 +219,20 @@ pub async fn invite_member(ctx: Ctx, CsrfForm(form): CsrfForm<InviteForm>) -> Re
 pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamView)?;
     let id = parse_id(&path)?;
-    let ((member, role), inv, roles) = db::read(ctx.pool(), move |conn| {
+    let ((member, role), inv, roles, deliveries) = db::read(ctx.pool(), move |conn| {
+        let (member, role) = queries::find_member(conn, id)?;
+        let deliveries = queries::invitation_deliveries(conn, std::slice::from_ref(&member.email))?;
         Ok((
-            queries::find_member(conn, id)?,
+            (member, role),
             queries::pending_invitation(conn, id)?,
             queries::role_choices(conn)?,
+            deliveries,
         ))
     })
     .await?;
     let now = ctx.now();
     render(&MemberPage {
-        member: member_row(&member, &role, inv.as_ref(), &ctx.member, now),
+        member: member_row(&member, &role, inv.as_ref(), &ctx.member, now, &deliveries),
         role_id: role.id.to_string(),
         roles,
         can_manage: ctx.can(Permission::TeamManage) && (!role.is_owner() || ctx.member.is_owner()),

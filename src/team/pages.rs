@@ -16,6 +16,9 @@ pub struct MemberRow {
     /// For invited members: when the invitation expires, and whether it has.
     pub invitation_expires: String,
     pub invitation_expired: bool,
+    /// What went wrong with the latest invitation email, if anything did
+    /// ("email failed: mailbox unavailable"); empty while all is well.
+    pub invitation_email: String,
 }
 
 /// GET /team

@@ -21,6 +21,30 @@ pub struct PendingInvitation {
     pub sent_count: i32,
 }
 
+/// The latest invitation email to each of `emails`: (address, status,
+/// last error). Invitations carry no link to their email; the address and
+/// the kind find it.
+pub fn invitation_deliveries(
+    conn: &mut PgConnection,
+    emails: &[String],
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    use crate::db::schema::outbox_messages;
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    outbox_messages::table
+        .filter(outbox_messages::kind.eq("invitation"))
+        .filter(outbox_messages::to_address.eq_any(emails))
+        .distinct_on(outbox_messages::to_address)
+        .order((outbox_messages::to_address, outbox_messages::created_at.desc()))
+        .select((
+            outbox_messages::to_address,
+            outbox_messages::status,
+            outbox_messages::last_error,
+        ))
+        .load(conn)
+}
+
 /// Every member with their role and, for invited ones, the open invitation.
 pub fn list_members(conn: &mut PgConnection) -> QueryResult<Vec<(Member, Role, Option<PendingInvitation>)>> {
     let rows: Vec<(Member, Role)> = members::table

@@ -331,3 +331,29 @@ async fn an_invitation_to_an_address_the_mailer_cannot_send_to_is_refused() {
     }
     assert!(!app.event_kinds().contains(&"invitation.sent".to_string()));
 }
+
+/// An invitation whose email could not be delivered says so on the team
+/// page and the member's page, not only in the outbox.
+#[actix_web::test]
+async fn an_invitation_email_that_failed_shows_on_the_team_page() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    app.signed_in_as(BuiltinRole::Admin).await;
+    let viewer = role_id(&app, BuiltinRole::Viewer);
+    let nobody = format!("nina{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    app.post("/team/invitations", &[("email", nobody.as_str()), ("role_id", &viewer)])
+        .await
+        .assert_redirect("/team");
+    let mut team = String::new();
+    for _ in 0..100 {
+        team = app.get("/team").await.body;
+        if team.contains("invitation email failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(team.contains("invitation email failed: "), "{team}");
+}
