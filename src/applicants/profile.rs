@@ -303,7 +303,11 @@ pub async fn invalid_profile_page(
     resolving: Option<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
-    let notice = Some(String::from("Nothing was changed: see the message by the field below."));
+    let notice = Some(String::from(if errors.len() > 1 {
+        "Nothing was changed: see the messages by the fields below."
+    } else {
+        "Nothing was changed: see the message by the field below."
+    }));
     render_profile(
         ctx,
         id,
