@@ -499,13 +499,27 @@ pub async fn reactivate_member(
     .await
 }
 
-fn invitation_gone() -> Result<HttpResponse, AppError> {
+/// The page for an invitation link that no longer works; one already
+/// accepted (sent twice, or opened again) says to sign in instead.
+async fn invitation_gone(v: &Visitor, hash: Vec<u8>) -> Result<HttpResponse, AppError> {
+    let accepted = db::read(&v.state.pool, move |conn| {
+        Ok(queries::invitation_accepted(conn, &hash)?)
+    })
+    .await?;
     render_status(
         StatusCode::GONE,
-        &crate::auth::InvalidLink {
-            title: "This invitation no longer works",
-            flashes: Vec::new(),
-            message: "Invitations work once and expire after 7 days; a resent invitation replaces the earlier link. Ask your administrator to send a new one.",
+        &if accepted {
+            crate::auth::InvalidLink {
+                title: "This invitation was accepted",
+                flashes: Vec::new(),
+                message: "You have joined already: sign in with your email and the password you chose.",
+            }
+        } else {
+            crate::auth::InvalidLink {
+                title: "This invitation no longer works",
+                flashes: Vec::new(),
+                message: "Invitations work once and expire after 7 days; a resent invitation replaces the earlier link. Ask your administrator to send a new one.",
+            }
         },
     )
 }
@@ -522,7 +536,7 @@ pub async fn invitation_form(v: Visitor, token: web::Path<String>) -> Result<Htt
     })
     .await?;
     let Some(((_, member, role), company)) = found else {
-        return invitation_gone();
+        return invitation_gone(&v, SecretToken::hash(&token)).await;
     };
     render(&AcceptPage {
         title: "Join your team on Veridesk",
@@ -554,7 +568,7 @@ pub async fn accept_invitation(
     })
     .await?;
     let Some(((invitation_id, member, role), company)) = found else {
-        return invitation_gone();
+        return invitation_gone(&v, SecretToken::hash(&token)).await;
     };
     let mut errors = FormErrors::new();
     let name = errors.check("name", PersonName::parse(&form.name));
@@ -602,7 +616,7 @@ pub async fn accept_invitation(
     })
     .await?;
     if !accepted {
-        return invitation_gone();
+        return invitation_gone(&v, SecretToken::hash(&token)).await;
     }
     v.flash(
         FlashKind::Success,

@@ -220,6 +220,16 @@ pub fn find_open_invitation(
         .optional()
 }
 
+/// Whether the invitation with this token was accepted.
+pub fn invitation_accepted(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invitations::table
+            .filter(invitations::token_hash.eq(token_hash))
+            .filter(invitations::accepted_at.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Accepts an invitation: the member becomes active with name and password.
 /// Returns false (changing nothing) when the invitation was accepted or
 /// revoked meanwhile, so a link really works once.

@@ -73,7 +73,12 @@ async fn invitation_end_to_end() {
     )
     .await
     .assert_redirect("/sign-in");
-    assert_eq!(nina.get(&path).await.status, 410, "an invitation works once");
+    let again = nina.get(&path).await;
+    assert_eq!(again.status, 410, "an invitation works once");
+    assert!(
+        again.body.contains("This invitation was accepted") && again.body.contains("sign in"),
+        "opened again, it says to sign in"
+    );
 
     nina.sign_in("nina@example.test", password).await.assert_redirect("/");
     let home = nina.get("/").await;
