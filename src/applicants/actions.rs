@@ -1174,8 +1174,12 @@ pub async fn comment(
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, None).await;
     }
+    let seen: Option<i32> = form.lock_version.trim().parse().ok();
     run_action(&ctx, id, &form, Applies::AsComment, move |conn, applicant, c| {
-        if just_said(conn, applicant.id, c, &text)? {
+        // A page older than the applicant's last change, sent again with
+        // words this officer already posted, is a replay (a reload) too.
+        let stale = seen.is_some_and(|v| v < applicant.lock_version);
+        if just_said(conn, applicant.id, c, &text, stale)? {
             return Ok(Outcome::AlreadyDone("Comment added.".into()));
         }
         record(
@@ -1190,25 +1194,33 @@ pub async fn comment(
     .await
 }
 
-/// Whether the thread's last comment is this officer's `text`, from the
-/// last two minutes: the same form sent twice (a double click, a reload
-/// that posts again) adds the comment once. Once anyone else has
-/// commented, the same words are a new answer, and are added.
-fn just_said(conn: &mut PgConnection, applicant: Uuid, c: &Context, text: &str) -> QueryResult<bool> {
+/// Whether `text` was just said by this officer: the thread's last comment,
+/// theirs, from the last two minutes (the same form sent twice: a double
+/// click, a reload that posts again). Once anyone else has commented, the
+/// same words are a new answer and are added, unless the form is `stale`
+/// (shown before the changes since): then any comment of theirs with
+/// these words in the last ten minutes makes it a replay.
+fn just_said(conn: &mut PgConnection, applicant: Uuid, c: &Context, text: &str, stale: bool) -> QueryResult<bool> {
     use crate::db::schema::events;
-    let last: Option<(Option<Uuid>, DateTime<Utc>, serde_json::Value)> = events::table
+    let recent: Vec<(Option<Uuid>, DateTime<Utc>, serde_json::Value)> = events::table
         .filter(events::subject_type.eq("applicant"))
         .filter(events::subject_id.eq(applicant.to_string()))
         .filter(events::kind.eq(EventKind::ApplicantCommented.code()))
+        .filter(events::occurred_at.gt(c.now - Duration::minutes(10)))
         .order(events::id.desc())
         .select((events::actor_member_id, events::occurred_at, events::details))
-        .first(conn)
-        .optional()?;
-    Ok(last.is_some_and(|(by, at, details)| {
-        by == Some(c.by)
-            && c.now - at < Duration::minutes(2)
-            && details.get("comment").and_then(|v| v.as_str()) == Some(text)
-    }))
+        .limit(50)
+        .load(conn)?;
+    let same = |(by, _, details): &(Option<Uuid>, DateTime<Utc>, serde_json::Value)| {
+        *by == Some(c.by) && details.get("comment").and_then(|v| v.as_str()) == Some(text)
+    };
+    Ok(if stale {
+        recent.iter().any(same)
+    } else {
+        recent
+            .first()
+            .is_some_and(|last| same(last) && c.now - last.1 < Duration::minutes(2))
+    })
 }
 
 /// POST /applicants/{id}/deletion

@@ -1115,6 +1115,16 @@ async fn a_comment_sent_twice_is_added_once() {
     app.advance(Duration::minutes(3));
     act(&app, id, "comments", &[("comment", "Asked for a utility bill.")]).await;
     assert_eq!(comments(&app), 5, "the same words later are a new comment");
+    // A page shown before a colleague's reply, reloaded, posts its comment
+    // again: a replay, though someone spoke in between.
+    let seen = lock_version(&app, id);
+    let page_form = [("lock_version", seen.as_str()), ("comment", "Called the bank.")];
+    app.post(&format!("/applicants/{id}/comments"), &page_form).await;
+    act(&other, id, "comments", &[("comment", "Thanks.")]).await;
+    app.post(&format!("/applicants/{id}/comments"), &page_form)
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(comments(&app), 7, "the reply counts; the reload does not");
 }
 
 /// A step a check flagged (a screening hit, a duplicate) waits for a
