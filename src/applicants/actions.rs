@@ -803,7 +803,11 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
         } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete | Status::Rejected) {
             format!("{name} will review this applicant once they have finished their verification.")
         } else {
-            format!("{name} is reviewing this applicant.")
+            if reviewer == Some(c.by) {
+                "You are reviewing this applicant.".to_string()
+            } else {
+                format!("{name} is reviewing this applicant.")
+            }
         }))
     })
     .await

@@ -201,7 +201,9 @@ pub fn import(
     let mut names: BTreeMap<Uuid, String> = BTreeMap::new();
     for q in &export.questionnaires {
         // Imported next to its original, it takes the next free name.
-        let name = free_name(q.name.trim(), |n| questionnaires::name_taken(conn, n, None))?;
+        // Tidied as the forms tidy names; `problems` refused what cannot be.
+        let tidy = parse_name(&q.name).map_err(AppError::BadRequest)?;
+        let name = free_name(&tidy, |n| questionnaires::name_taken(conn, n, None))?;
         let id = questionnaires::create(conn, &name, &q.definition, by, now)?;
         new_ids.insert(q.id, id);
         names.insert(id, name);
@@ -225,7 +227,8 @@ pub fn import(
             *questionnaire_version_id = None;
         }
     }
-    let flow_name = free_name(export.name.trim(), |n| queries::name_taken(conn, n, None))?;
+    let tidy = parse_name(&export.name).map_err(AppError::BadRequest)?;
+    let flow_name = free_name(&tidy, |n| queries::name_taken(conn, n, None))?;
     let flow = queries::create(conn, &flow_name, &export.kind, &definition, by, now)?;
     let created = names.into_iter().collect();
     Ok((flow, created))

@@ -14,10 +14,17 @@ pub struct NameForm {
 
 /// Parses a questionnaire, flow or email template name: 1–120
 /// characters, none that cannot be shown or that reorder the text around it.
-/// Runs of spaces (a no-break space too) become one space: names that
-/// differ only by them look the same in every list.
+/// Runs of spaces (a no-break space too) become one space, and accents are
+/// stored composed (NFC: "É", not "E" and a combining accent): names that
+/// differ only so look the same in every list.
 pub fn parse_name(input: &str) -> Result<String, String> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    use unicode_normalization::UnicodeNormalization as _;
+    let name = input
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect::<String>();
     if name.is_empty() {
         Err("Give it a name.".into())
     } else if name.chars().count() > 120 {
@@ -33,8 +40,11 @@ pub fn parse_name(input: &str) -> Result<String, String> {
 /// ASCII under the private cluster's C locale, so the comparison is made
 /// here.
 pub fn same_name_among<'a>(name: &str, mut names: impl Iterator<Item = &'a String>) -> bool {
-    let wanted = name.to_lowercase();
-    names.any(|n| n.to_lowercase() == wanted)
+    use unicode_normalization::UnicodeNormalization as _;
+    // Composed, then lower case: names stored before NFC compare too.
+    let key = |n: &str| n.nfc().collect::<String>().to_lowercase();
+    let wanted = key(name);
+    names.any(|n| key(n) == wanted)
 }
 
 /// "<name> (copy)", shortened by characters (never inside one) to fit 120.
@@ -313,6 +323,22 @@ impl QuestionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_look_the_same_are_the_same() {
+        assert_eq!(
+            parse_name("E\u{301}valuation\u{a0}  clients").unwrap(),
+            "\u{c9}valuation clients"
+        );
+        let stored = vec!["\u{c9}valuation clients".to_string(), "Retail".to_string()];
+        for twin in ["\u{e9}VALUATION CLIENTS", "E\u{301}valuation clients", "retail"] {
+            assert!(same_name_among(twin, stored.iter()), "{twin}");
+        }
+        assert!(
+            !same_name_among("Evaluation clients", stored.iter()),
+            "an accent is a letter"
+        );
+    }
 
     #[test]
     fn names_refuse_characters_that_reorder_text() {
