@@ -330,7 +330,7 @@ mod tests {
             parse_name("E\u{301}valuation\u{a0}  clients").unwrap(),
             "\u{c9}valuation clients"
         );
-        let stored = vec!["\u{c9}valuation clients".to_string(), "Retail".to_string()];
+        let stored = ["\u{c9}valuation clients".to_string(), "Retail".to_string()];
         for twin in ["\u{e9}VALUATION CLIENTS", "E\u{301}valuation clients", "retail"] {
             assert!(same_name_among(twin, stored.iter()), "{twin}");
         }
