@@ -49,10 +49,21 @@ struct ClosedPage {
     look: Look,
     title: &'static str,
     message: String,
+    /// The page tells the applicant to ask for a new link (and where);
+    /// not when they are done, or their verification is decided.
+    ask_for_link: bool,
 }
 
 fn closed(status_code: StatusCode, look: Look, title: &'static str, message: String) -> Result<HttpResponse, AppError> {
-    render_status(status_code, &ClosedPage { look, title, message })
+    render_status(
+        status_code,
+        &ClosedPage {
+            look,
+            title,
+            message,
+            ask_for_link: true,
+        },
+    )
 }
 
 enum Outcome {
@@ -112,12 +123,12 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         if current != link.status {
             queries::set_link_status(conn, link.id, current)?;
         }
-        let (applicant_name,): (String,) = {
+        let (applicant_name, applicant_status): (String, String) = {
             use crate::db::schema::applicants;
             use diesel::prelude::*;
             applicants::table
                 .find(verification.applicant_id)
-                .select((applicants::name,))
+                .select((applicants::name, applicants::status))
                 .first(conn)?
         };
         let actor = Actor {
@@ -155,7 +166,14 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
         }
         let Some((opened, resumed)) = open else {
-            return Ok(Outcome::Closed(look, current, link.revocation()));
+            // Closed by a decision that a reset has undone since: for the
+            // applicant, a newer link replaced this one.
+            let decided = matches!(applicant_status.as_str(), "APPROVED" | "REJECTED");
+            let revocation = match link.revocation() {
+                Some(Revocation::Decided) if !decided => Some(Revocation::Replaced),
+                other => other,
+            };
+            return Ok(Outcome::Closed(look, current, revocation));
         };
         let done = queries::results_of(conn, verification.id)?
             .into_iter()
@@ -225,7 +243,18 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     format!("The link is no longer valid. Ask {company} for a new link."),
                 ),
             };
-            closed(code, look, title, message)
+            // Done, or decided: nothing to ask for.
+            let ask_for_link =
+                !(state == status::COMPLETED || (state == status::REVOKED && revocation == Some(Revocation::Decided)));
+            render_status(
+                code,
+                &ClosedPage {
+                    look,
+                    title,
+                    message,
+                    ask_for_link,
+                },
+            )
         }
         Outcome::Open {
             look,

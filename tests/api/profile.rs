@@ -855,10 +855,17 @@ async fn a_final_rejection_closes_the_case_until_reset() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
 
+    let closed = app.new_client().get(&link).await;
+    assert!(closed.body.contains("This verification is closed") && !closed.body.contains("ask for a new link"));
     act(&app, id, "reset", &[])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
+    let reopened = app.new_client().get(&link).await;
+    assert!(
+        reopened.body.contains("This link was replaced"),
+        "after a reset the case is open again: a newer link replaced this one"
+    );
     assert!(app.get("/applicants").await.body.contains(&new_session));
     let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "reset reopened the case");
