@@ -179,8 +179,7 @@ impl ApplicantForm {
 
     /// The form with `shown` set to its own details.
     fn with_shown(mut self) -> Self {
-        let map: std::collections::BTreeMap<&str, &String> = self.details().into_iter().collect();
-        self.shown = serde_json::to_string(&map).unwrap_or_default();
+        self.shown = crate::web::forms::shown_values(self.details());
         self
     }
 
@@ -190,24 +189,10 @@ impl ApplicantForm {
     /// values as shown (a hand-made request) every typed value is kept.
     /// Returns the form to show again, ready to be saved over `now`.
     pub fn merged_with(mut self, now: &ApplicantForm, errors: &mut FormErrors) -> Self {
-        let shown: std::collections::BTreeMap<String, String> = serde_json::from_str(&self.shown).unwrap_or_default();
         let now_details: std::collections::BTreeMap<&str, String> =
             now.details().into_iter().map(|(k, v)| (k, v.clone())).collect();
-        for (field, typed) in self.details_mut() {
-            let Some(was) = shown.get(field) else { continue };
-            let theirs = &now_details[field];
-            if typed.trim() == was.trim() {
-                typed.clone_from(theirs);
-            } else if theirs != was && typed.trim() != theirs.trim() {
-                errors.add(
-                    field,
-                    format!(
-                        "Changed meanwhile to {}; what you typed is kept. Check it before saving again.",
-                        readable(field, theirs)
-                    ),
-                );
-            }
-        }
+        let shown = std::mem::take(&mut self.shown);
+        crate::web::forms::merge_after_conflict(self.details_mut(), &shown, &now_details, errors, readable);
         // Saving again is against the details as they are now: a further
         // change by someone else is merged the same way.
         self.lock_version.clone_from(&now.lock_version);

@@ -70,9 +70,64 @@ pub struct SettingsForm {
     /// refused instead of undoing it. Empty (a script's) means no check.
     #[serde(default)]
     pub seen: String,
+    /// The values as the form first showed them (see
+    /// [`crate::web::forms::merge_after_conflict`]).
+    #[serde(default)]
+    pub shown: String,
 }
 
 impl SettingsForm {
+    /// The form for the settings as stored, `seen` at `saved_at`.
+    pub fn of(current: &super::queries::CompanySettings, seen: String) -> Self {
+        let mut form = Self {
+            name: current.name.clone(),
+            address: current.address.clone(),
+            contact_email: current.contact_email.clone(),
+            sender_name: current.sender_name.clone(),
+            brand_colour: current.brand_colour.clone(),
+            seen,
+            shown: String::new(),
+        };
+        form.shown = crate::web::forms::shown_values(form.fields());
+        form
+    }
+
+    fn fields(&self) -> [(&'static str, &String); 5] {
+        [
+            ("name", &self.name),
+            ("address", &self.address),
+            ("contact_email", &self.contact_email),
+            ("sender_name", &self.sender_name),
+            ("brand_colour", &self.brand_colour),
+        ]
+    }
+
+    /// After someone else saved `now` meanwhile: their changes where this
+    /// form was left as shown, what was typed elsewhere, and a message by
+    /// each field both changed. Ready to be saved over `now`.
+    pub fn merged_with(mut self, now: &SettingsForm, errors: &mut FormErrors) -> Self {
+        let theirs: std::collections::BTreeMap<&str, String> =
+            now.fields().into_iter().map(|(k, v)| (k, v.clone())).collect();
+        let shown = std::mem::take(&mut self.shown);
+        let typed = [
+            ("name", &mut self.name),
+            ("address", &mut self.address),
+            ("contact_email", &mut self.contact_email),
+            ("sender_name", &mut self.sender_name),
+            ("brand_colour", &mut self.brand_colour),
+        ];
+        crate::web::forms::merge_after_conflict(typed, &shown, &theirs, errors, |_, v| {
+            if v.is_empty() {
+                "(empty)".to_string()
+            } else {
+                format!("“{v}”")
+            }
+        });
+        self.seen.clone_from(&now.seen);
+        self.shown.clone_from(&now.shown);
+        self
+    }
+
     /// Checks every field; errors are keyed by field.
     pub fn parse(&self) -> Result<SettingsUpdate, FormErrors> {
         let mut errors = FormErrors::new();

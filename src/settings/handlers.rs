@@ -33,14 +33,7 @@ async fn settings_page_with(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let current = db::run(ctx.pool(), |conn| Ok(queries::load(conn)?)).await?;
-    let form = form.unwrap_or(SettingsForm {
-        name: current.name,
-        address: current.address,
-        contact_email: current.contact_email,
-        sender_name: current.sender_name,
-        brand_colour: current.brand_colour,
-        seen: saved_at(current.updated_at),
-    });
+    let form = form.unwrap_or_else(|| SettingsForm::of(&current, saved_at(current.updated_at)));
     render_status(
         status,
         &CompanySettingsPage {
@@ -83,7 +76,11 @@ pub async fn update_company_settings(
         let before = queries::load_for_update(conn)?;
         let stamp = saved_at(before.updated_at);
         if !seen.is_empty() && seen != stamp {
-            return Ok(Err((queries::saved_by(conn)?, stamp)));
+            let who = match queries::saved_by(conn)? {
+                (Some(member), _) if member == by => "You saved the settings in another tab".to_string(),
+                (_, name) => format!("{name} saved the settings"),
+            };
+            return Ok(Err((who, SettingsForm::of(&before, stamp))));
         }
         let mut changed = serde_json::Map::new();
         for (field, old, new) in [
@@ -111,22 +108,18 @@ pub async fn update_company_settings(
         Ok(Ok(()))
     })
     .await?;
-    if let Err((who, stamp)) = saved {
-        // What they typed stays; saving again replaces what is there now.
-        let mut form = form;
-        form.seen = stamp;
+    if let Err((who, now)) = saved {
+        let mut errors = FormErrors::new();
+        let form = form.merged_with(&now, &mut errors);
         let notice = format!(
-            "{who} saved the settings after this page was shown, so yours were not saved. What you typed is kept: compare it with theirs (reload in another tab), then save again to replace them."
+            "{who} after this page was shown, so yours were not saved. The form below shows those changes where you left a field as it was, and what you typed elsewhere{}. Save again to apply it.",
+            if errors.is_empty() {
+                ""
+            } else {
+                "; a field you both changed says so"
+            }
         );
-        return settings_page_with(
-            &ctx,
-            Some(form),
-            FormErrors::new(),
-            None,
-            Some(notice),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        return settings_page_with(&ctx, Some(form), errors, None, Some(notice), StatusCode::CONFLICT).await;
     }
     ctx.flash(FlashKind::Success, "Company settings saved.");
     Ok(redirect("/settings/company"))

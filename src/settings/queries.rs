@@ -34,15 +34,16 @@ pub fn load_for_update(conn: &mut PgConnection) -> QueryResult<CompanySettings> 
         .first(conn)
 }
 
-/// Who saved the settings last, by name.
-pub fn saved_by(conn: &mut PgConnection) -> QueryResult<String> {
+/// Who saved the settings last: their id, and their name.
+pub fn saved_by(conn: &mut PgConnection) -> QueryResult<(Option<Uuid>, String)> {
     use crate::db::schema::members;
-    let who: Option<Option<String>> = company_settings::table
+    let who: Option<(Option<Uuid>, Option<String>)> = company_settings::table
         .left_join(members::table.on(company_settings::updated_by.eq(members::id.nullable())))
-        .select(members::name.nullable())
+        .select((company_settings::updated_by, members::name.nullable()))
         .first(conn)
         .optional()?;
-    Ok(who.flatten().unwrap_or_else(|| "Someone".to_string()))
+    let (id, name) = who.unwrap_or((None, None));
+    Ok((id, name.unwrap_or_else(|| "Someone".to_string())))
 }
 
 pub fn load(conn: &mut PgConnection) -> QueryResult<CompanySettings> {

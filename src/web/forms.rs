@@ -11,6 +11,45 @@ use uuid::Uuid;
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
+/// The values a form first showed, by field, as the hidden `shown` field
+/// carries them (JSON), so that a save refused because someone else saved
+/// meanwhile can be merged (see [`merge_after_conflict`]).
+pub fn shown_values<'a>(fields: impl IntoIterator<Item = (&'static str, &'a String)>) -> String {
+    let map: BTreeMap<&str, &String> = fields.into_iter().collect();
+    serde_json::to_string(&map).unwrap_or_default()
+}
+
+/// Merges a refused save with what someone else saved meanwhile (`now`):
+/// the fields left as `shown` take the new values, those changed keep what
+/// was typed, and those both changed differently get a message by the
+/// field, which `readable` words. Without the values as shown (a hand-made
+/// request) every typed value is kept.
+pub fn merge_after_conflict<'a>(
+    typed: impl IntoIterator<Item = (&'static str, &'a mut String)>,
+    shown: &str,
+    now: &BTreeMap<&str, String>,
+    errors: &mut FormErrors,
+    readable: impl Fn(&str, &str) -> String,
+) {
+    let shown: BTreeMap<String, String> = serde_json::from_str(shown).unwrap_or_default();
+    for (field, typed) in typed {
+        let (Some(was), Some(theirs)) = (shown.get(field), now.get(field)) else {
+            continue;
+        };
+        if typed.trim() == was.trim() {
+            typed.clone_from(theirs);
+        } else if theirs != was && typed.trim() != theirs.trim() {
+            errors.add(
+                field,
+                format!(
+                    "Changed meanwhile to {}; what you typed is kept. Check it before saving again.",
+                    readable(field, theirs)
+                ),
+            );
+        }
+    }
+}
+
 /// An id from the path; anything that is not one is a 404.
 pub fn parse_id(raw: &str) -> Result<Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)

@@ -200,9 +200,10 @@ async fn audit_log_filters_by_kind_actor_and_date() {
 }
 
 /// Two admins save the settings from pages shown at once: the second is
-/// refused with what they typed kept, instead of undoing the first's save.
+/// refused, and comes back with the first's change in the fields they left
+/// alone and their own typed elsewhere, so saving again undoes nothing.
 #[actix_web::test]
-async fn a_settings_save_over_a_later_one_is_refused() {
+async fn a_settings_save_over_a_later_one_is_refused_and_merged() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::Owner).await;
     let other = app.new_client();
@@ -211,48 +212,84 @@ async fn a_settings_save_over_a_later_one_is_refused() {
         .sign_in("second-admin@example.test", crate::helpers::PASSWORD)
         .await
         .assert_redirect("/");
-    let seen = |page: &str| {
-        page.split("name=\"seen\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("the form carries when it was saved")
-            .to_string()
-    };
-    let mine = seen(&app.get("/settings/company").await.body);
-    let theirs = seen(&other.get("/settings/company").await.body);
-    let fields = |address: &'static str, sender: &'static str, seen: String| {
-        vec![
-            ("name", "Acme KYC".to_string()),
-            ("address", address.to_string()),
-            ("contact_email", "kyc@acme.test".to_string()),
-            ("sender_name", sender.to_string()),
-            ("brand_colour", "#2f5bea".to_string()),
-            ("seen", seen),
+    // The form as a browser would send it: every field as shown, then changes.
+    let form_of = |page: &str, changes: &[(&'static str, &'static str)]| -> Vec<(&'static str, String)> {
+        let value = |name: &str| -> String {
+            let marker = format!("name=\"{name}\"");
+            let at = page.find(&marker).unwrap_or_else(|| panic!("{name}"));
+            let (before, after) = page.split_at(at);
+            let raw = if name == "address" {
+                after.split('>').nth(1).and_then(|rest| rest.split("</textarea").next())
+            } else {
+                before
+                    .rsplit("<input")
+                    .next()
+                    .and_then(|tag| tag.split("value=\"").nth(1))
+                    .or_else(|| after.split("value=\"").nth(1))
+                    .and_then(|rest| rest.split('"').next())
+            };
+            raw.unwrap_or_default()
+                .replace("&#34;", "\"")
+                .replace("&quot;", "\"")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        };
+        let mut fields: Vec<(&'static str, String)> = [
+            "name",
+            "address",
+            "contact_email",
+            "sender_name",
+            "brand_colour",
+            "seen",
+            "shown",
         ]
+        .into_iter()
+        .map(|name| (name, value(name)))
+        .collect();
+        for (name, new) in changes {
+            fields.iter_mut().find(|(n, _)| n == name).expect("field").1 = (*new).to_string();
+        }
+        fields
     };
-    let first = fields("2 New Street", "Acme KYC", mine);
-    let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mine = app.get("/settings/company").await.body;
+    let theirs = other.get("/settings/company").await.body;
     app.advance(chrono::Duration::seconds(1));
+    let first = form_of(&mine, &[("address", "2 New Street")]);
+    let first: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
     app.post("/settings/company", &first)
         .await
         .assert_redirect("/settings/company");
-    let stale = fields("1 Old Street", "Acme Compliance", theirs);
+    let stale = form_of(&theirs, &[("sender_name", "Acme Compliance")]);
     let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = other.post("/settings/company", &stale).await;
     assert_eq!(refused.status, 409);
+    assert!(refused.body.contains("saved the settings after this page was shown"));
     assert!(
-        refused.body.contains("saved the settings after this page was shown")
-            && refused.body.contains("value=\"Acme Compliance\"")
+        refused.body.contains("value=\"Acme Compliance\"") && refused.body.contains(">2 New Street</textarea>"),
+        "their typed change kept, the first save's change shown where they left the field alone"
     );
-    assert!(
-        app.get("/settings/company").await.body.contains("2 New Street"),
-        "the first save stands"
-    );
-    // Saving again, knowingly, replaces it.
-    let again = fields("1 Old Street", "Acme Compliance", seen(&refused.body));
+    let again = form_of(&refused.body, &[]);
     let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
     other
         .post("/settings/company", &again)
         .await
         .assert_redirect("/settings/company");
+    let page = app.get("/settings/company").await.body;
+    assert!(
+        page.contains(">2 New Street</textarea>") && page.contains("value=\"Acme Compliance\""),
+        "both changes stand"
+    );
+    // The same admin in two tabs is told it was them.
+    let tab = app.get("/settings/company").await.body;
+    app.advance(chrono::Duration::seconds(1));
+    let now = form_of(&tab, &[("address", "3 Third Street")]);
+    let now: Vec<(&str, &str)> = now.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post("/settings/company", &now)
+        .await
+        .assert_redirect("/settings/company");
+    let old_tab = form_of(&tab, &[("sender_name", "Acme KYC desk")]);
+    let old_tab: Vec<(&str, &str)> = old_tab.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let own = app.post("/settings/company", &old_tab).await;
+    assert_eq!(own.status, 409);
+    assert!(own.body.contains("You saved the settings in another tab"));
 }
