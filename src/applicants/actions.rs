@@ -801,7 +801,11 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
         Ok(Outcome::Done(if name.is_empty() {
             "Reviewer removed.".into()
         } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete | Status::Rejected) {
-            format!("{name} will review this applicant once they have finished their verification.")
+            if reviewer == Some(c.by) {
+                "You will review this applicant once they have finished their verification.".to_string()
+            } else {
+                format!("{name} will review this applicant once they have finished their verification.")
+            }
         } else {
             if reviewer == Some(c.by) {
                 "You are reviewing this applicant.".to_string()
@@ -1024,11 +1028,22 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    let errors = free_text_errors(&[("comment_internal", "The internal comment", &form.comment_internal)]);
+    let mut errors = free_text_errors(&[
+        ("comment_internal", "The internal comment", &form.comment_internal),
+        ("approve_note", "The note", &form.approve_note),
+    ]);
+    if form.approve_note.chars().count() > 2000 {
+        errors.add("approve_note", "Keep the note to 2000 characters.");
+    }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors, None).await;
     }
-    let values = form.clone();
+    let mut values = form.clone();
+    // The note from the profile's approval form; a request with the older
+    // field name (a script's) still works.
+    if !values.approve_note.trim().is_empty() {
+        values.comment_internal = std::mem::take(&mut values.approve_note);
+    }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         if applicant.status == Status::Approved.code() {
             return Ok(Outcome::Refused("This applicant is already approved.".into()));

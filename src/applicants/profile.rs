@@ -66,6 +66,10 @@ pub struct ProfileForm {
     pub comment_applicant: String,
     #[serde(default)]
     pub comment_internal: String,
+    /// The approval's internal note (its own field: the reject form on the
+    /// same page has an internal comment too).
+    #[serde(default)]
+    pub approve_note: String,
     #[serde(default)]
     pub retry_steps: Vec<String>,
     #[serde(default)]

@@ -1188,10 +1188,25 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     .assert_redirect(&format!("/applicants/{id}"));
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("type=\"submit\">Approve</button>") && !page.body.contains("Approval waits"));
-    act(&app, id, "approve", &[])
-        .await
-        .assert_redirect(&format!("/applicants/{id}"));
+    assert!(
+        page.body.contains("name=\"approve_note\""),
+        "an approval can carry a note"
+    );
+    act(
+        &app,
+        id,
+        "approve",
+        &[("approve_note", "The screening hit is a namesake: other birth year.")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "APPROVED");
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Internal: The screening hit is a namesake: other birth year.")
+    );
     // A decided case has no one left to review it.
     assert!(!app.get(&format!("/applicants/{id}")).await.body.contains("/reviewer\""));
     let late = act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())]).await;
