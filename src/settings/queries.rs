@@ -17,21 +17,28 @@ pub struct CompanySettings {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Loads the settings.
+/// What the settings pages read.
+const COLUMNS: (
+    company_settings::name,
+    company_settings::address,
+    company_settings::contact_email,
+    company_settings::sender_name,
+    company_settings::brand_colour,
+    company_settings::logo_content_type,
+    company_settings::updated_at,
+) = (
+    company_settings::name,
+    company_settings::address,
+    company_settings::contact_email,
+    company_settings::sender_name,
+    company_settings::brand_colour,
+    company_settings::logo_content_type,
+    company_settings::updated_at,
+);
+
 /// The settings, locked until the transaction ends.
 pub fn load_for_update(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
-    company_settings::table
-        .select((
-            company_settings::name,
-            company_settings::address,
-            company_settings::contact_email,
-            company_settings::sender_name,
-            company_settings::brand_colour,
-            company_settings::logo_content_type,
-            company_settings::updated_at,
-        ))
-        .for_update()
-        .first(conn)
+    company_settings::table.select(COLUMNS).for_update().first(conn)
 }
 
 /// Who saved the settings last: their id, and their name.
@@ -46,18 +53,9 @@ pub fn saved_by(conn: &mut PgConnection) -> QueryResult<(Option<Uuid>, String)> 
     Ok((id, name.unwrap_or_else(|| "Someone".to_string())))
 }
 
+/// Loads the settings.
 pub fn load(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
-    company_settings::table
-        .select((
-            company_settings::name,
-            company_settings::address,
-            company_settings::contact_email,
-            company_settings::sender_name,
-            company_settings::brand_colour,
-            company_settings::logo_content_type,
-            company_settings::updated_at,
-        ))
-        .first(conn)
+    company_settings::table.select(COLUMNS).first(conn)
 }
 
 /// The company's name, for emails and pages.

@@ -118,6 +118,23 @@ fn active_result(app: &TestApp, applicant: uuid::Uuid, kind: &str) -> uuid::Uuid
         .expect("result")
 }
 
+/// A check flags the document check (a screening hit, a duplicate), as
+/// the portal will record it: the step needs review, the case is on hold.
+/// Returns the flagged result.
+fn flag_document_check(app: &TestApp, applicant: uuid::Uuid) -> uuid::Uuid {
+    let flagged = active_result(app, applicant, "document_check");
+    let mut conn = app.pool.get().expect("conn");
+    diesel::update(step_results::table.find(flagged))
+        .set(step_results::status.eq("NEEDS_REVIEW"))
+        .execute(&mut conn)
+        .expect("flag");
+    diesel::update(applicants::table.find(applicant))
+        .set(applicants::status.eq("ON_HOLD"))
+        .execute(&mut conn)
+        .expect("on hold");
+    flagged
+}
+
 #[actix_web::test]
 async fn restart_change_flow_and_reset() {
     let app = spawn_app().await;
@@ -891,18 +908,7 @@ async fn settling_results_by_hand_moves_the_case() {
 
     let (id, _) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
-    let flagged = active_result(&app, id, "document_check");
-    {
-        let mut conn = app.pool.get().expect("conn");
-        diesel::update(step_results::table.find(flagged))
-            .set(step_results::status.eq("NEEDS_REVIEW"))
-            .execute(&mut conn)
-            .expect("flag");
-        diesel::update(applicants::table.find(id))
-            .set(applicants::status.eq("ON_HOLD"))
-            .execute(&mut conn)
-            .expect("on hold");
-    }
+    let flagged = flag_document_check(&app, id);
     let garbage = act(&app, id, "reviewer", &[("reviewer_id", "garbage")]).await;
     assert_eq!(garbage.status, 422, "an unknown reviewer is not taken as nobody");
     act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())])
@@ -1142,18 +1148,7 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, _) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
-    let flagged = active_result(&app, id, "document_check");
-    {
-        let mut conn = app.pool.get().expect("conn");
-        diesel::update(step_results::table.find(flagged))
-            .set(step_results::status.eq("NEEDS_REVIEW"))
-            .execute(&mut conn)
-            .expect("flag");
-        diesel::update(applicants::table.find(id))
-            .set(applicants::status.eq("ON_HOLD"))
-            .execute(&mut conn)
-            .expect("hold");
-    }
+    let flagged = flag_document_check(&app, id);
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(
         page.body
