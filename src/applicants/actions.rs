@@ -351,7 +351,7 @@ pub async fn send_link_again(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsSendLinks)?;
-    let (id, link) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let (id, link) = two_ids(path)?;
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         use crate::verifications::links::{describe, status as link_status};
         let Some(link) = verifications::link_of_for_update(conn, applicant.id, link)? else {
@@ -374,13 +374,11 @@ pub async fn send_link_again(
                 "This applicant has no email address; add one with “Edit details” first.".into(),
             ));
         };
-        let (status, _, error) = verifications::email_status(conn, message)?;
-        let sent_to = crate::outbox::queries::recipient(conn, message)?;
+        let (sent_to, status, error) = crate::outbox::queries::delivery(conn, message)?;
         // An email still waiting to go to an address corrected since (a
         // server that answers "try later" for a mistyped domain) is
-        // withdrawn and sent to the right one.
-        // One delivered to an address corrected since went to the wrong
-        // mailbox: it goes again, to the right one.
+        // withdrawn and sent to the right one; one delivered there went to
+        // the wrong mailbox, and goes again to the right one.
         let waiting = matches!(status.as_str(), "queued" | "retrying");
         if waiting && sent_to != to {
             crate::outbox::queries::cancel_waiting(conn, &[message], &format!("replaced: sent again to {to}"))?;
@@ -456,12 +454,12 @@ pub async fn change_flow(
                 current_verification_id: Some(new),
                 ..applicant.clone()
             };
-            let status = if steps_to_do(conn, &moved)? {
-                Status::Incomplete
-            } else {
-                settled_status(conn, &moved)?
-            };
-            set_status(conn, applicant.id, status)?;
+            let now = standing(conn, &moved)?;
+            set_status(
+                conn,
+                applicant.id,
+                if now.to_do { Status::Incomplete } else { now.settled },
+            )?;
         }
         record(
             conn,
@@ -647,8 +645,8 @@ where
     .await
 }
 
-/// The applicant and step result a result action's path names.
-fn result_path(path: web::Path<(String, String)>) -> Result<(Uuid, Uuid), AppError> {
+/// The two ids a path names: the applicant's, then a link's or a result's.
+fn two_ids(path: web::Path<(String, String)>) -> Result<(Uuid, Uuid), AppError> {
     let (id, result) = path.into_inner();
     Ok((parse_id(&id)?, parse_id(&result)?))
 }
@@ -660,7 +658,7 @@ pub async fn resolve_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    let (id, result) = result_path(path)?;
+    let (id, result) = two_ids(path)?;
     let comment = form.resolve_comment.trim().to_string();
     let mut errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
     if comment.is_empty() || comment.chars().count() > 2000 {
@@ -691,7 +689,7 @@ pub async fn deactivate_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    change_result(&ctx, result_path(path)?, &form, true, |conn, found, c| {
+    change_result(&ctx, two_ids(path)?, &form, true, |conn, found, c| {
         if found.status == "NOT_STARTED" {
             return Ok(Err(
                 "That step has not started, so there is no result to move to the history.".into(),
@@ -714,7 +712,7 @@ pub async fn reactivate_result(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
-    change_result(&ctx, result_path(path)?, &form, false, |conn, found, c| {
+    change_result(&ctx, two_ids(path)?, &form, false, |conn, found, c| {
         verifications::reactivate_result(conn, found, c.now)?;
         Ok(Ok((
             EventKind::StepReactivated,
@@ -798,49 +796,48 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
             EventKind::ReviewerAssigned,
             json!({ "reviewer": if name.is_empty() { "nobody".to_string() } else { name.clone() } }),
         )?;
+        let mine = reviewer == Some(c.by);
+        let who = if mine { "You" } else { name.as_str() };
         Ok(Outcome::Done(if name.is_empty() {
             "Reviewer removed.".into()
-        } else if reviewer.is_some() && matches!(status, Status::Init | Status::Incomplete | Status::Rejected) {
-            if reviewer == Some(c.by) {
-                "You will review this applicant once they have finished their verification.".to_string()
-            } else {
-                format!("{name} will review this applicant once they have finished their verification.")
-            }
+        } else if matches!(status, Status::Init | Status::Incomplete | Status::Rejected) {
+            format!("{who} will review this applicant once they have finished their verification.")
         } else {
-            if reviewer == Some(c.by) {
-                "You are reviewing this applicant.".to_string()
-            } else {
-                format!("{name} is reviewing this applicant.")
-            }
+            format!("{who} {} reviewing this applicant.", if mine { "are" } else { "is" })
         }))
     })
     .await
 }
 
-/// Where an applicant who had finished stands by the current verification's
-/// results: on hold while a result failed or needs an officer's look,
-/// incomplete while a step is still to do, completed once all are settled.
-fn settled_status(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<Status> {
+/// Where the current verification's results put an applicant, read once.
+struct Standing {
+    /// Where one who had finished stands: on hold while a result failed or
+    /// needs an officer's look, incomplete while a step is still to do,
+    /// completed once all are settled.
+    settled: Status,
+    /// Whether a step still waits for the applicant.
+    to_do: bool,
+}
+
+fn standing(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<Standing> {
     let Some(verification) = applicant.current_verification_id else {
-        return Ok(Status::Completed);
+        return Ok(Standing {
+            settled: Status::Completed,
+            to_do: false,
+        });
     };
     let results = verifications::results_of(conn, verification)?;
-    let active: Vec<_> = results.iter().filter(|r| r.active).collect();
-    Ok(
-        if active
-            .iter()
-            .any(|r| matches!(r.status.as_str(), "NEEDS_REVIEW" | "FAILED"))
-        {
-            Status::OnHold
-        } else if active
-            .iter()
-            .any(|r| matches!(r.status.as_str(), "NOT_STARTED" | "OPEN"))
-        {
-            Status::Incomplete
-        } else {
-            Status::Completed
-        },
-    )
+    let active = || results.iter().filter(|r| r.active);
+    let flagged = active().any(|r| matches!(r.status.as_str(), "NEEDS_REVIEW" | "FAILED"));
+    let to_do = active().any(|r| matches!(r.status.as_str(), "NOT_STARTED" | "OPEN"));
+    let settled = if flagged {
+        Status::OnHold
+    } else if to_do {
+        Status::Incomplete
+    } else {
+        Status::Completed
+    };
+    Ok(Standing { settled, to_do })
 }
 
 /// After an officer settles a result by hand, an applicant waiting for
@@ -852,26 +849,20 @@ fn settled_status(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult
 /// resolved by hand): they had finished, and have again.
 fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-    let settled = settled_status(conn, applicant)?;
     let moves = match status {
         Status::InProgress | Status::OnHold | Status::Completed => true,
-        Status::Incomplete => applicant.current_verification_id.is_some() && !steps_to_do(conn, applicant)?,
+        Status::Incomplete => applicant.current_verification_id.is_some(),
         _ => false,
     };
-    if moves && settled != status {
+    if !moves {
+        return Ok(());
+    }
+    let now = standing(conn, applicant)?;
+    let settled = now.settled;
+    if (status != Status::Incomplete || !now.to_do) && settled != status {
         set_status(conn, applicant.id, settled)?;
     }
     Ok(())
-}
-
-/// Whether a step of the current verification still waits for the applicant.
-fn steps_to_do(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<bool> {
-    let Some(verification) = applicant.current_verification_id else {
-        return Ok(false);
-    };
-    Ok(verifications::results_of(conn, verification)?
-        .iter()
-        .any(|r| r.active && matches!(r.status.as_str(), "NOT_STARTED" | "OPEN")))
 }
 
 /// Why links are withdrawn once a verification is decided.
@@ -980,7 +971,7 @@ pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, revie
     }
     // Nobody reviews it any more: it stands where its results put it.
     if reviewer.is_none() && status == Status::InReview {
-        let settled = settled_status(conn, applicant)?;
+        let settled = standing(conn, applicant)?.settled;
         set_status(conn, applicant.id, settled)?;
     }
     Ok(())
@@ -1081,7 +1072,7 @@ pub async fn reject(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    let errors = free_text_errors(&[
+    let mut errors = free_text_errors(&[
         (
             "comment_applicant",
             "The comment for the applicant",
@@ -1089,7 +1080,6 @@ pub async fn reject(
         ),
         ("comment_internal", "The internal comment", &form.comment_internal),
     ]);
-    let mut errors = errors;
     // What the form alone tells, next to its fieldset; whether the steps
     // ticked are the flow's is known inside the transaction.
     if !matches!(form.rejection_type.as_str(), "final" | "retry") {

@@ -134,11 +134,16 @@ pub fn note_sent(conn: &mut PgConnection, id: Uuid, note: &str) -> QueryResult<(
     Ok(())
 }
 
-/// The main recipient of a message.
-pub fn recipient(conn: &mut PgConnection, id: Uuid) -> QueryResult<String> {
+/// Where a message goes and how its delivery stands: (main recipient,
+/// status, last error).
+pub fn delivery(conn: &mut PgConnection, id: Uuid) -> QueryResult<(String, String, Option<String>)> {
     outbox_messages::table
         .find(id)
-        .select(outbox_messages::to_address)
+        .select((
+            outbox_messages::to_address,
+            outbox_messages::status,
+            outbox_messages::last_error,
+        ))
         .first(conn)
 }
 

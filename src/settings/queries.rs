@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 /// The settings row without the logo bytes.
-#[derive(Queryable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = company_settings)]
 pub struct CompanySettings {
     pub name: String,
     pub address: String,
@@ -17,28 +18,12 @@ pub struct CompanySettings {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What the settings pages read.
-const COLUMNS: (
-    company_settings::name,
-    company_settings::address,
-    company_settings::contact_email,
-    company_settings::sender_name,
-    company_settings::brand_colour,
-    company_settings::logo_content_type,
-    company_settings::updated_at,
-) = (
-    company_settings::name,
-    company_settings::address,
-    company_settings::contact_email,
-    company_settings::sender_name,
-    company_settings::brand_colour,
-    company_settings::logo_content_type,
-    company_settings::updated_at,
-);
-
 /// The settings, locked until the transaction ends.
 pub fn load_for_update(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
-    company_settings::table.select(COLUMNS).for_update().first(conn)
+    company_settings::table
+        .select(CompanySettings::as_select())
+        .for_update()
+        .first(conn)
 }
 
 /// Who saved the settings last: their id, and their name.
@@ -55,7 +40,7 @@ pub fn saved_by(conn: &mut PgConnection) -> QueryResult<(Option<Uuid>, String)> 
 
 /// Loads the settings.
 pub fn load(conn: &mut PgConnection) -> QueryResult<CompanySettings> {
-    company_settings::table.select(COLUMNS).first(conn)
+    company_settings::table.select(CompanySettings::as_select()).first(conn)
 }
 
 /// The company's name, for emails and pages.

@@ -501,18 +501,6 @@ pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> Strin
     }
 }
 
-/// The delivery state of one outbox message: (status, attempts, last error).
-pub fn email_status(conn: &mut PgConnection, message: Uuid) -> QueryResult<(String, i32, Option<String>)> {
-    outbox_messages::table
-        .find(message)
-        .select((
-            outbox_messages::status,
-            outbox_messages::attempts,
-            outbox_messages::last_error,
-        ))
-        .first(conn)
-}
-
 /// A step result as the flow tracker shows it.
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = step_results)]
