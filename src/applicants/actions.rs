@@ -907,19 +907,20 @@ fn unsettled_steps(results: &[verifications::StepResult]) -> Vec<(&'static str, 
 }
 
 /// Why the current verification, with these `results` (`None` without
-/// one), cannot be approved yet, if it cannot. The profile says it next to
-/// the Approve button; approving says it again, in case the page was old.
-pub(crate) fn approval_blocker(results: Option<&[verifications::StepResult]>) -> Option<String> {
+/// one), cannot be approved yet, if it cannot, after `lead`. The profile
+/// says it next to the Approve button ("Approval waits"); approving says it
+/// again ("Not approved"), in case the page was old.
+pub(crate) fn approval_blocker(results: Option<&[verifications::StepResult]>, lead: &str) -> Option<String> {
     let Some(results) = results else {
         return Some("There is no verification to approve yet: create a verification session first.".into());
     };
     let steps = unsettled_steps(results);
-    (!steps.is_empty()).then(|| not_approved(&steps))
+    (!steps.is_empty()).then(|| not_approved(&steps, lead))
 }
 
 /// Why approval waits: the failed steps, those that need a look, then
 /// those still to do.
-fn not_approved(steps: &[(&'static str, Unsettled)]) -> String {
+fn not_approved(steps: &[(&'static str, Unsettled)], lead: &str) -> String {
     let named = |why: Unsettled| -> Vec<&str> { steps.iter().filter(|s| s.1 == why).map(|s| s.0).collect() };
     let (failed, flagged, to_do) = (
         named(Unsettled::Failed),
@@ -945,7 +946,7 @@ fn not_approved(steps: &[(&'static str, Unsettled)]) -> String {
             "Look at what was flagged, then resolve the step by hand with what you found; wait for the applicant for the rest."
         }
     };
-    format!("Not approved: {}. {advice}", parts.join("; "))
+    format!("{lead}: {}. {advice}", parts.join("; "))
 }
 
 /// "Intro", "Intro and Liveness", "Intro, Liveness and Final screen".
@@ -1046,7 +1047,7 @@ pub async fn approve(
             Some(v) => Some(verifications::results_of(conn, v)?),
             None => None,
         };
-        if let Some(blocker) = approval_blocker(results.as_deref()) {
+        if let Some(blocker) = approval_blocker(results.as_deref(), "Not approved") {
             return Ok(Outcome::Refused(blocker));
         }
         insert_review(conn, c.by, c.now, applicant, "approved", &values)?;
@@ -1283,16 +1284,19 @@ mod tests {
     #[test]
     fn a_refused_approval_names_failed_steps_apart() {
         assert_eq!(
-            not_approved(&[
-                ("AML screening", Unsettled::Failed),
-                ("Liveness", Unsettled::ToDo),
-                ("Final screen", Unsettled::ToDo)
-            ]),
+            not_approved(
+                &[
+                    ("AML screening", Unsettled::Failed),
+                    ("Liveness", Unsettled::ToDo),
+                    ("Final screen", Unsettled::ToDo)
+                ],
+                "Not approved"
+            ),
             "Not approved: AML screening failed; Liveness and Final screen are not finished. \
              Wait for the applicant, or resolve a step by hand if you checked it yourself."
         );
         assert_eq!(
-            not_approved(&[("AML screening", Unsettled::NeedsReview)]),
+            not_approved(&[("AML screening", Unsettled::NeedsReview)], "Not approved"),
             "Not approved: AML screening needs review. \
              Look at what was flagged, then resolve the step by hand with what you found."
         );

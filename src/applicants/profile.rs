@@ -538,8 +538,7 @@ async fn render_profile(
         can_send_links: ctx.can(Permission::ApplicantsSendLinks),
         can_review: ctx.can(Permission::ApplicantsReview),
         can_delete: ctx.can(Permission::ApplicantsDelete),
-        approve_blocker: super::actions::approval_blocker(l.tracker.as_ref().map(|t| t.3.as_slice()))
-            .map(|b| b.replacen("Not approved: ", "Approval waits: ", 1))
+        approve_blocker: super::actions::approval_blocker(l.tracker.as_ref().map(|t| t.3.as_slice()), "Approval waits")
             .unwrap_or_default(),
         can_edit: ctx.can(Permission::ApplicantsCreate),
     };

@@ -221,13 +221,13 @@ pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
     let id = parse_id(&path)?;
     let ((member, role), inv, roles, deliveries) = db::read(ctx.pool(), move |conn| {
         let (member, role) = queries::find_member(conn, id)?;
-        let deliveries = queries::invitation_deliveries(conn, std::slice::from_ref(&member.email))?;
-        Ok((
-            (member, role),
-            queries::pending_invitation(conn, id)?,
-            queries::role_choices(conn)?,
-            deliveries,
-        ))
+        let inv = queries::pending_invitation(conn, id)?;
+        // Only an open invitation's email matters.
+        let deliveries = match inv {
+            Some(_) => queries::invitation_deliveries(conn, std::slice::from_ref(&member.email))?,
+            None => Vec::new(),
+        };
+        Ok(((member, role), inv, queries::role_choices(conn)?, deliveries))
     })
     .await?;
     let now = ctx.now();

@@ -31,9 +31,7 @@ async fn form_page(
     let ((found, _, _), flows, saved, final_rejection, running) = db::run(ctx.pool(), move |conn| {
         let found = applicants::find(conn, applicant)?;
         let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
-        let running = queries::links_of(conn, applicant)?
-            .iter()
-            .any(|l| l.link.status_at(now) == crate::verifications::links::status::OPENED);
+        let running = queries::session_running(conn, applicant, now)?;
         Ok((
             found,
             queries::flow_choices(conn, "regular")?,

@@ -318,6 +318,19 @@ pub fn link_of_for_update(conn: &mut PgConnection, applicant: Uuid, link: Uuid) 
         .optional()
 }
 
+/// Whether the applicant is in a session right now: a link opened whose
+/// session time and expiry have not run out.
+pub fn session_running(conn: &mut PgConnection, applicant: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        session_links::table
+            .filter(session_links::applicant_id.eq(applicant))
+            .filter(session_links::status.eq(crate::verifications::links::status::OPENED))
+            .filter(session_links::session_ends_at.gt(now))
+            .filter(session_links::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
 /// Whether step result `result` belongs to one of the applicant's
 /// verifications, current or not.
 pub fn result_is_applicants(conn: &mut PgConnection, result: Uuid, applicant: Uuid) -> QueryResult<bool> {
