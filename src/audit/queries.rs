@@ -1,5 +1,6 @@
 //! Reading the audit log.
 
+use super::EventKind;
 use crate::db::schema::{events, members};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -95,6 +96,19 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
 }
 
 /// Members that can be chosen in the actor filter: (id, label).
+/// Whether an event of `kind` was recorded about this subject: how a
+/// second click on "revoke" or "delete" tells "already done" from an id
+/// that never existed, once the row itself is gone.
+pub fn recorded(conn: &mut PgConnection, kind: EventKind, subject_type: &str, subject_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        events::table
+            .filter(events::subject_type.eq(subject_type))
+            .filter(events::subject_id.eq(subject_id))
+            .filter(events::kind.eq(kind.code())),
+    ))
+    .get_result(conn)
+}
+
 pub fn actor_choices(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String, String)>> {
     members::table
         .select((members::id, members::name, members::email))

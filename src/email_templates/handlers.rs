@@ -351,7 +351,21 @@ pub async fn delete_template(
     let id = crate::web::parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
     let name = db::run(ctx.pool(), move |conn| {
-        let t = queries::find(conn, id)?;
+        let t = match queries::find(conn, id) {
+            Ok(t) => t,
+            // The same click posted twice finds only the audit record.
+            Err(diesel::result::Error::NotFound)
+                if audit::queries::recorded(
+                    conn,
+                    EventKind::EmailTemplateDeleted,
+                    "email_template",
+                    &id.to_string(),
+                )? =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
         queries::delete(conn, id)?;
         audit::record(
             conn,
@@ -361,9 +375,12 @@ pub async fn delete_template(
             Some(("email_template", id.to_string())),
             json!({ "name": t.name }),
         )?;
-        Ok(t.name)
+        Ok(Some(t.name))
     })
     .await?;
-    ctx.flash(FlashKind::Success, format!("Email template “{name}” deleted."));
+    match name {
+        Some(name) => ctx.flash(FlashKind::Success, format!("Email template “{name}” deleted.")),
+        None => ctx.flash(FlashKind::Info, "This email template was already deleted."),
+    }
     Ok(redirect("/email-templates"))
 }

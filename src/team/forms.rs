@@ -12,6 +12,21 @@ pub struct InviteForm {
 }
 
 /// POST /team/members/{id}/role
+/// Resend an invitation. `sent` is how many times it had been sent when the
+/// page was shown; absent from a script's request, which then always sends.
+#[derive(Deserialize, Default)]
+pub struct ResendForm {
+    #[serde(default)]
+    pub sent: String,
+}
+
+impl ResendForm {
+    /// The count the page showed, when it showed one.
+    pub fn sent_before(&self) -> Option<i32> {
+        self.sent.trim().parse().ok()
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct RoleChangeForm {
     #[serde(default)]

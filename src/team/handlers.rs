@@ -1,6 +1,6 @@
 //! Team handlers: the team page, invitations, role changes, deactivation.
 
-use super::forms::{AcceptForm, InviteForm, RoleChangeForm};
+use super::forms::{AcceptForm, InviteForm, ResendForm, RoleChangeForm};
 use super::models::{Member, status};
 use super::pages::{AcceptPage, MemberPage, MemberRow, TeamPage};
 use super::queries::{self, PendingInvitation};
@@ -50,6 +50,7 @@ fn member_row(
         last_signin: m.last_signin_at.map(|t| viewer.format_time(t)).unwrap_or_default(),
         invitation_expires: inv.map(|i| viewer.format_time(i.expires_at)).unwrap_or_default(),
         invitation_expired: inv.is_some_and(|i| i.expires_at <= now),
+        invitation_sent: inv.map_or(0, |i| i.sent_count),
         invitation_email,
     }
 }
@@ -281,11 +282,12 @@ fn display(member: &Member) -> String {
 pub async fn resend_invitation(
     ctx: Ctx,
     path: web::Path<String>,
-    _form: CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<ResendForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::TeamInvite)?;
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
+    let sent_before = form.sent_before();
     let inviter = Inviter::of(&ctx);
     let is_owner = ctx.member.is_owner();
     member_action(&ctx, id, move |conn, member, role| {
@@ -299,8 +301,16 @@ pub async fn resend_invitation(
             return Ok(Err("Only an Owner can resend an Owner invitation.".into()));
         }
         let token = SecretToken::generate();
-        if queries::renew_invitation(conn, member.id, &token.hash, now)? == 0 {
-            return Ok(Err("This invitation is no longer open.".into()));
+        if queries::renew_invitation(conn, member.id, &token.hash, sent_before, now)? == 0 {
+            let open = queries::pending_invitation(conn, member.id)?;
+            return Ok(match open {
+                // The same click, posted twice: the first one sent it.
+                Some(_) => Ok(format!(
+                    "The invitation was already sent again to {}; the latest email holds the link that works.",
+                    member.email
+                )),
+                None => Err("This invitation is no longer open.".into()),
+            });
         }
         inviter.queue_email(conn, &token.plain, &member.email, &role.name, now)?;
         audit::record(
@@ -330,7 +340,17 @@ pub async fn revoke_invitation(
     let (now, actor) = (ctx.now(), ctx.actor());
     let is_owner = ctx.member.is_owner();
     let outcome = db::run(ctx.pool(), move |conn| {
-        let (member, role) = queries::find_member(conn, id)?;
+        let (member, role) = match queries::find_member(conn, id) {
+            Ok(found) => found,
+            // A revoked invitation takes its member with it; the same click
+            // posted twice finds only the audit record.
+            Err(diesel::result::Error::NotFound)
+                if audit::queries::recorded(conn, EventKind::InvitationRevoked, "member", &id.to_string())? =>
+            {
+                return Ok(Ok("This invitation was already revoked.".to_string()));
+            }
+            Err(e) => return Err(e.into()),
+        };
         if member.status != status::INVITED {
             return Ok(Err(format!(
                 "{} has already joined; deactivate them instead.",

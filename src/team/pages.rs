@@ -16,6 +16,10 @@ pub struct MemberRow {
     /// For invited members: when the invitation expires, and whether it has.
     pub invitation_expires: String,
     pub invitation_expired: bool,
+    /// How many times the open invitation was sent; the resend form carries
+    /// it, so that the same click posted twice sends one email, not two
+    /// (each resend replaces the link the email before held).
+    pub invitation_sent: i32,
     /// What went wrong with the latest invitation email, if anything did
     /// ("email failed: mailbox unavailable"); empty while all is well.
     pub invitation_email: String,

@@ -168,15 +168,16 @@ pub fn create_invitation(
     Ok(member_id)
 }
 
-/// Replaces the open invitation's token and restarts its 7 days.
-/// The previous link stops working.
+/// Replaces the open invitation's token and restarts its 7 days, when it
+/// was sent `sent_before` times (if given). The previous link stops working.
 pub fn renew_invitation(
     conn: &mut PgConnection,
     member_id: Uuid,
     token_hash: &[u8],
+    sent_before: Option<i32>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(
+    let mut renew = diesel::update(
         invitations::table
             .filter(invitations::member_id.eq(member_id))
             .filter(invitations::accepted_at.is_null())
@@ -188,7 +189,13 @@ pub fn renew_invitation(
         invitations::sent_count.eq(invitations::sent_count + 1),
         invitations::updated_at.eq(now),
     ))
-    .execute(conn)
+    .into_boxed();
+    // Only the invitation the page showed: the same click posted twice
+    // must not send a second email that replaces the first one's link.
+    if let Some(count) = sent_before {
+        renew = renew.filter(invitations::sent_count.eq(count));
+    }
+    renew.execute(conn)
 }
 
 /// Withdraws an invitation: the invited member disappears (they never

@@ -124,6 +124,21 @@ async fn templates_need_the_link_and_known_placeholders() {
         .await
         .assert_redirect("/email-templates");
     assert!(app.get("/email-templates").await.body.contains("No templates yet"));
+    // The same click posted twice: told it is done, not a missing page.
+    app.post(&format!("{path}/delete"), &[])
+        .await
+        .assert_redirect("/email-templates");
+    assert!(
+        app.get("/email-templates").await.body.contains("already deleted"),
+        "a second delete says so"
+    );
+    assert_eq!(
+        app.post(&format!("/email-templates/{}/delete", uuid::Uuid::nil()), &[])
+            .await
+            .status,
+        404,
+        "a template that never existed is still not found"
+    );
     // Saved after someone deleted it: told so, the text kept, on a form
     // that saves it anew.
     let orphan = save("Kept: {{session_url}}", before_deletion).await;

@@ -147,9 +147,31 @@ async fn resend_replaces_the_link_and_revoke_kills_it() {
     .assert_redirect("/team");
     let first = app.email_to("sam@example.test", "invited you").await.link(&app.address);
     let id = member_id(&app, "sam@example.test");
-    app.post(&format!("/team/members/{id}/resend"), &[])
+    let page = app.get(&format!("/team/members/{id}")).await;
+    assert!(
+        page.body.contains(r#"name="sent" value="1""#),
+        "the resend form carries the count"
+    );
+    app.post(&format!("/team/members/{id}/resend"), &[("sent", "1")])
         .await
         .assert_redirect(&format!("/team/members/{id}"));
+    // The same click posted twice sends nothing more: a second email would
+    // replace the link of the first.
+    app.post(&format!("/team/members/{id}/resend"), &[("sent", "1")])
+        .await
+        .assert_redirect(&format!("/team/members/{id}"));
+    assert!(
+        app.get(&format!("/team/members/{id}"))
+            .await
+            .body
+            .contains("already sent again to sam@example.test"),
+        "the second click is told it was done"
+    );
+    assert_eq!(
+        app.event_kinds().iter().filter(|k| *k == "invitation.resent").count(),
+        1,
+        "one resend"
+    );
     let all: Vec<String> = loop {
         let links: Vec<String> = app
             .smtp
@@ -196,6 +218,13 @@ async fn resend_replaces_the_link_and_revoke_kills_it() {
     );
     let team = app.get("/team").await;
     assert!(team.body.contains("Invitation to sam@example.test revoked"));
+    app.post(&format!("/team/members/{id}/revoke"), &[])
+        .await
+        .assert_redirect("/team");
+    assert!(
+        app.get("/team").await.body.contains("already revoked"),
+        "a second revoke says so, not a missing page"
+    );
     assert!(
         !team.body.contains("badge-invited"),
         "the invited member is gone from the list"
