@@ -379,7 +379,7 @@ async fn render_profile(
                     )
                 }
                 (Some(first), _) => format!("opened {}", ctx.member.format_time(first)),
-                _ => format!("{} min from the first open", x.link.session_minutes),
+                _ => format!("{} min from the applicant's start", x.link.session_minutes),
             };
             let (email, email_status, email_error) = match &x.email {
                 Some((to, status, attempts, error)) => (

@@ -159,6 +159,7 @@ event_kinds! {
     LinkEmailQueued => ("link.email_queued", "Verification link emailed"),
     LinkEmailResent => ("link.email_resent", "Verification link emailed again"),
     LinkOpened => ("link.opened", "Verification link opened"),
+    LinkStarted => ("link.started", "Applicant started the session"),
     VerificationRestarted => ("verification.restarted", "New link generated (restart)"),
     FlowChanged => ("verification.flow_changed", "Moved to another flow"),
     VerificationReset => ("verification.reset", "Verification reset to Not initiated"),

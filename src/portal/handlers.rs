@@ -1,7 +1,13 @@
 //! The landing page behind a session link, with the link's clock rules:
-//! the link expires at its expiry time; the session clock starts at the
-//! first open and runs for the session time; reopening within it resumes;
-//! revoked, blocked and expired links say so plainly (HTTP 410).
+//! the link expires at its expiry time; the session clock starts when the
+//! applicant first opens the session (the Start button) and runs for the
+//! session time; reopening within it resumes; revoked, blocked and expired
+//! links say so plainly (HTTP 410).
+//!
+//! Viewing the page (a GET) changes nothing but the record of opens: mail
+//! filters and chat previews fetch links before the applicant clicks, and
+//! a GET that started the clock let them use up the applicant's session
+//! time and put a false "started" on the timeline.
 
 use crate::audit::{self, Actor, EventKind};
 use crate::db;
@@ -26,7 +32,8 @@ pub struct Look {
     pub contact: Option<String>,
 }
 
-/// An open session.
+/// A usable link: before the start, the steps and a Start button; once
+/// started, the steps and the countdown.
 #[derive(Template)]
 #[template(path = "portal/landing.html")]
 struct LandingPage {
@@ -37,9 +44,21 @@ struct LandingPage {
     note: Option<String>,
     /// Each step: label, what to do, and whether it is done.
     steps: Vec<(&'static str, &'static str, bool)>,
-    seconds_left: i64,
-    time_left: String,
-    resumed: bool,
+    clock: Clock,
+}
+
+/// Where the link's clock stands, as the page shows it.
+enum Clock {
+    /// Not started: the session time it will give, and the link's expiry
+    /// in the applicant's language.
+    Ready { minutes: i32, link_expires: String },
+    /// Running.
+    Running {
+        seconds_left: i64,
+        time_left: String,
+        /// Started a while ago: the page welcomes them back.
+        resumed: bool,
+    },
 }
 
 /// A link that cannot be used (or is done).
@@ -77,10 +96,25 @@ enum Outcome {
         /// The steps whose result is done (passed or settled by hand).
         done: Vec<uuid::Uuid>,
         note: Option<String>,
-        ends_at: chrono::DateTime<chrono::Utc>,
-        resumed: bool,
+        clock: OpenClock,
     },
 }
+
+enum OpenClock {
+    Ready {
+        minutes: i32,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        language: String,
+    },
+    Running {
+        ends_at: chrono::DateTime<chrono::Utc>,
+        started_at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+/// A session started longer ago than this is "resumed" when reopened; the
+/// page right after the Start button is not.
+const RESUMED_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 
 /// How often opens of dead links from one address are recorded.
 const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
@@ -123,12 +157,12 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         if current != link.status {
             queries::set_link_status(conn, link.id, current)?;
         }
-        let (applicant_name, applicant_status): (String, String) = {
+        let (applicant_name, applicant_status, language): (String, String, String) = {
             use crate::db::schema::applicants;
             use diesel::prelude::*;
             applicants::table
                 .find(verification.applicant_id)
-                .select((applicants::name, applicants::status))
+                .select((applicants::name, applicants::status, applicants::language))
                 .first(conn)?
         };
         let actor = Actor {
@@ -139,17 +173,30 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             user_agent: client.user_agent.clone(),
         };
         // Every open is recorded, also of a link that no longer works.
-        let (details, open) = if current == status::ACTIVE || current == status::OPENED {
-            let resumed = link.first_opened_at.is_some();
-            let opened = queries::record_open(conn, &link, now)?;
-            let started = queries::mark_started(conn, &verification, now)?;
-            let status_now = if started { "INCOMPLETE" } else { "unchanged" };
-            (
-                json!({ "resumed": resumed, "status_now": status_now }),
-                Some((opened, resumed)),
-            )
-        } else {
-            (json!({ "refused": current }), None)
+        let (details, open) = match current {
+            status::ACTIVE => (
+                json!({ "session": "not started" }),
+                Some(OpenClock::Ready {
+                    minutes: link.session_minutes,
+                    expires_at: link.expires_at,
+                    language,
+                }),
+            ),
+            status::OPENED => {
+                let opened = queries::record_open(conn, &link, now)?;
+                let started_at = opened.first_opened_at.unwrap_or(now);
+                (
+                    json!({ "resumed": now - started_at >= RESUMED_AFTER }),
+                    Some(OpenClock::Running {
+                        // The link's expiry ends the session too, if it comes first.
+                        ends_at: opened
+                            .session_ends_at
+                            .map_or(link.expires_at, |end| end.min(link.expires_at)),
+                        started_at,
+                    }),
+                )
+            }
+            _ => (json!({ "refused": current }), None),
         };
         let subject = Some(("applicant", verification.applicant_id.to_string()));
         // A dead link opened again and again (a reload, a mail scanner, a
@@ -165,7 +212,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         if !repeated {
             audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
         }
-        let Some((opened, resumed)) = open else {
+        let Some(clock) = open else {
             // Closed by a decision that a reset has undone since: for the
             // applicant, a newer link replaced this one.
             let decided = matches!(applicant_status.as_str(), "APPROVED" | "REJECTED");
@@ -186,11 +233,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             definition: Box::new(definition),
             done,
             note: link.note.clone(),
-            // The link's expiry ends the session too, if it comes first.
-            ends_at: opened
-                .session_ends_at
-                .map_or(link.expires_at, |end| end.min(link.expires_at)),
-            resumed,
+            clock,
         })
     })
     .await?;
@@ -262,11 +305,27 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             definition,
             done,
             note,
-            ends_at,
-            resumed,
+            clock,
         } => {
-            // Round up: a session that just started shows its full time.
-            let seconds_left = ((ends_at - now).num_milliseconds().max(0) + 999) / 1000;
+            let clock = match clock {
+                OpenClock::Ready {
+                    minutes,
+                    expires_at,
+                    language,
+                } => Clock::Ready {
+                    minutes,
+                    link_expires: crate::email_templates::placeholders::format_expiry(expires_at, &language),
+                },
+                OpenClock::Running { ends_at, started_at } => {
+                    // Round up: a session that just started shows its full time.
+                    let seconds_left = ((ends_at - now).num_milliseconds().max(0) + 999) / 1000;
+                    Clock::Running {
+                        seconds_left,
+                        time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),
+                        resumed: now - started_at >= RESUMED_AFTER,
+                    }
+                }
+            };
             let page = LandingPage {
                 look,
                 flow_name,
@@ -284,13 +343,63 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                         (kind.applicant_label(), kind.to_the_applicant(), is_done)
                     })
                     .collect(),
-                seconds_left,
-                time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),
-                resumed,
+                clock,
             };
             render_status(StatusCode::OK, &page)
         }
     }
+}
+
+/// POST /v/{token}: the applicant starts their session. The clock starts
+/// here, not when the page is fetched, and the applicant's status moves to
+/// Incomplete. A second click, or a link that cannot be started, changes
+/// nothing; either way the page of the link (GET) says where it stands.
+///
+/// The form carries no CSRF token: the link's secret token is in the URL,
+/// so no other site can forge this request, and an applicant's browser
+/// that keeps no cookie can still start.
+pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let hash = SecretToken::hash(&token);
+    let now = v.now();
+    let client = v.client.clone();
+    db::run(&v.state.pool, move |conn| {
+        let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
+            return Ok(());
+        };
+        if link.status_at(now) != status::ACTIVE {
+            return Ok(());
+        }
+        queries::record_open(conn, &link, now)?;
+        let started = queries::mark_started(conn, &verification, now)?;
+        let applicant_name: String = {
+            use crate::db::schema::applicants;
+            use diesel::prelude::*;
+            applicants::table
+                .find(verification.applicant_id)
+                .select(applicants::name)
+                .first(conn)?
+        };
+        let actor = Actor {
+            kind: "applicant",
+            member_id: None,
+            label: applicant_name,
+            ip: client.ip,
+            user_agent: client.user_agent,
+        };
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::LinkStarted,
+            Some(("applicant", verification.applicant_id.to_string())),
+            json!({ "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/v/{}", token.as_str())))
+        .finish())
 }
 
 /// GET /brand/colour/{hex}.css: the brand colour as a CSS variable, so

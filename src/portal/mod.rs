@@ -8,5 +8,6 @@ use actix_web::web;
 /// Mounts the portal and its brand stylesheet.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v/{token}", web::get().to(handlers::landing))
+        .route("/v/{token}", web::post().to(handlers::start))
         .route("/brand/colour/{hex}.css", web::get().to(handlers::brand_css));
 }

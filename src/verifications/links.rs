@@ -1,5 +1,5 @@
 //! Session links: a secret URL that opens a verification, with a link
-//! expiry, a session clock that starts at the first open, and a limit on
+//! expiry, a session clock that starts when the applicant starts, and a limit on
 //! failed attempts. The rules are pure functions of the stored row and now.
 
 use crate::db::schema::session_links;
@@ -99,8 +99,8 @@ impl SessionLink {
 /// Readable label and badge for a link status.
 pub fn describe(status: &str) -> (&'static str, &'static str) {
     match status {
-        status::ACTIVE => ("Not opened yet", "badge-queued"),
-        status::OPENED => ("Opened, session running", "badge-invited"),
+        status::ACTIVE => ("Not started yet", "badge-queued"),
+        status::OPENED => ("Started, session running", "badge-invited"),
         status::COMPLETED => ("Completed", "badge-active"),
         status::EXPIRED => ("Expired", "badge-deactivated"),
         status::SESSION_EXPIRED => ("Session time ran out", "badge-deactivated"),

@@ -393,7 +393,7 @@ pub fn record_failed_attempt(conn: &mut PgConnection, link: Uuid) -> QueryResult
     Ok(false)
 }
 
-/// Moves a regular verification's applicant from `INIT` to `INCOMPLETE` (first open).
+/// Moves a regular verification's applicant from `INIT` to `INCOMPLETE` (the start).
 pub fn mark_started(conn: &mut PgConnection, verification: &Verification, now: DateTime<Utc>) -> QueryResult<bool> {
     if verification.kind != "regular" {
         return Ok(false);

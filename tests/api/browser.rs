@@ -466,7 +466,7 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
             value_of(&b, "#f-expiry_unit").await,
             value_of(&b, "#f-session_minutes").await
         ),
-        ("5".to_string(), "days".to_string(), retail_minutes),
+        ("5".to_string(), "days".to_string(), retail_minutes.clone()),
         "the expiry the officer chose is kept; the untouched session time follows the flow"
     );
     fill(&b, "#f-cc", "compliance@example.test").await;
@@ -508,6 +508,19 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         .await
         .expect("the applicant has no back-office session");
     b.goto(&link).await.expect("open the link from the email");
+    assert!(
+        text(&b)
+            .await
+            .contains(&format!("Once you start, you have {retail_minutes} minutes to finish")),
+        "the page before the start says how long the session lasts"
+    );
+    screenshot(&b, "portal-ready").await;
+    b.find(Locator::XPath("//button[normalize-space()='Start']"))
+        .await
+        .expect("the Start button")
+        .click()
+        .await
+        .expect("start");
     let countdown = b
         .wait()
         .for_element(Locator::Css("#countdown"))

@@ -67,6 +67,7 @@ async fn every_route_checks_its_permission_on_the_server() {
             Has(P::ApplicantsView),
         ),
         ("GET", "/v/unknown-token".into(), Public),
+        ("POST", "/v/unknown-token".into(), Public),
         ("GET", "/brand/colour/2f5bea.css".into(), Public),
         (
             "POST",

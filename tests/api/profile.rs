@@ -2,7 +2,7 @@
 
 use crate::applicants::insert_applicant;
 use crate::helpers::{TestApp, spawn_app};
-use crate::sessions::{link_in, path_of, published_flow, session_fields};
+use crate::sessions::{link_in, path_of, published_flow, session_fields, start_session};
 use chrono::Duration;
 use diesel::prelude::*;
 use veridesk::auth::permissions::BuiltinRole;
@@ -141,7 +141,7 @@ async fn restart_change_flow_and_reset() {
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let (id, first_link) = applicant_with_session(&app, officer).await;
     let visitor = app.new_client();
-    assert_eq!(visitor.get(&first_link).await.status, 200);
+    assert_eq!(start_session(&visitor, &first_link).await.status, 200);
 
     // Restart: a new link to the same verification; the old one is revoked.
     let restarted = act(&app, id, "links", &[]).await;

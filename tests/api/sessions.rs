@@ -68,6 +68,13 @@ pub fn path_of(app: &TestApp, url: &str) -> String {
     url.trim_start_matches(&app.address).to_string()
 }
 
+/// The applicant presses Start on their link's page (a path): the session
+/// clock starts. Returns the page they land on.
+pub async fn start_session(visitor: &TestApp, link: &str) -> crate::helpers::Page {
+    visitor.post_raw(link, &[]).await.assert_redirect(link);
+    visitor.get(link).await
+}
+
 pub fn session_fields<'a>(flow: &'a str, expiry: &'a str, unit: &'a str, minutes: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("flow_id", flow),
@@ -133,11 +140,31 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
         landing.body.contains("Retail onboarding")
             && landing.body.contains("<strong>Identity document</strong>")
             && !landing.body.contains("Document check")
-            && landing.body.contains("20:00"),
-        "the steps in the applicant's words"
+            && landing.body.contains("you have <strong>20 minutes</strong> to finish")
+            && landing.body.contains(">Start</button>")
+            && !landing.body.contains("id=\"countdown\""),
+        "the steps in the applicant's words, and a Start button: {}",
+        landing.body
+    );
+    // Fetching the page (a mail filter does) starts nothing.
+    app.advance(Duration::minutes(25));
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(
+        profile.body.contains("Not started yet") && profile.body.contains("Not initiated"),
+        "{}",
+        profile.body
+    );
+    let started = start_session(&visitor, &path_of(&app, &url)).await;
+    assert!(
+        started.body.contains("id=\"countdown\"")
+            && started.body.contains("20:00")
+            && !started.body.contains("Welcome back"),
+        "the clock starts at Start: {}",
+        started.body
     );
     let profile = app.get(&format!("/applicants/{applicant}")).await;
-    assert!(profile.body.contains("Opened, session running") && profile.body.contains("Incomplete"));
+    assert!(profile.body.contains("Started, session running") && profile.body.contains("Incomplete"));
+    assert!(profile.body.contains("Applicant started the session"));
     assert!(
         profile.body.contains("Verification link opened") && profile.body.contains("ana-1@example.test · sent"),
         "{}",
@@ -234,9 +261,10 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
 
     let first = link_in(&app.post(&path, &session_fields(&flow, "2", "hours", "30")).await.body);
     let first = path_of(&app, &first);
-    assert_eq!(visitor.get(&first).await.status, 200);
+    assert_eq!(start_session(&visitor, &first).await.status, 200);
     app.advance(Duration::minutes(10));
-    let resumed = visitor.get(&first).await;
+    // Start pressed again (a second tab): the clock does not start over.
+    let resumed = start_session(&visitor, &first).await;
     assert_eq!(resumed.status, 200);
     assert!(
         resumed.body.contains("continue where you left off") && resumed.body.contains("20:00"),
@@ -286,9 +314,13 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
         &link_in(&app.post(&path, &session_fields(&flow, "1", "hours", "30")).await.body),
     );
     app.advance(Duration::minutes(61));
-    let expired = visitor.get(&fourth).await;
-    assert_eq!(expired.status, 410);
+    let expired = start_session(&visitor, &fourth).await;
+    assert_eq!(expired.status, 410, "an expired link cannot be started");
     assert!(expired.body.contains("has expired"));
+    visitor
+        .post_raw("/v/not-a-real-token", &[])
+        .await
+        .assert_redirect("/v/not-a-real-token");
     assert_eq!(visitor.get("/v/not-a-real-token").await.status, 404);
 
     // A session opened close to the link's expiry ends with the link.
@@ -301,7 +333,7 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
         &link_in(&app.post(&path, &session_fields(&flow, "1", "hours", "60")).await.body),
     );
     app.advance(Duration::minutes(40));
-    let late = visitor.get(&fifth).await;
+    let late = start_session(&visitor, &fifth).await;
     assert_eq!(late.status, 200);
     assert!(
         late.body.contains("data-seconds-left=\"1200\""),
@@ -856,7 +888,14 @@ async fn the_session_form_warns_before_ending_a_verification_under_way() {
     );
 
     let visitor = app.new_client();
-    assert_eq!(visitor.get(&path_of(&app, &link_in(&created.body))).await.status, 200);
+    let link = path_of(&app, &link_in(&created.body));
+    assert_eq!(visitor.get(&link).await.status, 200);
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        !form.body.contains("flash-warning"),
+        "a link viewed but not started ends no session"
+    );
+    assert_eq!(start_session(&visitor, &link).await.status, 200);
     let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
     assert!(
         form.body.contains("The applicant is using their link right now.")
