@@ -390,7 +390,7 @@ pub async fn send_link_again(
         let error = error
             .filter(|_| status == "failed")
             .or(Some(format!("{status} to {sent_to}")));
-        let copy = crate::outbox::queue_copy(conn, message, &to, c.now)?;
+        let copy = crate::outbox::queue_copy(conn, message, &to, None, c.now)?;
         verifications::set_link_email(conn, link.id, copy)?;
         record(
             conn,

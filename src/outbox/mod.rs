@@ -53,11 +53,17 @@ pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> Query
 }
 
 /// Queues a copy of `message` to `to` (the recipient's address now,
-/// perhaps corrected since) with the same copies, subject and body. The
-/// original stays as it ended, with its attempts: the outbox keeps what
-/// happened to each delivery.
-pub fn queue_copy(conn: &mut PgConnection, message: Uuid, to: &str, now: DateTime<Utc>) -> QueryResult<Uuid> {
-    let (kind, cc, from_name, subject, text, html, applicant): CopiedFields = outbox_messages::table
+/// perhaps corrected since) with the same subject and body, and the same
+/// copies unless `cc` names others. The original stays as it ended, with
+/// its attempts: the outbox keeps what happened to each delivery.
+pub fn queue_copy(
+    conn: &mut PgConnection,
+    message: Uuid,
+    to: &str,
+    cc: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    let (kind, cc_then, from_name, subject, text, html, applicant): CopiedFields = outbox_messages::table
         .find(message)
         .select((
             outbox_messages::kind,
@@ -69,13 +75,14 @@ pub fn queue_copy(conn: &mut PgConnection, message: Uuid, to: &str, now: DateTim
             outbox_messages::applicant_id,
         ))
         .first(conn)?;
+    let cc_now = cc.map_or(cc_then, <[String]>::to_vec);
     let id = crate::db::new_row_id();
     diesel::insert_into(outbox_messages::table)
         .values((
             outbox_messages::id.eq(id),
             outbox_messages::kind.eq(kind),
             outbox_messages::to_address.eq(to),
-            outbox_messages::cc_addresses.eq(cc),
+            outbox_messages::cc_addresses.eq(cc_now),
             outbox_messages::from_name.eq(from_name),
             outbox_messages::subject.eq(subject),
             outbox_messages::body_text.eq(text),

@@ -86,15 +86,22 @@ fn refuses_mailbox(error: &lettre::transport::smtp::Error) -> bool {
             .is_some_and(|code| matches!(code.to_string().as_str(), "550" | "551" | "552" | "553"))
 }
 
-/// Sends the message; `Ok(Some(note))` when it reached its recipient but
-/// not every cc (the note names them).
-async fn deliver(
-    transport: &Transport,
-    message: &OutboxMessage,
-    from_address: &str,
-) -> Result<Option<String>, Failure> {
+/// A message that reached its recipient.
+#[derive(Default)]
+struct Delivered {
+    /// What did not go as sent, for the officer: the cc addresses refused
+    /// for good, or put off by their server.
+    note: Option<String>,
+    /// Cc addresses whose server asked to try later: they get a copy of
+    /// their own, retried like any message.
+    retry_cc: Vec<String>,
+}
+
+/// Sends the message: to its recipient and every cc, or, when the server
+/// refuses a cc, to the recipient and each cc it takes.
+async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &str) -> Result<Delivered, Failure> {
     let smtp = match transport {
-        Transport::Mailbox => return Ok(None),
+        Transport::Mailbox => return Ok(Delivered::default()),
         Transport::Smtp(smtp) => smtp,
     };
     let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
@@ -103,11 +110,12 @@ async fn deliver(
         error: e.to_string(),
     };
     match smtp.send(email.clone()).await {
-        Ok(_) => Ok(None),
+        Ok(_) => Ok(Delivered::default()),
         // One refused address ends the whole SMTP transaction: a mistyped
-        // cc would keep the link from the applicant. Send each copy on its
-        // own instead, and name the cc addresses that were refused.
-        Err(e) if refuses_mailbox(&e) && !message.cc_addresses.is_empty() => {
+        // cc, or a colleague's server that greylists (451, try later),
+        // would keep the link from the applicant. Send each copy on its own
+        // instead: the recipient's first, whose failure is the message's.
+        Err(e) if (refuses_mailbox(&e) || e.is_transient()) && !message.cc_addresses.is_empty() => {
             let raw = email.formatted();
             let from = email.envelope().from().cloned();
             let alone = |to: &str| -> Result<Envelope, Failure> {
@@ -123,13 +131,28 @@ async fn deliver(
             smtp.send_raw(&alone(&message.to_address)?, &raw)
                 .await
                 .map_err(failure)?;
-            let mut refused = Vec::new();
+            let (mut refused, mut retry_cc) = (Vec::new(), Vec::new());
             for cc in &message.cc_addresses {
-                if let Err(e) = smtp.send_raw(&alone(cc)?, &raw).await {
-                    refused.push(format!("{cc} ({e})"));
+                match smtp.send_raw(&alone(cc)?, &raw).await {
+                    Ok(_) => {}
+                    Err(e) if refuses_mailbox(&e) => refused.push(format!("{cc} ({e})")),
+                    Err(_) => retry_cc.push(cc.clone()),
                 }
             }
-            Ok((!refused.is_empty()).then(|| format!("not delivered to cc {}", refused.join(", "))))
+            let mut notes = Vec::new();
+            if !refused.is_empty() {
+                notes.push(format!("not delivered to cc {}", refused.join(", ")));
+            }
+            if !retry_cc.is_empty() {
+                notes.push(format!(
+                    "cc {} put off by their server; sent to them on its own",
+                    retry_cc.join(", ")
+                ));
+            }
+            Ok(Delivered {
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
+                retry_cc,
+            })
         }
         Err(e) => Err(failure(e)),
     }
@@ -139,7 +162,7 @@ async fn deliver(
 async fn record(
     state: &AppState,
     transport: &Transport,
-    sent: Vec<(uuid::Uuid, Option<String>)>,
+    sent: Vec<(uuid::Uuid, Delivered)>,
     failed: Vec<(OutboxMessage, Failure)>,
 ) -> anyhow::Result<()> {
     if sent.is_empty() && failed.is_empty() {
@@ -155,14 +178,20 @@ async fn record(
         conn.transaction(|conn| -> anyhow::Result<()> {
             let ids: Vec<uuid::Uuid> = sent.iter().map(|(id, _)| *id).collect();
             mark_sent(conn, &ids, now, transport_name)?;
-            for (id, note) in &sent {
-                if let Some(note) = note {
-                    tracing::warn!(%id, %note, "email sent, but not to every cc");
+            // The log names no address and quotes no server reply (which
+            // often repeats the address): the purge cannot reach the log.
+            // The outbox page shows both, until the purge.
+            for (id, delivered) in &sent {
+                if let Some(note) = &delivered.note {
+                    tracing::warn!(%id, "email sent, but not to every cc");
                     note_sent(conn, *id, note)?;
+                }
+                if let Some((to, cc)) = delivered.retry_cc.split_first() {
+                    crate::outbox::queue_copy(conn, *id, to, Some(cc), now)?;
                 }
             }
             for (message, Failure { error, permanent }) in failed {
-                tracing::warn!(id = %message.id, %error, permanent, "email delivery failed");
+                tracing::warn!(id = %message.id, permanent, "email delivery failed; the reason is on the outbox page");
                 if mark_failed(conn, &message, now, &error, permanent)? {
                     audit::record(
                         conn,
@@ -200,7 +229,7 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
     let mut since = Instant::now();
     for message in due {
         match deliver(transport, &message, &state.settings.mail_from).await {
-            Ok(note) => sent.push((message.id, note)),
+            Ok(delivered) => sent.push((message.id, delivered)),
             Err(error) => failed.push((message, error)),
         }
         if since.elapsed() >= Duration::from_secs(1) {

@@ -89,6 +89,9 @@ struct Sink {
 /// Addresses the sink refuses for good, as a server refuses a mailbox that
 /// does not exist (550).
 pub const UNKNOWN_MAILBOX_DOMAIN: &str = "@no-such-mailbox.test";
+/// Addresses the sink puts off ("451 try again later"), as a greylisting
+/// server does with a sender it has not seen before.
+pub const GREYLISTING_DOMAIN: &str = "@greylisting.test";
 /// Addresses the sink answers "530 Authentication required", a permanent
 /// reply about the server's settings rather than the mailbox.
 pub const AUTH_REQUIRED_DOMAIN: &str = "@auth-required.test";
@@ -97,6 +100,8 @@ impl mailin_embedded::Handler for Sink {
     fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
         if to.ends_with(UNKNOWN_MAILBOX_DOMAIN) {
             mailin_embedded::response::NO_MAILBOX
+        } else if to.ends_with(GREYLISTING_DOMAIN) {
+            mailin_embedded::response::Response::custom(451, "Greylisted, try again later".into())
         } else if to.ends_with(AUTH_REQUIRED_DOMAIN) {
             mailin_embedded::response::AUTHENTICATION_REQUIRED
         } else {

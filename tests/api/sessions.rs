@@ -654,6 +654,39 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
         delivery.contains("\"status\":\"sent\"") && delivery.contains("not delivered to cc typo@no-such-mailbox.test"),
         "{delivery}"
     );
+
+    // A cc whose server says "try later" does not hold the applicant's
+    // email back either: it goes now, and that cc gets a copy of its own,
+    // retried like any email.
+    let greylisted_cc = format!("boss{}", crate::helpers::GREYLISTING_DOMAIN);
+    let ccs = format!("{greylisted_cc}, team@example.test");
+    fields.retain(|(name, _)| !matches!(*name, "recipient" | "cc"));
+    fields.extend([("recipient", "ana-2@example.test"), ("cc", &ccs)]);
+    let put_off = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(put_off.status, 200, "{}", put_off.body);
+    let email = app.email_to("ana-2@example.test", "Verify").await;
+    assert_eq!(
+        email.to,
+        vec!["ana-2@example.test".to_string()],
+        "the applicant's copy, alone"
+    );
+    app.email_to("team@example.test", "Verify").await;
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&put_off.body), "sent").await;
+    assert!(
+        delivery.contains("\"status\":\"sent\"")
+            && delivery.contains("cc boss@greylisting.test put off by their server"),
+        "{delivery}"
+    );
+    use diesel::prelude::*;
+    use veridesk::db::schema::outbox_messages;
+    let mut conn = app.pool.get().expect("conn");
+    let copy: (Vec<String>, String) = outbox_messages::table
+        .filter(outbox_messages::to_address.eq(&greylisted_cc))
+        .select((outbox_messages::cc_addresses, outbox_messages::status))
+        .first(&mut conn)
+        .expect("a copy for the cc that was put off");
+    assert!(copy.0.is_empty(), "the copy goes to that cc alone");
+    assert!(matches!(copy.1.as_str(), "queued" | "sending" | "retrying"), "{copy:?}");
 }
 
 /// A recipient or cc the mailer cannot send to (a quoted local part, an IP
