@@ -5,7 +5,7 @@ use super::models::{Member, status};
 use super::pages::{AcceptPage, MemberPage, MemberRow, TeamPage};
 use super::queries::{self, PendingInvitation};
 use crate::audit::{self, Actor, EventKind};
-use crate::auth::permissions::Permission;
+use crate::auth::permissions::{Permission, PermissionSet};
 use crate::db;
 use crate::domain::{EmailAddress, Password, PersonName, SecretToken};
 use crate::error::AppError;
@@ -236,7 +236,12 @@ pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
         member: member_row(&member, &role, inv.as_ref(), &ctx.member, now, &deliveries),
         role_id: role.id.to_string(),
         roles,
-        can_manage: ctx.can(Permission::TeamManage) && (!role.is_owner() || ctx.member.is_owner()),
+        can_manage: ctx.can(Permission::TeamManage)
+            && (!role.is_owner() || ctx.member.is_owner())
+            && beyond_reach(&member, &role, &ctx.member.permissions).is_none(),
+        out_of_reach: ctx.can(Permission::TeamManage)
+            && !role.is_owner()
+            && beyond_reach(&member, &role, &ctx.member.permissions).is_some(),
         can_invite: ctx.can(Permission::TeamInvite),
         can_grant_owner: ctx.member.is_owner(),
         is_self: member.id == ctx.member.id.0,
@@ -268,6 +273,19 @@ where
     }
     ctx.state().outbox_wakeup.notify_one();
     Ok(redirect(&format!("/team/members/{id}")))
+}
+
+/// Refuses to act on a member whose role holds a permission the acting
+/// member does not: a narrowly scoped team manager must not be able to
+/// demote or lock out the admins above them. The same rule limits the roles
+/// they can give.
+fn beyond_reach(member: &Member, role: &Role, held: &PermissionSet) -> Option<String> {
+    (!role.permission_set().is_subset_of(held)).then(|| {
+        format!(
+            "{} holds permissions you do not. Only someone who holds them all can change this.",
+            display(member)
+        )
+    })
 }
 
 fn display(member: &Member) -> String {
@@ -339,6 +357,7 @@ pub async fn revoke_invitation(
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
     let is_owner = ctx.member.is_owner();
+    let held = ctx.member.permissions.clone();
     let outcome = db::run(ctx.pool(), move |conn| {
         let (member, role) = match queries::find_member(conn, id) {
             Ok(found) => found,
@@ -359,6 +378,9 @@ pub async fn revoke_invitation(
         }
         if role.is_owner() && !is_owner {
             return Ok(Err("Only an Owner can revoke an Owner invitation.".into()));
+        }
+        if let Some(refusal) = beyond_reach(&member, &role, &held) {
+            return Ok(Err(refusal));
         }
         queries::revoke_invitation(conn, member.id)?;
         audit::record(
@@ -409,6 +431,9 @@ pub async fn change_role(
         if (role.is_owner() || new_role.is_owner()) && !is_owner {
             return Ok(Err("Only an Owner can grant or remove the Owner role.".into()));
         }
+        if let Some(refusal) = beyond_reach(&member, &role, &held) {
+            return Ok(Err(refusal));
+        }
         if !new_role.permission_set().is_subset_of(&held) {
             return Ok(Err("You can only give a role whose permissions you hold yourself.".into()));
         }
@@ -446,6 +471,7 @@ pub async fn deactivate_member(
     let (now, actor) = (ctx.now(), ctx.actor());
     let is_owner = ctx.member.is_owner();
     let self_id = ctx.member.id.0;
+    let held = ctx.member.permissions.clone();
     member_action(&ctx, id, move |conn, member, role| {
         if member.id == self_id {
             return Ok(Err("You cannot deactivate yourself. Ask another admin.".into()));
@@ -469,6 +495,9 @@ pub async fn deactivate_member(
                     display(&member)
                 )));
             }
+        }
+        if let Some(refusal) = beyond_reach(&member, &role, &held) {
+            return Ok(Err(refusal));
         }
         queries::set_status(conn, member.id, status::DEACTIVATED, now)?;
         let ended = end_sessions_of(conn, member.id)?;
@@ -498,12 +527,16 @@ pub async fn reactivate_member(
     let id = parse_id(&path)?;
     let (now, actor) = (ctx.now(), ctx.actor());
     let is_owner = ctx.member.is_owner();
+    let held = ctx.member.permissions.clone();
     member_action(&ctx, id, move |conn, member, role| {
         if member.status != status::DEACTIVATED {
             return Ok(Err(format!("{} is not deactivated.", display(&member))));
         }
         if role.is_owner() && !is_owner {
             return Ok(Err("Only an Owner can reactivate an Owner.".into()));
+        }
+        if let Some(refusal) = beyond_reach(&member, &role, &held) {
+            return Ok(Err(refusal));
         }
         queries::set_status(conn, member.id, status::ACTIVE, now)?;
         audit::record(

@@ -183,4 +183,35 @@ async fn members_cannot_hand_out_permissions_they_do_not_hold() {
     assert_eq!(widened.status, 422);
     assert!(widened.body.contains("only tick permissions that your own role has"));
     assert_eq!(lead.get("/audit").await.status, 403);
+
+    // Nor can they demote or lock out someone whose role holds more.
+    let admin = app.create_member(BuiltinRole::Admin, "ada@example.test");
+    let page = lead.get(&format!("/team/members/{admin}")).await;
+    assert!(
+        page.body.contains("role holds permissions you do not") && !page.body.contains("Change role"),
+        "{}",
+        page.body
+    );
+    for (action, fields) in [
+        ("role", vec![("role_id", lead_role.to_string())]),
+        ("deactivate", vec![]),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        lead.post(&format!("/team/members/{admin}/{action}"), &fields)
+            .await
+            .assert_redirect(&format!("/team/members/{admin}"));
+        assert!(
+            lead.get(&format!("/team/members/{admin}"))
+                .await
+                .body
+                .contains("Test Admin holds permissions you do not"),
+            "{action} is refused"
+        );
+    }
+    let kinds = app.event_kinds();
+    assert!(
+        !kinds.contains(&"member.deactivated".to_string())
+            && kinds.iter().filter(|k| *k == "member.role_changed").count() == 1,
+        "only the lead's own role change went through: {kinds:?}"
+    );
 }
