@@ -890,8 +890,13 @@ enum Unsettled {
 /// The steps of a verification's `results` not yet settled (passed, or
 /// resolved by hand), each once, with why.
 fn unsettled_steps(results: &[verifications::StepResult]) -> Vec<(&'static str, Unsettled)> {
+    // In the flow's order: a step's first result was written with the
+    // others, in that order; a result opened again later keeps its place.
+    let place = |step: uuid::Uuid| results.iter().position(|r| r.step_id == step);
+    let mut active: Vec<&verifications::StepResult> = results.iter().filter(|r| r.active).collect();
+    active.sort_by_key(|r| place(r.step_id));
     let mut steps: Vec<(&'static str, Unsettled)> = Vec::new();
-    for r in results.iter().filter(|r| r.active) {
+    for r in active {
         let why = match r.status.as_str() {
             "PASSED" | "RESOLVED" => continue,
             "FAILED" => Unsettled::Failed,
@@ -1300,5 +1305,33 @@ mod tests {
             "Not approved: AML screening needs review. \
              Look at what was flagged, then resolve the step by hand with what you found."
         );
+    }
+
+    #[test]
+    fn steps_waiting_are_named_in_the_flows_order() {
+        let at = chrono::Utc::now();
+        let result = |step: u128, kind: &str, active: bool| verifications::StepResult {
+            id: uuid::Uuid::now_v7(),
+            verification_id: uuid::Uuid::nil(),
+            step_id: uuid::Uuid::from_u128(step),
+            step_kind: kind.into(),
+            status: "NOT_STARTED".into(),
+            active,
+            comment: None,
+            started_at: None,
+            completed_at: None,
+            deactivated_at: None,
+            created_at: at,
+        };
+        // The document check's result was moved to history and opened
+        // again: the new one comes last, and still reads first.
+        let results = [
+            result(1, "document_check", false),
+            result(2, "liveness", true),
+            result(3, "final_screen", true),
+            result(1, "document_check", true),
+        ];
+        let named: Vec<&str> = unsettled_steps(&results).iter().map(|s| s.0).collect();
+        assert_eq!(named, ["Document check", "Liveness", "Final screen"]);
     }
 }

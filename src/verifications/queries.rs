@@ -562,7 +562,9 @@ pub fn find_verification(conn: &mut PgConnection, id: Uuid) -> QueryResult<Verif
 pub fn results_of(conn: &mut PgConnection, verification: Uuid) -> QueryResult<Vec<StepResult>> {
     step_results::table
         .filter(step_results::verification_id.eq(verification))
-        .order(step_results::created_at.asc())
+        // A verification's results are written in one statement, so they
+        // share their time; their ids, time-ordered, keep the flow's order.
+        .order((step_results::created_at.asc(), step_results::id.asc()))
         .select(StepResult::as_select())
         .load(conn)
 }

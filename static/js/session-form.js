@@ -139,10 +139,18 @@
     var start = visited ? body.selectionStart : body.value.length;
     var end = visited ? body.selectionEnd : start;
     var before = body.value.slice(0, start);
+    var after = body.value.slice(end);
     if (!visited && before && !/\s$/.test(before)) {
       text = "\n\n" + text;
+    } else if (before && !/\s$/.test(before)) {
+      // Not glued to the word before it: "there{{session_url}}" would
+      // read "therehttps://…" in the email.
+      text = " " + text;
     }
-    body.value = before + text + body.value.slice(end);
+    if (after && !/^\s/.test(after)) {
+      text = text + " ";
+    }
+    body.value = before + text + after;
     body.focus();
     body.selectionStart = body.selectionEnd = start + text.length;
   });
