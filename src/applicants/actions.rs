@@ -11,7 +11,7 @@ use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::db::schema::{applicants, reviews};
-use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT};
+use crate::email_templates::DEFAULT_BODY;
 use crate::error::AppError;
 use crate::flows::definition::StepKind;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
@@ -252,8 +252,18 @@ fn current_verification(
     Ok(Some((v, def, name)))
 }
 
+/// Subjects of the emails the profile's actions send, each saying what the
+/// applicant is asked for: an information request must not read like the
+/// first invitation to verify.
+mod subjects {
+    pub const NEW_LINK: &str = "Your new verification link from {{company_name}}";
+    pub const START_AGAIN: &str = "Please start your verification with {{company_name}} again";
+    pub const MORE_INFORMATION: &str = "{{company_name}} needs more information from you";
+    pub const REDO: &str = "Please redo part of your verification with {{company_name}}";
+}
+
 /// The email a new link goes out with, if wanted and possible.
-fn default_email(applicant: &Applicant, wanted: bool, intro: Option<&str>) -> Option<LinkEmail> {
+fn default_email(applicant: &Applicant, wanted: bool, subject: &str, intro: Option<&str>) -> Option<LinkEmail> {
     let to = applicant.email.clone().filter(|_| wanted)?;
     let body = match intro {
         Some(_) => {
@@ -264,7 +274,7 @@ fn default_email(applicant: &Applicant, wanted: bool, intro: Option<&str>) -> Op
     Some(LinkEmail {
         to,
         cc: Vec::new(),
-        subject: DEFAULT_SUBJECT.to_string(),
+        subject: subject.to_string(),
         body: body.to_string(),
         message: intro.unwrap_or_default().to_string(),
     })
@@ -324,7 +334,7 @@ pub async fn generate_link(
                 applicant,
                 verification,
                 &def,
-                default_email(applicant, wanted, None),
+                default_email(applicant, wanted, subjects::NEW_LINK, None),
                 None,
             )?;
             record(
@@ -496,7 +506,7 @@ pub async fn reset(
         let moved = verifications::reset_results(conn, verification, c.now)?;
         set_status(conn, applicant.id, Status::Init)?;
         let note = "We need you to start your verification again. Your earlier answers were set aside.";
-        let email = default_email(applicant, true, Some(note));
+        let email = default_email(applicant, true, subjects::START_AGAIN, Some(note));
         let emailed = email.is_some();
         relink(conn, c, applicant, verification, &def, email, Some(note))?;
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "emailed": emailed }))?;
@@ -561,7 +571,7 @@ pub async fn request_info(
             Duration::hours(i64::from(target.definition.settings.link_expiry_hours)),
             i32::try_from(target.definition.settings.session_minutes).unwrap_or(30),
             i32::try_from(target.definition.settings.max_attempts).unwrap_or(10),
-            default_email(applicant, wanted, Some(&message)),
+            default_email(applicant, wanted, subjects::MORE_INFORMATION, Some(&message)),
             Some(&message),
             &mut events,
         )?;
@@ -1159,12 +1169,23 @@ pub async fn reject(
             for r in results.iter().filter(|r| r.active && values.retry_steps.contains(&r.step_kind)) {
                 verifications::deactivate_result(conn, r, c.now)?;
             }
-            let note = if values.comment_applicant.trim().is_empty() {
+            // The steps in the applicant's words, in the flow's order.
+            let redo: Vec<&str> = def
+                .steps
+                .iter()
+                .map(|s| s.config.kind())
+                .filter(|k| values.retry_steps.iter().any(|r| r == k.key()))
+                .map(StepKind::applicant_label)
+                .collect();
+            let mut note = if redo.is_empty() {
                 "We need you to redo part of your verification.".to_string()
             } else {
-                format!("We need you to redo part of your verification:\n\n{}", values.comment_applicant.trim())
+                format!("We need you to redo part of your verification: {}.", redo.join(", "))
             };
-            let email = default_email(applicant, true, Some(&note));
+            if !values.comment_applicant.trim().is_empty() {
+                note = format!("{note}\n\n{}", values.comment_applicant.trim());
+            }
+            let email = default_email(applicant, true, subjects::REDO, Some(&note));
             let issued = relink(conn, c, applicant, verification, &def, email, Some(&note))?;
             return Ok(Outcome::Link(issued, flow_name, "Rejected for a retry: a new link for the steps named"));
         }

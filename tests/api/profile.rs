@@ -191,7 +191,9 @@ async fn restart_change_flow_and_reset() {
         !profile.body.contains("History: Not started"),
         "steps not started leave nothing in the history"
     );
-    let email = app.email_to("dana-1@example.test", "verify your identity").await;
+    let email = app
+        .email_to("dana-1@example.test", "Please start your verification with")
+        .await;
     assert!(email.text.contains("start your verification again"));
     let kinds = app.event_kinds();
     for kind in [
@@ -254,7 +256,9 @@ async fn request_information_review_and_decide() {
             .contains("Please upload a utility bill {{ or a bank statement."),
         "the message is on the page behind the link, emailed or not"
     );
-    let email = app.email_to("dana-1@example.test", "verify your identity").await;
+    let email = app
+        .email_to("dana-1@example.test", "needs more information from you")
+        .await;
     assert!(
         email
             .text
@@ -350,6 +354,15 @@ async fn request_information_review_and_decide() {
     }
     let retry_email = retry_email.expect("retry email");
     assert!(retry_email.text.contains("/v/"));
+    assert!(
+        retry_email.subject.contains("Please redo part of your verification")
+            && retry_email
+                .text
+                .contains("We need you to redo part of your verification: Identity document."),
+        "the email names what to redo, in the applicant's words: {} / {}",
+        retry_email.subject,
+        retry_email.text
+    );
     let retry_link = retry_email
         .text
         .split_whitespace()
