@@ -83,6 +83,9 @@ pub struct LinkRow {
     pub kind: String,
     pub status: &'static str,
     pub badge: &'static str,
+    /// Why a revoked link was revoked ("replaced by a new link"); empty
+    /// for the others.
+    pub why: String,
     pub created: String,
     pub expires: String,
     pub session: String,

@@ -408,6 +408,11 @@ async fn render_profile(
                 kind: x.verification_kind.clone(),
                 status: label,
                 badge,
+                why: if current == link_status::REVOKED {
+                    x.link.revoked_reason.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
                 created: ctx.member.format_time(x.link.created_at),
                 expires: ctx.member.format_time(x.link.expires_at),
                 session,

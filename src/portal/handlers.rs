@@ -15,7 +15,7 @@ use crate::domain::SecretToken;
 use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepKind};
 use crate::verifications::links::{Revocation, status};
-use crate::verifications::queries;
+use crate::verifications::queries::{self, Verification};
 use crate::web::{Visitor, render_status};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
@@ -198,6 +198,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             }
             _ => (json!({ "refused": current }), None),
         };
+        let details = with_purpose(details, &verification, &flow_name);
         let subject = Some(("applicant", verification.applicant_id.to_string()));
         // A dead link opened again and again (a reload, a mail scanner, a
         // script) is recorded once a minute per address, so it cannot crowd
@@ -350,6 +351,15 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
     }
 }
 
+/// Adds which link it was to an event's details: an applicant can hold a
+/// link for more information beside their verification's.
+fn with_purpose(mut details: serde_json::Value, verification: &Verification, flow_name: &str) -> serde_json::Value {
+    if verification.kind != "regular" {
+        details["link"] = json!(format!("additional information ({flow_name})"));
+    }
+    details
+}
+
 /// POST /v/{token}: the applicant starts their session. The clock starts
 /// here, not when the page is fetched, and the applicant's status moves to
 /// Incomplete. A second click, or a link that cannot be started, changes
@@ -386,13 +396,19 @@ pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse,
             ip: client.ip,
             user_agent: client.user_agent,
         };
+        let flow_name = queries::version_definition(conn, verification.flow_version_id)?.0;
+        let details = with_purpose(
+            json!({ "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
+            &verification,
+            &flow_name,
+        );
         audit::record(
             conn,
             now,
             &actor,
             EventKind::LinkStarted,
             Some(("applicant", verification.applicant_id.to_string())),
-            json!({ "status_now": if started { "INCOMPLETE" } else { "unchanged" } }),
+            details,
         )?;
         Ok(())
     })

@@ -149,6 +149,13 @@ async fn restart_change_flow_and_reset() {
     let second = path_of(&app, &link_in(&restarted.body));
     assert_eq!(visitor.get(&first_link).await.status, 410);
     assert_eq!(visitor.get(&second).await.status, 200);
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Revoked</span><br><span class=\"small muted\">replaced by a new link</span>"),
+        "the links table says why a link was revoked"
+    );
 
     // Change flow: a passed document check is kept.
     let doc = active_result(&app, id, "document_check");
@@ -255,6 +262,13 @@ async fn request_information_review_and_decide() {
             .body
             .contains("Please upload a utility bill {{ or a bank statement."),
         "the message is on the page behind the link, emailed or not"
+    );
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("additional information ("),
+        "the timeline says which link was opened"
     );
     let email = app
         .email_to("dana-1@example.test", "needs more information from you")
