@@ -856,20 +856,22 @@ fn standing(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<Stand
 ///
 /// An applicant incomplete because a result was moved to the history moves
 /// too once no step is left to do (the result restored, or the step
-/// resolved by hand): they had finished, and have again.
+/// resolved by hand): they had finished, and have again. So does one who
+/// never started, once an officer has settled every step (documents
+/// received another way): the case waits for a decision.
 fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-    let moves = match status {
-        Status::InProgress | Status::OnHold | Status::Completed => true,
-        Status::Incomplete => applicant.current_verification_id.is_some(),
-        _ => false,
+    let (moves, once_done) = match status {
+        Status::InProgress | Status::OnHold | Status::Completed => (true, false),
+        Status::Incomplete | Status::Init => (applicant.current_verification_id.is_some(), true),
+        _ => (false, false),
     };
     if !moves {
         return Ok(());
     }
     let now = standing(conn, applicant)?;
     let settled = now.settled;
-    if (status != Status::Incomplete || !now.to_do) && settled != status {
+    if (!once_done || !now.to_do) && settled != status {
         set_status(conn, applicant.id, settled)?;
     }
     Ok(())

@@ -393,7 +393,10 @@ pub fn record_failed_attempt(conn: &mut PgConnection, link: Uuid) -> QueryResult
     Ok(false)
 }
 
-/// Moves a regular verification's applicant from `INIT` to `INCOMPLETE` (the start).
+/// Moves a regular verification's applicant to `INCOMPLETE` when they start:
+/// from `INIT`, or from `REJECTED` when the rejection was a retry (a final
+/// one revokes every link, so a link that starts means a retry): the list
+/// shows they are at work again, not still rejected.
 pub fn mark_started(conn: &mut PgConnection, verification: &Verification, now: DateTime<Utc>) -> QueryResult<bool> {
     if verification.kind != "regular" {
         return Ok(false);
@@ -401,7 +404,7 @@ pub fn mark_started(conn: &mut PgConnection, verification: &Verification, now: D
     let n = diesel::update(
         applicants::table
             .find(verification.applicant_id)
-            .filter(applicants::status.eq("INIT"))
+            .filter(applicants::status.eq_any(["INIT", "REJECTED"]))
             .filter(applicants::current_verification_id.eq(verification.id)),
     )
     .set((applicants::status.eq("INCOMPLETE"), applicants::updated_at.eq(now)))

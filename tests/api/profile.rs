@@ -405,6 +405,13 @@ async fn request_information_review_and_decide() {
         !final_item[..final_item.find("</li>").expect("item")].contains("Done"),
         "the final screen is still ahead of the applicant"
     );
+    assert_eq!(status(&app, id), "REJECTED", "viewing the page changes nothing");
+    start_session(&app.new_client(), &path_of(&app, &retry_link)).await;
+    assert_eq!(
+        status(&app, id),
+        "INCOMPLETE",
+        "at work again, no longer shown as rejected"
+    );
     let redo = act(&app, id, "approve", &[]).await;
     assert_eq!(redo.status, 422, "the step to redo is not done yet");
     assert!(redo.body.contains("Document check is not finished"), "{}", redo.body);
@@ -963,6 +970,39 @@ async fn settling_results_by_hand_moves_the_case() {
     let after = act(&app, id, &format!("results/{intro}/deactivate"), &[]).await;
     assert_eq!(after.status, 422, "an approved verification's results stay");
     assert!(after.body.contains("stay as they were approved"));
+
+    // An applicant who never started, whose every step an officer settles
+    // (documents received another way), waits for a decision.
+    let unstarted = insert_applicant(&app, "Uma Post", "UMA-1", "INIT", 2);
+    app.post(
+        &format!("/applicants/{unstarted}/sessions"),
+        &session_fields(&flow_of(&app, id), "2", "days", "30"),
+    )
+    .await;
+    let results: Vec<uuid::Uuid> = {
+        let mut conn = app.pool.get().expect("conn");
+        step_results::table
+            .inner_join(veridesk::db::schema::applicants::table.on(
+                veridesk::db::schema::applicants::current_verification_id.eq(step_results::verification_id.nullable()),
+            ))
+            .filter(veridesk::db::schema::applicants::id.eq(unstarted))
+            .filter(step_results::active)
+            .select(step_results::id)
+            .load(&mut conn)
+            .expect("results")
+    };
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!(status(&app, unstarted), "INIT", "a step is still to do");
+        act(
+            &app,
+            unstarted,
+            &format!("results/{result}/resolve"),
+            &[("resolve_comment", &format!("Received by post ({i})"))],
+        )
+        .await
+        .assert_redirect(&format!("/applicants/{unstarted}"));
+    }
+    assert_eq!(status(&app, unstarted), "COMPLETED", "every step settled by hand");
 }
 
 /// A new session starts a new verification; the results of the one it
