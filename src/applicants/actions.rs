@@ -1270,11 +1270,23 @@ pub async fn schedule_deletion(
     ctx.require(Permission::ApplicantsDelete)?;
     let id = parse_id(&path)?;
     run_action(&ctx, id, &form, Applies::ToCase, move |conn, applicant, c| {
-        diesel::update(applicants::table.find(applicant.id)).set(applicants::deletion_scheduled_at.eq(c.now)).execute(conn)?;
+        diesel::update(applicants::table.find(applicant.id))
+            .set(applicants::deletion_scheduled_at.eq(c.now))
+            .execute(conn)?;
         verifications::revoke_links(conn, applicant.id, "the applicant is scheduled for deletion", c.now)?;
         let purge = c.now + Duration::days(DELETION_GRACE_DAYS);
-        record(conn, c, applicant.id, EventKind::DeletionScheduled, json!({ "purge_after": purge.to_rfc3339() }))?;
-        Ok(Outcome::Done(format!("Scheduled for deletion: personal data is purged after {DELETION_GRACE_DAYS} days unless restored. Links were revoked.")))
+        record(
+            conn,
+            c,
+            applicant.id,
+            EventKind::DeletionScheduled,
+            json!({ "purge_after": purge.to_rfc3339() }),
+        )?;
+        // The banner on the profile says when the purge comes; this says
+        // what else happened.
+        Ok(Outcome::Done(
+            "Deletion scheduled. The applicant's links were withdrawn.".into(),
+        ))
     })
     .await
 }
@@ -1300,7 +1312,9 @@ pub async fn restore(
             .set(applicants::deletion_scheduled_at.eq(None::<DateTime<Utc>>))
             .execute(conn)?;
         record(conn, c, applicant.id, EventKind::DeletionCancelled, json!({}))?;
-        Ok(Outcome::Done("Restored: the deletion is cancelled.".into()))
+        Ok(Outcome::Done(
+            "Restored: the deletion is cancelled. The links it withdrew stay withdrawn: generate a link or create a session when the applicant is to continue.".into(),
+        ))
     })
     .await
 }

@@ -45,7 +45,7 @@ impl TemplateForm {
             errors.add("name", e);
         }
         for (field, message) in placeholders::problems(&self.subject, &self.body) {
-            errors.add(field, message);
+            errors.also(field, message);
         }
         errors
     }

@@ -125,7 +125,7 @@ impl SessionForm {
             for raw in &cc_raw {
                 match EmailAddress::parse(raw) {
                     Ok(a) => cc.push(a.as_str().to_string()),
-                    Err(message) => e.add("cc", message),
+                    Err(message) => e.also("cc", message),
                 }
             }
             let (mut subject, mut body) = (self.subject.trim().to_string(), self.body.clone());
@@ -142,7 +142,7 @@ impl SessionForm {
                 }
             }
             for (field, message) in placeholders::problems(&subject, &body) {
-                e.add(field, message);
+                e.also(field, message);
             }
             to.map(|to| EmailPlan { to, cc, subject, body })
         } else {
@@ -194,14 +194,28 @@ mod tests {
         let mut f = form(flow);
         f.expiry_value = "31".into();
         f.session_minutes = "4".into();
-        f.cc = (0..9)
+        f.cc = (0..8)
             .map(|i| format!("cc{i}@example.test"))
+            .chain(["not-an-email".to_string()])
             .collect::<Vec<_>>()
             .join(", ");
         f.body = "No link here".into();
+        f.subject = format!("{} {{{{first_name}}}}", "x".repeat(200));
         let e = f.parse(&[flow], None).expect_err("invalid");
         assert!(e.get("expiry_value").is_some() && e.get("session_minutes").is_some());
-        assert!(e.get("cc").is_some_and(|m| m.contains("At most 8")));
+        // Everything wrong with a field is said at once, not one per try.
+        assert!(
+            e.get("cc")
+                .is_some_and(|m| m.contains("At most 8") && m.contains("not-an-email")),
+            "{:?}",
+            e.get("cc")
+        );
+        assert!(
+            e.get("subject")
+                .is_some_and(|m| m.contains("up to 200 characters") && m.contains("Unknown placeholder {{first_name}}")),
+            "{:?}",
+            e.get("subject")
+        );
         assert!(e.get("body").is_some_and(|m| m.contains("{{session_url}}")));
     }
 

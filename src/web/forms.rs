@@ -70,6 +70,23 @@ impl FormErrors {
         self.0.entry(field).or_insert_with(|| message.into());
     }
 
+    /// Records a message for `field` after any it has already: for fields
+    /// that can be wrong in several ways at once (a list of addresses, a
+    /// text with placeholders), so one submission tells everything.
+    pub fn also(&mut self, field: &'static str, message: impl Into<String>) {
+        let message = message.into();
+        match self.0.get_mut(field) {
+            Some(existing) if !existing.contains(&message) => {
+                existing.push(' ');
+                existing.push_str(&message);
+            }
+            Some(_) => {}
+            None => {
+                self.0.insert(field, message);
+            }
+        }
+    }
+
     /// Parses with `parse`, recording its error under `field`.
     pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, String>) -> Option<T> {
         match parsed {

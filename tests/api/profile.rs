@@ -579,11 +579,11 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     };
     assert_eq!(links, 2, "no new link was made: the first and the second session's");
     act(&app, id, "restore", &[]).await;
+    let restored = app.get(&format!("/applicants/{id}")).await;
+    assert!(!restored.body.contains("Scheduled for deletion"));
     assert!(
-        !app.get(&format!("/applicants/{id}"))
-            .await
-            .body
-            .contains("Scheduled for deletion")
+        restored.body.contains("The links it withdrew stay withdrawn"),
+        "the officer is told a new link is needed"
     );
     act(&app, id, "deletion", &[]).await;
 

@@ -203,6 +203,16 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
         assert!(refused.body.contains(message), "missing {message}");
     }
     assert!(refused.body.contains("Please verify soon.") && refused.body.contains("cc8@example.test"));
+    // Each message is tied to its field for screen readers, also on the
+    // fields the page draws by hand.
+    for field in ["cc", "body", "expiry_value", "session_minutes", "subject"] {
+        let tag_start = refused.body.find(&format!("id=\"f-{field}\"")).expect("the field");
+        let tag = &refused.body[tag_start..tag_start + refused.body[tag_start..].find('>').expect("tag end")];
+        assert!(
+            tag.contains(&format!("aria-describedby=\"e-{field}\"")) && tag.contains("aria-invalid=\"true\""),
+            "{field}: {tag}"
+        );
+    }
     let mut fields = session_fields(&flow, "2", "days", "30");
     fields.extend([
         ("send_email", "on"),
