@@ -107,6 +107,7 @@ impl SessionForm {
                 .cc
                 .split([',', ';', '\n'])
                 .map(str::trim)
+                .map(bare_address)
                 .filter(|s| !s.is_empty())
                 .filter(|s| {
                     let key = s.to_lowercase();
@@ -157,6 +158,15 @@ impl SessionForm {
             }),
             _ => Err(e),
         }
+    }
+}
+
+/// The address of `Bob Smith <bob@example.com>`, as mail programs copy it;
+/// the name is dropped (the email goes to the address either way).
+fn bare_address(raw: &str) -> &str {
+    match raw.strip_suffix('>').and_then(|r| r.rsplit_once('<')) {
+        Some((_, address)) => address.trim(),
+        None => raw,
     }
 }
 
@@ -232,9 +242,14 @@ mod tests {
     fn each_cc_is_emailed_once() {
         let flow = Uuid::new_v4();
         let mut f = form(flow);
-        f.cc = "cc1@example.test, CC1@example.test; Ana@Example.test, cc2@example.test".into();
+        f.cc = "cc1@example.test, CC1@example.test; Ana@Example.test, Cc Two <cc2@example.test>, <cc1@example.test>"
+            .into();
         let email = f.parse(&[flow], None).expect("valid").email.expect("email");
-        assert_eq!(email.cc, ["cc1@example.test", "cc2@example.test"]);
+        assert_eq!(
+            email.cc,
+            ["cc1@example.test", "cc2@example.test"],
+            "names as mail programs copy them are dropped"
+        );
     }
 
     #[test]
