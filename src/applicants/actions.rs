@@ -442,7 +442,9 @@ pub async fn change_flow(
                 target.name
             )));
         }
-        verifications::revoke_links(conn, applicant.id, "the applicant moved to another flow", c.now)?;
+        if let Some((old, _, _)) = &previous {
+            verifications::revoke_links_of(conn, *old, "the applicant moved to another flow", c.now)?;
+        }
         let new = verifications::start(
             conn,
             applicant.id,

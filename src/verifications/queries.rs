@@ -235,6 +235,41 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
     )
     .returning((session_links::email_message_id, EMAIL_STATUS))
     .get_results(conn)?;
+    cancel_unsent(conn, &revoked, reason)
+}
+
+/// Revokes the links of one verification that can still be used, as
+/// [`revoke_links`] does: moving an applicant to another flow withdraws
+/// the links of the verification it leaves, not a link for additional
+/// information sent beside it.
+pub fn revoke_links_of(
+    conn: &mut PgConnection,
+    verification: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let revoked: Vec<(Option<Uuid>, Option<String>)> = kept_update(
+        session_links::table
+            .filter(session_links::verification_id.eq(verification))
+            .filter(LIVE_LINK),
+        (
+            session_links::status.eq(status::REVOKED),
+            session_links::revoked_at.eq(now),
+            session_links::revoked_reason.eq(reason),
+        ),
+    )
+    .returning((session_links::email_message_id, EMAIL_STATUS))
+    .get_results(conn)?;
+    cancel_unsent(conn, &revoked, reason)
+}
+
+/// Cancels the emails of just revoked links that have not gone yet;
+/// returns how many links were revoked.
+fn cancel_unsent(
+    conn: &mut PgConnection,
+    revoked: &[(Option<Uuid>, Option<String>)],
+    reason: &str,
+) -> QueryResult<usize> {
     // Almost always the email went long ago; only one still waiting costs
     // a second statement.
     let unsent: Vec<Uuid> = revoked

@@ -216,7 +216,7 @@ async fn restart_change_flow_and_reset() {
 async fn request_information_review_and_decide() {
     let app = spawn_app().await;
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
-    let (id, _) = applicant_with_session(&app, officer).await;
+    let (id, first_link) = applicant_with_session(&app, officer).await;
     let on_demand = {
         use veridesk::flows::definition::{FlowDefinition, Step, StepKind};
         let steps = vec![Step {
@@ -256,7 +256,16 @@ async fn request_information_review_and_decide() {
     .await;
     assert_eq!(requested.status, 200);
     assert_eq!(status(&app, id), "INIT", "requesting information leaves the status");
-    let asked = app.new_client().get(&path_of(&app, &link_in(&requested.body))).await;
+    let info_link = path_of(&app, &link_in(&requested.body));
+    // Moving to another flow withdraws the verification's link, not the
+    // one asking for more information.
+    let other = published_flow(&app, "Enhanced", officer).to_string();
+    act(&app, id, "flow", &[("flow_id", &other)])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(app.new_client().get(&first_link).await.status, 410);
+    let asked = app.new_client().get(&info_link).await;
+    assert_eq!(asked.status, 200, "the information request's link still works");
     assert!(
         asked
             .body
