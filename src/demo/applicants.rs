@@ -301,8 +301,9 @@ fn deliver(conn: &mut PgConnection, at: DateTime<Utc>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The applicant opens the link on a phone or a computer, as the portal
-/// records it: the session clock starts and the status becomes INCOMPLETE.
+/// The applicant opens the link on a phone or a computer and presses
+/// Start, as the portal records it: a view, then the start, which starts
+/// the session clock and makes the status INCOMPLETE.
 fn open(
     conn: &mut PgConnection,
     applicant: &Applicant,
@@ -325,13 +326,22 @@ fn open(
         ip: Some(format!("198.51.100.{}", rng.random_range(2..250))),
         user_agent: Some(BROWSERS[rng.random_range(0..BROWSERS.len())].into()),
     };
+    let subject = Some(("applicant", applicant.id.to_string()));
     audit::record(
         conn,
         at,
         &actor,
         EventKind::LinkOpened,
-        Some(("applicant", applicant.id.to_string())),
-        json!({ "resumed": false, "status_now": "INCOMPLETE" }),
+        subject.clone(),
+        json!({ "session": "not started" }),
+    )?;
+    audit::record(
+        conn,
+        at,
+        &actor,
+        EventKind::LinkStarted,
+        subject,
+        json!({ "status_now": "INCOMPLETE" }),
     )?;
     Ok(())
 }
