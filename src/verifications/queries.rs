@@ -227,11 +227,7 @@ pub fn revoke_links(conn: &mut PgConnection, applicant: Uuid, reason: &str, now:
         session_links::table
             .filter(session_links::applicant_id.eq(applicant))
             .filter(LIVE_LINK),
-        (
-            session_links::status.eq(status::REVOKED),
-            session_links::revoked_at.eq(now),
-            session_links::revoked_reason.eq(reason),
-        ),
+        revoked_now(reason, now),
     )
     .returning((session_links::email_message_id, EMAIL_STATUS))
     .get_results(conn)?;
@@ -252,15 +248,26 @@ pub fn revoke_links_of(
         session_links::table
             .filter(session_links::verification_id.eq(verification))
             .filter(LIVE_LINK),
-        (
-            session_links::status.eq(status::REVOKED),
-            session_links::revoked_at.eq(now),
-            session_links::revoked_reason.eq(reason),
-        ),
+        revoked_now(reason, now),
     )
     .returning((session_links::email_message_id, EMAIL_STATUS))
     .get_results(conn)?;
     cancel_unsent(conn, &revoked, reason)
+}
+
+type RevokedNow<'a> = (
+    diesel::dsl::Eq<session_links::status, &'static str>,
+    diesel::dsl::Eq<session_links::revoked_at, DateTime<Utc>>,
+    diesel::dsl::Eq<session_links::revoked_reason, &'a str>,
+);
+
+/// What revoking writes on a link.
+fn revoked_now(reason: &str, now: DateTime<Utc>) -> RevokedNow<'_> {
+    (
+        session_links::status.eq(status::REVOKED),
+        session_links::revoked_at.eq(now),
+        session_links::revoked_reason.eq(reason),
+    )
 }
 
 /// Cancels the emails of just revoked links that have not gone yet;
