@@ -290,7 +290,9 @@ fn relink(
     email: Option<LinkEmail>,
     note: Option<&str>,
 ) -> Result<Issued, AppError> {
-    verifications::revoke_links(conn, applicant.id, "replaced by a new link", c.now)?;
+    // The verification's older links; a link for additional information,
+    // sent beside it, is another matter and keeps working.
+    verifications::revoke_links_of(conn, verification, "replaced by a new link", c.now)?;
     let mut events = audit::Batch::new(c.now, &c.actor);
     let issued = issue_link(
         conn,

@@ -317,7 +317,8 @@ fn open(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
     ];
     let (found, verification) = find_link(conn, applicant, link)?;
-    verifications::record_open(conn, &found, at)?;
+    verifications::record_view(conn, found.id, at)?;
+    verifications::start_session(conn, &found, at)?;
     verifications::mark_started(conn, &verification, at)?;
     let actor = Actor {
         kind: "applicant",

@@ -51,7 +51,7 @@ struct LandingPage {
 enum Clock {
     /// Not started: the session time it will give, and the link's expiry
     /// in the applicant's language.
-    Ready { minutes: i32, link_expires: String },
+    Ready { minutes: i64, link_expires: String },
     /// Running.
     Running {
         seconds_left: i64,
@@ -102,7 +102,7 @@ enum Outcome {
 
 enum OpenClock {
     Ready {
-        minutes: i32,
+        minutes: i64,
         expires_at: chrono::DateTime<chrono::Utc>,
         language: String,
     },
@@ -174,22 +174,28 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         };
         // Every open is recorded, also of a link that no longer works.
         let (details, open) = match current {
-            status::ACTIVE => (
-                json!({ "session": "not started" }),
-                Some(OpenClock::Ready {
-                    minutes: link.session_minutes,
-                    expires_at: link.expires_at,
-                    language,
-                }),
-            ),
+            status::ACTIVE => {
+                queries::record_view(conn, link.id, now)?;
+                (
+                    json!({ "session": "not started" }),
+                    Some(OpenClock::Ready {
+                        // What starting now would give: the session time,
+                        // or less when the link expires sooner.
+                        // (Rounded: stored times have microseconds, the clock more.)
+                        minutes: ((link.session_end_if_opened(now) - now).num_seconds() + 30) / 60,
+                        expires_at: link.expires_at,
+                        language,
+                    }),
+                )
+            }
             status::OPENED => {
-                let opened = queries::record_open(conn, &link, now)?;
-                let started_at = opened.first_opened_at.unwrap_or(now);
+                queries::record_view(conn, link.id, now)?;
+                let started_at = link.first_opened_at.unwrap_or(now);
                 (
                     json!({ "resumed": now - started_at >= RESUMED_AFTER }),
                     Some(OpenClock::Running {
                         // The link's expiry ends the session too, if it comes first.
-                        ends_at: opened
+                        ends_at: link
                             .session_ends_at
                             .map_or(link.expires_at, |end| end.min(link.expires_at)),
                         started_at,
@@ -379,7 +385,7 @@ pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse,
         if link.status_at(now) != status::ACTIVE {
             return Ok(());
         }
-        queries::record_open(conn, &link, now)?;
+        queries::start_session(conn, &link, now)?;
         let started = queries::mark_started(conn, &verification, now)?;
         let applicant_name: String = {
             use crate::db::schema::applicants;

@@ -401,24 +401,29 @@ pub fn set_link_status(conn: &mut PgConnection, link: Uuid, new_status: &str) ->
     Ok(())
 }
 
-/// Records an open; the first one starts the session clock.
-pub fn record_open(conn: &mut PgConnection, link: &SessionLink, now: DateTime<Utc>) -> QueryResult<SessionLink> {
-    let first = link.first_opened_at.is_none();
-    let ends = if first {
-        Some(link.session_end_if_opened(now))
-    } else {
-        link.session_ends_at
-    };
-    diesel::update(session_links::table.find(link.id))
+/// Counts an open of the link's page (before the start or after it), as
+/// the timeline records each.
+pub fn record_view(conn: &mut PgConnection, link: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(session_links::table.find(link))
         .set((
-            session_links::status.eq(status::OPENED),
-            session_links::first_opened_at.eq(link.first_opened_at.or(Some(now))),
-            session_links::session_ends_at.eq(ends),
             session_links::last_opened_at.eq(now),
             session_links::open_count.eq(session_links::open_count + 1),
         ))
-        .returning(SessionLink::as_returning())
-        .get_result(conn)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The applicant starts: the session clock runs from now, for the session
+/// time, and never past the link's expiry.
+pub fn start_session(conn: &mut PgConnection, link: &SessionLink, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(session_links::table.find(link.id))
+        .set((
+            session_links::status.eq(status::OPENED),
+            session_links::first_opened_at.eq(now),
+            session_links::session_ends_at.eq(link.session_end_if_opened(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Counts a failed attempt (a wrong code, a rejected capture); blocks the

@@ -264,6 +264,9 @@ async fn request_information_review_and_decide() {
         .await
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(app.new_client().get(&first_link).await.status, 410);
+    // Nor does a restart: it replaces the verification's link only.
+    let restarted = act(&app, id, "links", &[]).await;
+    assert_eq!(restarted.status, 200, "{}", restarted.body);
     let asked = app.new_client().get(&info_link).await;
     assert_eq!(asked.status, 200, "the information request's link still works");
     assert!(

@@ -154,7 +154,19 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
         "{}",
         profile.body
     );
+    let opens = || -> i32 {
+        use diesel::prelude::*;
+        use veridesk::db::schema::session_links;
+        let mut conn = app.pool.get().expect("conn");
+        session_links::table
+            .filter(session_links::applicant_id.eq(applicant))
+            .select(session_links::open_count)
+            .first(&mut conn)
+            .expect("link")
+    };
+    assert_eq!(opens(), 1, "a view before the start counts as an open");
     let started = start_session(&visitor, &path_of(&app, &url)).await;
+    assert_eq!(opens(), 2, "the start is no open of its own; the page after it is");
     assert!(
         started.body.contains("id=\"countdown\"")
             && started.body.contains("20:00")
@@ -343,6 +355,14 @@ async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
         &link_in(&app.post(&path, &session_fields(&flow, "1", "hours", "60")).await.body),
     );
     app.advance(Duration::minutes(40));
+    assert!(
+        visitor
+            .get(&fifth)
+            .await
+            .body
+            .contains("you have <strong>20 minutes</strong> to finish"),
+        "the page before the start promises only the time the link has left"
+    );
     let late = start_session(&visitor, &fifth).await;
     assert_eq!(late.status, 200);
     assert!(
