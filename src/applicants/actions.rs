@@ -1180,7 +1180,7 @@ pub async fn reject(
                 .steps
                 .iter()
                 .map(|s| s.config.kind())
-                .filter(|k| values.retry_steps.iter().any(|r| r == k.key()))
+                .filter(|k| k.applicant_does() && values.retry_steps.iter().any(|r| r == k.key()))
                 .map(StepKind::applicant_label)
                 .collect();
             let mut note = if redo.is_empty() {

@@ -284,6 +284,12 @@ impl StepKind {
         }
     }
 
+    /// Whether the applicant does this step themselves; face match and
+    /// screening run on what they gave, out of their sight.
+    pub fn applicant_does(self) -> bool {
+        !matches!(self, Self::FaceMatch | Self::Aml)
+    }
+
     /// The step's name as the applicant reads it: the builder's names
     /// ("Liveness", "Final screen") are the officers' words.
     pub fn applicant_label(self) -> &'static str {

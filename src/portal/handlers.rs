@@ -341,7 +341,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 steps: definition
                     .steps
                     .iter()
-                    .filter(|s| !matches!(s.config.kind(), StepKind::FaceMatch | StepKind::Aml))
+                    .filter(|s| s.config.kind().applicant_does())
                     .map(|s| {
                         let kind = s.config.kind();
                         // The final screen is where the applicant ends: it
@@ -355,6 +355,16 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             render_status(StatusCode::OK, &page)
         }
     }
+}
+
+/// HEAD /v/{token}: link checkers and mail programs ask before they open.
+/// The answer says nothing about the link (valid or not) and records
+/// nothing: only a page someone reads counts as an open.
+pub async fn head() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
 }
 
 /// Adds which link it was to an event's details: an applicant can hold a

@@ -9,5 +9,6 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v/{token}", web::get().to(handlers::landing))
         .route("/v/{token}", web::post().to(handlers::start))
+        .route("/v/{token}", web::head().to(handlers::head))
         .route("/brand/colour/{hex}.css", web::get().to(handlers::brand_css));
 }

@@ -77,6 +77,11 @@ async fn team_page_with(
         .iter()
         .map(|(m, r, inv)| member_row(m, r, inv.as_ref(), &ctx.member, now, &deliveries))
         .collect();
+    // Only roles this member may give are offered.
+    let roles = roles
+        .into_iter()
+        .filter(|r| r.permission_set().is_subset_of(&ctx.member.permissions))
+        .collect();
     render_status(
         status_code,
         &TeamPage {
@@ -232,6 +237,11 @@ pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
     })
     .await?;
     let now = ctx.now();
+    // The member's own role, and the roles this member may give.
+    let roles = roles
+        .into_iter()
+        .filter(|r| r.id == role.id || r.permission_set().is_subset_of(&ctx.member.permissions))
+        .collect();
     render(&MemberPage {
         member: member_row(&member, &role, inv.as_ref(), &ctx.member, now, &deliveries),
         role_id: role.id.to_string(),
@@ -359,7 +369,8 @@ pub async fn revoke_invitation(
     let is_owner = ctx.member.is_owner();
     let held = ctx.member.permissions.clone();
     let outcome = db::run(ctx.pool(), move |conn| {
-        let (member, role) = match queries::find_member(conn, id) {
+        // Locked: two revokes at once make one, and the other finds it done.
+        let (member, role) = match queries::find_member_for_update(conn, id) {
             Ok(found) => found,
             // A revoked invitation takes its member with it; the same click
             // posted twice finds only the audit record.

@@ -96,6 +96,16 @@ pub fn find_member(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Member, Ro
         .first(conn)
 }
 
+/// A member and their role, both rows locked until the transaction ends.
+pub fn find_member_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Member, Role)> {
+    members::table
+        .inner_join(roles::table)
+        .filter(members::id.eq(id))
+        .for_update()
+        .select((Member::as_select(), Role::as_select()))
+        .first(conn)
+}
+
 /// Creates an active member (first owner, command line, demo data).
 pub fn create_active_member(
     conn: &mut PgConnection,

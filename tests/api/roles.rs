@@ -184,6 +184,12 @@ async fn members_cannot_hand_out_permissions_they_do_not_hold() {
     assert!(widened.body.contains("only tick permissions that your own role has"));
     assert_eq!(lead.get("/audit").await.status, 403);
 
+    // They are offered only the roles they may give.
+    let own = lead.get(&format!("/team/members/{id}")).await;
+    assert!(
+        own.body.contains(&format!("value=\"{lead_role}\"")) && !own.body.contains(&format!("value=\"{admin_role}\"")),
+        "the role form offers only roles within the lead's own"
+    );
     // Nor can they demote or lock out someone whose role holds more.
     let admin = app.create_member(BuiltinRole::Admin, "ada@example.test");
     let page = lead.get(&format!("/team/members/{admin}")).await;

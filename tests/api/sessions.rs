@@ -165,6 +165,15 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
             .expect("link")
     };
     assert_eq!(opens(), 1, "a view before the start counts as an open");
+    // A link checker asks first (HEAD): answered, and no open.
+    let head = visitor
+        .client
+        .head(format!("{}{}", app.address, path_of(&app, &url)))
+        .send()
+        .await
+        .expect("HEAD");
+    assert_eq!(head.status(), 200);
+    assert_eq!(opens(), 1, "a HEAD is no open");
     let started = start_session(&visitor, &path_of(&app, &url)).await;
     assert_eq!(opens(), 2, "the start is no open of its own; the page after it is");
     assert!(
