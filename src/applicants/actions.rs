@@ -402,7 +402,7 @@ pub async fn send_link_again(
         let error = error
             .filter(|_| status == "failed")
             .or(Some(format!("{status} to {sent_to}")));
-        let copy = crate::outbox::queue_copy(conn, message, &to, None, c.now)?;
+        let copy = crate::outbox::queue_copy(conn, message, &to, c.now)?;
         verifications::set_link_email(conn, link.id, copy)?;
         record(
             conn,

@@ -197,6 +197,7 @@ diesel::table! {
         transport -> Nullable<Text>,
         created_at -> Timestamptz,
         applicant_id -> Nullable<Uuid>,
+        cc_copy_of -> Nullable<Uuid>,
     }
 }
 

@@ -53,14 +53,29 @@ pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> Query
 }
 
 /// Queues a copy of `message` to `to` (the recipient's address now,
-/// perhaps corrected since) with the same subject and body, and the same
-/// copies unless `cc` names others. The original stays as it ended, with
-/// its attempts: the outbox keeps what happened to each delivery.
-pub fn queue_copy(
+/// perhaps corrected since) with the same copies, subject and body. The
+/// original stays as it ended, with its attempts: the outbox keeps what
+/// happened to each delivery.
+pub fn queue_copy(conn: &mut PgConnection, message: Uuid, to: &str, now: DateTime<Utc>) -> QueryResult<Uuid> {
+    copy_message(conn, message, to, None, None, now)
+}
+
+/// Queues a copy of `message` for cc addresses their server put off (the
+/// first as its recipient), to be retried apart from the original, which
+/// went to everyone else. The copy names the original (`cc_copy_of`).
+pub fn queue_cc_copy(conn: &mut PgConnection, message: Uuid, cc: &[String], now: DateTime<Utc>) -> QueryResult<()> {
+    if let Some((to, rest)) = cc.split_first() {
+        copy_message(conn, message, to, Some(rest), Some(message), now)?;
+    }
+    Ok(())
+}
+
+fn copy_message(
     conn: &mut PgConnection,
     message: Uuid,
     to: &str,
     cc: Option<&[String]>,
+    cc_copy_of: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> QueryResult<Uuid> {
     let (kind, cc_then, from_name, subject, text, html, applicant): CopiedFields = outbox_messages::table
@@ -90,6 +105,7 @@ pub fn queue_copy(
             outbox_messages::next_attempt_at.eq(now),
             outbox_messages::created_at.eq(now),
             outbox_messages::applicant_id.eq(applicant),
+            outbox_messages::cc_copy_of.eq(cc_copy_of),
         ))
         .execute(conn)?;
     Ok(id)

@@ -31,6 +31,9 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
     /// The applicant it was sent to, if any.
     pub applicant_id: Option<Uuid>,
+    /// For a copy made for cc addresses their server put off: the email
+    /// it was made from.
+    pub cc_copy_of: Option<Uuid>,
 }
 
 /// One delivery attempt.
@@ -123,6 +126,21 @@ pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, tran
 pub fn backoff(attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 8) - 1;
     Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// Adds to the note of a sent email: what became of its cc copy.
+pub fn add_to_note(conn: &mut PgConnection, id: Uuid, more: &str) -> QueryResult<()> {
+    diesel::update(outbox_messages::table.find(id))
+        .set(
+            outbox_messages::last_error.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "coalesce(last_error || '; ', '') || ",
+                )
+                .bind::<diesel::sql_types::Text, _>(more),
+            ),
+        )
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Notes what went wrong with an email that was nonetheless sent (a cc

@@ -1,6 +1,6 @@
 //! The background worker that delivers outbox messages.
 
-use super::queries::{OutboxMessage, claim_due, mark_failed, mark_sent, note_sent};
+use super::queries::{OutboxMessage, add_to_note, claim_due, mark_failed, mark_sent, note_sent};
 use crate::audit::{self, Actor, EventKind};
 use crate::web::AppState;
 use lettre::address::Envelope;
@@ -186,13 +186,20 @@ async fn record(
                     tracing::warn!(%id, "email sent, but not to every cc");
                     note_sent(conn, *id, note)?;
                 }
-                if let Some((to, cc)) = delivered.retry_cc.split_first() {
-                    crate::outbox::queue_copy(conn, *id, to, Some(cc), now)?;
-                }
+                crate::outbox::queue_cc_copy(conn, *id, &delivered.retry_cc, now)?;
             }
             for (message, Failure { error, permanent }) in failed {
                 tracing::warn!(id = %message.id, permanent, "email delivery failed; the reason is on the outbox page");
                 if mark_failed(conn, &message, now, &error, permanent)? {
+                    // A cc's own copy failing for good is said on the email
+                    // it was made from, which the applicant's profile shows.
+                    if let Some(original) = message.cc_copy_of {
+                        add_to_note(
+                            conn,
+                            original,
+                            &format!("the copy to cc {} failed: {error}", message.to_address),
+                        )?;
+                    }
                     audit::record(
                         conn,
                         now,
@@ -216,7 +223,23 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
     let pool = state.pool.clone();
     let due = actix_web::web::block(move || -> anyhow::Result<_> {
         let mut conn = pool.get()?;
-        Ok(claim_due(&mut conn, now, 20)?)
+        let mut due = claim_due(&mut conn, now, 20)?;
+        // A cc's own copy of a link's email goes only while the link can be
+        // used: withdrawn, it would hand a dead link, and the applicant's
+        // name, to the cc.
+        let mut dead = Vec::new();
+        for m in &due {
+            if let (Some(original), Some(applicant)) = (m.cc_copy_of, m.applicant_id)
+                && !crate::verifications::queries::emailed_link_live(&mut conn, applicant, original, now)?
+            {
+                dead.push(m.id);
+            }
+        }
+        if !dead.is_empty() {
+            super::queries::cancel_waiting(&mut conn, &dead, "its link was withdrawn or expired")?;
+            due.retain(|m| !dead.contains(&m.id));
+        }
+        Ok(due)
     })
     .await??;
     let count = due.len();

@@ -270,6 +270,24 @@ fn revoked_now(reason: &str, now: DateTime<Utc>) -> RevokedNow<'_> {
     )
 }
 
+/// Whether the link that `email` (of `applicant`) carried can still be
+/// used: a cc's own copy of that email goes only while it can.
+pub fn emailed_link_live(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    email: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        session_links::table
+            .filter(session_links::applicant_id.eq(applicant))
+            .filter(LIVE_LINK)
+            .filter(session_links::email_message_id.eq(email))
+            .filter(session_links::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
 /// Cancels the emails of just revoked links that have not gone yet;
 /// returns how many links were revoked.
 fn cancel_unsent(

@@ -693,14 +693,30 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
         delivery.contains("\"status\":\"sent\"") && delivery.contains("not delivered to cc typo@no-such-mailbox.test"),
         "{delivery}"
     );
+}
 
-    // A cc whose server says "try later" does not hold the applicant's
-    // email back either: it goes now, and that cc gets a copy of its own,
-    // retried like any email.
+/// A cc whose server says "try later" does not hold the applicant's email
+/// back: it goes now, and that cc gets a copy of its own, retried like any
+/// email, while the link can still be used; its failure is said where the
+/// officer looks.
+#[actix_web::test]
+async fn a_cc_put_off_by_its_server_gets_its_own_copy_while_the_link_lives() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::outbox_messages;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
     let greylisted_cc = format!("boss{}", crate::helpers::GREYLISTING_DOMAIN);
     let ccs = format!("{greylisted_cc}, team@example.test");
-    fields.retain(|(name, _)| !matches!(*name, "recipient" | "cc"));
-    fields.extend([("recipient", "ana-2@example.test"), ("cc", &ccs)]);
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("subject", "Verify"),
+        ("body", "Start: {{session_url}}"),
+        ("recipient", "ana-2@example.test"),
+        ("cc", &ccs),
+    ]);
     let put_off = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(put_off.status, 200, "{}", put_off.body);
     let email = app.email_to("ana-2@example.test", "Verify").await;
@@ -716,16 +732,86 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
             && delivery.contains("cc boss@greylisting.test put off by their server"),
         "{delivery}"
     );
-    use diesel::prelude::*;
-    use veridesk::db::schema::outbox_messages;
+    let copy_of = |conn: &mut diesel::PgConnection| -> (uuid::Uuid, Vec<String>, String, Option<uuid::Uuid>) {
+        outbox_messages::table
+            .filter(outbox_messages::to_address.eq(&greylisted_cc))
+            .order(outbox_messages::created_at.desc())
+            .select((
+                outbox_messages::id,
+                outbox_messages::cc_addresses,
+                outbox_messages::status,
+                outbox_messages::cc_copy_of,
+            ))
+            .first(conn)
+            .expect("a copy for the cc that was put off")
+    };
     let mut conn = app.pool.get().expect("conn");
-    let copy: (Vec<String>, String) = outbox_messages::table
-        .filter(outbox_messages::to_address.eq(&greylisted_cc))
-        .select((outbox_messages::cc_addresses, outbox_messages::status))
-        .first(&mut conn)
-        .expect("a copy for the cc that was put off");
-    assert!(copy.0.is_empty(), "the copy goes to that cc alone");
-    assert!(matches!(copy.1.as_str(), "queued" | "sending" | "retrying"), "{copy:?}");
+    let (copy, cc, status, original) = copy_of(&mut conn);
+    assert!(cc.is_empty(), "the copy goes to that cc alone");
+    assert!(matches!(status.as_str(), "queued" | "retrying"), "{status}");
+
+    // Its last attempt fails: the email it was made from says so, and the
+    // profile shows that note with the link's email.
+    diesel::update(outbox_messages::table.find(copy))
+        .set((
+            outbox_messages::attempts.eq(outbox_messages::max_attempts - 1),
+            outbox_messages::next_attempt_at.eq(app.clock.now()),
+        ))
+        .execute(&mut conn)
+        .expect("last attempt");
+    let mut note = String::new();
+    for _ in 0..100 {
+        note = outbox_messages::table
+            .find(original.expect("made from the link's email"))
+            .select(outbox_messages::last_error)
+            .first::<Option<String>>(&mut conn)
+            .expect("note")
+            .unwrap_or_default();
+        if note.contains("failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(note.contains("the copy to cc boss@greylisting.test failed"), "{note}");
+    assert!(
+        app.get(&format!("/applicants/{applicant}"))
+            .await
+            .body
+            .contains("the copy to cc boss@greylisting.test failed"),
+        "the profile shows it"
+    );
+
+    // A copy whose link was withdrawn meanwhile is cancelled, not sent.
+    let again = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let mut copy = None;
+    for _ in 0..100 {
+        let latest = copy_of(&mut conn);
+        if latest.3 != original {
+            copy = Some(latest.0);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let copy = copy.expect("a copy for the second email");
+    veridesk::verifications::queries::revoke_links(&mut conn, applicant, "test", app.clock.now()).expect("revoke");
+    diesel::update(outbox_messages::table.find(copy))
+        .set(outbox_messages::next_attempt_at.eq(app.clock.now()))
+        .execute(&mut conn)
+        .expect("due");
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = outbox_messages::table
+            .find(copy)
+            .select(outbox_messages::status)
+            .first(&mut conn)
+            .expect("status");
+        if status == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "cancelled", "the copy of a withdrawn link's email does not go");
 }
 
 /// A recipient or cc the mailer cannot send to (a quoted local part, an IP
