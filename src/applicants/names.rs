@@ -51,21 +51,37 @@ impl Names {
     }
 }
 
+/// How a member is named in choices and lists: two members of one name
+/// (`shared`) are told apart by their email, and one without a name
+/// (invited, not joined yet) goes by it.
+pub fn member_label(name: &str, email: &str, shared: bool) -> String {
+    if name.is_empty() {
+        email.to_string()
+    } else if shared {
+        format!("{name} ({email})")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Loads [`Names`] in one round trip: flows and members are few, and the
 /// list page needs both on every request.
 pub fn load(conn: &mut PgConnection) -> QueryResult<Names> {
-    let rows: Vec<(String, Uuid, String)> = flows::table
-        .select(("flow".into_sql::<Text>(), flows::id, flows::name))
-        .union_all(members::table.select((members::status, members::id, members::name)))
+    let rows: Vec<(String, Uuid, String, String)> = flows::table
+        .select(("flow".into_sql::<Text>(), flows::id, flows::name, "".into_sql::<Text>()))
+        .union_all(members::table.select((members::status, members::id, members::name, members::email)))
         .load(conn)?;
     let mut names = Names::default();
-    for (kind, id, name) in rows {
+    let mut members = Vec::new();
+    for (kind, id, name, email) in rows {
         match kind.as_str() {
             "flow" => names.flows.push((id, name)),
-            status => names
-                .members
-                .push((id, name, status == crate::team::models::status::ACTIVE)),
+            status => members.push((id, name, email, status == crate::team::models::status::ACTIVE)),
         }
+    }
+    for (id, name, email, active) in &members {
+        let shared = members.iter().filter(|m| m.1 == *name).count() > 1;
+        names.members.push((*id, member_label(name, email, shared), *active));
     }
     names.flows.sort_by(|a, b| a.1.cmp(&b.1));
     names.members.sort_by(|a, b| a.1.cmp(&b.1));

@@ -84,8 +84,16 @@ pub fn reviewers(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
             Permission::ApplicantsView.code(),
         ]))
         .order(members::name.asc())
-        .select((members::id, members::name))
-        .load(conn)
+        .select((members::id, members::name, members::email))
+        .load::<(Uuid, String, String)>(conn)
+        .map(|all| {
+            all.iter()
+                .map(|(id, name, email)| {
+                    let shared = all.iter().filter(|m| m.1 == *name).count() > 1;
+                    (*id, super::names::member_label(name, email, shared))
+                })
+                .collect()
+        })
 }
 
 /// Why nothing but a reset may follow a final rejection.

@@ -128,6 +128,25 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
 
 /// A year before the common era is not between 1900 and today, however
 /// large its number: the form comes back with the date as typed.
+/// Two teammates of one name are told apart by their email wherever a
+/// reviewer is chosen.
+#[actix_web::test]
+async fn reviewers_of_one_name_are_told_apart() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    app.create_member(BuiltinRole::ComplianceOfficer, "second-officer@example.test");
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "COMPLETED", 5);
+    let list = app.get("/applicants").await;
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    for page in [&list.body, &profile.body] {
+        assert!(
+            page.contains(">Test Compliance officer (second-officer@example.test)</option>")
+                && page.contains(">Test Compliance officer (compliance-officer@example.test)</option>"),
+            "{page}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_birth_date_before_the_common_era_is_refused() {
     let app = spawn_app().await;
@@ -958,7 +977,8 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
     assert_eq!(late.status, 422);
     assert!(
         late.body
-            .contains("Test Compliance officer already reviews this applicant.")
+            .contains("Test Compliance officer (compliance-officer@example.test) already reviews this applicant."),
+        "named, and told apart from the colleague of the same name"
     );
     let (status, reviewer): (String, Option<uuid::Uuid>) = applicants::table
         .find(held.parse::<uuid::Uuid>().expect("uuid"))
