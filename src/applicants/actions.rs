@@ -874,7 +874,15 @@ fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
         return Ok(());
     }
     let now = standing(conn, applicant)?;
-    let settled = now.settled;
+    let mut settled = now.settled;
+    // With a step to do again, one who never started is back at the
+    // start, not "Incomplete".
+    if settled == Status::Incomplete
+        && let Some(v) = applicant.current_verification_id
+        && !verifications::ever_started(conn, v)?
+    {
+        settled = Status::Init;
+    }
     if (!once_done || !now.to_do) && settled != status {
         set_status(conn, applicant.id, settled)?;
     }

@@ -270,6 +270,16 @@ fn revoked_now(reason: &str, now: DateTime<Utc>) -> RevokedNow<'_> {
     )
 }
 
+/// Whether the applicant ever started a session of `verification`.
+pub fn ever_started(conn: &mut PgConnection, verification: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        session_links::table
+            .filter(session_links::verification_id.eq(verification))
+            .filter(session_links::first_opened_at.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Whether the link that `email` (of `applicant`) carried can still be
 /// used: a cc's own copy of that email goes only while it can.
 pub fn emailed_link_live(

@@ -49,8 +49,8 @@ async fn act(app: &TestApp, id: uuid::Uuid, action: &str, fields: &[(&str, &str)
     app.post(&format!("/applicants/{id}/{action}"), &all).await
 }
 
-/// The applicant does every step and the checks pass, as the portal will
-/// record it.
+/// The applicant starts, does every step and the checks pass, as the
+/// portal will record it.
 fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
     let mut conn = app.pool.get().expect("conn");
     let current: uuid::Uuid = applicants::table
@@ -59,6 +59,13 @@ fn finish_steps(app: &TestApp, applicant: uuid::Uuid) {
         .first(&mut conn)
         .expect("verification");
     let now = app.clock.now();
+    diesel::update(
+        veridesk::db::schema::session_links::table
+            .filter(veridesk::db::schema::session_links::verification_id.eq(current)),
+    )
+    .set(veridesk::db::schema::session_links::first_opened_at.eq(now))
+    .execute(&mut conn)
+    .expect("started");
     diesel::update(
         step_results::table
             .filter(step_results::verification_id.eq(current))
@@ -1015,6 +1022,14 @@ async fn settling_results_by_hand_moves_the_case() {
         .assert_redirect(&format!("/applicants/{unstarted}"));
     }
     assert_eq!(status(&app, unstarted), "COMPLETED", "every step settled by hand");
+    act(&app, unstarted, &format!("results/{}/deactivate", results[0]), &[])
+        .await
+        .assert_redirect(&format!("/applicants/{unstarted}"));
+    assert_eq!(
+        status(&app, unstarted),
+        "INIT",
+        "a step to do again, for one who never started: back at the start"
+    );
 }
 
 /// A new session starts a new verification; the results of the one it
