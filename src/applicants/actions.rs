@@ -1180,7 +1180,11 @@ pub async fn reject(
         }
         if let (Some((verification, def, flow_name)), "retry") = (current, values.rejection_type.as_str()) {
             let results = verifications::results_of(conn, verification)?;
-            for r in results.iter().filter(|r| r.active && values.retry_steps.contains(&r.step_kind)) {
+            // A step not started is to do already: nothing goes to its history.
+            for r in results
+                .iter()
+                .filter(|r| r.active && r.status != "NOT_STARTED" && values.retry_steps.contains(&r.step_kind))
+            {
                 verifications::deactivate_result(conn, r, c.now)?;
             }
             // The steps in the applicant's words, in the flow's order.

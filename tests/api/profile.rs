@@ -1030,6 +1030,35 @@ async fn settling_results_by_hand_moves_the_case() {
         "INIT",
         "a step to do again, for one who never started: back at the start"
     );
+    // A retry of that step, not started again: nothing more in its history.
+    let (kind, history) = {
+        let mut conn = app.pool.get().expect("conn");
+        let kind: String = step_results::table
+            .find(results[0])
+            .select(step_results::step_kind)
+            .first(&mut conn)
+            .expect("kind");
+        (kind, step_results::table.filter(step_results::active.eq(false)))
+    };
+    let set_aside = |conn: &mut diesel::PgConnection| -> i64 { history.count().get_result(conn).expect("history") };
+    let before = set_aside(&mut app.pool.get().expect("conn"));
+    let retry = act(
+        &app,
+        unstarted,
+        "reject",
+        &[
+            ("rejection_type", "retry"),
+            ("reasons", "other"),
+            ("retry_steps", &kind),
+        ],
+    )
+    .await;
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    assert_eq!(
+        set_aside(&mut app.pool.get().expect("conn")),
+        before,
+        "a step not started is to do already: no history entry"
+    );
 }
 
 /// A new session starts a new verification; the results of the one it
