@@ -249,9 +249,13 @@ pub async fn member_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
         can_manage: ctx.can(Permission::TeamManage)
             && (!role.is_owner() || ctx.member.is_owner())
             && beyond_reach(&member, &role, &ctx.member.permissions).is_none(),
-        out_of_reach: ctx.can(Permission::TeamManage)
-            && !role.is_owner()
-            && beyond_reach(&member, &role, &ctx.member.permissions).is_some(),
+        out_of_reach: if !ctx.can(Permission::TeamManage) || member.id == ctx.member.id.0 {
+            None
+        } else if role.is_owner() && !ctx.member.is_owner() {
+            Some("Only an Owner can change the role or access of an Owner.".to_string())
+        } else {
+            beyond_reach(&member, &role, &ctx.member.permissions)
+        },
         can_invite: ctx.can(Permission::TeamInvite),
         can_grant_owner: ctx.member.is_owner(),
         is_self: member.id == ctx.member.id.0,

@@ -48,9 +48,9 @@ pub struct MemberPage {
     pub role_id: String,
     pub roles: Vec<Role>,
     pub can_manage: bool,
-    /// A team manager looks at someone whose role holds more than theirs:
-    /// the page says why there is nothing to change.
-    pub out_of_reach: bool,
+    /// A team manager looks at someone whose role holds more than theirs,
+    /// or at an Owner: why there is nothing to change.
+    pub out_of_reach: Option<String>,
     pub can_invite: bool,
     pub can_grant_owner: bool,
     pub is_self: bool,

@@ -194,7 +194,7 @@ async fn members_cannot_hand_out_permissions_they_do_not_hold() {
     let admin = app.create_member(BuiltinRole::Admin, "ada@example.test");
     let page = lead.get(&format!("/team/members/{admin}")).await;
     assert!(
-        page.body.contains("role holds permissions you do not") && !page.body.contains("Change role"),
+        page.body.contains("Test Admin holds permissions you do not") && !page.body.contains("Change role"),
         "{}",
         page.body
     );

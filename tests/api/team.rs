@@ -301,6 +301,13 @@ async fn the_last_owner_can_be_neither_demoted_nor_deactivated() {
     // An admin cannot touch the owner at all.
     let adam = app.new_client();
     adam.signed_in_as(BuiltinRole::Admin).await;
+    assert!(
+        adam.get(&format!("/team/members/{me}"))
+            .await
+            .body
+            .contains("Only an Owner can change the role or access of an Owner."),
+        "the owner's page says why there is nothing to change"
+    );
     adam.post(&format!("/team/members/{me}/deactivate"), &[]).await;
     assert!(
         adam.get(&format!("/team/members/{me}"))
