@@ -3,5 +3,8 @@
 -- back. The copy names the email it was made from: it is cancelled when
 -- that email's link is withdrawn, and its failure is noted on that email,
 -- which the applicant's profile shows.
-ALTER TABLE outbox_messages
-    ADD COLUMN cc_copy_of uuid REFERENCES outbox_messages (id) ON DELETE SET NULL;
+--
+-- No foreign key: one would make every deleted email (the purge deletes
+-- an applicant's emails, copies with them) search the table for copies of
+-- it. A copy whose original is gone finds no live link, so it is cancelled.
+ALTER TABLE outbox_messages ADD COLUMN cc_copy_of uuid;
