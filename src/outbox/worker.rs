@@ -145,7 +145,7 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
             }
             if !retry_cc.is_empty() {
                 notes.push(format!(
-                    "cc {} put off by their server; sent to them on its own",
+                    "cc {} put off by their server; retried on its own",
                     retry_cc.join(", ")
                 ));
             }
@@ -233,6 +233,14 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
                 && !crate::verifications::queries::emailed_link_live(&mut conn, applicant, original, now)?
             {
                 dead.push(m.id);
+                super::queries::add_to_note(
+                    &mut conn,
+                    original,
+                    &format!(
+                        "the copy to cc {} was not sent: its link was withdrawn or expired",
+                        m.to_address
+                    ),
+                )?;
             }
         }
         if !dead.is_empty() {

@@ -49,9 +49,12 @@ struct LandingPage {
 
 /// Where the link's clock stands, as the page shows it.
 enum Clock {
-    /// Not started: the session time it will give, and the link's expiry
-    /// in the applicant's language.
-    Ready { minutes: i64, link_expires: String },
+    /// Not started: the time a start now gives ("20 minutes"), and the
+    /// link's expiry in the applicant's language.
+    Ready {
+        time_to_finish: String,
+        link_expires: String,
+    },
     /// Running.
     Running {
         seconds_left: i64,
@@ -181,8 +184,10 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     Some(OpenClock::Ready {
                         // What starting now would give: the session time,
                         // or less when the link expires sooner.
-                        // (Rounded: stored times have microseconds, the clock more.)
-                        minutes: ((link.session_end_if_opened(now) - now).num_seconds() + 30) / 60,
+                        // Whole minutes, never more than there is (stored
+                        // times have microseconds, the clock more: 19:59.9999
+                        // of a 20-minute session is 20).
+                        minutes: ((link.session_end_if_opened(now) - now).num_seconds() + 1) / 60,
                         expires_at: link.expires_at,
                         language,
                     }),
@@ -320,7 +325,11 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                     expires_at,
                     language,
                 } => Clock::Ready {
-                    minutes,
+                    time_to_finish: match minutes {
+                        0 => "less than a minute".to_string(),
+                        1 => "1 minute".to_string(),
+                        n => format!("{n} minutes"),
+                    },
                     link_expires: crate::email_templates::placeholders::format_expiry(expires_at, &language),
                 },
                 OpenClock::Running { ends_at, started_at } => {

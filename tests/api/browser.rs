@@ -418,6 +418,7 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     b.wait().for_element(Locator::Css("#header")).await.expect("profile");
     assert!(text(&b).await.contains("Maria Svensson"));
     screenshot(&b, "applicant-profile").await;
+    let profile_url = b.current_url().await.expect("profile url").to_string();
 
     click(&b, "a[href$='/sessions/new']").await;
     b.wait()
@@ -504,6 +505,20 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     screenshot(&b, "session-created").await;
 
     assert!(email.to.contains(&"compliance@example.test".to_string()));
+    // On a phone the profile, flow tracker and all, does not scroll sideways.
+    b.set_window_size(390, 844).await.expect("phone size");
+    b.goto(&profile_url).await.expect("profile");
+    b.wait().for_element(Locator::Css("#header")).await.expect("profile");
+    let overflow = b
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(overflow.as_i64(), Some(0), "the page is as wide as the phone");
+    screenshot(&b, "applicant-profile-phone").await;
+    b.set_window_size(1280, 900).await.expect("desktop size");
     let link = email.link(&format!("{base}/v/"));
     b.delete_all_cookies()
         .await
