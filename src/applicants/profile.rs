@@ -497,7 +497,14 @@ async fn render_profile(
         status_code: current_status.code(),
         status: current_status.label(),
         status_badge: current_status.badge(),
-        reviewer: l.reviewer.clone().unwrap_or_default(),
+        // As the reviewer choice names them (told apart from a namesake).
+        reviewer: l
+            .members
+            .iter()
+            .find(|(m, _)| Some(*m) == a.reviewer_id)
+            .map(|(_, label)| label.clone())
+            .or_else(|| l.reviewer.clone())
+            .unwrap_or_default(),
         reviewer_id: a.reviewer_id.map(|r| r.to_string()).unwrap_or_default(),
         details,
         supplied_info,

@@ -134,8 +134,17 @@ async fn create_an_applicant_with_clear_messages_for_bad_input() {
 async fn reviewers_of_one_name_are_told_apart() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
-    app.create_member(BuiltinRole::ComplianceOfficer, "second-officer@example.test");
-    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "COMPLETED", 5);
+    let second = app.create_member(BuiltinRole::ComplianceOfficer, "second-officer@example.test");
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "IN_REVIEW", 5);
+    {
+        use diesel::prelude::*;
+        use veridesk::db::schema::applicants;
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(applicants::table.find(applicant))
+            .set(applicants::reviewer_id.eq(second))
+            .execute(&mut conn)
+            .expect("reviewer");
+    }
     let list = app.get("/applicants").await;
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     for page in [&list.body, &profile.body] {
@@ -145,6 +154,12 @@ async fn reviewers_of_one_name_are_told_apart() {
             "{page}"
         );
     }
+    assert!(
+        profile
+            .body
+            .contains("Reviewer: Test Compliance officer (second-officer@example.test)"),
+        "the header names the reviewer as the choice does"
+    );
 }
 
 #[actix_web::test]
