@@ -263,7 +263,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
             statuses: Status::ALL.iter().map(|s| (s.code(), s.label())).collect(),
             flows: names.flows.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
             reviewers: names
-                .active_members()
+                .reviewers()
                 .map(|(id, n)| (id.to_string(), n.to_string()))
                 .collect(),
             sorts: Sort::ALL.iter().map(|(_, k, l)| (*k, *l)).collect(),

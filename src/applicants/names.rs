@@ -8,7 +8,7 @@
 
 use crate::db::schema::{flows, members};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Text};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +22,8 @@ pub const FRESH_FOR: Duration = Duration::from_secs(2);
 pub struct Names {
     /// Every flow, by name.
     pub flows: Vec<(Uuid, String)>,
-    /// Every member, by name, and whether they are active.
+    /// Every member, by name, and whether they may review applicants now
+    /// (active, with a role that reviews).
     pub members: Vec<(Uuid, String, bool)>,
 }
 
@@ -42,11 +43,11 @@ impl Names {
             .map(|(_, n, _)| n.as_str())
     }
 
-    /// Active members: who can be picked as a reviewer.
-    pub fn active_members(&self) -> impl Iterator<Item = (Uuid, &str)> {
+    /// Members who may review now: the list's reviewer filter offers them.
+    pub fn reviewers(&self) -> impl Iterator<Item = (Uuid, &str)> {
         self.members
             .iter()
-            .filter(|(_, _, active)| *active)
+            .filter(|(_, _, reviews)| *reviews)
             .map(|(id, n, _)| (*id, n.as_str()))
     }
 }
@@ -67,16 +68,38 @@ pub fn member_label(name: &str, email: &str, shared: bool) -> String {
 /// Loads [`Names`] in one round trip: flows and members are few, and the
 /// list page needs both on every request.
 pub fn load(conn: &mut PgConnection) -> QueryResult<Names> {
-    let rows: Vec<(String, Uuid, String, String)> = flows::table
-        .select(("flow".into_sql::<Text>(), flows::id, flows::name, "".into_sql::<Text>()))
-        .union_all(members::table.select((members::status, members::id, members::name, members::email)))
+    use crate::auth::permissions::Permission;
+    use crate::db::schema::roles;
+    let rows: Vec<(String, Uuid, String, String, bool)> = flows::table
+        .select((
+            "flow".into_sql::<Text>(),
+            flows::id,
+            flows::name,
+            "".into_sql::<Text>(),
+            false.into_sql::<Bool>(),
+        ))
+        .union_all(
+            members::table.inner_join(roles::table).select((
+                "member".into_sql::<Text>(),
+                members::id,
+                members::name,
+                members::email,
+                // As `queries::reviewers` has it: reviewing needs seeing.
+                members::status
+                    .eq(crate::team::models::status::ACTIVE)
+                    .and(roles::permissions.contains(vec![
+                        Permission::ApplicantsReview.code(),
+                        Permission::ApplicantsView.code(),
+                    ])),
+            )),
+        )
         .load(conn)?;
     let mut names = Names::default();
     let mut members = Vec::new();
-    for (kind, id, name, email) in rows {
+    for (kind, id, name, email, reviews) in rows {
         match kind.as_str() {
             "flow" => names.flows.push((id, name)),
-            status => members.push((id, name, email, status == crate::team::models::status::ACTIVE)),
+            _ => members.push((id, name, email, reviews)),
         }
     }
     for (id, name, email, active) in &members {

@@ -135,6 +135,7 @@ async fn reviewers_of_one_name_are_told_apart() {
     let app = spawn_app().await;
     app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let second = app.create_member(BuiltinRole::ComplianceOfficer, "second-officer@example.test");
+    app.create_member(BuiltinRole::Viewer, "viewer@example.test");
     let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "IN_REVIEW", 5);
     {
         use diesel::prelude::*;
@@ -159,6 +160,10 @@ async fn reviewers_of_one_name_are_told_apart() {
             .body
             .contains("Reviewer: Test Compliance officer (second-officer@example.test)"),
         "the header names the reviewer as the choice does"
+    );
+    assert!(
+        !list.body.contains(">Test Viewer</option>"),
+        "the reviewer filter offers only members who may review"
     );
 }
 
