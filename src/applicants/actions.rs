@@ -1125,6 +1125,18 @@ pub async fn reject(
     }
     if form.rejection_type == "retry" && form.retry_steps.is_empty() {
         errors.add("retry_steps", "Tick the steps the applicant must redo.");
+    } else if form.rejection_type == "retry"
+        && !form
+            .retry_steps
+            .iter()
+            .any(|k| StepKind::from_key(k).is_some_and(StepKind::applicant_does))
+    {
+        // Their new link would ask nothing of them.
+        errors.add(
+            "retry_steps",
+            "A retry asks the applicant to redo a step, and face match and screening run without them. \
+             Tick a step they do (a new selfie, say), or resolve the check by hand.",
+        );
     }
     for (field, text) in [
         ("comment_applicant", &form.comment_applicant),

@@ -353,6 +353,22 @@ async fn request_information_review_and_decide() {
                 .contains("<p class=\"error\" id=\"e-retry_steps\">Tick the steps the applicant must redo.</p>"),
         "each message by its fieldset"
     );
+    let nothing_to_do = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "retry"),
+            ("reasons", "other"),
+            ("retry_steps", "aml"),
+        ],
+    )
+    .await;
+    assert_eq!(nothing_to_do.status, 422);
+    assert!(
+        nothing_to_do.body.contains("face match and screening run without them"),
+        "a retry that would ask nothing of the applicant is refused"
+    );
     let retry = act(
         &app,
         id,
