@@ -686,6 +686,14 @@ pub async fn resolve_result(
         return invalid_profile_page(&ctx, id, form, errors, Some(result)).await;
     }
     change_result(&ctx, (id, result), &form, true, move |conn, found, c| {
+        // A second resolve would replace the first one's reason unseen.
+        if found.status == "RESOLVED" {
+            return Ok(Err(format!(
+                "This step is resolved by hand already, for the reason \u{201c}{}\u{201d}. \
+                 To settle it again, move the result to the history first.",
+                found.comment.as_deref().unwrap_or_default()
+            )));
+        }
         verifications::resolve_result(conn, found.id, &comment, c.now)?;
         Ok(Ok((
             EventKind::StepResolved,

@@ -102,6 +102,9 @@ pub struct StepRow {
     pub comment: String,
     /// Whether there is a result to move to the history (the step has started).
     pub can_deactivate: bool,
+    /// Whether an officer may settle the step by hand: not when it is settled
+    /// so already, whose reason a second resolve would silently replace.
+    pub can_resolve: bool,
     /// Earlier results of this step: (id, status, when it was moved to history).
     pub history: Vec<(String, String, String)>,
 }
@@ -439,6 +442,7 @@ async fn render_profile(
                     result_id: active.map(|r| r.id.to_string()).unwrap_or_default(),
                     status: result_label(active.map_or("NOT_STARTED", |r| r.status.as_str())).to_string(),
                     can_deactivate: active.is_some_and(|r| r.status != "NOT_STARTED"),
+                    can_resolve: active.is_some_and(|r| r.status != "RESOLVED"),
                     badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
                     started: active
                         .and_then(|r| r.started_at)

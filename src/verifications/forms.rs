@@ -103,9 +103,8 @@ impl SessionForm {
             // Each person once: an address repeated, or the recipient's
             // own, would get the same email twice.
             let mut seen = vec![self.recipient.trim().to_lowercase()];
-            let cc_raw: Vec<&str> = self
-                .cc
-                .split([',', ';', '\n'])
+            let cc_raw: Vec<&str> = split_addresses(&self.cc)
+                .into_iter()
                 .map(str::trim)
                 .map(bare_address)
                 .filter(|s| !s.is_empty())
@@ -163,6 +162,30 @@ impl SessionForm {
 
 /// The address of `Bob Smith <bob@example.com>`, as mail programs copy it;
 /// the name is dropped (the email goes to the address either way).
+/// Splits a pasted list of addresses at commas, semicolons and line
+/// breaks, except inside a quoted display name or angle brackets, so
+/// `"Smith, Ann" <ann@example.com>` stays one entry.
+fn split_addresses(list: &str) -> Vec<&str> {
+    let (mut parts, mut start) = (Vec::new(), 0);
+    let (mut quoted, mut escaped, mut angled) = (false, false, false);
+    for (i, c) in list.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '<' if !quoted => angled = true,
+            '>' if !quoted => angled = false,
+            ',' | ';' | '\n' if !quoted && !angled => {
+                parts.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&list[start..]);
+    parts
+}
+
 fn bare_address(raw: &str) -> &str {
     match raw.strip_suffix('>').and_then(|r| r.rsplit_once('<')) {
         Some((_, address)) => address.trim(),
@@ -173,6 +196,24 @@ fn bare_address(raw: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_name_with_a_comma_is_one_address() {
+        assert_eq!(
+            split_addresses("\"Smith, Ann\" <ann@example.test>; bo@example.test\ncy@example.test,"),
+            vec![
+                "\"Smith, Ann\" <ann@example.test>",
+                " bo@example.test",
+                "cy@example.test",
+                ""
+            ]
+        );
+        assert_eq!(
+            split_addresses(r#""O\"Neil, Jo" <jo@example.test>,x@example.test"#),
+            vec![r#""O\"Neil, Jo" <jo@example.test>"#, "x@example.test"]
+        );
+        assert_eq!(bare_address("\"Smith, Ann\" <ann@example.test>"), "ann@example.test");
+    }
 
     fn form(flow: Uuid) -> SessionForm {
         SessionForm {

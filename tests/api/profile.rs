@@ -312,6 +312,32 @@ async fn request_information_review_and_decide() {
     .await;
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains(">Resolved by hand<") && page.body.contains("Consent given by phone"));
+    assert!(
+        !page.body.contains(&format!("results/{intro}/resolve")),
+        "a step resolved already offers no second resolve"
+    );
+    let again = act(
+        &app,
+        id,
+        &format!("results/{intro}/resolve"),
+        &[("resolve_comment", "Second thoughts")],
+    )
+    .await;
+    assert_eq!(
+        again.status, 422,
+        "a second resolve would replace the first reason unseen"
+    );
+    assert!(
+        again
+            .body
+            .contains("resolved by hand already, for the reason \u{201c}Consent given by phone\u{201d}")
+    );
+    assert!(
+        again.body.contains("value=\"Second thoughts\""),
+        "what was typed is kept"
+    );
+    let page = app.get(&format!("/applicants/{id}")).await;
+    assert!(page.body.contains("Consent given by phone") && !page.body.contains("Second thoughts"));
     let not_started = active_result(&app, id, "final_screen");
     let nothing = act(&app, id, &format!("results/{not_started}/deactivate"), &[]).await;
     assert_eq!(nothing.status, 422, "a step not started has no result to set aside");

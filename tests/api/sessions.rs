@@ -98,7 +98,8 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     fields.extend([
         ("send_email", "on"),
         ("recipient", "ana-1@example.test"),
-        ("cc", "compliance@example.test, manager@example.test"),
+        // A name pasted from an address book, with a comma inside its quotes.
+        ("cc", "compliance@example.test, \"Smith, Ann\" <manager@example.test>"),
         ("subject", "Verify your identity with {{company_name}}"),
         (
             "body",
