@@ -517,6 +517,20 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
         .await
         .expect("script");
     assert_eq!(overflow.as_i64(), Some(0), "the page is as wide as the phone");
+    // Nor do the tracker and the links inside their boxes: each row is a card.
+    let hidden = b
+        .execute(
+            "return [...document.querySelectorAll('#tracker .table-wrap, #links .table-wrap')]
+                .map(w => w.scrollWidth - w.clientWidth);",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        hidden,
+        serde_json::json!([0, 0]),
+        "nothing to scroll sideways in the tracker or the links"
+    );
     screenshot(&b, "applicant-profile-phone").await;
     b.set_window_size(1280, 900).await.expect("desktop size");
     let link = email.link(&format!("{base}/v/"));
