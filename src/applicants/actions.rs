@@ -542,7 +542,7 @@ pub async fn request_info(
         );
     }
     if !errors.is_empty() {
-        return invalid_profile_page(&ctx, id, form, errors, None).await;
+        return invalid_profile_page(&ctx, id, form, errors).await;
     }
     run_action(&ctx, id, &form, Applies::ToOpenCase, move |conn, applicant, c| {
         let Some(target) = flow
@@ -669,10 +669,11 @@ fn two_ids(path: web::Path<(String, String)>) -> Result<(Uuid, Uuid), AppError> 
 pub async fn resolve_result(
     ctx: Ctx,
     path: web::Path<(String, String)>,
-    CsrfForm(form): CsrfForm<ProfileForm>,
+    CsrfForm(mut form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let (id, result) = two_ids(path)?;
+    form.resolving = Some(result);
     let comment = form.resolve_comment.trim().to_string();
     let mut errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
     if comment.is_empty() || comment.chars().count() > 2000 {
@@ -683,14 +684,15 @@ pub async fn resolve_result(
     }
     // Shown next to the step's field, with the step's panel open.
     if !errors.is_empty() {
-        return invalid_profile_page(&ctx, id, form, errors, Some(result)).await;
+        return invalid_profile_page(&ctx, id, form, errors).await;
     }
     change_result(&ctx, (id, result), &form, true, move |conn, found, c| {
         // A second resolve would replace the first one's reason unseen.
         if found.status == "RESOLVED" {
             return Ok(Err(format!(
                 "This step is resolved by hand already, for the reason \u{201c}{}\u{201d}. \
-                 To settle it again, move the result to the history first.",
+                 To settle it again, move the result to the history first. \
+                 Your reason, not saved: \u{201c}{comment}\u{201d}.",
                 found.comment.as_deref().unwrap_or_default()
             )));
         }
@@ -1065,7 +1067,7 @@ pub async fn approve(
         errors.add("approve_note", "Keep the note to 2000 characters.");
     }
     if !errors.is_empty() {
-        return invalid_profile_page(&ctx, id, form, errors, None).await;
+        return invalid_profile_page(&ctx, id, form, errors).await;
     }
     let mut values = form.clone();
     // The note from the profile's approval form; a request with the older
@@ -1137,13 +1139,14 @@ pub async fn reject(
         && !form
             .retry_steps
             .iter()
-            .any(|k| StepKind::from_key(k).is_some_and(StepKind::applicant_does))
+            .any(|k| StepKind::from_key(k).is_some_and(StepKind::can_be_redone))
     {
         // Their new link would ask nothing of them.
         errors.add(
             "retry_steps",
-            "A retry asks the applicant to redo a step, and face match and screening run without them. \
-             Tick a step they do (a new selfie, say), or resolve the check by hand.",
+            "A retry asks the applicant to redo a step, and face match and screening run without them, \
+             while the final screen only thanks them. Tick a step they do (a new selfie, say), \
+             or resolve the check by hand.",
         );
     }
     for (field, text) in [
@@ -1155,7 +1158,7 @@ pub async fn reject(
         }
     }
     if !errors.is_empty() {
-        return invalid_profile_page(&ctx, id, form, errors, None).await;
+        return invalid_profile_page(&ctx, id, form, errors).await;
     }
     let mut values = form.clone();
     // A reason or step ticked twice (by a hand-made request) counts once.
@@ -1212,7 +1215,7 @@ pub async fn reject(
                 .steps
                 .iter()
                 .map(|s| s.config.kind())
-                .filter(|k| k.applicant_does() && values.retry_steps.iter().any(|r| r == k.key()))
+                .filter(|k| k.can_be_redone() && values.retry_steps.iter().any(|r| r == k.key()))
                 .map(StepKind::applicant_label)
                 .collect();
             let mut note = if redo.is_empty() {
@@ -1246,7 +1249,7 @@ pub async fn comment(
         errors.add("comment", "Write a comment of up to 4000 characters.");
     }
     if !errors.is_empty() {
-        return invalid_profile_page(&ctx, id, form, errors, None).await;
+        return invalid_profile_page(&ctx, id, form, errors).await;
     }
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     run_action(&ctx, id, &form, Applies::AsComment, move |conn, applicant, c| {

@@ -76,6 +76,11 @@ pub struct ProfileForm {
     pub message: String,
     #[serde(default)]
     pub resolve_comment: String,
+    /// The step result whose "resolve by hand" form was sent (from the
+    /// path, never the body): a page shown again opens that step alone
+    /// with what was typed.
+    #[serde(skip)]
+    pub resolving: Option<Uuid>,
 }
 
 impl ProfileForm {
@@ -105,6 +110,10 @@ pub struct StepRow {
     /// Whether an officer may settle the step by hand: not when it is settled
     /// so already, whose reason a second resolve would silently replace.
     pub can_resolve: bool,
+    /// Offered among a retry's steps: those the applicant does again (see
+    /// `StepKind::can_be_redone`) and the checks that run again on what
+    /// they give.
+    pub retry_choice: bool,
     /// Earlier results of this step: (id, status, when it was moved to history).
     pub history: Vec<(String, String, String)>,
 }
@@ -296,18 +305,16 @@ pub async fn profile_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    render_profile(ctx, id, typed, notice, FormErrors::new(), None, status).await
+    render_profile(ctx, id, typed, notice, FormErrors::new(), status).await
 }
 
 /// Renders the profile for a form whose input was refused (422): the
-/// messages next to their fields, everything typed kept; `resolving` is the
-/// step result whose "resolve by hand" form was sent, if that one.
+/// messages next to their fields, everything typed kept.
 pub async fn invalid_profile_page(
     ctx: &Ctx,
     id: Uuid,
     typed: ProfileForm,
     errors: FormErrors,
-    resolving: Option<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
     let notice = Some(String::from(if errors.len() > 1 {
@@ -315,16 +322,7 @@ pub async fn invalid_profile_page(
     } else {
         "Nothing was changed: see the message by the field below."
     }));
-    render_profile(
-        ctx,
-        id,
-        typed,
-        notice,
-        errors,
-        resolving,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    render_profile(ctx, id, typed, notice, errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 async fn render_profile(
@@ -333,10 +331,10 @@ async fn render_profile(
     typed: ProfileForm,
     notice: Option<String>,
     errors: FormErrors,
-    resolving: Option<Uuid>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let l = db::run(ctx.pool(), move |conn| load(conn, id)).await?;
+    let resolving = typed.resolving;
     let now = ctx.now();
     let a = &l.applicant;
     let current_status = Status::from_code(&a.status).unwrap_or(Status::Init);
@@ -443,6 +441,7 @@ async fn render_profile(
                     status: result_label(active.map_or("NOT_STARTED", |r| r.status.as_str())).to_string(),
                     can_deactivate: active.is_some_and(|r| r.status != "NOT_STARTED"),
                     can_resolve: active.is_some_and(|r| r.status != "RESOLVED"),
+                    retry_choice: kind.can_be_redone() || matches!(kind, StepKind::FaceMatch | StepKind::Aml),
                     badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
                     started: active
                         .and_then(|r| r.started_at)

@@ -290,6 +290,13 @@ impl StepKind {
         !matches!(self, Self::FaceMatch | Self::Aml)
     }
 
+    /// Whether doing the step again asks something of the applicant, so a
+    /// retry may name it: the final screen only thanks them, and comes at
+    /// the end of every link anyway.
+    pub fn can_be_redone(self) -> bool {
+        self.applicant_does() && self != Self::FinalScreen
+    }
+
     /// The step's name as the applicant reads it: the builder's names
     /// ("Liveness", "Final screen") are the officers' words.
     pub fn applicant_label(self) -> &'static str {

@@ -333,11 +333,38 @@ async fn request_information_review_and_decide() {
             .contains("resolved by hand already, for the reason \u{201c}Consent given by phone\u{201d}")
     );
     assert!(
-        again.body.contains("value=\"Second thoughts\""),
-        "what was typed is kept"
+        again
+            .body
+            .contains("Your reason, not saved: \u{201c}Second thoughts\u{201d}"),
+        "what was typed is kept, where there is no field for it"
     );
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("Consent given by phone") && !page.body.contains("Second thoughts"));
+    // Refused because someone acted meanwhile: the words come back in that
+    // step's box alone, opened, not in every step's.
+    let doc = active_result(&app, id, "document_check");
+    let stale = (lock_version(&app, id).parse::<i32>().expect("version") - 1).to_string();
+    let clash = app
+        .post(
+            &format!("/applicants/{id}/results/{doc}/resolve"),
+            &[
+                ("lock_version", stale.as_str()),
+                ("resolve_comment", "Seen the passport in branch"),
+            ],
+        )
+        .await;
+    assert_eq!(clash.status, 409, "{}", clash.body);
+    assert_eq!(clash.body.matches("value=\"Seen the passport in branch\"").count(), 1);
+    assert_eq!(
+        clash
+            .body
+            .matches("<details open><summary class=\"small\">Act on this step")
+            .count(),
+        1
+    );
+    assert!(clash.body.contains(&format!(
+        "id=\"resolve-{doc}\" name=\"resolve_comment\" type=\"text\" value=\"Seen the passport in branch\""
+    )));
     let not_started = active_result(&app, id, "final_screen");
     let nothing = act(&app, id, &format!("results/{not_started}/deactivate"), &[]).await;
     assert_eq!(nothing.status, 422, "a step not started has no result to set aside");
@@ -379,22 +406,30 @@ async fn request_information_review_and_decide() {
                 .contains("<p class=\"error\" id=\"e-retry_steps\">Tick the steps the applicant must redo.</p>"),
         "each message by its fieldset"
     );
-    let nothing_to_do = act(
-        &app,
-        id,
-        "reject",
-        &[
-            ("rejection_type", "retry"),
-            ("reasons", "other"),
-            ("retry_steps", "aml"),
-        ],
-    )
-    .await;
-    assert_eq!(nothing_to_do.status, 422);
-    assert!(
-        nothing_to_do.body.contains("face match and screening run without them"),
-        "a retry that would ask nothing of the applicant is refused"
-    );
+    for step in ["aml", "final_screen"] {
+        let nothing_to_do = act(
+            &app,
+            id,
+            "reject",
+            &[("rejection_type", "retry"), ("reasons", "other"), ("retry_steps", step)],
+        )
+        .await;
+        assert_eq!(nothing_to_do.status, 422, "{step} alone");
+        assert!(
+            nothing_to_do.body.contains("face match and screening run without them")
+                && nothing_to_do.body.contains("the final screen only thanks them"),
+            "a retry that would ask nothing of the applicant is refused"
+        );
+        assert!(
+            !nothing_to_do
+                .body
+                .contains("name=\"retry_steps\" value=\"final_screen\"")
+                && nothing_to_do
+                    .body
+                    .contains("name=\"retry_steps\" value=\"document_check\""),
+            "the form offers the final screen as no step to redo"
+        );
+    }
     let retry = act(
         &app,
         id,
