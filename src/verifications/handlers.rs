@@ -153,9 +153,11 @@ pub async fn link_email_status(ctx: Ctx, path: web::Path<(String, String)>) -> R
     .await?
     .ok_or(AppError::NotFound)?;
     let (status, attempts, error) = found;
+    let (badge, detail) = queries::delivery_detail(&status, attempts, error.as_deref());
     Ok(HttpResponse::Ok().json(json!({
         "status": status,
-        "label": queries::delivery_label(&status, attempts, error.as_deref()),
+        "badge": badge,
+        "detail": detail,
     })))
 }
 

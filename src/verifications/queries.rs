@@ -580,16 +580,27 @@ pub fn refused_open_since(
     .get_result(conn)
 }
 
-/// How an email's delivery reads for an officer: `sent`, `queued`,
-/// `retrying (attempt 2): …`, `failed: …` or `cancelled: …`.
-pub fn delivery_label(status: &str, attempts: i32, error: Option<&str>) -> String {
-    match (status, error) {
-        ("retrying", Some(error)) => format!("retrying (attempt {attempts}): {error}"),
-        ("failed", Some(error)) => format!("failed: {error}"),
-        ("cancelled", Some(error)) => format!("cancelled: {error}"),
-        ("sent", Some(note)) => format!("sent, but {note}"),
-        (status, _) => status.to_string(),
-    }
+/// How an email's delivery reads for an officer, beside its status word:
+/// the badge's style and the words after it (`attempt 2: …`, the failure,
+/// the note of a partly sent email). An email sent with a note (a cc its
+/// server refused) is a warning, not a plain success; the words stay out
+/// of the badge, which does not wrap.
+pub fn delivery_detail(status: &str, attempts: i32, error: Option<&str>) -> (&'static str, String) {
+    let badge = match status {
+        "sent" if error.is_some() => "warning",
+        "sent" => "sent",
+        "retrying" => "retrying",
+        "failed" => "failed",
+        "cancelled" => "cancelled",
+        _ => "queued",
+    };
+    let detail = match (status, error) {
+        ("retrying", Some(error)) => format!("attempt {attempts}: {error}"),
+        ("sent", Some(note)) => format!("but {note}"),
+        (_, Some(error)) => error.to_string(),
+        (_, None) => String::new(),
+    };
+    (badge, detail)
 }
 
 /// A step result as the flow tracker shows it.

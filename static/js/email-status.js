@@ -6,10 +6,12 @@
   var badge = document.getElementById("email-status");
   if (!badge || !badge.dataset.url) return;
   var note = document.getElementById("email-status-note");
+  var detail = document.getElementById("email-status-detail");
   var tries = 0;
   function show(state) {
-    badge.textContent = state.label;
-    badge.className = "badge badge-" + state.status;
+    badge.textContent = state.status;
+    badge.className = "badge badge-" + state.badge;
+    if (detail) detail.textContent = state.detail;
     if (note && (state.status === "sent" || state.status === "failed" || state.status === "cancelled")) note.hidden = true;
   }
   function poll() {

@@ -629,7 +629,7 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
     assert_eq!(created.status, 200, "{}", created.body);
     let delivery = wait_for_delivery(&app, &delivery_status_url(&created.body), "retrying").await;
     assert!(
-        delivery.contains("\"status\":\"retrying\"") && delivery.contains("retrying (attempt 1): "),
+        delivery.contains("\"status\":\"retrying\"") && delivery.contains("\"detail\":\"attempt 1: "),
         "{delivery}"
     );
     // A new session replaces the link: its email, not gone yet, never will.
@@ -691,7 +691,9 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     app.email_to("ana-1@example.test", "Verify").await;
     let delivery = wait_for_delivery(&app, &delivery_status_url(&with_cc.body), "sent").await;
     assert!(
-        delivery.contains("\"status\":\"sent\"") && delivery.contains("not delivered to cc typo@no-such-mailbox.test"),
+        delivery.contains("\"status\":\"sent\"")
+            && delivery.contains("\"badge\":\"warning\"")
+            && delivery.contains("\"detail\":\"but not delivered to cc typo@no-such-mailbox.test"),
         "{delivery}"
     );
 }
