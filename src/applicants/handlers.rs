@@ -241,9 +241,9 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.is_some(),
                 purged: r.purged_at.is_some(),
-                new_session: r.open_case
-                    && r.deletion_scheduled_at.is_none()
-                    && !matches!(status, Status::Approved | Status::Rejected),
+                // As the profile offers it: whenever the server takes one
+                // (an approved applicant may be verified again).
+                new_session: r.open_case && r.deletion_scheduled_at.is_none() && r.purged_at.is_none(),
                 can_take: r.reviewer_id.is_none()
                     && r.deletion_scheduled_at.is_none()
                     && matches!(status, Status::Completed | Status::OnHold | Status::InProgress),

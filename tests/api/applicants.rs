@@ -968,7 +968,11 @@ async fn the_dashboard_shows_what_waits_on_an_officer() {
     };
     assert!(row("Held").contains(">Take</button>") && row("Done 0").contains(">Take</button>"));
     assert!(!row("Mine").contains(">Take</button>"), "someone reviews it");
-    assert!(!row("Approved").contains(">Take</button>") && !row("Approved").contains("New session"));
+    assert!(!row("Approved").contains(">Take</button>"));
+    assert!(
+        row("Approved").contains("New session"),
+        "an approved applicant may be verified again, from the list as from the profile"
+    );
     let held = list.body[..list.body.find(">Held</a>").expect("held")]
         .rsplit("href=\"/applicants/")
         .next()
