@@ -357,6 +357,11 @@ pub async fn generate_link(
 /// not exist): queue it once more, to the applicant's address now, so a
 /// corrected address gets it. The link stays the same; a new one would
 /// withdraw what the applicant may already have opened.
+///
+/// A link delivered to an address corrected since is another matter: it
+/// sits in someone else's mailbox, and its email no longer holds it (a sent
+/// email keeps no token). That link is withdrawn, and a new one goes to
+/// the corrected address.
 pub async fn send_link_again(
     ctx: Ctx,
     path: web::Path<(String, String)>,
@@ -392,6 +397,31 @@ pub async fn send_link_again(
         // withdrawn and sent to the right one; one delivered there went to
         // the wrong mailbox, and goes again to the right one.
         let waiting = matches!(status.as_str(), "queued" | "retrying");
+        if status == "sent" && sent_to != to {
+            let verification = verifications::find_verification(conn, link.verification_id)?;
+            let (flow_name, _, def) = verifications::version_definition(conn, verification.flow_version_id)?;
+            let issued = relink(
+                conn,
+                c,
+                applicant,
+                link.verification_id,
+                &def,
+                default_email(applicant, true, subjects::NEW_LINK, None),
+                None,
+            )?;
+            record(
+                conn,
+                c,
+                applicant.id,
+                EventKind::LinkEmailResent,
+                json!({ "to": to, "earlier_failure": format!("sent to {sent_to}"), "new_link": true }),
+            )?;
+            return Ok(Outcome::Link(
+                issued,
+                flow_name,
+                "New link sent to the corrected address",
+            ));
+        }
         if waiting && sent_to != to {
             crate::outbox::queries::cancel_waiting(conn, &[message], &format!("replaced: sent again to {to}"))?;
         } else if status != "failed" && !(status == "sent" && sent_to != to) {

@@ -96,4 +96,7 @@ pub struct LinkRow {
     pub id: String,
     /// The link still works and its email failed: it can be sent again.
     pub can_send_again: bool,
+    /// It was delivered to an address corrected since: sending again
+    /// withdraws it and sends a new one.
+    pub sends_new_link: bool,
 }

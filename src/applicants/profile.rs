@@ -402,9 +402,11 @@ async fn render_profile(
                         || (matches!(status.as_str(), "queued" | "retrying" | "sent")
                             && a.email.as_deref().is_some_and(|now| now != to))
                 });
+            let sends_new_link = can_send_again && x.email.as_ref().is_some_and(|(_, status, _, _)| status == "sent");
             LinkRow {
                 id: x.link.id.to_string(),
                 can_send_again,
+                sends_new_link,
                 flow: x.flow_name.clone(),
                 kind: x.verification_kind.clone(),
                 status: label,

@@ -297,7 +297,7 @@ fn start(
 fn deliver(conn: &mut PgConnection, at: DateTime<Utc>) -> Result<(), AppError> {
     use crate::outbox::queries::{claim_due, mark_sent};
     let claimed: Vec<Uuid> = claim_due(conn, at, 10)?.into_iter().map(|m| m.id).collect();
-    mark_sent(conn, &claimed, at, "mailbox")?;
+    mark_sent(conn, &claimed, at, "mailbox", false)?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use crate::db::schema::{outbox_attempts, outbox_messages};
 use crate::db::unnest;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Timestamptz};
+use diesel::sql_types::{Bool, Text, Timestamptz};
 use uuid::Uuid;
 
 /// A message as stored.
@@ -94,26 +94,67 @@ const UNFINISHED: FixedSql<Bool> = fixed_sql("outbox_messages.status NOT IN ('se
 /// predicate either, so found by id (see [`UNFINISHED`]).
 const WAITING_OR_CANCELLED: FixedSql<Bool> = fixed_sql("outbox_messages.status IN ('queued', 'retrying', 'cancelled')");
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `regexp_replace(source, pattern, replacement, flags)`.
+    fn regexp_replace(source: Text, pattern: Text, replacement: Text, flags: Text) -> Text;
+}
+
+/// The token of a link that signs someone in, accepts an invitation or
+/// opens a verification (`URL_SAFE_NO_PAD` of 32 bytes: 43 characters).
+const SECRET_LINK: &str = "(/(?:v|invitations|reset-password)/)[A-Za-z0-9_-]{20,}";
+const SECRET_REMOVED: &str = "\\1[removed once sent]";
+
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
-pub fn mark_sent(conn: &mut PgConnection, ids: &[Uuid], now: DateTime<Utc>, transport: &str) -> QueryResult<()> {
+///
+/// With `forget_links`, the bodies lose their links' tokens in the same
+/// update: the recipient has them now, and the database keeps tokens only
+/// as hashes, so a copy of it (a backup) opens no one's verification or
+/// account. The development mailbox keeps them: it is where they are read.
+pub fn mark_sent(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+    transport: &str,
+    forget_links: bool,
+) -> QueryResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     // Only messages not yet recorded as sent or failed: never overwrite what
     // another worker recorded; one cancelled while in flight did go.
-    kept_update(
-        outbox_messages::table
-            .filter(outbox_messages::id.eq_any(ids))
-            .filter(WAITING_OR_CANCELLED),
-        (
-            outbox_messages::status.eq("sent"),
-            outbox_messages::sent_at.eq(now),
-            outbox_messages::transport.eq(transport),
-            outbox_messages::last_error.eq(None::<String>),
-        ),
-    )
-    .execute(conn)?;
+    let unrecorded = outbox_messages::table
+        .filter(outbox_messages::id.eq_any(ids))
+        .filter(WAITING_OR_CANCELLED);
+    let sent = (
+        outbox_messages::status.eq("sent"),
+        outbox_messages::sent_at.eq(now),
+        outbox_messages::transport.eq(transport),
+        outbox_messages::last_error.eq(None::<String>),
+    );
+    if forget_links {
+        kept_update(
+            unrecorded,
+            (
+                sent,
+                outbox_messages::body_text.eq(regexp_replace(
+                    outbox_messages::body_text,
+                    SECRET_LINK,
+                    SECRET_REMOVED,
+                    "g",
+                )),
+                outbox_messages::body_html.eq(regexp_replace(
+                    outbox_messages::body_html,
+                    SECRET_LINK,
+                    SECRET_REMOVED,
+                    "g",
+                )),
+            ),
+        )
+        .execute(conn)?;
+    } else {
+        kept_update(unrecorded, sent).execute(conn)?;
+    }
     // From an array, so the statement is the same whatever the batch's size.
     diesel::insert_into(outbox_attempts::table)
         .values(diesel::select((unnest(ids.to_vec()), now.into_sql::<Timestamptz>())))

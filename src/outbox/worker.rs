@@ -171,13 +171,19 @@ async fn record(
     let pool = state.pool.clone();
     let now = state.clock.now();
     let transport_name = transport.name();
+    let forget_links = matches!(transport, Transport::Smtp(_));
     actix_web::web::block(move || -> anyhow::Result<()> {
         use diesel::Connection;
         let mut conn = pool.get()?;
         // One transaction: a message marked failed always has its audit event.
         conn.transaction(|conn| -> anyhow::Result<()> {
+            // Copies for the cc's put off go first: they copy the body
+            // before marking it sent takes the links' tokens out of it.
+            for (id, delivered) in &sent {
+                crate::outbox::queue_cc_copy(conn, *id, &delivered.retry_cc, now)?;
+            }
             let ids: Vec<uuid::Uuid> = sent.iter().map(|(id, _)| *id).collect();
-            mark_sent(conn, &ids, now, transport_name)?;
+            mark_sent(conn, &ids, now, transport_name, forget_links)?;
             // The log names no address and quotes no server reply (which
             // often repeats the address): the purge cannot reach the log.
             // The outbox page shows both, until the purge.
@@ -186,7 +192,6 @@ async fn record(
                     tracing::warn!(%id, "email sent, but not to every cc");
                     note_sent(conn, *id, note)?;
                 }
-                crate::outbox::queue_cc_copy(conn, *id, &delivered.retry_cc, now)?;
             }
             for (message, Failure { error, permanent }) in failed {
                 tracing::warn!(id = %message.id, permanent, "email delivery failed; the reason is on the outbox page");

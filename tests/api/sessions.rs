@@ -1192,23 +1192,46 @@ async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() 
 }
 
 /// A link emailed to a mistyped address that exists went to the wrong
-/// mailbox: after the correction it is sent again, to the right one.
+/// mailbox: after the correction that link is withdrawn and a new one goes
+/// to the right address. The sent email kept no token to send again.
 #[actix_web::test]
-async fn a_link_delivered_to_a_corrected_address_is_sent_to_the_new_one() {
+async fn a_link_delivered_to_a_corrected_address_is_replaced_by_one_sent_to_the_new_one() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::outbox_messages;
     let app = crate::helpers::spawn_app_with(crate::helpers::Options {
         smtp: true,
         ..Default::default()
     })
     .await;
     let (applicant, link) = emailed_to_a_typo(&app, "ana@exmaple.test", "sent").await;
+    let token = link.rsplit('/').next().expect("token").to_string();
+    let stored: Vec<(String, String)> = outbox_messages::table
+        .select((outbox_messages::body_text, outbox_messages::body_html))
+        .load(&mut app.pool.get().expect("conn"))
+        .expect("bodies");
+    assert!(
+        stored
+            .iter()
+            .all(|(text, html)| !text.contains(&token) && !html.contains(&token))
+            && stored.iter().any(|(text, _)| text.contains("/v/[removed once sent]")),
+        "once sent, the stored email keeps no token: {stored:?}"
+    );
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(!profile.body.contains("/send-again"), "delivered where it should be");
     correct_address(&app, applicant, "ana@example.test");
     let profile = app.get(&format!("/applicants/{applicant}")).await;
-    assert!(profile.body.contains(">Send again to ana@example.test</button>"));
-    send_again_from(&app, &profile.body)
-        .await
-        .assert_redirect(&format!("/applicants/{applicant}"));
-    let email = app.email_to("ana@example.test", "Verify").await;
-    assert_eq!(email.link(&app.address), link);
+    assert!(profile.body.contains(">Send a new link to ana@example.test</button>"));
+    let sent = send_again_from(&app, &profile.body).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("New link sent to the corrected address"));
+    let email = app.email_to("ana@example.test", "Your new verification link").await;
+    let new_link = email.link(&app.address);
+    assert_ne!(new_link, link);
+    let visitor = app.new_client();
+    assert_eq!(
+        visitor.get(&path_of(&app, &link)).await.status,
+        410,
+        "the mistyped mailbox's link stops"
+    );
+    assert_eq!(visitor.get(&path_of(&app, &new_link)).await.status, 200);
 }
