@@ -491,26 +491,38 @@ pub async fn change_flow(
             Some((old, _, _)) => verifications::carry_over_results(conn, *old, new, &target.definition)?,
             None => 0,
         };
-        // With results kept the applicant has started the new flow: they
-        // stand where those results put them, not at "Not initiated".
+        // With results kept, the applicant stands where those results put
+        // them: part done ("Incomplete") if they had started, still "Not
+        // initiated" if an officer settled steps for one who never did.
+        let mut status_now = Status::Init;
         if kept > 0 {
             let moved = Applicant {
                 current_verification_id: Some(new),
                 ..applicant.clone()
             };
             let now = standing(conn, &moved)?;
-            set_status(
-                conn,
-                applicant.id,
-                if now.to_do { Status::Incomplete } else { now.settled },
-            )?;
+            let started = match &previous {
+                Some((old, _, _)) => verifications::ever_started(conn, *old)?,
+                None => false,
+            };
+            status_now = match (now.to_do, started) {
+                (false, _) => now.settled,
+                (true, true) => Status::Incomplete,
+                (true, false) => Status::Init,
+            };
+            set_status(conn, applicant.id, status_now)?;
         }
         record(
             conn,
             c,
             applicant.id,
             EventKind::FlowChanged,
-            json!({ "from": previous.map(|p| p.2).unwrap_or_default(), "to": target.name, "kept_results": kept }),
+            json!({
+                "from": previous.map(|p| p.2).unwrap_or_default(),
+                "to": target.name,
+                "kept_results": kept,
+                "status": status_now.code(),
+            }),
         )?;
         let kept_text = match kept {
             0 => "no step result was kept".to_string(),

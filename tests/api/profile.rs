@@ -219,6 +219,37 @@ async fn restart_change_flow_and_reset() {
     }
 }
 
+/// An officer settles a step for an applicant who never started, then
+/// moves them to a flow with that step: still not initiated, since they
+/// have yet to begin.
+#[actix_web::test]
+async fn a_flow_change_keeps_one_who_never_started_at_not_initiated() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    let doc = active_result(&app, id, "document_check");
+    act(
+        &app,
+        id,
+        &format!("results/{doc}/resolve"),
+        &[("resolve_comment", "Passport seen at the branch")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "INIT");
+    let other = published_flow(&app, "Enhanced", officer).to_string();
+    act(&app, id, "flow", &[("flow_id", &other)])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        profile.body.contains("1 passed step result was kept"),
+        "{}",
+        profile.body
+    );
+    assert_eq!(status(&app, id), "INIT", "kept a result, but never started");
+}
+
 #[actix_web::test]
 async fn request_information_review_and_decide() {
     let app = spawn_app().await;
