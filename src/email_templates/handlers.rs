@@ -195,7 +195,9 @@ pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let values = form.clone();
     let created = db::run(ctx.pool(), move |conn| {
-        let name = values.name.trim().to_string();
+        // As checked: spaces collapsed and accents composed, so two names
+        // that read the same are one name.
+        let name = parse_name(&values.name).unwrap_or_default();
         if queries::name_taken(conn, &name, None)? {
             return Ok(None);
         }
@@ -269,7 +271,9 @@ pub async fn update_template(
         if queries::find(conn, id).optional()?.is_none() {
             return Ok(Err(SaveRefused::Deleted));
         }
-        let name = values.name.trim().to_string();
+        // As checked: spaces collapsed and accents composed, so two names
+        // that read the same are one name.
+        let name = parse_name(&values.name).unwrap_or_default();
         if queries::name_taken(conn, &name, Some(id))? {
             return Ok(Err(SaveRefused::NameTaken));
         }
@@ -277,7 +281,12 @@ pub async fn update_template(
             return Ok(Err(SaveRefused::Unreadable));
         };
         if queries::update(conn, id, seen, &name, values.subject.trim(), &values.body, by, now)? == 0 {
-            let who = queries::saved_by(conn, id)?.unwrap_or_else(|| "someone else".into());
+            // Oneself in another tab is told so, not by one's own name.
+            let who = match queries::saved_by(conn, id)? {
+                Some((member, _)) if member == by => "You (in another tab, perhaps)".to_string(),
+                Some((_, name)) => name,
+                None => "Someone else".to_string(),
+            };
             return Ok(Err(match queries::find(conn, id).optional()? {
                 Some(saved) => SaveRefused::SavedMeanwhile(who, saved.lock_version),
                 None => SaveRefused::Deleted,
@@ -314,8 +323,8 @@ pub async fn update_template(
             errors.add(
                 "conflict",
                 format!(
-                    "{who} saved this template meanwhile, so your changes were not saved. Your text is kept \
-                     below: save again to replace their version, or open the template afresh to see theirs."
+                    "{who} saved this template meanwhile, so these changes were not saved. Your text is kept \
+                     below: save again to replace that version, or open the template afresh to see it."
                 ),
             );
         }

@@ -111,13 +111,13 @@ pub fn update(
     .execute(conn)
 }
 
-/// Who saved the template last, by name.
-pub fn saved_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<String>> {
+/// Who saved the template last: their id and name.
+pub fn saved_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<(Uuid, String)>> {
     use crate::db::schema::members;
     email_templates::table
         .find(id)
         .inner_join(members::table.on(email_templates::updated_by.eq(members::id.nullable())))
-        .select(members::name)
+        .select((members::id, members::name))
         .first(conn)
         .optional()
 }

@@ -43,6 +43,17 @@ async fn templates_need_the_link_and_known_placeholders() {
     )
     .await
     .assert_redirect("/email-templates");
+    // A name that reads the same, spaced or composed differently, is taken.
+    for same in ["  Reminder ", "REMINDER"] {
+        let twin = app
+            .post(
+                "/email-templates",
+                &[("name", same), ("subject", "Again"), ("body", "{{session_url}}")],
+            )
+            .await;
+        assert_eq!(twin.status, 422, "{same:?}");
+        assert!(twin.body.contains("Another template already has this name."));
+    }
     let list = app.get("/email-templates").await;
     let start = list
         .body
@@ -90,7 +101,9 @@ async fn templates_need_the_link_and_known_placeholders() {
     let late = save("Second: {{session_url}}", opened).await;
     assert_eq!(late.status, 409);
     assert!(
-        late.body.contains("saved this template meanwhile") && late.body.contains("Second: {{session_url}}"),
+        late.body
+            .contains("You (in another tab, perhaps) saved this template meanwhile")
+            && late.body.contains("Second: {{session_url}}"),
         "{}",
         late.body
     );
@@ -203,5 +216,41 @@ async fn preview_in_a_language_without_saving() {
     assert!(
         !app.get("/email-templates").await.body.contains("Draft in French"),
         "nothing saved"
+    );
+}
+
+/// Names that read the same are one name: spaces collapsed, accents
+/// composed, case ignored.
+#[actix_web::test]
+async fn a_template_name_spaced_or_composed_differently_is_taken() {
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    app.post(
+        "/email-templates",
+        &[("name", "Zo\u{e9} list"), ("subject", "S"), ("body", "{{session_url}}")],
+    )
+    .await
+    .assert_redirect("/email-templates");
+    let decomposed = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Zoe\u{301}  list"),
+                ("subject", "S"),
+                ("body", "{{session_url}}"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        decomposed.status, 422,
+        "the same name, its accent decomposed and spaced twice"
+    );
+    assert_eq!(
+        app.get("/email-templates")
+            .await
+            .body
+            .matches(">Zo\u{e9} list<")
+            .count(),
+        1
     );
 }
