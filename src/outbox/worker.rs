@@ -205,13 +205,24 @@ async fn record(
                             &format!("the copy to cc {} failed: {error}", message.to_address),
                         )?;
                     }
+                    // An applicant's email fails on their timeline, beside
+                    // the event that queued it; the purge clears it with them.
+                    let subject = match message.applicant_id {
+                        Some(applicant) => ("applicant", applicant.to_string()),
+                        None => ("email", message.id.to_string()),
+                    };
                     audit::record(
                         conn,
                         now,
                         &Actor::system("outbox"),
                         EventKind::EmailFailed,
-                        Some(("email", message.id.to_string())),
-                        serde_json::json!({ "to": message.to_address, "subject": message.subject, "error": error }),
+                        Some(subject),
+                        serde_json::json!({
+                            "email": message.id,
+                            "to": message.to_address,
+                            "subject": message.subject,
+                            "error": error,
+                        }),
                     )?;
                 }
             }

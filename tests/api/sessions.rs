@@ -673,6 +673,11 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
         delivery.contains("\"status\":\"failed\"") && delivery.contains("Mailbox unavailable"),
         "{delivery}"
     );
+    let timeline = app.get(&format!("/applicants/{applicant}")).await.body;
+    assert!(
+        timeline.contains("Verification link email queued") && timeline.contains("Email could not be delivered"),
+        "the failure is on the applicant's timeline, beside the email it ends: {timeline}"
+    );
     let recipient = format!("ana{}", crate::helpers::AUTH_REQUIRED_DOMAIN);
     fields.retain(|(name, _)| *name != "recipient");
     fields.push(("recipient", recipient.as_str()));
@@ -994,7 +999,7 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
         "{}",
         profile.body
     );
-    assert!(profile.body.contains("Verification link emailed again"));
+    assert!(profile.body.contains("Verification link email queued again"));
     let email = app.email_to("ana.lima@example.test", "Verify").await;
     assert_eq!(email.link(&app.address), link, "the same link, not a new one");
     assert_eq!(app.get(&path_of(&app, &link)).await.status, 200);
