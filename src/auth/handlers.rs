@@ -115,8 +115,10 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
         return sign_in_again(&v, &form, WRONG_CREDENTIALS, StatusCode::UNAUTHORIZED);
     };
 
-    let actor = Actor::member_at_door(member.id, &member.email, &v.client);
     if !password_ok || is_locked(&member, now) {
+        // Anyone may type a member's email: the attempt is a visitor's,
+        // about that member, not the member's own doing.
+        let actor = v.actor(&member.email);
         let reason = if is_locked(&member, now) {
             "locked"
         } else {
@@ -160,6 +162,7 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
         return sign_in_again(&v, &form, WRONG_CREDENTIALS, StatusCode::UNAUTHORIZED);
     }
 
+    let actor = Actor::member_at_door(member.id, &member.email, &v.client);
     db::run(&v.state.pool, move |conn| {
         queries::record_success(conn, member.id, now)?;
         audit::record(
@@ -259,7 +262,8 @@ pub async fn forgot_password(v: Visitor, CsrfForm(form): CsrfForm<ForgotForm>) -
         }
         .compose(&member.email)?;
         outbox::queue(conn, now, mail)?;
-        let actor = Actor::member_at_door(member.id, &member.email, &client);
+        // Whoever typed the email asked, not necessarily the member.
+        let actor = Actor::visitor(&member.email, &client);
         audit::record(
             conn,
             now,

@@ -178,6 +178,31 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     assert!(failed.body.contains("<td>Failed sign-in</td>") && !failed.body.contains("<td>Signed in</td>"));
     let mine = app.get(&format!("/audit?actor={owner}")).await;
     assert!(!mine.body.contains("nobody@example.test"));
+    // Someone typing the owner's email with a wrong password acts as a
+    // visitor, about the owner: not listed as the owner's own doing.
+    let owner_email: String = {
+        use diesel::prelude::*;
+        veridesk::db::schema::members::table
+            .find(owner)
+            .select(veridesk::db::schema::members::email)
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("email")
+    };
+    app.new_client().sign_in(&owner_email, "wrong-password-1").await;
+    let failed = app.get("/audit?kind=member.sign_in_failed").await;
+    assert_eq!(
+        failed.body.matches("<td>Failed sign-in</td>").count(),
+        2,
+        "{}",
+        failed.body
+    );
+    let mine = app
+        .get(&format!("/audit?actor={owner}&kind=member.sign_in_failed"))
+        .await;
+    assert!(
+        !mine.body.contains("<td>Failed sign-in</td>"),
+        "a wrong password typed for the owner is not the owner's action"
+    );
     let future = app.get("/audit?from=2999-01-01").await;
     assert!(future.body.contains("No events match"));
     let overflow = app.get("/audit?to=%2B262142-12-31").await;
