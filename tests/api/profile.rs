@@ -219,6 +219,30 @@ async fn restart_change_flow_and_reset() {
     }
 }
 
+/// For an applicant without an email address the profile offers no
+/// "email it" that would quietly send nothing, and the new link's page says
+/// to send it by hand.
+#[actix_web::test]
+async fn without_an_address_a_new_link_is_offered_to_copy() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    diesel::update(applicants::table.find(id))
+        .set(applicants::email.eq(None::<String>))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("no address");
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    assert!(
+        profile.body.contains("no email address to send it to")
+            && !profile.body.contains("name=\"send_email\""),
+        "{}",
+        profile.body
+    );
+    let issued = act(&app, id, "links", &[]).await;
+    assert_eq!(issued.status, 200);
+    assert!(issued.body.contains("not sent: copy the link above and send it to the applicant yourself"));
+}
+
 /// An officer settles a step for an applicant who never started, then
 /// moves them to a flow with that step: still not initiated, since they
 /// have yet to begin.
