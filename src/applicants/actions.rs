@@ -11,7 +11,6 @@ use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::db::schema::{applicants, reviews};
-use crate::email_templates::DEFAULT_BODY;
 use crate::error::AppError;
 use crate::flows::definition::StepKind;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
@@ -260,6 +259,11 @@ mod subjects {
     pub const START_AGAIN: &str = "Please start your verification with {{company_name}} again";
     pub const MORE_INFORMATION: &str = "{{company_name}} needs more information from you";
     pub const REDO: &str = "Please redo part of your verification with {{company_name}}";
+
+    /// The body of a new link to a verification already begun: the
+    /// applicant goes on from where they stopped, which the first
+    /// invitation's words ("it takes about five minutes") do not say.
+    pub const NEW_LINK_BODY: &str = "Hello {{applicant_name}},\n\nHere is a new link to your verification with {{company_name}}. You continue where you stopped; the earlier link no longer works.\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.";
 }
 
 /// The email a new link goes out with, if wanted and possible.
@@ -269,7 +273,8 @@ fn default_email(applicant: &Applicant, wanted: bool, subject: &str, intro: Opti
         Some(_) => {
             "Hello {{applicant_name}},\n\n{{message}}\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}."
         }
-        None => DEFAULT_BODY,
+        // Without a message, it is a new link to a verification begun.
+        None => subjects::NEW_LINK_BODY,
     };
     Some(LinkEmail {
         to,

@@ -233,14 +233,17 @@ async fn without_an_address_a_new_link_is_offered_to_copy() {
         .expect("no address");
     let profile = app.get(&format!("/applicants/{id}")).await;
     assert!(
-        profile.body.contains("no email address to send it to")
-            && !profile.body.contains("name=\"send_email\""),
+        profile.body.contains("no email address to send it to") && !profile.body.contains("name=\"send_email\""),
         "{}",
         profile.body
     );
     let issued = act(&app, id, "links", &[]).await;
     assert_eq!(issued.status, 200);
-    assert!(issued.body.contains("not sent: copy the link above and send it to the applicant yourself"));
+    assert!(
+        issued
+            .body
+            .contains("not sent: copy the link above and send it to the applicant yourself")
+    );
 }
 
 /// An officer settles a step for an applicant who never started, then

@@ -1230,6 +1230,11 @@ async fn a_link_delivered_to_a_corrected_address_is_replaced_by_one_sent_to_the_
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert!(sent.body.contains("New link sent to the corrected address"));
     let email = app.email_to("ana@example.test", "Your new verification link").await;
+    assert!(
+        email.text.contains("You continue where you stopped") && !email.text.contains("about five minutes"),
+        "a new link, not a first invitation: {}",
+        email.text
+    );
     let new_link = email.link(&app.address);
     assert_ne!(new_link, link);
     let visitor = app.new_client();
