@@ -41,7 +41,7 @@ impl EventView {
             _ => Vec::new(),
         };
         Self {
-            at: viewer.format_time(row.occurred_at),
+            at: viewer.format_time_seconds(row.occurred_at),
             what: EventKind::from_code(&row.kind).map_or(row.kind.clone(), |k| k.label().to_string()),
             actor: row.actor_label,
             actor_kind: row.actor_kind,
@@ -52,6 +52,7 @@ impl EventView {
                 (Some("questionnaire"), Some(id)) => Some(format!("/questionnaires/{id}")),
                 (Some("email"), Some(id)) => Some(format!("/outbox/{id}")),
                 (Some("role"), Some(id)) => Some(format!("/roles/{id}")),
+                (Some("member"), Some(id)) => Some(format!("/team/members/{id}")),
                 _ => None,
             },
             subject: match (row.subject_type, row.subject_id) {

@@ -161,6 +161,24 @@ impl CurrentMember {
             local.offset()
         )
     }
+
+    /// A time to the second, e.g. `2026-11-22 18:44:09 CET`: for the
+    /// timeline and the audit log, where a burst of events would otherwise
+    /// share one minute and read as simultaneous.
+    pub fn format_time_seconds(&self, at: DateTime<Utc>) -> String {
+        use chrono::{Datelike, Timelike};
+        let local = at.with_timezone(&self.time_zone);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.second(),
+            local.offset()
+        )
+    }
 }
 
 /// A signed-in, active member's request.
@@ -289,6 +307,8 @@ mod tests {
         ] {
             let expected = at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
             assert_eq!(member_in(zone).format_time(at), expected);
+            let to_the_second = at.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S %Z").to_string();
+            assert_eq!(member_in(zone).format_time_seconds(at), to_the_second);
         }
         assert_eq!(
             member_in(chrono_tz::Europe::Paris).format_time(at),

@@ -173,6 +173,8 @@ async fn audit_log_filters_by_kind_actor_and_date() {
         .await;
     let all = app.get("/audit").await;
     assert!(all.body.contains("<td>Failed sign-in</td>") && all.body.contains("<td>Signed in</td>"));
+    let second = app.clock.now().format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    assert!(all.body.contains(&second), "times to the second: {second}");
     let failed = app.get("/audit?kind=member.sign_in_failed").await;
     assert!(failed.body.contains("nobody@example.test"));
     assert!(failed.body.contains("<td>Failed sign-in</td>") && !failed.body.contains("<td>Signed in</td>"));
