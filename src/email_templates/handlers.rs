@@ -268,9 +268,9 @@ pub async fn update_template(
     let values = form.clone();
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let saved = db::run(ctx.pool(), move |conn| {
-        if queries::find(conn, id).optional()?.is_none() {
+        let Some(before) = queries::find(conn, id).optional()? else {
             return Ok(Err(SaveRefused::Deleted));
-        }
+        };
         // As checked: spaces collapsed and accents composed, so two names
         // that read the same are one name.
         let name = parse_name(&values.name).unwrap_or_default();
@@ -298,7 +298,7 @@ pub async fn update_template(
             &actor,
             EventKind::EmailTemplateUpdated,
             Some(("email_template", id.to_string())),
-            json!({ "name": name }),
+            changes(&before, &name, values.subject.trim(), &values.body),
         )?;
         Ok(Ok(()))
     })
@@ -348,6 +348,26 @@ enum SaveRefused {
     /// Someone (by name) saved the template meanwhile, now at this version.
     SavedMeanwhile(String, i32),
     Deleted,
+}
+
+/// What an edit changed, for the audit log: the template decides what
+/// applicants are sent, so its trail says what it said before.
+fn changes(before: &queries::EmailTemplate, name: &str, subject: &str, body: &str) -> serde_json::Value {
+    let mut changed = serde_json::Map::new();
+    changed.insert("name".into(), json!(name));
+    if before.name != name {
+        changed.insert("renamed from".into(), json!(before.name));
+    }
+    if before.subject != subject {
+        changed.insert(
+            "subject".into(),
+            json!(format!("{} \u{2192} {subject}", before.subject)),
+        );
+    }
+    if before.body != body {
+        changed.insert("body before".into(), json!(before.body));
+    }
+    serde_json::Value::Object(changed)
 }
 
 /// POST /email-templates/{id}/delete

@@ -98,6 +98,19 @@ async fn templates_need_the_link_and_known_placeholders() {
     save("First: {{session_url}}", opened.clone())
         .await
         .assert_redirect("/email-templates");
+    let trail: serde_json::Value = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::events;
+        events::table
+            .filter(events::kind.eq("email_template.updated"))
+            .select(events::details)
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("event")
+    };
+    assert_eq!(
+        trail["body before"], "Dear {{applicant_name}}, go to {{session_url}}",
+        "the audit log keeps what the template said: {trail}"
+    );
     let late = save("Second: {{session_url}}", opened).await;
     assert_eq!(late.status, 409);
     assert!(
