@@ -41,7 +41,12 @@ pub struct TemplateForm {
 impl TemplateForm {
     fn check(&self) -> FormErrors {
         let mut errors = FormErrors::new();
-        if let Err(e) = parse_name(&self.name) {
+        // A preview saves nothing, so it needs no name yet; a bad one
+        // typed is still said.
+        let previewing_unnamed = self.preview.is_some() && self.name.trim().is_empty();
+        if let Err(e) = parse_name(&self.name)
+            && !previewing_unnamed
+        {
             errors.add("name", e);
         }
         for (field, message) in placeholders::problems(&self.subject, &self.body) {

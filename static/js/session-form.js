@@ -4,9 +4,8 @@
 // (saying when it rounds) and keeps one they typed, whose unit they are
 // choosing; a
 // chosen template fills subject and body (asking first if the officer
-// wrote their own, which "Free text" brings back); the "Add verification
-// link" button inserts {{session_url}} where the officer was typing, or at
-// the end when they have not been in the body yet.
+// wrote their own, which "Free text" brings back). The "Add verification
+// link" button is add-link.js's.
 (function () {
   "use strict";
   var form = document.getElementById("session-form");
@@ -15,7 +14,6 @@
   var template = document.getElementById("f-template_id");
   var subject = document.getElementById("f-subject");
   var body = document.getElementById("f-body");
-  var addLink = document.getElementById("add-link");
   var expiry = document.getElementById("f-expiry_value");
   var unit = document.getElementById("f-expiry_unit");
 
@@ -129,29 +127,5 @@
     body.value = option.getAttribute("data-body");
     shown = { subject: subject.value, body: body.value };
     template.setAttribute("data-previous", template.value);
-  });
-
-  var visited = false;
-  body.addEventListener("focus", function () { visited = true; });
-  addLink.hidden = false;
-  addLink.addEventListener("click", function () {
-    var text = "{{session_url}}";
-    var start = visited ? body.selectionStart : body.value.length;
-    var end = visited ? body.selectionEnd : start;
-    var before = body.value.slice(0, start);
-    var after = body.value.slice(end);
-    if (!visited && before && !/\s$/.test(before)) {
-      text = "\n\n" + text;
-    } else if (before && !/\s$/.test(before)) {
-      // Not glued to the word before it: "there{{session_url}}" would
-      // read "therehttps://…" in the email.
-      text = " " + text;
-    }
-    if (after && !/^\s/.test(after)) {
-      text = text + " ";
-    }
-    body.value = before + text + after;
-    body.focus();
-    body.selectionStart = body.selectionEnd = start + text.length;
   });
 })();

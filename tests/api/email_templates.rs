@@ -230,6 +230,19 @@ async fn preview_in_a_language_without_saving() {
         !app.get("/email-templates").await.body.contains("Draft in French"),
         "nothing saved"
     );
+    let unnamed = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", ""),
+                ("subject", "Check"),
+                ("body", "Hi {{applicant_name}}: {{session_url}}"),
+                ("preview", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(unnamed.status, 200, "a preview needs no name yet: {}", unnamed.body);
+    assert!(unnamed.body.contains("Hi Ana Lima: http://") && !unnamed.body.contains("Give it a name."));
 }
 
 /// Names that read the same are one name: spaces collapsed, accents
