@@ -274,6 +274,10 @@ pub async fn update_template(
     let seen: Option<i32> = form.lock_version.trim().parse().ok();
     let saved = db::run(ctx.pool(), move |conn| {
         let Some(before) = queries::find(conn, id).optional()? else {
+            // Deleted meanwhile, or an address that never named one.
+            if !audit::queries::recorded(conn, EventKind::EmailTemplateDeleted, "email_template", &id.to_string())? {
+                return Err(AppError::NotFound);
+            }
             return Ok(Err(SaveRefused::Deleted));
         };
         // As checked: spaces collapsed and accents composed, so two names

@@ -177,6 +177,21 @@ async fn templates_need_the_link_and_known_placeholders() {
         orphan.body
     );
     assert!(app.event_kinds().contains(&"email_template.deleted".to_string()));
+    let never = app
+        .post(
+            &format!("/email-templates/{}", uuid::Uuid::nil()),
+            &[
+                ("name", "Ghost"),
+                ("subject", "S"),
+                ("body", "{{session_url}}"),
+                ("lock_version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        never.status, 404,
+        "an edit of a template that never existed is not 'deleted meanwhile'"
+    );
 }
 
 /// Preview shows the text as it would be sent, in the sample applicant's
