@@ -128,9 +128,30 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
                     permanent: true,
                 })
             };
-            smtp.send_raw(&alone(&message.to_address)?, &raw)
-                .await
-                .map_err(failure)?;
+            if let Err(e) = smtp.send_raw(&alone(&message.to_address)?, &raw).await {
+                let refused = failure(e);
+                if !refused.permanent {
+                    // Retried whole later: copies sent now would go twice.
+                    return Err(refused);
+                }
+                // The recipient's address is refused for good, but the cc's
+                // follow the case and may reach the applicant another way:
+                // they still get their copy, and the failure says so.
+                let mut got = Vec::new();
+                for cc in &message.cc_addresses {
+                    if smtp.send_raw(&alone(cc)?, &raw).await.is_ok() {
+                        got.push(cc.as_str());
+                    }
+                }
+                return Err(Failure {
+                    error: if got.is_empty() {
+                        refused.error
+                    } else {
+                        format!("{}; the copy went to cc {} all the same", refused.error, got.join(", "))
+                    },
+                    permanent: true,
+                });
+            }
             let (mut refused, mut retry_cc) = (Vec::new(), Vec::new());
             for cc in &message.cc_addresses {
                 match smtp.send_raw(&alone(cc)?, &raw).await {

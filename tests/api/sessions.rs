@@ -701,6 +701,25 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
             && delivery.contains("\"detail\":\"but not delivered to cc typo@no-such-mailbox.test"),
         "{delivery}"
     );
+
+    // The recipient refused for good, a cc fine: the cc still gets their
+    // copy, and the failure says so.
+    let refused_recipient = format!("gone{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    fields.retain(|(name, _)| *name != "recipient" && *name != "cc");
+    fields.extend([
+        ("recipient", refused_recipient.as_str()),
+        ("cc", "compliance@example.test"),
+    ]);
+    let bounced = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
+    assert_eq!(bounced.status, 200, "{}", bounced.body);
+    let delivery = wait_for_delivery(&app, &delivery_status_url(&bounced.body), "failed").await;
+    assert!(
+        delivery.contains("\"status\":\"failed\"")
+            && delivery.contains("the copy went to cc compliance@example.test all the same"),
+        "{delivery}"
+    );
+    let copy = app.email_to("compliance@example.test", "Verify").await;
+    assert_eq!(copy.link(&app.address), link_in(&bounced.body));
 }
 
 /// The newest outbox copy made for the cc `to`, once the worker has tried
