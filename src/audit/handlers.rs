@@ -14,6 +14,15 @@ use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
 
+/// Actors who are not members, offered in the actor filter beside them:
+/// what Veridesk did by itself, what applicants did through their link,
+/// and what someone not signed in tried (a sign-in, a reset request).
+pub const ACTOR_KINDS: [(&str, &str); 3] = [
+    ("system", "Veridesk itself"),
+    ("applicant", "Applicants"),
+    ("visitor", "Visitors not signed in"),
+];
+
 /// The audit log's query string, as typed.
 #[derive(Deserialize, Default, Clone)]
 pub struct AuditQuery {
@@ -35,7 +44,9 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     let q = query.into_inner();
     let mut errors = FormErrors::new();
     let mut filter = EventFilter::default();
-    if !q.actor.is_empty() {
+    if let Some((kind, _)) = ACTOR_KINDS.iter().find(|(kind, _)| *kind == q.actor) {
+        filter.actor_kind = Some(kind);
+    } else if !q.actor.is_empty() {
         filter.actor = errors.check(
             "actor",
             q.actor
@@ -105,6 +116,7 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
         chrome: ctx.chrome("Audit log", Nav::Audit),
         events,
         actors,
+        actor_kinds: &ACTOR_KINDS,
         kinds: EventKind::ALL,
         actor: q.actor.clone(),
         kind: q.kind.clone(),

@@ -128,6 +128,8 @@ pub struct AuditPage {
     pub chrome: Chrome,
     pub events: Vec<EventView>,
     pub actors: Vec<(Uuid, String, String)>,
+    /// Actors who are not members: (value, label).
+    pub actor_kinds: &'static [(&'static str, &'static str)],
     pub kinds: &'static [EventKind],
     pub actor: String,
     pub kind: String,

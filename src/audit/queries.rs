@@ -38,6 +38,8 @@ pub struct EventRow {
 pub struct EventFilter {
     /// Only events by this member.
     pub actor: Option<Uuid>,
+    /// Only events by this kind of actor (`system`, `applicant`, `visitor`).
+    pub actor_kind: Option<&'static str>,
     /// Only events of this kind.
     pub kind: Option<String>,
     /// From this instant (inclusive).
@@ -69,6 +71,9 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
         .order(events::id.desc())
         .limit(limit + 1)
         .into_boxed();
+    if let Some(kind) = filter.actor_kind {
+        query = query.filter(events::actor_kind.eq(kind));
+    }
     if let Some(actor) = filter.actor {
         query = query.filter(events::actor_member_id.eq(actor));
     }

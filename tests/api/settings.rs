@@ -198,6 +198,11 @@ async fn audit_log_filters_by_kind_actor_and_date() {
         "{}",
         failed.body
     );
+    let visitors = app.get("/audit?actor=visitor").await;
+    assert!(
+        visitors.body.contains("<td>Failed sign-in</td>") && !visitors.body.contains("<td>Signed in</td>"),
+        "the actor filter takes visitors, not only members"
+    );
     let mine = app
         .get(&format!("/audit?actor={owner}&kind=member.sign_in_failed"))
         .await;
