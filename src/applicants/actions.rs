@@ -414,12 +414,14 @@ pub async fn send_link_again(
                 default_email(applicant, true, subjects::NEW_LINK, None),
                 None,
             )?;
+            // The new link's own events say it was made and queued; this
+            // one says why the one before was withdrawn.
             record(
                 conn,
                 c,
                 applicant.id,
-                EventKind::LinkEmailResent,
-                json!({ "to": to, "earlier_failure": format!("sent to {sent_to}"), "new_link": true }),
+                EventKind::VerificationRestarted,
+                json!({ "why": format!("the link went to {sent_to}, an address corrected since"), "to": to }),
             )?;
             return Ok(Outcome::Link(
                 issued,
@@ -437,7 +439,16 @@ pub async fn send_link_again(
         let error = error
             .filter(|_| status == "failed")
             .or(Some(format!("{status} to {sent_to}")));
-        let copy = crate::outbox::queue_copy(conn, message, &to, c.now)?;
+        // Cc's who had their copy already (their server took it when the
+        // recipient's refused it) do not get it twice.
+        let cc_had_it = status == "failed"
+            && error
+                .as_deref()
+                .is_some_and(|e| e.contains(crate::outbox::CC_GOT_THEIR_COPY));
+        let copy = crate::outbox::queue_copy(conn, message, &to, !cc_had_it, c.now)?;
+        // The copy carries the link now: the email it was made from needs
+        // its token no longer.
+        crate::outbox::queries::forget_links(conn, &[message])?;
         verifications::set_link_email(conn, link.id, copy)?;
         record(
             conn,

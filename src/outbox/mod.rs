@@ -53,12 +53,22 @@ pub fn queue(conn: &mut PgConnection, now: DateTime<Utc>, email: Email) -> Query
 }
 
 /// Queues a copy of `message` to `to` (the recipient's address now,
-/// perhaps corrected since) with the same copies, subject and body. The
-/// original stays as it ended, with its attempts: the outbox keeps what
-/// happened to each delivery.
-pub fn queue_copy(conn: &mut PgConnection, message: Uuid, to: &str, now: DateTime<Utc>) -> QueryResult<Uuid> {
-    copy_message(conn, message, to, None, None, now)
+/// perhaps corrected since) with the same subject and body, and the same
+/// cc's when `with_cc`. The original stays as it ended, with its attempts:
+/// the outbox keeps what happened to each delivery.
+pub fn queue_copy(
+    conn: &mut PgConnection,
+    message: Uuid,
+    to: &str,
+    with_cc: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    copy_message(conn, message, to, (!with_cc).then_some(&[][..]), None, now)
 }
+
+/// Ends the failure of an email whose recipient refused it while its cc's
+/// took their copies: "send again" then leaves those cc's out.
+pub const CC_GOT_THEIR_COPY: &str = "the copy went to cc";
 
 /// Queues a copy of `message` for cc addresses their server put off (the
 /// first as its recipient), to be retried apart from the original, which

@@ -163,6 +163,29 @@ pub fn mark_sent(
     Ok(())
 }
 
+/// Takes the links' tokens out of emails whose link now travels in
+/// another email (a copy sent again), as `mark_sent` does once one is sent.
+pub fn forget_links(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<usize> {
+    kept_update(
+        outbox_messages::table.filter(outbox_messages::id.eq_any(ids)),
+        (
+            outbox_messages::body_text.eq(regexp_replace(
+                outbox_messages::body_text,
+                SECRET_LINK,
+                SECRET_REMOVED,
+                "g",
+            )),
+            outbox_messages::body_html.eq(regexp_replace(
+                outbox_messages::body_html,
+                SECRET_LINK,
+                SECRET_REMOVED,
+                "g",
+            )),
+        ),
+    )
+    .execute(conn)
+}
+
 /// Exponential back-off: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 8) - 1;

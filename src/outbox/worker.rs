@@ -147,7 +147,12 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
                     error: if got.is_empty() {
                         refused.error
                     } else {
-                        format!("{}; the copy went to cc {} all the same", refused.error, got.join(", "))
+                        format!(
+                            "{}; {} {} all the same",
+                            refused.error,
+                            super::CC_GOT_THEIR_COPY,
+                            got.join(", ")
+                        )
                     },
                     permanent: true,
                 });

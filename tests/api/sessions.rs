@@ -720,6 +720,23 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     );
     let copy = app.email_to("compliance@example.test", "Verify").await;
     assert_eq!(copy.link(&app.address), link_in(&bounced.body));
+    // Sent again to the applicant's own address: the cc, who has the
+    // email, does not get it twice.
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    send_again_from(&app, &profile.body)
+        .await
+        .assert_redirect(&format!("/applicants/{applicant}"));
+    let again: (String, Vec<String>) = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::outbox_messages;
+        outbox_messages::table
+            .filter(outbox_messages::applicant_id.eq(applicant))
+            .order((outbox_messages::created_at.desc(), outbox_messages::id.desc()))
+            .select((outbox_messages::to_address, outbox_messages::cc_addresses))
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("the copy")
+    };
+    assert_eq!(again, ("ana-1@example.test".to_string(), Vec::<String>::new()));
 }
 
 /// The newest outbox copy made for the cc `to`, once the worker has tried
@@ -1030,6 +1047,16 @@ async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
         .expect("outbox");
     assert_eq!(statuses[0], (typo.clone(), "failed".to_string()), "the failure is kept");
     assert_eq!(statuses.len(), 2);
+    let token = link.rsplit('/').next().expect("token");
+    let failed_body: String = outbox_messages::table
+        .find(failed_id)
+        .select(outbox_messages::body_text)
+        .first(&mut conn)
+        .expect("failed body");
+    assert!(
+        !failed_body.contains(token) && failed_body.contains("/v/[removed once sent]"),
+        "the failed email's token goes once its copy carries the link: {failed_body}"
+    );
 
     // The outbox keeps the failed email, and no longer offers it again.
     let page = owner.get(&format!("/outbox/{failed_id}")).await;
