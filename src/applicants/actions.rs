@@ -537,7 +537,7 @@ pub async fn change_flow(
                 "from": previous.map(|p| p.2).unwrap_or_default(),
                 "to": target.name,
                 "kept_results": kept,
-                "status": status_now.code(),
+                "status": status_now.label(),
             }),
         )?;
         let kept_text = match kept {
@@ -571,9 +571,9 @@ pub async fn reset(
         let email = default_email(applicant, true, subjects::START_AGAIN, Some(note));
         let emailed = email.is_some();
         relink(conn, c, applicant, verification, &def, email, Some(note))?;
-        record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "emailed": emailed }))?;
+        record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
         Ok(Outcome::Done(if emailed {
-            "Reset to Not initiated; earlier results are in the history and the applicant was emailed a new link.".into()
+            "Reset to Not initiated; earlier results are in the history, and an email with a new link is on its way to the applicant.".into()
         } else {
             "Reset to Not initiated; earlier results are in the history. The applicant has no email: generate a link and send it yourself.".into()
         }))
@@ -1193,6 +1193,8 @@ pub async fn reject(
     }
     if form.rejection_type == "retry" && form.retry_steps.is_empty() {
         errors.add("retry_steps", "Tick the steps the applicant must redo.");
+    } else if form.rejection_type == "retry" && form.retry_steps.iter().any(|k| StepKind::from_key(k).is_none()) {
+        errors.add("retry_steps", "Tick steps from the list.");
     } else if form.rejection_type == "retry"
         && !form
             .retry_steps

@@ -411,7 +411,8 @@ pub async fn delete_template(
             &actor,
             EventKind::EmailTemplateDeleted,
             Some(("email_template", id.to_string())),
-            json!({ "name": t.name }),
+            // What it said, as an edit keeps what it said before.
+            json!({ "name": t.name, "subject": t.subject, "body": t.body }),
         )?;
         Ok(Some(t.name))
     })

@@ -101,6 +101,11 @@
   template.addEventListener("change", function () {
     var option = template.options[template.selectedIndex];
     if (!option || !option.value) {
+      var changed = subject.value !== shown.subject || body.value !== shown.body;
+      if (own && changed && !window.confirm("Bring back the text you wrote? Your changes to the template's text will be lost.")) {
+        template.value = template.getAttribute("data-previous") || "";
+        return;
+      }
       if (own) {
         subject.value = own.subject;
         body.value = own.body;

@@ -177,6 +177,19 @@ async fn templates_need_the_link_and_known_placeholders() {
         orphan.body
     );
     assert!(app.event_kinds().contains(&"email_template.deleted".to_string()));
+    let deleted: serde_json::Value = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::events;
+        events::table
+            .filter(events::kind.eq("email_template.deleted"))
+            .select(events::details)
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("event")
+    };
+    assert!(
+        deleted["body"].as_str().is_some_and(|b| b.contains("{{session_url}}")),
+        "{deleted}"
+    );
     let never = app
         .post(
             &format!("/email-templates/{}", uuid::Uuid::nil()),

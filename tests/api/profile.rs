@@ -200,7 +200,9 @@ async fn restart_change_flow_and_reset() {
         .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "INIT");
     let profile = app.get(&format!("/applicants/{id}")).await;
-    assert!(profile.body.contains("History: Passed") && profile.body.contains("emailed a new link"));
+    assert!(
+        profile.body.contains("History: Passed") && profile.body.contains("an email with a new link is on its way")
+    );
     assert!(
         !profile.body.contains("History: Not started"),
         "steps not started leave nothing in the history"
@@ -464,6 +466,19 @@ async fn request_information_review_and_decide() {
                 .contains("<p class=\"error\" id=\"e-retry_steps\">Tick the steps the applicant must redo.</p>"),
         "each message by its fieldset"
     );
+    let unknown = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "retry"),
+            ("reasons", "other"),
+            ("retry_steps", "nonexistent"),
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.body.contains("Tick steps from the list."));
     for step in ["aml", "final_screen"] {
         let nothing_to_do = act(
             &app,
