@@ -2,7 +2,7 @@
 
 use super::EventKind;
 use super::pages::{AuditPage, EventView};
-use super::queries::{EventFilter, actor_choices, list_events};
+use super::queries::{EventFilter, actor_choices, list_events, subject_names};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
@@ -75,13 +75,14 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     // A filter that could not be read lists nothing: every event under it
     // would read as its result.
     let readable = errors.is_empty();
-    let (rows, more, actors) = db::run(ctx.pool(), move |conn| {
+    let (rows, more, actors, names) = db::run(ctx.pool(), move |conn| {
         let (rows, more) = if readable {
             list_events(conn, &query_filter, PAGE_SIZE)?
         } else {
             (Vec::new(), false)
         };
-        Ok((rows, more, actor_choices(conn)?))
+        let names = subject_names(conn, &rows)?;
+        Ok((rows, more, actor_choices(conn)?, names))
     })
     .await?;
     let next_page = if more {
@@ -105,7 +106,7 @@ pub async fn audit_log(ctx: Ctx, query: web::Query<AuditQuery>) -> Result<HttpRe
     };
     let events = rows
         .into_iter()
-        .map(|row| EventView::from_row(row, &ctx.member))
+        .map(|row| EventView::from_row(row, &ctx.member).with_subject_name(&names))
         .collect();
     let status = if errors.is_empty() {
         StatusCode::OK

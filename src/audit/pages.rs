@@ -18,8 +18,12 @@ pub struct EventView {
     pub actor_kind: String,
     /// The member who acted, if a member did.
     pub actor_member_id: Option<Uuid>,
-    /// What about.
+    /// What about: the kind of subject ("applicant", "flow" …).
     pub subject: String,
+    /// The subject's name, when it still has one; else its id is shown.
+    pub subject_name: String,
+    /// The subject's id.
+    pub subject_id: String,
     /// The page that shows the subject, when there is one.
     pub subject_link: Option<String>,
     /// From where.
@@ -53,12 +57,12 @@ impl EventView {
                 (Some("email"), Some(id)) => Some(format!("/outbox/{id}")),
                 (Some("role"), Some(id)) => Some(format!("/roles/{id}")),
                 (Some("member"), Some(id)) => Some(format!("/team/members/{id}")),
+                (Some("email_template"), Some(id)) => Some(format!("/email-templates/{id}")),
                 _ => None,
             },
-            subject: match (row.subject_type, row.subject_id) {
-                (Some(t), Some(id)) => format!("{t} {id}"),
-                _ => String::new(),
-            },
+            subject: row.subject_type.unwrap_or_default().replace('_', " "),
+            subject_name: String::new(),
+            subject_id: row.subject_id.unwrap_or_default(),
             ip: row.ip.unwrap_or_default(),
             user_agent: row.user_agent.unwrap_or_default(),
             details,
@@ -67,6 +71,15 @@ impl EventView {
 }
 
 impl EventView {
+    /// The event with its subject named, from [`super::queries::subject_names`].
+    pub fn with_subject_name(mut self, names: &std::collections::HashMap<(String, String), String>) -> Self {
+        let key = (self.subject.replace(' ', "_"), self.subject_id.clone());
+        if let Some(name) = names.get(&key) {
+            self.subject_name.clone_from(name);
+        }
+        self
+    }
+
     /// The event with its member named as colleagues know them; the stored
     /// label (their email at the time) stays for the audit log.
     pub fn by_name(mut self, names: &std::collections::BTreeMap<Uuid, String>) -> Self {

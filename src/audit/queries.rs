@@ -120,3 +120,46 @@ pub fn actor_choices(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String, 
         .order(members::email.asc())
         .load(conn)
 }
+
+/// The names of the subjects of `rows`, by (type, id): the audit log shows
+/// "Ana Lima", not an id. One query per kind of subject on the page; a
+/// subject deleted since has no name, and is shown by its id.
+pub fn subject_names(
+    conn: &mut PgConnection,
+    rows: &[EventRow],
+) -> QueryResult<std::collections::HashMap<(String, String), String>> {
+    use crate::db::schema::{applicants, email_templates, flows, questionnaires, roles};
+    let ids_of = |kind: &str| -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = rows
+            .iter()
+            .filter(|r| r.subject_type.as_deref() == Some(kind))
+            .filter_map(|r| r.subject_id.as_deref()?.parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut found: Vec<(&str, Uuid, String)> = Vec::new();
+    macro_rules! names_in {
+        ($kind:literal, $table:ident, $name:expr) => {{
+            let ids = ids_of($kind);
+            if !ids.is_empty() {
+                let named: Vec<(Uuid, String)> = $table::table
+                    .filter($table::id.eq_any(&ids))
+                    .select(($table::id, $name))
+                    .load(conn)?;
+                found.extend(named.into_iter().map(|(id, name)| ($kind, id, name)));
+            }
+        }};
+    }
+    names_in!("applicant", applicants, applicants::name);
+    names_in!("member", members, members::email);
+    names_in!("flow", flows, flows::name);
+    names_in!("questionnaire", questionnaires, questionnaires::name);
+    names_in!("role", roles, roles::name);
+    names_in!("email_template", email_templates, email_templates::name);
+    Ok(found
+        .into_iter()
+        .map(|(kind, id, name)| ((kind.to_string(), id.to_string()), name))
+        .collect())
+}

@@ -173,6 +173,16 @@ async fn audit_log_filters_by_kind_actor_and_date() {
         .await;
     let all = app.get("/audit").await;
     assert!(all.body.contains("<td>Failed sign-in</td>") && all.body.contains("<td>Signed in</td>"));
+    // Subjects by name, linked to their page.
+    let owner_row = all
+        .body
+        .split("<tr>")
+        .find(|row| row.contains("<td>Signed in</td>"))
+        .expect("the owner's sign-in");
+    assert!(
+        owner_row.contains(&format!("<a href=\"/team/members/{owner}\">")) && owner_row.contains("@example.test</a>"),
+        "{owner_row}"
+    );
     let second = app.clock.now().format("%Y-%m-%d %H:%M:%S UTC").to_string();
     assert!(all.body.contains(&second), "times to the second: {second}");
     let failed = app.get("/audit?kind=member.sign_in_failed").await;
