@@ -517,12 +517,11 @@ pub async fn change_flow(
                 ..applicant.clone()
             };
             let now = standing(conn, &moved)?;
-            let started = match &previous {
-                Some((old, _, _)) => verifications::ever_started(conn, *old)?,
-                None => false,
-            };
+            // Started on any flow before, not only the one it leaves: a
+            // move there and back keeps "Incomplete".
+            let started = verifications::applicant_ever_started(conn, applicant.id)?;
             status_now = match (now.to_do, started) {
-                (false, _) => now.settled,
+                (false, _) => reviewed(applicant, now.settled),
                 (true, true) => Status::Incomplete,
                 (true, false) => Status::Init,
             };
@@ -570,13 +569,16 @@ pub async fn reset(
         let note = "We need you to start your verification again. Your earlier answers were set aside.";
         let email = default_email(applicant, true, subjects::START_AGAIN, Some(note));
         let emailed = email.is_some();
-        relink(conn, c, applicant, verification, &def, email, Some(note))?;
+        let issued = relink(conn, c, applicant, verification, &def, email, Some(note))?;
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
-        Ok(Outcome::Done(if emailed {
-            "Reset to Not initiated; earlier results are in the history, and an email with a new link is on its way to the applicant.".into()
+        // Without an address, the new link is shown once, to send by hand.
+        Ok(if emailed {
+            Outcome::Done(
+                "Reset to Not initiated; earlier results are in the history, and an email with a new link is on its way to the applicant.".into(),
+            )
         } else {
-            "Reset to Not initiated; earlier results are in the history. The applicant has no email: generate a link and send it yourself.".into()
-        }))
+            Outcome::Link(issued, flow_name, "Reset to Not initiated")
+        })
     })
     .await
 }
@@ -951,10 +953,22 @@ fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
     {
         settled = Status::Init;
     }
+    let settled = reviewed(applicant, settled);
     if (!once_done || !now.to_do) && settled != status {
         set_status(conn, applicant.id, settled)?;
     }
     Ok(())
+}
+
+/// A finished applicant whose reviewer was named beforehand is in review,
+/// as one given a reviewer after finishing is (see `set_reviewer`).
+fn reviewed(applicant: &Applicant, settled: Status) -> Status {
+    let finished = matches!(settled, Status::InProgress | Status::OnHold | Status::Completed);
+    if finished && applicant.reviewer_id.is_some() {
+        Status::InReview
+    } else {
+        settled
+    }
 }
 
 /// Why links are withdrawn once a verification is decided.

@@ -74,8 +74,11 @@ impl EventView {
     /// The event with its subject named, from [`super::queries::subject_names`].
     pub fn with_subject_name(mut self, names: &std::collections::HashMap<(String, String), String>) -> Self {
         let key = (self.subject.replace(' ', "_"), self.subject_id.clone());
-        if let Some(name) = names.get(&key) {
-            self.subject_name.clone_from(name);
+        match names.get(&key) {
+            Some(name) => self.subject_name.clone_from(name),
+            // Named kinds not found are gone: no page to link to.
+            None if super::queries::NAMED_SUBJECTS.contains(&key.0.as_str()) => self.subject_link = None,
+            None => {}
         }
         self
     }

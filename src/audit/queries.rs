@@ -121,6 +121,9 @@ pub fn actor_choices(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String, 
         .load(conn)
 }
 
+/// The kinds of subject [`subject_names`] names.
+pub const NAMED_SUBJECTS: [&str; 6] = ["applicant", "member", "flow", "questionnaire", "role", "email_template"];
+
 /// The names of the subjects of `rows`, by (type, id): the audit log shows
 /// "Ana Lima", not an id. One query per kind of subject on the page; a
 /// subject deleted since has no name, and is shown by its id.

@@ -66,12 +66,16 @@ fn build_message(message: &OutboxMessage, from_address: &str) -> Result<Message,
 }
 
 /// Why a delivery failed, and whether trying again could help.
+#[derive(Default)]
 struct Failure {
     error: String,
     /// A message that cannot be built, or a server's refusal of this
     /// message's mailbox (550–553, such as "no such user"): retrying would
     /// only delay the "failed" the officer needs to see.
     permanent: bool,
+    /// Cc addresses put off by their server ("try later") when the
+    /// recipient's was refused for good: they get a copy of their own.
+    retry_cc: Vec<String>,
 }
 
 /// Whether an SMTP error refuses this message's mailbox for good. Other
@@ -104,10 +108,15 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
         Transport::Mailbox => return Ok(Delivered::default()),
         Transport::Smtp(smtp) => smtp,
     };
-    let email = build_message(message, from_address).map_err(|error| Failure { error, permanent: true })?;
+    let email = build_message(message, from_address).map_err(|error| Failure {
+        error,
+        permanent: true,
+        ..Failure::default()
+    })?;
     let failure = |e: lettre::transport::smtp::Error| Failure {
         permanent: refuses_mailbox(&e),
         error: e.to_string(),
+        ..Failure::default()
     };
     match smtp.send(email.clone()).await {
         Ok(_) => Ok(Delivered::default()),
@@ -122,10 +131,12 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
                 let address = to.parse().map_err(|e| Failure {
                     error: format!("{to}: {e}"),
                     permanent: true,
+                    ..Failure::default()
                 })?;
                 Envelope::new(from.clone(), vec![address]).map_err(|e| Failure {
                     error: e.to_string(),
                     permanent: true,
+                    ..Failure::default()
                 })
             };
             if let Err(e) = smtp.send_raw(&alone(&message.to_address)?, &raw).await {
@@ -136,25 +147,33 @@ async fn deliver(transport: &Transport, message: &OutboxMessage, from_address: &
                 }
                 // The recipient's address is refused for good, but the cc's
                 // follow the case and may reach the applicant another way:
-                // they still get their copy, and the failure says so.
-                let mut got = Vec::new();
+                // they still get their copy, and the failure says so. A cc
+                // put off by its server gets a copy of its own, as below.
+                let (mut got, mut lost, mut retry_cc) = (Vec::new(), Vec::new(), Vec::new());
                 for cc in &message.cc_addresses {
-                    if smtp.send_raw(&alone(cc)?, &raw).await.is_ok() {
-                        got.push(cc.as_str());
+                    match smtp.send_raw(&alone(cc)?, &raw).await {
+                        Ok(_) => got.push(cc.as_str()),
+                        Err(e) if refuses_mailbox(&e) => lost.push(format!("{cc} ({e})")),
+                        Err(_) => retry_cc.push(cc.clone()),
                     }
                 }
+                let mut error = refused.error;
+                if !got.is_empty() {
+                    error = format!("{error}; {} {} all the same", super::CC_GOT_THEIR_COPY, got.join(", "));
+                }
+                if !lost.is_empty() {
+                    error = format!("{error}; not delivered to cc {}", lost.join(", "));
+                }
+                if !retry_cc.is_empty() {
+                    error = format!(
+                        "{error}; cc {} put off by their server; retried on its own",
+                        retry_cc.join(", ")
+                    );
+                }
                 return Err(Failure {
-                    error: if got.is_empty() {
-                        refused.error
-                    } else {
-                        format!(
-                            "{}; {} {} all the same",
-                            refused.error,
-                            super::CC_GOT_THEIR_COPY,
-                            got.join(", ")
-                        )
-                    },
+                    error,
                     permanent: true,
+                    retry_cc,
                 });
             }
             let (mut refused, mut retry_cc) = (Vec::new(), Vec::new());
@@ -219,9 +238,18 @@ async fn record(
                     note_sent(conn, *id, note)?;
                 }
             }
-            for (message, Failure { error, permanent }) in failed {
+            for (
+                message,
+                Failure {
+                    error,
+                    permanent,
+                    retry_cc,
+                },
+            ) in failed
+            {
                 tracing::warn!(id = %message.id, permanent, "email delivery failed; the reason is on the outbox page");
                 if mark_failed(conn, &message, now, &error, permanent)? {
+                    crate::outbox::queue_cc_copy(conn, message.id, &retry_cc, now)?;
                     // A cc's own copy failing for good is said on the email
                     // it was made from, which the applicant's profile shows.
                     if let Some(original) = message.cc_copy_of {

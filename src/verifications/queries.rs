@@ -280,6 +280,16 @@ pub fn ever_started(conn: &mut PgConnection, verification: Uuid) -> QueryResult<
     .get_result(conn)
 }
 
+/// Whether the applicant ever started a session, on any link.
+pub fn applicant_ever_started(conn: &mut PgConnection, applicant: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        session_links::table
+            .filter(session_links::applicant_id.eq(applicant))
+            .filter(session_links::first_opened_at.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Whether the link that `email` (of `applicant`) carried can still be
 /// used: a cc's own copy of that email goes only while it can.
 pub fn emailed_link_live(

@@ -866,14 +866,16 @@ async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_ch
         .assert_redirect(&format!("/applicants/{id}"));
     assert!(app.get(&format!("/applicants/{id}")).await.body.contains("Ana L."));
     assert!(app.event_kinds().iter().filter(|k| *k == "applicant.edited").count() == 2);
-    // The audit log links each event to the applicant's profile.
+    // The audit log names the applicant and links to the profile.
     let owner = app.new_client();
     owner.signed_in_as(BuiltinRole::Owner).await;
     let audit = owner.get("/audit?kind=applicant.edited").await;
     assert!(
-        audit
-            .body
-            .contains(&format!("<a href=\"/applicants/{id}\">applicant {id}</a>"))
+        audit.body.contains(&format!(
+            "<a href=\"/applicants/{id}\">Ana L.</a> <span class=\"muted\">applicant</span>"
+        )),
+        "{}",
+        audit.body
     );
 }
 

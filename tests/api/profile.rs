@@ -279,6 +279,93 @@ async fn a_flow_change_keeps_one_who_never_started_at_not_initiated() {
     assert_eq!(status(&app, id), "INIT", "kept a result, but never started");
 }
 
+/// One who started, moved to another flow and back, keeps "Incomplete".
+#[actix_web::test]
+async fn a_flow_change_there_and_back_keeps_one_who_started_incomplete() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, link) = applicant_with_session(&app, officer).await;
+    start_session(&app.new_client(), &link).await;
+    let doc = active_result(&app, id, "document_check");
+    act(
+        &app,
+        id,
+        &format!("results/{doc}/resolve"),
+        &[("resolve_comment", "Seen at the branch")],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{id}"));
+    let first = applicants::table
+        .find(id)
+        .select(applicants::flow_id.assume_not_null())
+        .first::<uuid::Uuid>(&mut app.pool.get().expect("conn"))
+        .expect("flow")
+        .to_string();
+    let other = published_flow(&app, "Enhanced", officer).to_string();
+    for flow in [&other, &first] {
+        act(&app, id, "flow", &[("flow_id", flow)])
+            .await
+            .assert_redirect(&format!("/applicants/{id}"));
+        assert_eq!(status(&app, id), "INCOMPLETE", "started, whichever flow it is on");
+    }
+}
+
+/// A reviewer named before the applicant finishes: once every step is
+/// settled, the case is in review, as when the reviewer comes after.
+#[actix_web::test]
+async fn a_reviewer_named_early_takes_the_case_into_review_when_it_is_finished() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(status(&app, id), "INIT");
+    let results: Vec<uuid::Uuid> = step_results::table
+        .inner_join(
+            applicants::table.on(applicants::current_verification_id.eq(step_results::verification_id.nullable())),
+        )
+        .filter(applicants::id.eq(id))
+        .filter(step_results::active)
+        .select(step_results::id)
+        .load(&mut app.pool.get().expect("conn"))
+        .expect("results");
+    for result in results {
+        act(
+            &app,
+            id,
+            &format!("results/{result}/resolve"),
+            &[("resolve_comment", "Checked by hand")],
+        )
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    }
+    assert_eq!(status(&app, id), "IN_REVIEW");
+}
+
+/// A reset for an applicant without an address shows the new link once,
+/// to send by hand, instead of making one nobody sees.
+#[actix_web::test]
+async fn a_reset_without_an_address_shows_the_new_link() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let (id, _) = applicant_with_session(&app, officer).await;
+    diesel::update(applicants::table.find(id))
+        .set(applicants::email.eq(None::<String>))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("no address");
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("The new link is shown to you")
+    );
+    let reset = act(&app, id, "reset", &[]).await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(reset.body.contains("Reset to Not initiated") && reset.body.contains("id=\"session-url\""));
+    assert_eq!(status(&app, id), "INIT");
+}
+
 #[actix_web::test]
 async fn request_information_review_and_decide() {
     let app = spawn_app().await;

@@ -705,19 +705,26 @@ async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
     // The recipient refused for good, a cc fine: the cc still gets their
     // copy, and the failure says so.
     let refused_recipient = format!("gone{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    let ccs = format!("compliance@example.test, later{}", crate::helpers::GREYLISTING_DOMAIN);
     fields.retain(|(name, _)| *name != "recipient" && *name != "cc");
-    fields.extend([
-        ("recipient", refused_recipient.as_str()),
-        ("cc", "compliance@example.test"),
-    ]);
+    fields.extend([("recipient", refused_recipient.as_str()), ("cc", ccs.as_str())]);
     let bounced = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(bounced.status, 200, "{}", bounced.body);
     let delivery = wait_for_delivery(&app, &delivery_status_url(&bounced.body), "failed").await;
     assert!(
         delivery.contains("\"status\":\"failed\"")
-            && delivery.contains("the copy went to cc compliance@example.test all the same"),
+            && delivery.contains("the copy went to cc compliance@example.test all the same")
+            && delivery.contains("put off by their server; retried on its own"),
         "{delivery}"
     );
+    // The cc put off gets a copy of its own, made from the failed email.
+    let (_, _, _, made_from) = cc_copy_tried(
+        &mut app.pool.get().expect("conn"),
+        &format!("later{}", crate::helpers::GREYLISTING_DOMAIN),
+        None,
+    )
+    .await;
+    assert!(made_from.is_some(), "a copy of its own for the cc put off");
     let copy = app.email_to("compliance@example.test", "Verify").await;
     assert_eq!(copy.link(&app.address), link_in(&bounced.body));
     // Sent again to the applicant's own address: the cc, who has the

@@ -183,6 +183,30 @@ async fn audit_log_filters_by_kind_actor_and_date() {
         owner_row.contains(&format!("<a href=\"/team/members/{owner}\">")) && owner_row.contains("@example.test</a>"),
         "{owner_row}"
     );
+    // A subject deleted since is shown by its id, with no link to a page
+    // that is gone.
+    app.post(
+        "/email-templates",
+        &[("name", "Short-lived"), ("subject", "S"), ("body", "{{session_url}}")],
+    )
+    .await
+    .assert_redirect("/email-templates");
+    let list = app.get("/email-templates").await.body;
+    let template = list
+        .split("href=\"/email-templates/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| *id != "new")
+        .expect("the template")
+        .to_string();
+    app.post(&format!("/email-templates/{template}/delete"), &[])
+        .await
+        .assert_redirect("/email-templates");
+    let gone = app.get("/audit?kind=email_template.created").await.body;
+    assert!(
+        gone.contains(&template) && !gone.contains(&format!("href=\"/email-templates/{template}\"")),
+        "{gone}"
+    );
     let second = app.clock.now().format("%Y-%m-%d %H:%M:%S UTC").to_string();
     assert!(all.body.contains(&second), "times to the second: {second}");
     let failed = app.get("/audit?kind=member.sign_in_failed").await;
