@@ -74,7 +74,8 @@ impl ListQuery {
 
 fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
     let value = match sort {
-        Sort::NameAsc | Sort::NameDesc => row.name.clone(),
+        // The id alone: a name in the address would reach access logs.
+        Sort::NameAsc | Sort::NameDesc => return row.id.to_string(),
         Sort::UpdatedDesc | Sort::UpdatedAsc => row.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         _ => row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     };
@@ -82,18 +83,20 @@ fn encode_cursor(sort: Sort, row: &queries::ListRow) -> String {
 }
 
 fn decode_cursor(sort: Sort, raw: &str) -> Option<Cursor> {
+    if matches!(sort, Sort::NameAsc | Sort::NameDesc) {
+        // An id; an older bookmark's "name|id" is read by its id.
+        let id = raw.rsplit_once('|').map_or(raw, |(_, id)| id);
+        return id.parse().ok().map(Cursor::NameOf);
+    }
     let (value, id) = raw.rsplit_once('|')?;
     let id: Uuid = id.parse().ok()?;
     // PostgreSQL text holds no NUL; such a cursor is not one we wrote.
     if value.contains('\0') {
         return None;
     }
-    match sort {
-        Sort::NameAsc | Sort::NameDesc => Some(Cursor::Name(value.to_string(), id)),
-        _ => DateTime::parse_from_rfc3339(value)
-            .ok()
-            .map(|t| Cursor::At(t.with_timezone(&Utc), id)),
-    }
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|t| Cursor::At(t.with_timezone(&Utc), id))
 }
 
 /// A time as the list shows it: the day, then the time of day, which the
@@ -177,6 +180,10 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     // it would read as its result.
     let readable = errors.is_empty();
     let (mut rows, more, names) = db::read(ctx.pool(), move |conn| {
+        let mut list_filter = list_filter;
+        if let Some(Cursor::NameOf(id)) = list_filter.after {
+            list_filter.after = queries::name_cursor(conn, id)?;
+        }
         let (rows, more) = if readable {
             queries::list(conn, &list_filter, PAGE_SIZE)?
         } else {

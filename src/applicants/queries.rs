@@ -187,6 +187,21 @@ pub enum Cursor {
     At(DateTime<Utc>, Uuid),
     /// For name sorts.
     Name(String, Uuid),
+    /// A name sort's cursor as an address carries it: the row's id alone,
+    /// so applicants' names stay out of addresses, shared links and access
+    /// logs. [`name_cursor`] looks the name up.
+    NameOf(Uuid),
+}
+
+/// The name-sort cursor of the applicant `id`, by their name now; `None`
+/// (the first page) when they are gone.
+pub fn name_cursor(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Cursor>> {
+    Ok(applicants::table
+        .find(id)
+        .select(applicants::name)
+        .first::<String>(conn)
+        .optional()?
+        .map(|name| Cursor::Name(name, id)))
 }
 
 /// The list's filters.
