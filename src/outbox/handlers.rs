@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn leaves_other_text_and_removed_tokens_alone() {
-        let text = "See https://example.test/v/intro and http://x.test/v/[removed once sent] ok";
+        let text = "See https://example.test/v/intro and http://x.test/v/[token removed] ok";
         assert_eq!(super::redact_secret_links(text), text);
     }
 

@@ -102,7 +102,7 @@ diesel::define_sql_function! {
 /// The token of a link that signs someone in, accepts an invitation or
 /// opens a verification (`URL_SAFE_NO_PAD` of 32 bytes: 43 characters).
 const SECRET_LINK: &str = "(/(?:v|invitations|reset-password)/)[A-Za-z0-9_-]{20,}";
-const SECRET_REMOVED: &str = "\\1[removed once sent]";
+const SECRET_REMOVED: &str = "\\1[token removed]";
 
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
