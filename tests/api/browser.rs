@@ -220,6 +220,28 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
 }
 
 /// The current value of a form field.
+/// Clicks what submits a form and waits for the page that answers it.
+async fn click_and_wait(client: &fantoccini::Client, selector: &str) {
+    client
+        .execute("document.documentElement.dataset.left = '1';", vec![])
+        .await
+        .expect("script");
+    click(client, selector).await;
+    for _ in 0..100 {
+        let fresh = client
+            .execute(
+                "return document.readyState === 'complete' && !document.documentElement.dataset.left;",
+                vec![],
+            )
+            .await;
+        if matches!(fresh, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no new page after clicking {selector}");
+}
+
 async fn value_of(client: &fantoccini::Client, selector: &str) -> String {
     client
         .find(Locator::Css(selector))
@@ -419,6 +441,36 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     assert!(text(&b).await.contains("Maria Svensson"));
     screenshot(&b, "applicant-profile").await;
     let profile_url = b.current_url().await.expect("profile url").to_string();
+
+    // Text typed into one of the profile's boxes outlives sending another
+    // of its forms (here, naming the reviewer): it comes back, with a note.
+    let draft = "Passport photo looks retouched; ask for the original.";
+    fill(&b, "#f-comment", draft).await;
+    choose(&b, "#f-reviewer_id", "Test Compliance officer").await;
+    click_and_wait(&b, "form[action$='/reviewer'] button[type=submit]").await;
+    assert_eq!(
+        value_of(&b, "#f-reviewer_id").await,
+        officer.to_string(),
+        "the reviewer is saved"
+    );
+    assert_eq!(value_of(&b, "#f-comment").await, draft, "the unsent comment is back");
+    assert!(
+        text(&b)
+            .await
+            .contains("Restored: you typed this earlier and did not send it.")
+    );
+    // Sent, it is posted and leaves the box.
+    click_and_wait(&b, "form[action$='/comments'] button[type=submit]").await;
+    let posted = b
+        .find(Locator::Css("#comments .comment-text"))
+        .await
+        .expect("the comment is listed")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(posted, draft);
+    assert_eq!(value_of(&b, "#f-comment").await, "", "a sent comment is no draft");
+    assert!(!text(&b).await.contains("Restored:"));
 
     click(&b, "a[href$='/sessions/new']").await;
     b.wait()
