@@ -87,12 +87,18 @@ fn purge(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<(
         .filter(events::subject_type.eq("applicant"))
         .filter(events::subject_id.eq(id.to_string()));
     diesel::update(subject)
-        .set((
-            events::details.eq(serde_json::json!({})),
-            events::ip.eq(None::<String>),
-            events::user_agent.eq(None::<String>),
-        ))
+        .set(events::details.eq(serde_json::json!({})))
         .execute(conn)?;
+    // Her addresses and browsers go; the officers' stay with their actions,
+    // which the record of how she was decided keeps: who, from where.
+    diesel::update(
+        events::table
+            .filter(events::subject_type.eq("applicant"))
+            .filter(events::subject_id.eq(id.to_string()))
+            .filter(events::actor_kind.ne("member")),
+    )
+    .set((events::ip.eq(None::<String>), events::user_agent.eq(None::<String>)))
+    .execute(conn)?;
     diesel::update(
         events::table
             .filter(events::subject_type.eq("applicant"))

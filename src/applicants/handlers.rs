@@ -246,7 +246,12 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 reviewer: names.member(r.reviewer_id).unwrap_or_default().to_string(),
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
-                deletion: r.deletion_scheduled_at.is_some(),
+                deletion: r.deletion_scheduled_at.map(|t| {
+                    let at = ctx
+                        .member
+                        .format_time(t + chrono::Duration::days(super::profile::DELETION_GRACE_DAYS));
+                    (day_over_time(at.clone()).0, at)
+                }),
                 purged: r.purged_at.is_some(),
                 // As the profile offers it: whenever the server takes one
                 // (an approved applicant may be verified again).

@@ -18,7 +18,8 @@ pub struct Row {
     /// The day, and the time of day, shown one over the other.
     pub created: (String, String),
     pub updated: (String, String),
-    pub deletion: bool,
+    /// Scheduled for deletion: the day and time its data is purged.
+    pub deletion: Option<(String, String)>,
     /// Its personal data was deleted.
     pub purged: bool,
     /// A new session is offered: the case is open and not decided (a

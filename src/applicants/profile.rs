@@ -170,6 +170,9 @@ pub struct ShowPage {
     /// The step result whose "resolve by hand" form was refused, opened.
     pub resolving: String,
     pub deletion_at: Option<String>,
+    /// The purge's day has passed and it has not run (it is retried every
+    /// ten minutes; a failure is in the server's log): too late to restore.
+    pub deletion_overdue: bool,
     pub purged: bool,
     /// Rejected as final: only a reset reopens the case.
     pub final_rejection: bool,
@@ -489,9 +492,11 @@ async fn render_profile(
         .collect();
     let (timeline, more) = l.timeline;
     let timeline_older = older_events(a.id, &timeline, more);
-    let deletion_at = a
+    let purge_at = a
         .deletion_scheduled_at
-        .map(|t| ctx.member.format_time(t + chrono::Duration::days(DELETION_GRACE_DAYS)));
+        .map(|t| t + chrono::Duration::days(DELETION_GRACE_DAYS));
+    let deletion_at = purge_at.map(|t| ctx.member.format_time(t));
+    let deletion_overdue = a.purged_at.is_none() && purge_at.is_some_and(|t| t <= ctx.now());
     let purged = a.purged_at.is_some();
     let case_active = !purged && a.deletion_scheduled_at.is_none();
     let page = ShowPage {
@@ -547,6 +552,7 @@ async fn render_profile(
         errors,
         resolving: resolving.map(|r| r.to_string()).unwrap_or_default(),
         deletion_at,
+        deletion_overdue,
         purged,
         final_rejection: l.final_rejection,
         case_active,

@@ -104,6 +104,22 @@ diesel::define_sql_function! {
 const SECRET_LINK: &str = "(/(?:v|invitations|reset-password)/)[A-Za-z0-9_-]{20,}";
 const SECRET_REMOVED: &str = "\\1[token removed]";
 
+/// Of `ids`, those still stored, held until the transaction ends so that
+/// they stay so. The purge deletes an applicant's emails, and one may be
+/// on its way to the mail server meanwhile: recording its outcome would
+/// then break the whole batch's transaction (its attempt row refers to a
+/// message that is gone), and every email sent with it would be sent again.
+pub fn still_stored(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    outbox_messages::table
+        .filter(outbox_messages::id.eq_any(ids))
+        .select(outbox_messages::id)
+        .for_key_share()
+        .load(conn)
+}
+
 /// Records successful deliveries: one update and one insert for a whole
 /// batch, so a busy outbox does not cost two statements per email.
 ///

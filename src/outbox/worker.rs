@@ -222,6 +222,16 @@ async fn record(
         let mut conn = pool.get()?;
         // One transaction: a message marked failed always has its audit event.
         conn.transaction(|conn| -> anyhow::Result<()> {
+            // An email purged with its applicant while it was being sent
+            // has nothing left to record.
+            let all: Vec<uuid::Uuid> = sent
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(failed.iter().map(|(m, _)| m.id))
+                .collect();
+            let kept = super::queries::still_stored(conn, &all)?;
+            let sent: Vec<_> = sent.into_iter().filter(|(id, _)| kept.contains(id)).collect();
+            let failed: Vec<_> = failed.into_iter().filter(|(m, _)| kept.contains(&m.id)).collect();
             // Copies for the cc's put off go first: they copy the body
             // before marking it sent takes the links' tokens out of it.
             for (id, delivered) in &sent {

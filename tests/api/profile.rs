@@ -781,7 +781,13 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .body
             .contains("Scheduled for deletion")
     );
-    assert!(app.get("/applicants").await.body.contains("deletion scheduled"));
+    let purge_day = (app.clock.now() + Duration::days(20)).format("%Y-%m-%d").to_string();
+    let listed = app.get("/applicants").await.body;
+    assert!(
+        listed.contains(&format!("deletion scheduled: {purge_day}"))
+            && listed.contains("title=\"Personal data will be purged on"),
+        "the list says when: {listed}"
+    );
     let revoked = app.new_client().get(&link).await;
     assert_eq!(revoked.status, 410, "links are revoked");
     assert!(
@@ -863,6 +869,11 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     let late = act(&app, id, "restore", &[]).await;
     assert_eq!(late.status, 422);
     assert!(late.body.contains("The 20 days to restore this applicant are over"));
+    let overdue = app.get(&format!("/applicants/{id}")).await.body;
+    assert!(
+        overdue.contains("the purge has not run yet") && !overdue.contains(&format!("/applicants/{id}/restore")),
+        "past its day, the profile offers no restore and says the purge is due: {overdue}"
+    );
     assert!(
         !app.get("/applicants").await.body.contains("data deleted"),
         "until the purge has run, the list does not say her data is gone"
@@ -927,13 +938,31 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .filter(
                 diesel::dsl::sql::<diesel::sql_types::Bool>("details::text ILIKE '%dana%'")
                     .or(events::actor_label.ilike("%dana%"))
-                    .or(events::ip.is_not_null().and(events::subject_id.eq(id.to_string()))),
+                    .or(events::ip
+                        .is_not_null()
+                        .and(events::subject_id.eq(id.to_string()))
+                        .and(events::actor_kind.ne("member"))),
             )
             .count()
             .get_result(&mut conn)
             .expect("events")
     };
     assert_eq!(mentions, 0, "the timeline keeps no name, address or IP of hers");
+    let decided_from: Option<String> = {
+        use veridesk::db::schema::events;
+        let mut conn = app.pool.get().expect("conn");
+        events::table
+            .filter(events::subject_id.eq(id.to_string()))
+            .filter(events::kind.eq("applicant.approved"))
+            .select(events::ip)
+            .first(&mut conn)
+            .expect("the approval")
+    };
+    assert_eq!(
+        decided_from.as_deref(),
+        Some("127.0.0.1"),
+        "who decided, and from where, stays"
+    );
     let siblings_emails: i64 = {
         use veridesk::db::schema::outbox_messages;
         let mut conn = app.pool.get().expect("conn");
