@@ -66,7 +66,8 @@ pub struct Settings {
     pub hashing_concurrency: usize,
     /// `WORKERS`: HTTP worker threads.
     pub workers: usize,
-    /// `TRUST_PROXY`: take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    /// `TRUST_PROXY`: take the client IP from the last `X-Forwarded-For`
+    /// entry, the one the proxy in front appended (only behind such a proxy).
     pub trust_proxy: bool,
 }
 

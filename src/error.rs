@@ -155,8 +155,11 @@ impl ResponseError for AppError {
             message,
         };
         let body = page.render().unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
+        // As every rendered page: a conflict's message may name a member or
+        // an applicant, and a shared computer's cache must not keep it.
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
             .body(body)
     }
 }

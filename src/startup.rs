@@ -20,9 +20,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
-/// Security headers sent with every response.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Security headers sent with every response. Over HTTPS (secure cookies)
+/// browsers are also told to keep to HTTPS for a year, so a network
+/// attacker cannot downgrade a later visit and read the session cookie or a
+/// link's token.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -68,6 +76,11 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             Key::generate()
         }
     };
+    if settings.smtp_url.is_none() && settings.base_url.starts_with("https://") {
+        tracing::warn!(
+            "SMTP_URL is not set: emails stay in the development mailbox, where an Owner can read every link in them"
+        );
+    }
     let transport = Transport::from_settings(settings.smtp_url.as_ref().map(|s| s.expose()))?;
     let state = AppState::new(pool.clone(), settings, clock.clone());
     let settings = state.settings.clone();
@@ -95,7 +108,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             )
             .build();
         App::new()
-            .wrap(security_headers())
+            .wrap(security_headers(settings.cookie_secure))
             .wrap(TracingLogger::<RedactedSpan>::new())
             .app_data(data.clone())
             // Form bodies up to 1 MiB (flow imports); CsrfForm enforces the same bound.

@@ -163,6 +163,7 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
     let (now, actor) = (ctx.now(), ctx.actor());
     db::run(ctx.pool(), move |conn| {
         set_password(conn, id, &hash, now)?;
+        crate::auth::queries::cancel_password_resets(conn, id, now)?;
         // Other sessions of this member end; this one is renewed below.
         crate::web::session_store::end_sessions_of(conn, id)?;
         audit::record(

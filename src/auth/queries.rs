@@ -91,6 +91,19 @@ pub fn record_success(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// Uses up any reset link the member still has: after their password
+/// changes or they are deactivated, a link asked for before must not set
+/// a password (nor work again if they are reactivated within its hour).
+pub fn cancel_password_resets(conn: &mut PgConnection, member: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::member_id.eq(member))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)
+}
+
 /// Stores a reset token (by hash), replacing any unused one.
 pub fn create_password_reset(
     conn: &mut PgConnection,
@@ -98,13 +111,7 @@ pub fn create_password_reset(
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::update(
-        password_resets::table
-            .filter(password_resets::member_id.eq(member))
-            .filter(password_resets::used_at.is_null()),
-    )
-    .set(password_resets::used_at.eq(now))
-    .execute(conn)?;
+    cancel_password_resets(conn, member, now)?;
     diesel::insert_into(password_resets::table)
         .values((
             password_resets::id.eq(Uuid::new_v4()),

@@ -78,12 +78,16 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
         Ok((find_message(conn, id)?, carries))
     })
     .await?;
-    // With a real mail server, links that carry a secret for the recipient
-    // (invitations, password resets, verification links) are not shown to
-    // whoever reads the outbox: an admin must not be able to take over
-    // another account, nor open an applicant's link and start its clock.
-    let redacted = ctx.state().settings.smtp_url.is_some()
-        && matches!(message.kind.as_str(), "invitation" | "password_reset" | "session_link");
+    // Links that carry a secret for the recipient (invitations, password
+    // resets, verification links) are not shown to whoever reads the
+    // outbox: an admin must not be able to take over another account, nor
+    // open an applicant's link and start its clock. The development mailbox
+    // (no mail server) is where such links are read, so there an Owner, who
+    // may do anything anyway, sees them; a role given only "view the
+    // outbox" must not turn into a way to reset the Owner's password.
+    let secret = matches!(message.kind.as_str(), "invitation" | "password_reset" | "session_link");
+    let mailbox = ctx.state().settings.smtp_url.is_none();
+    let redacted = secret && !(mailbox && ctx.member.is_owner());
     if redacted {
         message.body_text = redact_secret_links(&message.body_text);
     }
@@ -97,6 +101,7 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
         .map(|a| (ctx.member.format_time(a.attempted_at), a.error.unwrap_or_default()))
         .collect();
     let page = OutboxMessagePage {
+        owner_only: redacted && mailbox,
         can_send_again: carries_a_link && message.status == "failed",
         links,
         attempts,

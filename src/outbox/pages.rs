@@ -69,6 +69,9 @@ pub struct OutboxListPage {
 #[derive(Template)]
 #[template(path = "admin/outbox/show.html")]
 pub struct OutboxMessagePage {
+    /// A secret link hidden in the development mailbox, where an Owner
+    /// would see it.
+    pub owner_only: bool,
     /// A failed email a link still counts on: the profile can send it again.
     pub can_send_again: bool,
     pub chrome: Chrome,

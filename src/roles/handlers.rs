@@ -42,6 +42,15 @@ struct Target<'a> {
     members: i64,
 }
 
+/// A custom role holding permissions the member does not: changing it
+/// would change what its holders, possibly the member's seniors, may do.
+/// The same rule as the team's (a member beyond reach).
+const BEYOND_REACH: &str = "This role holds permissions you do not. Only someone who holds them all can change it.";
+
+fn beyond_reach(ctx: &Ctx, role: &Role) -> bool {
+    !role.permission_set().is_subset_of(&ctx.member.permissions)
+}
+
 impl Target<'_> {
     const NEW: Target<'static> = Target {
         role: None,
@@ -58,8 +67,11 @@ fn form_page(ctx: &Ctx, target: Target<'_>, form: RoleForm, errors: FormErrors) 
     RoleFormPage {
         chrome: ctx.chrome(title, Nav::Roles),
         action,
-        role_id: target.role.map(|r| r.id.to_string()),
         read_only: target.read_only,
+        builtin: target.role.is_some_and(|r| r.builtin().is_some()),
+        beyond_reach: target
+            .role
+            .is_some_and(|r| r.builtin().is_none() && beyond_reach(ctx, r)),
         members: target.members,
         form,
         errors,
@@ -134,7 +146,7 @@ pub async fn edit_role_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
         Ok((queries::find_role(conn, id)?, queries::members_with_role(conn, id)?))
     })
     .await?;
-    let read_only = role.builtin().is_some() || !ctx.can(Permission::RolesManage);
+    let read_only = role.builtin().is_some() || !ctx.can(Permission::RolesManage) || beyond_reach(&ctx, &role);
     let form = RoleForm {
         name: role.name.clone(),
         description: role.description.clone(),
@@ -165,6 +177,9 @@ pub async fn update_role(
         return Err(AppError::Conflict(
             "Built-in roles cannot be changed. Create a custom role instead.".into(),
         ));
+    }
+    if beyond_reach(&ctx, &role) {
+        return Err(AppError::Conflict(BEYOND_REACH.into()));
     }
     let valid = match form.parse().and_then(|valid| within_own_permissions(&ctx, valid)) {
         Ok(valid) => valid,

@@ -51,10 +51,13 @@ pub struct RoleFormPage {
     pub chrome: Chrome,
     /// Where the form posts.
     pub action: String,
-    /// Set when editing an existing role.
-    pub role_id: Option<String>,
-    /// Built-in roles are shown read-only.
+    /// Built-in roles are shown read-only, and so are roles to those who
+    /// may not change them.
     pub read_only: bool,
+    /// A built-in role.
+    pub builtin: bool,
+    /// A custom role with permissions the member does not hold.
+    pub beyond_reach: bool,
     pub members: i64,
     pub form: RoleForm,
     pub errors: FormErrors,

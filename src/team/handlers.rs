@@ -322,6 +322,7 @@ pub async fn resend_invitation(
     let sent_before = form.sent_before();
     let inviter = Inviter::of(&ctx);
     let is_owner = ctx.member.is_owner();
+    let held = ctx.member.permissions.clone();
     member_action(&ctx, id, move |conn, member, role| {
         if member.status != status::INVITED {
             return Ok(Err(format!(
@@ -331,6 +332,11 @@ pub async fn resend_invitation(
         }
         if role.is_owner() && !is_owner {
             return Ok(Err("Only an Owner can resend an Owner invitation.".into()));
+        }
+        // As for revoking: a new link to a role above one's own would let
+        // a narrowly scoped inviter keep an admin's invitation in their hands.
+        if let Some(refusal) = beyond_reach(&member, &role, &held) {
+            return Ok(Err(refusal));
         }
         let token = SecretToken::generate();
         if queries::renew_invitation(conn, member.id, &token.hash, sent_before, now)? == 0 {
@@ -515,6 +521,7 @@ pub async fn deactivate_member(
             return Ok(Err(refusal));
         }
         queries::set_status(conn, member.id, status::DEACTIVATED, now)?;
+        crate::auth::queries::cancel_password_resets(conn, member.id, now)?;
         let ended = end_sessions_of(conn, member.id)?;
         audit::record(
             conn,

@@ -154,11 +154,14 @@ pub async fn link_email_status(ctx: Ctx, path: web::Path<(String, String)>) -> R
     .ok_or(AppError::NotFound)?;
     let (status, attempts, error) = found;
     let (badge, detail) = queries::delivery_detail(&status, attempts, error.as_deref());
-    Ok(HttpResponse::Ok().json(json!({
-        "status": status,
-        "badge": badge,
-        "detail": detail,
-    })))
+    // Its detail may quote a mail server's reply, which names the address.
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "status": status,
+            "badge": badge,
+            "detail": detail,
+        })))
 }
 
 /// GET /applicants/{id}/sessions/new

@@ -31,16 +31,14 @@ pub struct ClientInfo {
 
 impl ClientInfo {
     fn from_request(req: &HttpRequest, trust_proxy: bool) -> Self {
+        let peer = req.peer_addr().map(|a| a.ip());
         let ip = if trust_proxy {
-            req.connection_info().realip_remote_addr().map(|s| {
-                // realip may carry a port for direct peers.
-                s.parse::<std::net::SocketAddr>()
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_else(|_| s.to_string())
-            })
+            let forwarded = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok());
+            proxied_ip(forwarded, peer)
         } else {
-            req.peer_addr().map(|a| a.ip().to_string())
-        };
+            peer
+        }
+        .map(|ip| ip.to_string());
         let user_agent = req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -55,6 +53,28 @@ impl ClientInfo {
             .as_deref()
             .and_then(|s| s.parse().ok())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+}
+
+/// The client's address behind the one proxy in front of Veridesk: the
+/// last `X-Forwarded-For` entry, which that proxy appended. Entries before
+/// it came from the client and can say anything, so they are not taken
+/// (nor is `Forwarded`, which a proxy that only sets `X-Forwarded-For` passes
+/// through untouched): a forged address would dodge the sign-in rate limit
+/// and be written into the audit log. Without the header, the peer.
+fn proxied_ip<'a>(headers: impl Iterator<Item = &'a str>, peer: Option<std::net::IpAddr>) -> Option<std::net::IpAddr> {
+    let last = headers
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .last();
+    match last {
+        Some(entry) => entry
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+            .or(peer),
+        None => peer,
     }
 }
 
@@ -294,6 +314,23 @@ mod tests {
             permissions: PermissionSet::default(),
             time_zone: zone,
         }
+    }
+
+    #[test]
+    fn a_proxied_ip_is_the_entry_the_proxy_added_last() {
+        let peer: Option<std::net::IpAddr> = Some("10.0.0.1".parse().unwrap());
+        let ip = |headers: &[&str]| proxied_ip(headers.iter().copied(), peer).map(|ip| ip.to_string());
+        // The client claims 1.2.3.4; the proxy appends what it saw.
+        assert_eq!(ip(&["1.2.3.4, 203.0.113.9"]).as_deref(), Some("203.0.113.9"));
+        assert_eq!(ip(&["1.2.3.4", "203.0.113.9"]).as_deref(), Some("203.0.113.9"));
+        assert_eq!(ip(&["[2001:db8::1]:4711"]).as_deref(), Some("2001:db8::1"));
+        assert_eq!(ip(&["198.51.100.7:51000"]).as_deref(), Some("198.51.100.7"));
+        assert_eq!(ip(&[]).as_deref(), Some("10.0.0.1"), "no header: the peer");
+        assert_eq!(
+            ip(&["unknown"]).as_deref(),
+            Some("10.0.0.1"),
+            "not an address: the peer"
+        );
     }
 
     #[test]

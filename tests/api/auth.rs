@@ -120,6 +120,160 @@ async fn sign_in_is_rate_limited_per_ip() {
     assert!(limited.body.contains("Too many sign-in attempts"));
 }
 
+/// A reset link asked for before the password changed, or before the
+/// member was deactivated, sets no password afterwards.
+#[actix_web::test]
+async fn a_reset_link_dies_when_the_password_changes_or_the_member_goes() {
+    let app = spawn_app().await;
+    app.create_member(BuiltinRole::ComplianceOfficer, "rita@example.test");
+    let sam = app.create_member(BuiltinRole::ComplianceOfficer, "sam@example.test");
+    let app = &app;
+    let reset_path = move |email: &'static str| async move {
+        let visitor = app.new_client();
+        let token = csrf_in(&visitor.get("/forgot-password").await.body);
+        visitor
+            .post_raw("/forgot-password", &[("email", email), ("csrf_token", &token)])
+            .await;
+        let link = app
+            .email_to(email, "Reset your")
+            .await
+            .link(&format!("{}/reset-password/", app.address));
+        link.trim_start_matches(&app.address).to_string()
+    };
+    let path = reset_path("rita@example.test").await;
+    assert_eq!(app.get(&path).await.status, 200, "the link works at first");
+    app.sign_in("rita@example.test", PASSWORD).await.assert_redirect("/");
+    app.post(
+        "/account/password",
+        &[
+            ("current_password", PASSWORD),
+            ("password", "a brand new passphrase"),
+            ("password_confirmation", "a brand new passphrase"),
+        ],
+    )
+    .await
+    .assert_redirect("/account");
+    assert_eq!(
+        app.get(&path).await.status,
+        410,
+        "changed the password: the link is dead"
+    );
+
+    let path = reset_path("sam@example.test").await;
+    let owner = app.new_client();
+    owner.signed_in_as(BuiltinRole::Owner).await;
+    owner.post(&format!("/team/members/{sam}/deactivate"), &[]).await;
+    owner.post(&format!("/team/members/{sam}/reactivate"), &[]).await;
+    let visitor = app.new_client();
+    assert_eq!(
+        visitor.get(&path).await.status,
+        410,
+        "deactivated, even if soon reactivated: the link is dead"
+    );
+    assert_eq!(
+        visitor.sign_in("sam@example.test", PASSWORD).await.status,
+        303,
+        "reactivated, with the password as it was"
+    );
+}
+
+/// Behind a proxy, the address is the one the proxy saw (the last
+/// `X-Forwarded-For` entry): what the client writes before it, or in
+/// `Forwarded`, neither dodges the limit nor goes into the audit log.
+#[actix_web::test]
+async fn behind_a_proxy_sign_in_is_limited_by_the_address_the_proxy_saw() {
+    let app = spawn_app_with(Options {
+        signin_rate: 3,
+        trust_proxy: true,
+        ..Options::default()
+    })
+    .await;
+    app.create_member(BuiltinRole::Viewer, "who@example.test");
+    let token = csrf_in(&app.get("/sign-in").await.body);
+    let attempt = |n: u8, seen: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.client
+                .post(format!("{}/sign-in", app.address))
+                .header("X-Forwarded-For", format!("10.0.0.{n}, {seen}"))
+                .header("Forwarded", format!("for=10.1.0.{n}"))
+                .form(&[
+                    ("email", "who@example.test"),
+                    ("password", "whatever-password"),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .expect("POST")
+                .status()
+                .as_u16()
+        }
+    };
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        statuses.push(attempt(n, "198.51.100.7").await);
+    }
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429],
+        "one address, whatever the client claims"
+    );
+    assert_eq!(attempt(9, "198.51.100.8").await, 401, "another address is not held up");
+    let ips: Vec<Option<String>> = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::events;
+        let mut conn = app.pool.get().expect("conn");
+        events::table
+            .filter(events::actor_kind.eq("visitor"))
+            .order(events::id)
+            .select(events::ip)
+            .load(&mut conn)
+            .expect("events")
+    };
+    let seen = |ip: &str| Some(ip.to_string());
+    assert_eq!(
+        ips,
+        [
+            seen("198.51.100.7"),
+            seen("198.51.100.7"),
+            seen("198.51.100.7"),
+            seen("198.51.100.8")
+        ],
+        "the failed sign-ins are recorded from where the proxy saw them"
+    );
+}
+
+/// Over HTTPS, browsers are told to keep to it.
+#[actix_web::test]
+async fn over_https_browsers_are_told_to_keep_to_it() {
+    let plain = spawn_app().await;
+    let page = plain
+        .client
+        .get(format!("{}/sign-in", plain.address))
+        .send()
+        .await
+        .expect("GET");
+    assert!(page.headers().get("strict-transport-security").is_none());
+    let https = spawn_app_with(Options {
+        https: true,
+        ..Options::default()
+    })
+    .await;
+    let page = https
+        .client
+        .get(format!("{}/sign-in", https.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        page.headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000")
+    );
+}
+
 #[actix_web::test]
 async fn password_reset_end_to_end() {
     let app = spawn_app().await;

@@ -78,9 +78,21 @@ impl ReceivedEmail {
     }
 }
 
+/// Addresses the sink holds at `RCPT` until [`SmtpSink::release_held`]:
+/// an email caught on its way to the server.
+pub const HELD_DOMAIN: &str = "@held.test";
+
+/// How many deliveries wait at the gate, and whether it is open.
+#[derive(Default)]
+struct Gate {
+    waiting: usize,
+    open: bool,
+}
+
 #[derive(Clone, Default)]
 struct Sink {
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
+    gate: Arc<(Mutex<Gate>, std::sync::Condvar)>,
     from: String,
     to: Vec<String>,
     data: Vec<u8>,
@@ -98,6 +110,14 @@ pub const AUTH_REQUIRED_DOMAIN: &str = "@auth-required.test";
 
 impl mailin_embedded::Handler for Sink {
     fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
+        if to.ends_with(HELD_DOMAIN) {
+            // The sink's own thread waits, not a test's: at most 10 s.
+            let (lock, opened) = &*self.gate;
+            if let Ok(mut gate) = lock.lock() {
+                gate.waiting += 1;
+                let _ = opened.wait_timeout_while(gate, std::time::Duration::from_secs(10), |g| !g.open);
+            }
+        }
         if to.ends_with(UNKNOWN_MAILBOX_DOMAIN) {
             mailin_embedded::response::NO_MAILBOX
         } else if to.ends_with(GREYLISTING_DOMAIN) {
@@ -147,6 +167,7 @@ impl mailin_embedded::Handler for Sink {
 /// The SMTP server on loopback.
 pub struct SmtpSink {
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
+    gate: Arc<(Mutex<Gate>, std::sync::Condvar)>,
     /// Its port.
     pub port: u16,
 }
@@ -157,6 +178,7 @@ impl SmtpSink {
         let port = listener.local_addr().expect("smtp addr").port();
         let sink = Sink::default();
         let received = sink.received.clone();
+        let gate = sink.gate.clone();
         let mut server = mailin_embedded::Server::new(sink);
         server
             .with_name("sink.test")
@@ -165,7 +187,27 @@ impl SmtpSink {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { received, port }
+        Self { received, gate, port }
+    }
+
+    /// Waits (up to 10 s) until a delivery to a [`HELD_DOMAIN`] address
+    /// is held.
+    pub async fn wait_until_held(&self) {
+        for _ in 0..200 {
+            if self.gate.0.lock().map(|g| g.waiting > 0).unwrap_or(false) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no delivery was held");
+    }
+
+    /// Lets the held deliveries go on.
+    pub fn release_held(&self) {
+        if let Ok(mut gate) = self.gate.0.lock() {
+            gate.open = true;
+        }
+        self.gate.1.notify_all();
     }
 
     /// Everything received so far.
@@ -183,6 +225,10 @@ pub struct Options {
     pub smtp_down: bool,
     /// Sign-in attempts per minute per IP.
     pub signin_rate: u32,
+    /// Behind a reverse proxy (`TRUST_PROXY`).
+    pub trust_proxy: bool,
+    /// Served as over HTTPS (secure cookies, `COOKIE_SECURE`).
+    pub https: bool,
 }
 
 impl Default for Options {
@@ -191,6 +237,8 @@ impl Default for Options {
             smtp: true,
             smtp_down: false,
             signin_rate: 1000,
+            trust_proxy: false,
+            https: false,
         }
     }
 }
@@ -256,7 +304,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         session_secret: Some(Secret::new("x".repeat(64))),
         session_idle_minutes: 60,
         session_absolute_hours: 12,
-        cookie_secure: false,
+        cookie_secure: options.https,
         smtp_url: options.smtp.then(|| {
             let port = if options.smtp_down { closed_port() } else { smtp.port };
             Secret::new(format!("smtp://127.0.0.1:{port}"))
@@ -266,7 +314,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         signin_rate_per_minute: options.signin_rate,
         hashing_concurrency: 1,
         workers: 1,
-        trust_proxy: false,
+        trust_proxy: options.trust_proxy,
     };
     let pool = veridesk::db::build_pool(&url, 4).expect("pool");
     let clock = Clock::default();
@@ -399,6 +447,7 @@ impl TestApp {
             pool: self.pool.clone(),
             smtp: SmtpSink {
                 received: self.smtp.received.clone(),
+                gate: self.smtp.gate.clone(),
                 port: self.smtp.port,
             },
             db_url: self.db_url.clone(),

@@ -122,9 +122,26 @@ async fn without_smtp_emails_land_in_the_development_mailbox() {
             .first(&mut conn)
             .expect("id")
     };
+    // The invitation's link is a secret of the invitee: an admin does not
+    // see it, an Owner, who may do anything anyway, does.
     let message = app.get(&format!("/outbox/{id}")).await;
-    assert!(message.body.contains(&format!("{}/invitations/", app.address)));
     assert!(message.body.contains("via mailbox"));
+    assert!(
+        message
+            .body
+            .contains("/invitations/[hidden: only the recipient can use it]")
+    );
+    assert!(
+        message
+            .body
+            .contains("only an Owner sees it in the development mailbox")
+    );
+    assert!(!message.body.contains(&format!("href=\"{}/invitations/", app.address)));
+    let owner = app.new_client();
+    owner.signed_in_as(BuiltinRole::Owner).await;
+    let message = owner.get(&format!("/outbox/{id}")).await;
+    assert!(message.body.contains(&format!("href=\"{}/invitations/", app.address)));
+    assert!(!message.body.contains("[hidden"));
     assert!(app.smtp.all().is_empty());
 }
 
@@ -142,4 +159,73 @@ async fn an_older_page_of_emails_starts_at_its_cursor_in_the_index() {
         &format!("now(), '{}', 50", uuid::Uuid::nil()),
     );
     assert!(plan.contains("ROW(created_at, id) < ROW($1, $2)"), "{plan}");
+}
+
+/// An email purged with its applicant while it is on its way to the mail
+/// server leaves the rest of its batch recorded: the email sent with it is
+/// marked sent, not sent again once its lease runs out.
+#[actix_web::test]
+async fn an_email_purged_on_its_way_leaves_its_batch_recorded() {
+    let app = spawn_app_with(Options::default()).await;
+    let applicant = crate::applicants::insert_applicant(&app, "Ann Held", "ANN-1", "INIT", 5);
+    let now = app.clock.now();
+    let email = |to: &str, applicant: Option<uuid::Uuid>| veridesk::outbox::Email {
+        kind: "session_link",
+        to: to.to_string(),
+        cc: Vec::new(),
+        subject: "Your verification".into(),
+        text: "Hello".into(),
+        html: "<p>Hello</p>".into(),
+        applicant,
+    };
+    let other = {
+        let mut conn = app.pool.get().expect("conn");
+        conn.transaction(|conn| {
+            veridesk::outbox::queue(
+                conn,
+                now,
+                email(&format!("ann{}", crate::helpers::HELD_DOMAIN), Some(applicant)),
+            )?;
+            veridesk::outbox::queue(conn, now, email("bob@example.test", None))
+        })
+        .expect("queue both in one batch")
+    };
+    app.smtp.wait_until_held().await;
+    // Her grace period is over, and the purge runs while her email is held.
+    {
+        use veridesk::db::schema::applicants;
+        let mut conn = app.pool.get().expect("conn");
+        diesel::update(applicants::table.find(applicant))
+            .set(applicants::deletion_scheduled_at.eq(Some(now - Duration::days(21))))
+            .execute(&mut conn)
+            .expect("scheduled");
+        assert_eq!(
+            veridesk::applicants::deletion::purge_due(&mut conn, now).expect("purge"),
+            1
+        );
+    }
+    app.smtp.release_held();
+    let mut state = String::new();
+    for _ in 0..100 {
+        let mut conn = app.pool.get().expect("conn");
+        state = outbox_messages::table
+            .find(other)
+            .select(outbox_messages::status)
+            .first(&mut conn)
+            .expect("the other email");
+        if state == "sent" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "sent", "the email sent beside the purged one is recorded");
+    let left: i64 = {
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table
+            .filter(outbox_messages::applicant_id.eq(applicant))
+            .count()
+            .get_result(&mut conn)
+            .expect("count")
+    };
+    assert_eq!(left, 0, "nothing of hers comes back");
 }

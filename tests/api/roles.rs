@@ -128,6 +128,7 @@ async fn members_cannot_hand_out_permissions_they_do_not_hold() {
             ("name", "People lead"),
             ("permissions", "team.view"),
             ("permissions", "team.manage"),
+            ("permissions", "team.invite"),
             ("permissions", "roles.view"),
             ("permissions", "roles.manage"),
         ],
@@ -220,4 +221,79 @@ async fn members_cannot_hand_out_permissions_they_do_not_hold() {
             && kinds.iter().filter(|k| *k == "member.role_changed").count() == 1,
         "only the lead's own role change went through: {kinds:?}"
     );
+
+    // Nor can they cut down a custom role that holds more than theirs,
+    // which would demote its holders all at once.
+    app.post(
+        "/roles",
+        &[
+            ("name", "Settings lead"),
+            ("permissions", "team.view"),
+            ("permissions", "audit.view"),
+            ("permissions", "settings.manage"),
+        ],
+    )
+    .await
+    .assert_redirect("/roles");
+    let settings_role: uuid::Uuid = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::roles;
+        let mut conn = app.pool.get().expect("conn");
+        roles::table
+            .filter(roles::name.eq("Settings lead"))
+            .select(roles::id)
+            .first(&mut conn)
+            .expect("role")
+    };
+    let shown = lead.get(&format!("/roles/{settings_role}")).await;
+    assert!(
+        shown.body.contains("This role holds permissions you do not.")
+            && !shown.body.contains(&format!("action=\"/roles/{settings_role}\"")),
+        "shown read-only, saying why"
+    );
+    let cut = lead
+        .post(
+            &format!("/roles/{settings_role}"),
+            &[("name", "Settings lead"), ("permissions", "team.view")],
+        )
+        .await;
+    assert_eq!(cut.status, 409);
+    assert!(cut.body.contains("This role holds permissions you do not."));
+    let kept = app.get(&format!("/roles/{settings_role}")).await;
+    assert!(
+        kept.body.contains("value=\"settings.manage\" checked"),
+        "the role is unchanged"
+    );
+
+    // And an Admin's pending invitation stays out of their hands: no new
+    // link is sent for it.
+    app.post(
+        "/team/invitations",
+        &[
+            ("email", "new-admin@example.test"),
+            ("role_id", &admin_role.to_string()),
+        ],
+    )
+    .await;
+    let invited: uuid::Uuid = {
+        use diesel::prelude::*;
+        use veridesk::db::schema::members;
+        let mut conn = app.pool.get().expect("conn");
+        members::table
+            .filter(members::email.eq("new-admin@example.test"))
+            .select(members::id)
+            .first(&mut conn)
+            .expect("invited")
+    };
+    lead.post(&format!("/team/members/{invited}/resend"), &[("sent", "1")])
+        .await
+        .assert_redirect(&format!("/team/members/{invited}"));
+    assert!(
+        lead.get(&format!("/team/members/{invited}"))
+            .await
+            .body
+            .contains("holds permissions you do not"),
+        "the resend is refused"
+    );
+    assert!(!app.event_kinds().contains(&"invitation.resent".to_string()));
 }

@@ -116,6 +116,17 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     let status_url = delivery_status_url(&created.body);
     let delivery = wait_for_delivery(&app, &status_url, "sent").await;
     assert!(delivery.contains("\"status\":\"sent\""), "{delivery}");
+    let fetched = app
+        .client
+        .get(format!("{}{status_url}", app.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        fetched.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "a mail server's reply, which may name the address, is not cached"
+    );
     let elsewhere = status_url.replace(&applicant.to_string(), &uuid::Uuid::new_v4().to_string());
     assert_eq!(app.get(&elsewhere).await.status, 404, "only the applicant's own emails");
     for cc in ["compliance@example.test", "manager@example.test"] {
