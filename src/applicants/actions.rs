@@ -1387,7 +1387,7 @@ pub async fn schedule_deletion(
             .set(applicants::deletion_scheduled_at.eq(c.now))
             .execute(conn)?;
         verifications::revoke_links(conn, applicant.id, "the applicant is scheduled for deletion", c.now)?;
-        let purge = c.now + Duration::days(DELETION_GRACE_DAYS);
+        let purge = super::profile::purge_time(c.now);
         record(
             conn,
             c,
@@ -1416,7 +1416,7 @@ pub async fn restore(
         let Some(scheduled) = applicant.deletion_scheduled_at else {
             return Ok(Outcome::Refused("This applicant is not scheduled for deletion.".into()));
         };
-        if scheduled + Duration::days(DELETION_GRACE_DAYS) <= c.now {
+        if super::profile::purge_time(scheduled) <= c.now {
             return Ok(Outcome::Refused(format!(
                 "The {DELETION_GRACE_DAYS} days to restore this applicant are over; the personal data is being purged."
             )));

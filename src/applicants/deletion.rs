@@ -83,30 +83,22 @@ fn purge(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<(
             reviews::comment_internal.eq(None::<String>),
         ))
         .execute(conn)?;
-    let subject = events::table
-        .filter(events::subject_type.eq("applicant"))
-        .filter(events::subject_id.eq(id.to_string()));
-    diesel::update(subject)
+    let about_her = || {
+        events::table
+            .filter(events::subject_type.eq("applicant"))
+            .filter(events::subject_id.eq(id.to_string()))
+    };
+    diesel::update(about_her())
         .set(events::details.eq(serde_json::json!({})))
         .execute(conn)?;
     // Her addresses and browsers go; the officers' stay with their actions,
     // which the record of how she was decided keeps: who, from where.
-    diesel::update(
-        events::table
-            .filter(events::subject_type.eq("applicant"))
-            .filter(events::subject_id.eq(id.to_string()))
-            .filter(events::actor_kind.ne("member")),
-    )
-    .set((events::ip.eq(None::<String>), events::user_agent.eq(None::<String>)))
-    .execute(conn)?;
-    diesel::update(
-        events::table
-            .filter(events::subject_type.eq("applicant"))
-            .filter(events::subject_id.eq(id.to_string()))
-            .filter(events::actor_kind.eq("applicant")),
-    )
-    .set(events::actor_label.eq("applicant"))
-    .execute(conn)?;
+    diesel::update(about_her().filter(events::actor_kind.ne("member")))
+        .set((events::ip.eq(None::<String>), events::user_agent.eq(None::<String>)))
+        .execute(conn)?;
+    diesel::update(about_her().filter(events::actor_kind.eq("applicant")))
+        .set(events::actor_label.eq("applicant"))
+        .execute(conn)?;
     diesel::update(applicants::table.find(id))
         .set((
             applicants::name.eq("Deleted applicant"),

@@ -247,9 +247,7 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
                 created: day_over_time(ctx.member.format_time(r.created_at)),
                 updated: day_over_time(ctx.member.format_time(r.updated_at)),
                 deletion: r.deletion_scheduled_at.map(|t| {
-                    let at = ctx
-                        .member
-                        .format_time(t + chrono::Duration::days(super::profile::DELETION_GRACE_DAYS));
+                    let at = ctx.member.format_time(super::profile::purge_time(t));
                     (day_over_time(at.clone()).0, at)
                 }),
                 purged: r.purged_at.is_some(),

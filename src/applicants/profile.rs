@@ -24,6 +24,12 @@ use uuid::Uuid;
 /// How long a scheduled deletion waits before the purge.
 pub const DELETION_GRACE_DAYS: i64 = 20;
 
+/// When the personal data of an applicant scheduled for deletion at
+/// `scheduled` is purged.
+pub fn purge_time(scheduled: DateTime<Utc>) -> DateTime<Utc> {
+    scheduled + chrono::Duration::days(DELETION_GRACE_DAYS)
+}
+
 /// Reasons an officer can give for a rejection.
 pub const REJECTION_REASONS: [(&str, &str); 7] = [
     ("document_unreadable", "Document unreadable"),
@@ -492,9 +498,7 @@ async fn render_profile(
         .collect();
     let (timeline, more) = l.timeline;
     let timeline_older = older_events(a.id, &timeline, more);
-    let purge_at = a
-        .deletion_scheduled_at
-        .map(|t| t + chrono::Duration::days(DELETION_GRACE_DAYS));
+    let purge_at = a.deletion_scheduled_at.map(purge_time);
     let deletion_at = purge_at.map(|t| ctx.member.format_time(t));
     let deletion_overdue = a.purged_at.is_none() && purge_at.is_some_and(|t| t <= ctx.now());
     let purged = a.purged_at.is_some();
