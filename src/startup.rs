@@ -110,6 +110,7 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
         App::new()
             .wrap(security_headers(settings.cookie_secure))
             .wrap(TracingLogger::<RedactedSpan>::new())
+            .wrap(actix_web::middleware::from_fn(crate::web::nul::drop_from_query))
             .app_data(data.clone())
             // Form bodies up to 1 MiB (flow imports); CsrfForm enforces the same bound.
             .app_data(web::PayloadConfig::new(1024 * 1024))

@@ -87,7 +87,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form is too large.".into()));
             }
-            let body = without_nul(&body);
+            let body = super::nul::without_nul(&body);
             let token: TokenOnly = serde_html_form::from_bytes(&body).map_err(|_| AppError::Csrf)?;
             if !verify(&session, &token.csrf_token) {
                 return Err(AppError::Csrf);
@@ -96,59 +96,5 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .map(CsrfForm)
                 .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))
         })
-    }
-}
-
-/// The form body without NUL characters, encoded (`%00`) or raw.
-/// PostgreSQL text cannot hold them, so a NUL pasted into any field would
-/// make the write fail; nobody means to type one, and dropping it keeps the
-/// rest of what was typed.
-fn without_nul(body: &[u8]) -> Vec<u8> {
-    let mut current = body.to_vec();
-    // Removing one can join its neighbours into another (`%%0000`), so
-    // until none is left.
-    loop {
-        let mut out = Vec::with_capacity(current.len());
-        let mut rest = current.as_slice();
-        while let Some((&first, tail)) = rest.split_first() {
-            if rest.starts_with(b"%00") {
-                rest = &rest[3..];
-            } else {
-                if first != 0 {
-                    out.push(first);
-                }
-                rest = tail;
-            }
-        }
-        if out.len() == current.len() {
-            return out;
-        }
-        current = out;
-    }
-}
-
-#[cfg(test)]
-mod nul_tests {
-    use super::without_nul;
-
-    #[test]
-    fn nul_characters_are_dropped_from_form_bodies() {
-        assert_eq!(
-            without_nul(b"a=x%00y&b=%2500z"),
-            b"a=xy&b=%2500z".to_vec(),
-            "an encoded % stays"
-        );
-        assert_eq!(without_nul(b"a=x%00%00"), b"a=x".to_vec());
-        assert_eq!(
-            without_nul(&[b'a', b'=', 0, b'1']),
-            b"a=1".to_vec(),
-            "a raw NUL goes too"
-        );
-        assert_eq!(
-            without_nul(b"a=%%0000"),
-            b"a=".to_vec(),
-            "nor one that removing another makes"
-        );
-        assert_eq!(without_nul(&[b'a', b'=', b'%', 0, b'0', b'0']), b"a=".to_vec());
     }
 }

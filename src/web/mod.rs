@@ -6,6 +6,7 @@ pub mod context;
 pub mod csrf;
 pub mod flash;
 pub mod forms;
+pub mod nul;
 pub mod render;
 pub mod request_span;
 pub mod session_store;

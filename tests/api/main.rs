@@ -5,6 +5,7 @@ mod helpers;
 
 mod applicants;
 mod auth;
+mod bad_input;
 mod browser;
 mod cli;
 mod email_templates;

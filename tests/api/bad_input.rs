@@ -1,0 +1,402 @@
+//! Bad input never causes a server error. The demo data is crawled as its
+//! Owner: every page linked from another, then every form found sent back
+//! empty, hostile, out of range and malformed, every query parameter and
+//! path id spoiled, and every page visited again after all that. The
+//! applicant's side (the link's page) and the signed-out pages get the same.
+//!
+//! The crawl finds forms and links itself, so a new page or form is covered
+//! without this file knowing of it. `BAD_INPUT_LIST=1` prints the pages the
+//! crawl reached, to check what it covers.
+
+use crate::helpers::{TestApp, csrf_in, spawn_app};
+use crate::sessions::{link_in, path_of};
+use regex::Regex;
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
+use veridesk::auth::permissions::BuiltinRole;
+
+/// Text that has broken web applications: a NUL (PostgreSQL refuses it in
+/// text), quotes, markup, an accent, a right-to-left override, a percent
+/// escape and a backslash.
+const HOSTILE: &str = "x\u{0}y'\"<script>alert(1)</script> é\u{202e} %00 \\ ' OR 1=1 --";
+/// Numbers no column holds.
+const HUGE: &str = "99999999999999999999999999";
+
+/// Pages visited per route shape (the path with ids replaced, plus the names
+/// of its query parameters): enough to reach each page's states without
+/// walking 100 list pages.
+const PER_SHAPE: usize = 8;
+const MAX_PAGES: usize = 400;
+
+static FORM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<form\b([^>]*)>(.*?)</form>").expect("regex"));
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?is)<(input|textarea|select|button)\b([^>]*)>").expect("regex"));
+static HREF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"href="(/[^"]*)""#).expect("regex"));
+static ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex"));
+
+/// An attribute's value in a tag's attribute text, entities decoded.
+fn attr(attrs: &str, name: &str) -> Option<String> {
+    let re = Regex::new(&format!(r#"(?i)(?:^|\s){name}="([^"]*)""#)).expect("regex");
+    re.captures(attrs).map(|c| unescape(&c[1]))
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+/// A POST form as a page shows it.
+#[derive(Clone, Debug)]
+struct Form {
+    action: String,
+    /// Name, the value the page gave it, and whether it is hidden (kept by
+    /// the "as found" submission, as a browser would).
+    fields: Vec<(String, String, bool)>,
+}
+
+impl Form {
+    fn key(&self) -> (String, BTreeSet<String>) {
+        let names = self.fields.iter().map(|(n, _, _)| n.clone()).collect();
+        (shape(&self.action), names)
+    }
+
+    /// The submissions to try, each a list of fields; the CSRF token is
+    /// added by the sender.
+    fn variants(&self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        let fields = || self.fields.iter().filter(|(n, _, _)| n != "csrf_token");
+        let all = |value: &str| fields().map(|(n, _, _)| (n.clone(), value.to_string())).collect();
+        vec![
+            (
+                "as found, visible fields empty",
+                fields()
+                    .map(|(n, v, hidden)| (n.clone(), if *hidden { v.clone() } else { String::new() }))
+                    .collect(),
+            ),
+            ("as found", fields().map(|(n, v, _)| (n.clone(), v.clone())).collect()),
+            ("every field hostile", all(HOSTILE)),
+            ("every field huge", all(HUGE)),
+            ("every field -1", all("-1")),
+            ("every field 10,000 characters", all(&"é".repeat(10_000))),
+            (
+                "every field twice",
+                fields()
+                    .flat_map(|(n, v, _)| [(n.clone(), v.clone()), (n.clone(), HOSTILE.to_string())])
+                    .collect(),
+            ),
+            ("no fields", Vec::new()),
+        ]
+    }
+}
+
+/// The forms that post on `page` (reached at `path`).
+fn forms_in(path: &str, page: &str) -> Vec<Form> {
+    FORM.captures_iter(page)
+        .filter(|c| attr(&c[1], "method").is_some_and(|m| m.eq_ignore_ascii_case("post")))
+        .map(|c| {
+            let action = attr(&c[1], "action").unwrap_or_else(|| path.to_string());
+            let fields = FIELD
+                .captures_iter(&c[2])
+                .filter_map(|f| {
+                    let name = attr(&f[2], "name")?;
+                    let kind = attr(&f[2], "type").unwrap_or_default();
+                    if f[1].eq_ignore_ascii_case("button") || kind.eq_ignore_ascii_case("submit") {
+                        // A named button sends its value only when pressed;
+                        // "as found" presses it.
+                        return Some((name, attr(&f[2], "value").unwrap_or_default(), true));
+                    }
+                    let hidden = kind.eq_ignore_ascii_case("hidden");
+                    Some((name, attr(&f[2], "value").unwrap_or_default(), hidden))
+                })
+                .collect();
+            Form { action, fields }
+        })
+        .collect()
+}
+
+/// The same-site links on a page, without fragments.
+fn links_in(page: &str) -> Vec<String> {
+    HREF.captures_iter(page)
+        .map(|c| unescape(&c[1]).split('#').next().unwrap_or_default().to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with("/static/") && !l.starts_with("//"))
+        .collect()
+}
+
+/// A path with ids replaced and its query reduced to the names of its
+/// parameters.
+fn shape(url: &str) -> String {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut names: Vec<&str> = query
+        .split('&')
+        .filter_map(|p| p.split('=').next())
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    format!("{}?{}", ID.replace_all(path, "{id}"), names.join("&"))
+}
+
+/// Ways to spoil a URL a page linked to: each query value hostile, unknown
+/// parameters, and ids that are not ids or name nothing.
+fn spoiled(url: &str) -> Vec<String> {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let hostile = percent(HOSTILE);
+    let mut out = Vec::new();
+    if !query.is_empty() {
+        let each = |value: &str| {
+            query
+                .split('&')
+                .map(|p| format!("{}={value}", p.split('=').next().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        out.push(format!("{path}?{}", each(&hostile)));
+        out.push(format!("{path}?{}", each(HUGE)));
+        out.push(format!("{path}?{}", each("-1")));
+        out.push(format!("{path}?{query}&{query}"));
+    }
+    out.push(format!(
+        "{path}?page=%ff%fe&sort=%00&after={hostile}&before=-1&status=x&q={hostile}"
+    ));
+    if ID.is_match(path) {
+        out.push(ID.replace(path, "not-an-id").into_owned());
+        out.push(ID.replace(path, uuid::Uuid::nil().to_string()).into_owned());
+        out.push(ID.replace(path, "%00").into_owned());
+    }
+    out
+}
+
+/// Percent-encodes every byte that is not alphanumeric.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// What a crawl saw: every page it fetched and every distinct form.
+#[derive(Default)]
+struct Crawl {
+    pages: Vec<String>,
+    forms: Vec<Form>,
+    failures: Vec<String>,
+}
+
+impl Crawl {
+    /// Follows links from `start` as `client` (breadth first), keeping
+    /// to `PER_SHAPE` pages per route shape and skipping `avoid`.
+    async fn walk(client: &TestApp, start: &[&str], avoid: &[&str]) -> Self {
+        let mut crawl = Crawl::default();
+        let mut per_shape: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut form_keys = HashSet::new();
+        let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
+        while let Some(url) = queue.pop_front() {
+            if crawl.pages.len() >= MAX_PAGES || !seen.insert(url.clone()) {
+                continue;
+            }
+            if avoid.iter().any(|a| url.starts_with(a)) {
+                continue;
+            }
+            let count = per_shape.entry(shape(&url)).or_default();
+            if *count >= PER_SHAPE {
+                continue;
+            }
+            *count += 1;
+            let page = client.get(&url).await;
+            crawl.check(&format!("GET {url}"), page.status, &page.body);
+            crawl.pages.push(url.clone());
+            if let Some(to) = page.location.filter(|l| l.starts_with('/')) {
+                queue.push_back(to);
+            }
+            for form in forms_in(&url, &page.body) {
+                if !avoid.iter().any(|a| form.action.starts_with(a)) && form_keys.insert(form.key()) {
+                    crawl.forms.push(form);
+                }
+            }
+            queue.extend(links_in(&page.body));
+        }
+        crawl
+    }
+
+    fn check(&mut self, what: &str, status: u16, body: &str) {
+        if status >= 500 {
+            let text: String = body.chars().take(300).collect();
+            self.failures.push(format!("{what} answered {status}: {text}"));
+        }
+    }
+
+    /// Sends every variant of every form, then spoils every URL seen and
+    /// visits every page again. `resume` brings the client back to the state
+    /// the crawl needs (signed in) and returns the CSRF token to send.
+    async fn attack<F, Fut>(&mut self, client: &TestApp, resume: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = String>,
+    {
+        let mut token = resume().await;
+        for form in self.forms.clone() {
+            for (variant, mut fields) in form.variants() {
+                fields.push(("csrf_token".into(), token.clone()));
+                let body: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                let page = client.post_raw(&form.action, &body).await;
+                self.check(&format!("POST {} ({variant})", form.action), page.status, &page.body);
+                if page.location.as_deref().is_some_and(|l| l.starts_with("/sign-in")) {
+                    token = resume().await;
+                }
+            }
+        }
+        for url in self.pages.clone() {
+            for bad in spoiled(&url) {
+                let page = client.get(&bad).await;
+                self.check(&format!("GET {bad}"), page.status, &page.body);
+            }
+            let page = client.get(&url).await;
+            self.check(&format!("GET {url} (again)"), page.status, &page.body);
+        }
+    }
+}
+
+async fn sign_in_owner(app: &TestApp) -> String {
+    if app.get("/account").await.status != 200 {
+        app.sign_in(veridesk::demo::OWNER_EMAIL, veridesk::demo::OWNER_PASSWORD)
+            .await
+            .assert_redirect("/");
+    }
+    app.csrf().await
+}
+
+#[actix_web::test]
+async fn no_page_or_form_answers_bad_input_with_a_server_error() {
+    let app = spawn_app().await;
+    {
+        let mut conn = app.pool.get().expect("conn");
+        assert!(veridesk::demo::seed(&mut conn, app.clock.now(), &app.address).expect("seed"));
+    }
+    sign_in_owner(&app).await;
+
+    // A live link for the applicant's side, made as an officer would.
+    let list = app.get("/applicants?status=INIT").await.body;
+    let new_session = links_in(&list)
+        .into_iter()
+        .find(|l| l.ends_with("/sessions/new"))
+        .expect("the list offers a new session");
+    let form = app.get(&new_session).await.body;
+    let flow = Regex::new(r#"<option value="([0-9a-f-]{36})""#)
+        .expect("regex")
+        .captures(&form)
+        .expect("a flow")[1]
+        .to_string();
+    let mut fields = crate::sessions::session_fields(&flow, "2", "days", "20");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "someone@example.test"),
+        ("subject", "Verify"),
+        ("body", "Please verify: {{session_url}}"),
+    ]);
+    let confirmation = app.post(new_session.trim_end_matches("/new"), &fields).await;
+    assert_eq!(confirmation.status, 200, "{}", confirmation.body);
+    let link = path_of(&app, &link_in(&confirmation.body));
+
+    // A password reset link and an invitation, from their emails.
+    let visitor = app.new_client();
+    let token = csrf_in(&visitor.get("/forgot-password").await.body);
+    visitor
+        .post_raw(
+            "/forgot-password",
+            &[("email", "viewer@veridesk.test"), ("csrf_token", &token)],
+        )
+        .await;
+    let reset = app.email_to("viewer@veridesk.test", "Reset your").await;
+    let reset = path_of(&app, &reset.link(&format!("{}/reset-password/", app.address)));
+    let role = {
+        let mut conn = app.pool.get().expect("conn");
+        veridesk::roles::queries::builtin_role_id(&mut conn, BuiltinRole::Viewer).expect("role")
+    };
+    let invited = app
+        .post(
+            "/team/invitations",
+            &[("email", "newcomer@example.test"), ("role_id", &role.to_string())],
+        )
+        .await;
+    assert!(invited.status < 400, "{}", invited.body);
+    let invitation = app.email_to("newcomer@example.test", "").await;
+    let invitation = path_of(&app, &invitation.link(&format!("{}/invitations/", app.address)));
+
+    let mut outside = Crawl::walk(
+        &visitor,
+        &[&link, &reset, &invitation, "/sign-in", "/forgot-password"],
+        &[],
+    )
+    .await;
+    for path in [&link, &reset, &invitation] {
+        assert!(
+            outside.forms.iter().any(|f| &f.action == path),
+            "{path} has its form: {:?}",
+            outside.forms
+        );
+    }
+    outside.attack(&visitor, || visitor.csrf()).await;
+
+    // Pages no demo page links to: a saved email template, a timeline's
+    // older events and an email's delivery status.
+    let saved = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Reminder"),
+                ("subject", "Reminder"),
+                ("body", "Hello {{applicant_name}}, {{session_url}}"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let applicant = new_session.trim_end_matches("/sessions/new");
+    let timeline = format!("{applicant}/timeline?before=1");
+    let delivery = Regex::new(r#"data-url="([^"]*)""#)
+        .expect("regex")
+        .captures(&confirmation.body)
+        .expect("delivery")[1]
+        .to_string();
+    let mut officer = Crawl::walk(
+        &app,
+        &["/", "/applicants", "/outbox", "/audit", &timeline, &delivery],
+        &["/sign-out"],
+    )
+    .await;
+    assert!(
+        officer.pages.len() > 40 && officer.forms.len() > 40,
+        "the crawl reached {} pages and {} forms: {:?}",
+        officer.pages.len(),
+        officer.forms.len(),
+        officer.pages
+    );
+    officer.attack(&app, || sign_in_owner(&app)).await;
+
+    eprintln!(
+        "bad input: {} pages and {} forms signed in, {} pages and {} forms outside",
+        officer.pages.len(),
+        officer.forms.len(),
+        outside.pages.len(),
+        outside.forms.len()
+    );
+    if std::env::var_os("BAD_INPUT_LIST").is_some() {
+        eprintln!("{:#?}", officer.pages);
+    }
+    let failures: Vec<String> = officer.failures.into_iter().chain(outside.failures).collect();
+    assert!(
+        failures.is_empty(),
+        "{} server errors:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
