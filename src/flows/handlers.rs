@@ -1018,21 +1018,14 @@ pub async fn upload_logo(
     let max = crate::settings::forms::MAX_LOGO_BYTES;
     let (token, file) = match crate::web::upload::read_upload(payload, "logo", max).await {
         Ok(parts) => parts,
-        Err(message) => {
-            ctx.flash(FlashKind::Error, format!("Logo not saved: {message}"));
-            return Ok(redirect(&format!("/flows/{id}")));
-        }
+        Err(message) => return logo_refused(&ctx, id, message).await,
     };
     if !crate::web::csrf::verify(&ctx.visitor.session, &token) {
         return Err(AppError::Csrf);
     }
     let content_type = match crate::settings::forms::logo_content_type(&file) {
         Ok(ct) => ct,
-        Err(message) => {
-            let mut errors = FormErrors::new();
-            errors.add("logo", message);
-            return editor_page(&ctx, id, None, errors).await;
-        }
+        Err(message) => return logo_refused(&ctx, id, message).await,
     };
     let now = ctx.now();
     let outcome = edit_draft(&ctx, id, move |def, conn| {
@@ -1043,6 +1036,13 @@ pub async fn upload_logo(
     .await?;
     flash_outcome(&ctx, outcome);
     Ok(redirect(&format!("/flows/{id}")))
+}
+
+/// The editor again, the logo field saying why the upload was refused.
+async fn logo_refused(ctx: &Ctx, id: Uuid, message: impl Into<String>) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::new();
+    errors.add("logo", message);
+    editor_page(ctx, id, None, errors).await
 }
 
 /// POST /flows/{id}/logo/delete

@@ -54,6 +54,8 @@ fn unescape(s: &str) -> String {
 #[derive(Clone, Debug)]
 struct Form {
     action: String,
+    /// Sent as `multipart/form-data` (a file upload).
+    multipart: bool,
     /// Name, the value the page gave it, and whether it is hidden (kept by
     /// the "as found" submission, as a browser would).
     fields: Vec<(String, String, bool)>,
@@ -99,6 +101,7 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
         .filter(|c| attr(&c[1], "method").is_some_and(|m| m.eq_ignore_ascii_case("post")))
         .map(|c| {
             let action = attr(&c[1], "action").unwrap_or_else(|| path.to_string());
+            let multipart = attr(&c[1], "enctype").is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data"));
             let fields = FIELD
                 .captures_iter(&c[2])
                 .filter_map(|f| {
@@ -113,7 +116,11 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
                     Some((name, attr(&f[2], "value").unwrap_or_default(), hidden))
                 })
                 .collect();
-            Form { action, fields }
+            Form {
+                action,
+                multipart,
+                fields,
+            }
         })
         .collect()
 }
@@ -254,6 +261,17 @@ impl Crawl {
                     token = resume().await;
                 }
             }
+            if form.multipart {
+                for (variant, status, body) in uploads(client, &form, &token).await {
+                    let what = format!("POST {} ({variant})", form.action);
+                    self.check(&what, status, &body);
+                    // A file that is no logo is refused on the form's page.
+                    if status != 422 {
+                        self.failures
+                            .push(format!("{what} answered {status}, not 422 with the form"));
+                    }
+                }
+            }
         }
         for url in self.pages.clone() {
             for bad in spoiled(&url) {
@@ -264,6 +282,66 @@ impl Crawl {
             self.check(&format!("GET {url} (again)"), page.status, &page.body);
         }
     }
+}
+
+/// A file form sent files that are not what it asks for, and a body that
+/// is not multipart at all.
+async fn uploads(client: &TestApp, form: &Form, token: &str) -> Vec<(&'static str, u16, String)> {
+    let mut png_header = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png_header.extend([0xff; 8]);
+    let files: [(&str, Vec<u8>, &str); 5] = [
+        ("a text file", b"not an image".to_vec(), "image/png"),
+        ("a PNG cut short, 4 billion pixels wide", png_header, "image/png"),
+        (
+            "an SVG with a script",
+            b"<svg><script>alert(1)</script></svg>".to_vec(),
+            "image/svg+xml",
+        ),
+        ("an empty file", Vec::new(), "application/octet-stream"),
+        ("a file over the limit", vec![0x47; 2 * 1024 * 1024], "image/gif"),
+    ];
+    let url = format!("{}{}", client.address, form.action);
+    let mut out = Vec::new();
+    for (variant, bytes, mime) in files {
+        let mut multipart = reqwest::multipart::Form::new().text("csrf_token", token.to_string());
+        for (name, _, hidden) in &form.fields {
+            if !hidden {
+                let part = reqwest::multipart::Part::bytes(bytes.clone())
+                    .file_name("upload.png")
+                    .mime_str(mime)
+                    .expect("mime");
+                multipart = multipart.part(name.clone(), part);
+            }
+        }
+        let response = client
+            .client
+            .post(&url)
+            .multipart(multipart)
+            .send()
+            .await
+            .expect("POST");
+        out.push((
+            variant,
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        ));
+    }
+    let broken = client
+        .client
+        .post(&url)
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(format!(
+            "--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n--x\r\nContent-Dispo"
+        ))
+        .send()
+        .await
+        .expect("POST");
+    out.push((
+        "a multipart body cut short",
+        broken.status().as_u16(),
+        broken.text().await.unwrap_or_default(),
+    ));
+    out
 }
 
 async fn sign_in_owner(app: &TestApp) -> String {
