@@ -19,6 +19,10 @@ use veridesk::auth::permissions::BuiltinRole;
 /// text), quotes, markup, an accent, a right-to-left override, a percent
 /// escape and a backslash.
 const HOSTILE: &str = "x\u{0}y'\"<script>alert(1)</script> é\u{202e} %00 \\ ' OR 1=1 --";
+/// The part of [`HOSTILE`] a page shows, escaped.
+const HOSTILE_SHOWN: &str = "&#60;script&#62;alert(1)&#60;/script&#62;";
+const HOSTILE_VARIANT: &str = "every field hostile";
+const LONG_VARIANT: &str = "every field 10,000 characters";
 /// Numbers no column holds.
 const HUGE: &str = "99999999999999999999999999";
 
@@ -41,13 +45,22 @@ fn attr(attrs: &str, name: &str) -> Option<String> {
     re.captures(attrs).map(|c| unescape(&c[1]))
 }
 
+/// Decodes the entities our templates write: named ones and numeric ones
+/// (askama escapes `<` as `&#60;`).
 fn unescape(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
+    static NUMERIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&#(x?)([0-9a-fA-F]+);").expect("regex"));
+    let s = NUMERIC.replace_all(s, |c: &regex::Captures| {
+        let radix = if c[1].is_empty() { 10 } else { 16 };
+        u32::from_str_radix(&c[2], radix)
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default()
+    });
+    s.replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// A POST form as a page shows it.
@@ -56,9 +69,20 @@ struct Form {
     action: String,
     /// Sent as `multipart/form-data` (a file upload).
     multipart: bool,
-    /// Name, the value the page gave it, and whether it is hidden (kept by
-    /// the "as found" submission, as a browser would).
-    fields: Vec<(String, String, bool)>,
+    /// Name, the value the page gave it, and what kind of field it is.
+    fields: Vec<(String, String, Kind)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// Hidden, or a named button: "as found" sends its value, as a browser
+    /// would.
+    Kept,
+    /// Free text a person types (a text box or area): a refused form must
+    /// show it again.
+    Typed,
+    /// A choice, a password or a file.
+    Other,
 }
 
 impl Form {
@@ -76,14 +100,14 @@ impl Form {
             (
                 "as found, visible fields empty",
                 fields()
-                    .map(|(n, v, hidden)| (n.clone(), if *hidden { v.clone() } else { String::new() }))
+                    .map(|(n, v, kind)| (n.clone(), if *kind == Kind::Kept { v.clone() } else { String::new() }))
                     .collect(),
             ),
             ("as found", fields().map(|(n, v, _)| (n.clone(), v.clone())).collect()),
-            ("every field hostile", all(HOSTILE)),
+            (HOSTILE_VARIANT, all(HOSTILE)),
             ("every field huge", all(HUGE)),
             ("every field -1", all("-1")),
-            ("every field 10,000 characters", all(&"é".repeat(10_000))),
+            (LONG_VARIANT, all(&"é".repeat(10_000))),
             (
                 "every field twice",
                 fields()
@@ -93,6 +117,15 @@ impl Form {
             ("no fields", Vec::new()),
         ]
     }
+}
+
+/// The names of a form's text fields.
+fn typed_in(form: &Form) -> BTreeSet<&str> {
+    form.fields
+        .iter()
+        .filter(|(_, _, k)| *k == Kind::Typed)
+        .map(|(n, _, _)| n.as_str())
+        .collect()
 }
 
 /// The forms that post on `page` (reached at `path`).
@@ -106,14 +139,18 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
                 .captures_iter(&c[2])
                 .filter_map(|f| {
                     let name = attr(&f[2], "name")?;
-                    let kind = attr(&f[2], "type").unwrap_or_default();
-                    if f[1].eq_ignore_ascii_case("button") || kind.eq_ignore_ascii_case("submit") {
+                    let tag = f[1].to_ascii_lowercase();
+                    let kind = match (
+                        tag.as_str(),
+                        attr(&f[2], "type").unwrap_or_default().to_ascii_lowercase().as_str(),
+                    ) {
                         // A named button sends its value only when pressed;
                         // "as found" presses it.
-                        return Some((name, attr(&f[2], "value").unwrap_or_default(), true));
-                    }
-                    let hidden = kind.eq_ignore_ascii_case("hidden");
-                    Some((name, attr(&f[2], "value").unwrap_or_default(), hidden))
+                        ("button", _) | (_, "submit" | "hidden") => Kind::Kept,
+                        ("textarea", _) | ("input", "" | "text" | "email" | "tel" | "search" | "url") => Kind::Typed,
+                        _ => Kind::Other,
+                    };
+                    Some((name, attr(&f[2], "value").unwrap_or_default(), kind))
                 })
                 .collect();
             Form {
@@ -256,7 +293,26 @@ impl Crawl {
                 fields.push(("csrf_token".into(), token.clone()));
                 let body: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
                 let page = client.post_raw(&form.action, &body).await;
-                self.check(&format!("POST {} ({variant})", form.action), page.status, &page.body);
+                let what = format!("POST {} ({variant})", form.action);
+                self.check(&what, page.status, &page.body);
+                // Refused, the form comes back with what was typed.
+                let typed = typed_in(&form);
+                // As the page shows the form now (an earlier post may have
+                // changed it: a question's type, say).
+                let typed = forms_in(&form.action, &page.body)
+                    .iter()
+                    .find(|f| f.action == form.action)
+                    .map_or(0, |f| typed_in(f).intersection(&typed).count());
+                let shown = match variant {
+                    HOSTILE_VARIANT => page.body.matches(HOSTILE_SHOWN).count(),
+                    LONG_VARIANT => page.body.matches(&"é".repeat(10_000)).count(),
+                    _ => typed,
+                };
+                if page.status == 422 && shown < typed {
+                    self.failures.push(format!(
+                        "{what} answered 422 showing {shown} of its {typed} text fields' values"
+                    ));
+                }
                 if page.location.as_deref().is_some_and(|l| l.starts_with("/sign-in")) {
                     token = resume().await;
                 }
@@ -304,8 +360,8 @@ async fn uploads(client: &TestApp, form: &Form, token: &str) -> Vec<(&'static st
     let mut out = Vec::new();
     for (variant, bytes, mime) in files {
         let mut multipart = reqwest::multipart::Form::new().text("csrf_token", token.to_string());
-        for (name, _, hidden) in &form.fields {
-            if !hidden {
+        for (name, _, kind) in &form.fields {
+            if *kind != Kind::Kept {
                 let part = reqwest::multipart::Part::bytes(bytes.clone())
                     .file_name("upload.png")
                     .mime_str(mime)
