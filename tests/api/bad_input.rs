@@ -35,6 +35,9 @@ const MAX_PAGES: usize = 400;
 static FORM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<form\b([^>]*)>(.*?)</form>").expect("regex"));
 static FIELD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)<(input|textarea|select|button)\b([^>]*)>").expect("regex"));
+static SUBMIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<(button|input)\b([^>]*)>").expect("regex"));
+static DISABLED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\sdisabled\b").expect("regex"));
+static LOCKED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<fieldset\b[^>]*\sdisabled\b").expect("regex"));
 static HREF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"href="(/[^"]*)""#).expect("regex"));
 static ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex"));
@@ -69,6 +72,10 @@ struct Form {
     action: String,
     /// Sent as `multipart/form-data` (a file upload).
     multipart: bool,
+    /// Has a submit button that is not disabled: a person can send it.
+    sendable: bool,
+    /// Its fields sit in a disabled fieldset: shown read-only.
+    locked: bool,
     /// Name, the value the page gave it, and what kind of field it is.
     fields: Vec<(String, String, Kind)>,
 }
@@ -135,6 +142,16 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
         .map(|c| {
             let action = attr(&c[1], "action").unwrap_or_else(|| path.to_string());
             let multipart = attr(&c[1], "enctype").is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data"));
+            let sendable = SUBMIT.captures_iter(&c[2]).any(|b| {
+                let kind = attr(&b[2], "type").unwrap_or_default().to_ascii_lowercase();
+                let submits = if b[1].eq_ignore_ascii_case("button") {
+                    kind != "button" && kind != "reset"
+                } else {
+                    kind == "submit"
+                };
+                submits && !DISABLED.is_match(&b[2])
+            });
+            let locked = LOCKED.is_match(&c[2]);
             let fields = FIELD
                 .captures_iter(&c[2])
                 .filter_map(|f| {
@@ -156,6 +173,8 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
             Form {
                 action,
                 multipart,
+                sendable,
+                locked,
                 fields,
             }
         })
@@ -533,4 +552,67 @@ async fn no_page_or_form_answers_bad_input_with_a_server_error() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// What a member is shown, they may use: every page each demo role reaches
+/// renders, and every form on those pages, sent as found, is not refused
+/// for want of a permission (403) or rank (409 beyond reach). A form a role
+/// cannot send should not be shown to it.
+#[actix_web::test]
+async fn every_role_may_send_the_forms_it_is_shown() {
+    let app = spawn_app().await;
+    {
+        let mut conn = app.pool.get().expect("conn");
+        assert!(veridesk::demo::seed(&mut conn, app.clock.now(), &app.address).expect("seed"));
+    }
+    let mut failures = Vec::new();
+    for (email, least_forms) in [
+        ("viewer@veridesk.test", 1),
+        ("officer@veridesk.test", 15),
+        ("admin@veridesk.test", 25),
+    ] {
+        let member = app.new_client();
+        member
+            .sign_in(email, veridesk::demo::MEMBER_PASSWORD)
+            .await
+            .assert_redirect("/");
+        let mut crawl = Crawl::walk(&member, &["/", "/applicants", "/outbox", "/audit"], &["/sign-out"]).await;
+        assert!(
+            crawl.forms.len() >= least_forms,
+            "{email} was shown {} forms: {:?}",
+            crawl.forms.len(),
+            crawl.forms
+        );
+        let token = member.csrf().await;
+        for form in &crawl.forms {
+            if !form.sendable {
+                // A form nobody can send shows its text read-only.
+                if !typed_in(form).is_empty() && !form.locked {
+                    failures.push(format!(
+                        "{email}: {} has text fields but no way to send them",
+                        form.action
+                    ));
+                }
+                continue;
+            }
+            let mut fields: Vec<(&str, &str)> = form
+                .fields
+                .iter()
+                .filter(|(n, _, _)| n != "csrf_token")
+                .map(|(n, v, _)| (n.as_str(), v.as_str()))
+                .collect();
+            fields.push(("csrf_token", &token));
+            let page = member.post_raw(&form.action, &fields).await;
+            let beyond = page.status == 409 && page.body.contains("permissions you do not");
+            if page.status == 403 || beyond || page.status >= 500 {
+                let text: String = page.body.chars().take(200).collect();
+                failures.push(format!(
+                    "{email}: POST {} answered {}: {text}",
+                    form.action, page.status
+                ));
+            }
+        }
+        failures.append(&mut crawl.failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
