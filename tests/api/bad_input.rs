@@ -126,6 +126,44 @@ impl Form {
     }
 }
 
+/// What a screen reader or a browser would trip on in a page: an id used
+/// twice (a label then names the wrong field) and a field nobody labelled.
+fn markup_problems(page: &str) -> Vec<String> {
+    static IDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("regex"));
+    static LABEL_FOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"<label\b[^>]*\sfor="([^"]+)""#).expect("regex"));
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    for id in IDS.captures_iter(page) {
+        if !ids.insert(id[1].to_string()) {
+            problems.push(format!("id \"{}\" is used twice", &id[1]));
+        }
+    }
+    let labelled: HashSet<&str> = LABEL_FOR
+        .captures_iter(page)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .collect();
+    for field in FIELD.captures_iter(page) {
+        let tag = field[1].to_ascii_lowercase();
+        let attrs = &field[2];
+        let kind = attr(attrs, "type").unwrap_or_default().to_ascii_lowercase();
+        if tag == "button" || matches!(kind.as_str(), "hidden" | "submit" | "button" | "reset") {
+            continue;
+        }
+        let start = field.get(0).map_or(0, |m| m.start());
+        let before = &page[..start];
+        let inside_label = before
+            .rfind("<label")
+            .is_some_and(|open| before.rfind("</label>").is_none_or(|close| close < open));
+        let named = attr(attrs, "aria-label").is_some() || attr(attrs, "aria-labelledby").is_some();
+        let by_id = attr(attrs, "id").is_some_and(|id| labelled.contains(id.as_str()));
+        if !(inside_label || named || by_id) {
+            let tag_text: String = field[0].chars().take(120).collect();
+            problems.push(format!("a field has no label: {tag_text}"));
+        }
+    }
+    problems
+}
+
 /// The names of a form's text fields.
 fn typed_in(form: &Form) -> BTreeSet<&str> {
     form.fields
@@ -277,6 +315,13 @@ impl Crawl {
             *count += 1;
             let page = client.get(&url).await;
             crawl.check(&format!("GET {url}"), page.status, &page.body);
+            if page.status == 200 && page.body.starts_with("<!doctype html>") {
+                crawl.failures.extend(
+                    markup_problems(&page.body)
+                        .into_iter()
+                        .map(|p| format!("GET {url}: {p}")),
+                );
+            }
             crawl.pages.push(url.clone());
             if let Some(to) = page.location.filter(|l| l.starts_with('/')) {
                 queue.push_back(to);
@@ -426,6 +471,15 @@ async fn sign_in_owner(app: &TestApp) -> String {
             .assert_redirect("/");
     }
     app.csrf().await
+}
+
+#[test]
+fn the_markup_check_sees_unlabelled_fields_and_repeated_ids() {
+    let fine = r#"<label for="a">A</label><input id="a" name="a"><label>B <input name="b"></label>
+        <input name="c" aria-label="C"><input type="hidden" name="d"><button id="x">Go</button>"#;
+    assert_eq!(markup_problems(fine), Vec::<String>::new());
+    let bad = r#"<label>B</label><input name="b"><p id="x"></p><p id="x"></p>"#;
+    assert_eq!(markup_problems(bad).len(), 2, "{:?}", markup_problems(bad));
 }
 
 #[actix_web::test]
