@@ -300,8 +300,8 @@ impl Crawl {
         let mut per_shape: HashMap<String, usize> = HashMap::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut form_keys = HashSet::new();
-        let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
-        while let Some(url) = queue.pop_front() {
+        let mut queue: VecDeque<(String, String)> = start.iter().map(|s| (s.to_string(), String::new())).collect();
+        while let Some((url, from)) = queue.pop_front() {
             if crawl.pages.len() >= MAX_PAGES || !seen.insert(url.clone()) {
                 continue;
             }
@@ -315,6 +315,11 @@ impl Crawl {
             *count += 1;
             let page = client.get(&url).await;
             crawl.check(&format!("GET {url}"), page.status, &page.body);
+            if page.status == 404 && !from.is_empty() {
+                crawl
+                    .failures
+                    .push(format!("{from} links to {url}, which is not found"));
+            }
             if page.status == 200 && page.body.starts_with("<!doctype html>") {
                 crawl.failures.extend(
                     markup_problems(&page.body)
@@ -324,14 +329,22 @@ impl Crawl {
             }
             crawl.pages.push(url.clone());
             if let Some(to) = page.location.filter(|l| l.starts_with('/')) {
-                queue.push_back(to);
+                queue.push_back((to, url.clone()));
             }
             for form in forms_in(&url, &page.body) {
+                // The link's own form is the exception: its secret is in the
+                // URL, which no other site knows (see `portal::handlers::start`).
+                let own_secret = form.action.starts_with("/v/");
+                if !own_secret && !form.fields.iter().any(|(n, _, _)| n == "csrf_token") {
+                    crawl
+                        .failures
+                        .push(format!("{url}: the form to {} has no CSRF token", form.action));
+                }
                 if !avoid.iter().any(|a| form.action.starts_with(a)) && form_keys.insert(form.key()) {
                     crawl.forms.push(form);
                 }
             }
-            queue.extend(links_in(&page.body));
+            queue.extend(links_in(&page.body).into_iter().map(|l| (l, url.clone())));
         }
         crawl
     }
