@@ -130,6 +130,7 @@ impl Form {
 /// twice (a label then names the wrong field) and a field nobody labelled.
 fn markup_problems(page: &str) -> Vec<String> {
     static IDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("regex"));
+    static UNSEEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\shidden\b").expect("regex"));
     static LABEL_FOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"<label\b[^>]*\sfor="([^"]+)""#).expect("regex"));
     let mut problems = Vec::new();
     let mut ids = HashSet::new();
@@ -146,7 +147,8 @@ fn markup_problems(page: &str) -> Vec<String> {
         let tag = field[1].to_ascii_lowercase();
         let attrs = &field[2];
         let kind = attr(attrs, "type").unwrap_or_default().to_ascii_lowercase();
-        if tag == "button" || matches!(kind.as_str(), "hidden" | "submit" | "button" | "reset") {
+        let unseen = UNSEEN.is_match(attrs);
+        if unseen || tag == "button" || matches!(kind.as_str(), "hidden" | "submit" | "button" | "reset") {
             continue;
         }
         let start = field.get(0).map_or(0, |m| m.start());
