@@ -558,3 +558,32 @@ async fn flow_and_questionnaire_names_are_unique() {
             .contains("Source of funds (copy)")
     );
 }
+
+/// Names saved before the forms composed them (NFC) are composed by
+/// migration 21; one whose composed form is taken gets a number.
+#[actix_web::test]
+async fn names_saved_decomposed_are_composed_by_the_migration() {
+    use diesel::connection::SimpleConnection as _;
+    let app = spawn_app().await;
+    let owner = app.signed_in_as(BuiltinRole::Owner).await;
+    let mut conn = app.pool.get().expect("conn");
+    let now = app.clock.now();
+    let create = |conn: &mut diesel::PgConnection, name: &str| {
+        veridesk::flows::queries::create(conn, name, "regular", &Default::default(), owner, now).expect("flow")
+    };
+    let decomposed = "E\u{301}valuation clients";
+    let composed = "\u{c9}valuation clients";
+    let alone = create(&mut conn, "Re\u{301}sidents");
+    create(&mut conn, composed);
+    let twin = create(&mut conn, decomposed);
+    conn.batch_execute(include_str!("../../migrations/2026-11-23-000021_names_composed/up.sql"))
+        .expect("migration");
+    let name_of = |conn: &mut diesel::PgConnection, id: uuid::Uuid| {
+        veridesk::flows::queries::find(conn, id).expect("flow").flow.name
+    };
+    assert_eq!(name_of(&mut conn, alone), "R\u{e9}sidents");
+    assert_eq!(name_of(&mut conn, twin), format!("{composed} (2)"));
+    drop(conn);
+    let list = app.get("/flows").await.body;
+    assert!(list.contains(composed) && list.contains(&format!("{composed} (2)")) && !list.contains(decomposed));
+}
