@@ -88,7 +88,11 @@ enum Kind {
     /// Free text a person types (a text box or area): a refused form must
     /// show it again.
     Typed,
-    /// A choice, a password or a file.
+    /// An email address box: typed too, but only an address is valid.
+    Email,
+    /// A box or option not ticked: "as found" does not send it.
+    Unticked,
+    /// A choice made (a ticked box, a select's option), a password or a file.
     Other,
 }
 
@@ -96,6 +100,16 @@ impl Form {
     fn key(&self) -> (String, BTreeSet<String>) {
         let names = self.fields.iter().map(|(n, _, _)| n.clone()).collect();
         (shape(&self.action), names)
+    }
+
+    /// What a browser sends when the form is submitted untouched (less the
+    /// CSRF token).
+    fn as_found(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter(|(n, _, kind)| n != "csrf_token" && *kind != Kind::Unticked)
+            .map(|(n, v, _)| (n.clone(), v.clone()))
+            .collect()
     }
 
     /// The submissions to try, each a list of fields; the CSRF token is
@@ -107,10 +121,11 @@ impl Form {
             (
                 "as found, visible fields empty",
                 fields()
+                    .filter(|(_, _, kind)| *kind != Kind::Unticked)
                     .map(|(n, v, kind)| (n.clone(), if *kind == Kind::Kept { v.clone() } else { String::new() }))
                     .collect(),
             ),
-            ("as found", fields().map(|(n, v, _)| (n.clone(), v.clone())).collect()),
+            ("as found", self.as_found()),
             (HOSTILE_VARIANT, all(HOSTILE)),
             ("every field huge", all(HUGE)),
             ("every field -1", all("-1")),
@@ -170,7 +185,7 @@ fn markup_problems(page: &str) -> Vec<String> {
 fn typed_in(form: &Form) -> BTreeSet<&str> {
     form.fields
         .iter()
-        .filter(|(_, _, k)| *k == Kind::Typed)
+        .filter(|(_, _, k)| matches!(k, Kind::Typed | Kind::Email))
         .map(|(n, _, _)| n.as_str())
         .collect()
 }
@@ -192,24 +207,7 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
                 submits && !DISABLED.is_match(&b[2])
             });
             let locked = LOCKED.is_match(&c[2]);
-            let fields = FIELD
-                .captures_iter(&c[2])
-                .filter_map(|f| {
-                    let name = attr(&f[2], "name")?;
-                    let tag = f[1].to_ascii_lowercase();
-                    let kind = match (
-                        tag.as_str(),
-                        attr(&f[2], "type").unwrap_or_default().to_ascii_lowercase().as_str(),
-                    ) {
-                        // A named button sends its value only when pressed;
-                        // "as found" presses it.
-                        ("button", _) | (_, "submit" | "hidden") => Kind::Kept,
-                        ("textarea", _) | ("input", "" | "text" | "email" | "tel" | "search" | "url") => Kind::Typed,
-                        _ => Kind::Other,
-                    };
-                    Some((name, attr(&f[2], "value").unwrap_or_default(), kind))
-                })
-                .collect();
+            let fields = controls(&c[2]);
             Form {
                 action,
                 multipart,
@@ -219,6 +217,60 @@ fn forms_in(path: &str, page: &str) -> Vec<Form> {
             }
         })
         .collect()
+}
+
+/// A form's controls as (name, value, kind), in page order. A radio group
+/// or a box sends only what is ticked; a select its chosen option (else its
+/// first); only the first named button is pressed.
+fn controls(form: &str) -> Vec<(String, String, Kind)> {
+    static CONTROL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?is)<textarea\b([^>]*)>(.*?)</textarea>|<select\b([^>]*)>(.*?)</select>|<(input|button)\b([^>]*)>",
+        )
+        .expect("regex")
+    });
+    static OPTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<option\b([^>]*)>").expect("regex"));
+    static TICKED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\s(checked|selected)\b").expect("regex"));
+    let mut out = Vec::new();
+    let mut pressed = false;
+    for c in CONTROL.captures_iter(form) {
+        if let (Some(attrs), Some(text)) = (c.get(1), c.get(2)) {
+            if let Some(name) = attr(attrs.as_str(), "name") {
+                out.push((name, unescape(text.as_str()), Kind::Typed));
+            }
+        } else if let (Some(attrs), Some(options)) = (c.get(3), c.get(4)) {
+            if let Some(name) = attr(attrs.as_str(), "name") {
+                let options: Vec<_> = OPTION
+                    .captures_iter(options.as_str())
+                    .map(|o| o[1].to_string())
+                    .collect();
+                let chosen = options.iter().find(|o| TICKED.is_match(o)).or(options.first());
+                let value = chosen.and_then(|o| attr(o, "value")).unwrap_or_default();
+                out.push((name, value, Kind::Other));
+            }
+        } else if let (Some(tag), Some(attrs)) = (c.get(5), c.get(6)) {
+            let attrs = attrs.as_str();
+            let Some(name) = attr(attrs, "name") else { continue };
+            let kind = attr(attrs, "type").unwrap_or_default().to_ascii_lowercase();
+            let is_box = kind == "checkbox" || kind == "radio";
+            let value = attr(attrs, "value").unwrap_or_else(|| if is_box { "on".into() } else { String::new() });
+            let kind = match (tag.as_str().to_ascii_lowercase().as_str(), kind.as_str()) {
+                ("button", _) | (_, "submit") if pressed => continue,
+                ("button", _) | (_, "submit") => {
+                    pressed = true;
+                    Kind::Kept
+                }
+                (_, "hidden") => Kind::Kept,
+                (_, "" | "text" | "tel" | "search" | "url") => Kind::Typed,
+                (_, "email") => Kind::Email,
+                _ if is_box && TICKED.is_match(attrs) => Kind::Other,
+                _ if is_box => Kind::Unticked,
+                _ => Kind::Other,
+            };
+            out.push((name, value, kind));
+        }
+    }
+    out
 }
 
 /// The same-site links on a page, without fragments.
@@ -683,5 +735,108 @@ async fn every_role_may_send_the_forms_it_is_shown() {
         }
         failures.append(&mut crawl.failures);
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every versioned action on a profile, sent from a page another officer's
+/// change has made stale, is refused with "changed … meanwhile" (409), keeps
+/// what was typed, and changes nothing. The crawl finds the actions, so a
+/// new one is covered too. Comments and Take are not versioned: a comment
+/// never undoes anyone's work, and Take assigns whoever clicks.
+#[actix_web::test]
+async fn every_profile_action_from_a_stale_page_is_refused_and_keeps_the_text() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    {
+        let mut conn = app.pool.get().expect("conn");
+        assert!(veridesk::demo::seed(&mut conn, app.clock.now(), &app.address).expect("seed"));
+    }
+    sign_in_owner(&app).await;
+    let crawl = Crawl::walk(&app, &["/applicants"], &["/sign-out"]).await;
+    let actions: Vec<&Form> = crawl
+        .forms
+        .iter()
+        .filter(|f| f.action.starts_with("/applicants/") && f.fields.iter().any(|(n, _, _)| n == "lock_version"))
+        .filter(|f| !f.action.ends_with("/comments") && !f.action.ends_with("/take"))
+        .collect();
+    let kinds: BTreeSet<String> = actions.iter().map(|f| shape(&f.action)).collect();
+    assert!(kinds.len() >= 10, "the profiles offer these actions: {kinds:?}");
+    let typed_text = "Typed while someone else acted";
+    let mut failures = Vec::new();
+    let mut refused = BTreeSet::new();
+    for form in actions {
+        let id: uuid::Uuid = ID
+            .find(&form.action)
+            .expect("applicant id")
+            .as_str()
+            .parse()
+            .expect("id");
+        let version_of = || {
+            let mut conn = app.pool.get().expect("conn");
+            applicants::table
+                .find(id)
+                .select(applicants::lock_version)
+                .first::<i32>(&mut conn)
+                .expect("applicant")
+        };
+        // Another officer's change: the page's version is now behind.
+        {
+            let mut conn = app.pool.get().expect("conn");
+            diesel::update(applicants::table.find(id))
+                .set(applicants::lock_version.eq(applicants::lock_version + 1))
+                .execute(&mut conn)
+                .expect("bump");
+        }
+        let before = version_of();
+        // Filled as an officer would, until one filling passes the form's
+        // own checks (a 422 says it did not): text in the empty boxes; the
+        // form untouched; text and the first box of each group left empty.
+        let fillings = [(true, false), (false, false), (true, true)];
+        for (with_text, tick) in fillings {
+            let mut ticked_groups = BTreeSet::new();
+            let fields: Vec<(String, String)> = form
+                .fields
+                .iter()
+                .filter(|(n, _, _)| n != "csrf_token")
+                .filter_map(|(n, v, kind)| match kind {
+                    Kind::Unticked => {
+                        let group_empty = !form.fields.iter().any(|(m, _, k)| m == n && *k == Kind::Other);
+                        (tick && group_empty && ticked_groups.insert(n.clone())).then(|| (n.clone(), v.clone()))
+                    }
+                    Kind::Typed if with_text && v.is_empty() => Some((n.clone(), typed_text.to_string())),
+                    _ => Some((n.clone(), v.clone())),
+                })
+                .collect();
+            let body: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let page = app.post(&form.action, &body).await;
+            if page.status == 422 {
+                continue;
+            }
+            let typed = with_text && fields.iter().any(|(_, v)| v == typed_text);
+            let kept = !typed || page.body.contains(typed_text);
+            let told = page.body.contains("meanwhile") || page.body.contains("after this form was shown");
+            if page.status != 409 || !told || !kept || version_of() != before {
+                failures.push(format!(
+                    "{}: answered {}, told: {told}, text kept: {kept}, version {} → {}",
+                    form.action,
+                    page.status,
+                    before,
+                    version_of()
+                ));
+            }
+            refused.insert(shape(&form.action));
+            break;
+        }
+    }
+    eprintln!(
+        "stale pages: {} of {} actions refused: {refused:?}",
+        refused.len(),
+        kinds.len()
+    );
+    assert!(
+        refused == kinds,
+        "only these actions could be filled validly: {refused:?} of {kinds:?}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
