@@ -403,10 +403,15 @@ impl Crawl {
         crawl
     }
 
+    /// No server error, and no markup that came in as text goes out as
+    /// markup (the hostile value's script tag, unescaped, in a page).
     fn check(&mut self, what: &str, status: u16, body: &str) {
         if status >= 500 {
             let text: String = body.chars().take(300).collect();
             self.failures.push(format!("{what} answered {status}: {text}"));
+        }
+        if body.starts_with("<!doctype html>") && body.contains("<script>alert(1)</script>") {
+            self.failures.push(format!("{what} shows typed markup unescaped"));
         }
     }
 
