@@ -17,8 +17,8 @@ use veridesk::auth::permissions::BuiltinRole;
 
 /// Text that has broken web applications: a NUL (PostgreSQL refuses it in
 /// text), quotes, markup, an accent, a right-to-left override, a percent
-/// escape and a backslash.
-const HOSTILE: &str = "x\u{0}y'\"<script>alert(1)</script> é\u{202e} %00 \\ ' OR 1=1 --";
+/// escape, a backslash and a line break that would start a mail header.
+const HOSTILE: &str = "x\u{0}y'\"<script>alert(1)</script> é\u{202e} %00 \\ ' OR 1=1 --\r\nBcc: x@example.test";
 /// The part of [`HOSTILE`] a page shows, escaped.
 const HOSTILE_SHOWN: &str = "&#60;script&#62;alert(1)&#60;/script&#62;";
 const HOSTILE_VARIANT: &str = "every field hostile";
@@ -142,7 +142,8 @@ impl Form {
 }
 
 /// What a screen reader or a browser would trip on in a page: an id used
-/// twice (a label then names the wrong field) and a field nobody labelled.
+/// twice (a label then names the wrong field), a field nobody labelled, a
+/// column header with no text, and heading levels skipped.
 fn markup_problems(page: &str) -> Vec<String> {
     static IDS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("regex"));
     static UNSEEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\shidden\b").expect("regex"));
@@ -153,6 +154,19 @@ fn markup_problems(page: &str) -> Vec<String> {
         if !ids.insert(id[1].to_string()) {
             problems.push(format!("id \"{}\" is used twice", &id[1]));
         }
+    }
+    static EMPTY_HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<th\b[^>]*>\s*</th>").expect("regex"));
+    static HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<h([1-6])\b").expect("regex"));
+    if EMPTY_HEADER.is_match(page) {
+        problems.push("a table column has no header text (a screen reader reads nothing)".into());
+    }
+    let mut level = 0;
+    for h in HEADING.captures_iter(page) {
+        let next: usize = h[1].parse().unwrap_or(1);
+        if next > level + 1 {
+            problems.push(format!("an h{next} follows an h{level}: heading levels are skipped"));
+        }
+        level = next;
     }
     let labelled: HashSet<&str> = LABEL_FOR
         .captures_iter(page)
@@ -550,8 +564,8 @@ fn the_markup_check_sees_unlabelled_fields_and_repeated_ids() {
     let fine = r#"<label for="a">A</label><input id="a" name="a"><label>B <input name="b"></label>
         <input name="c" aria-label="C"><input type="hidden" name="d"><button id="x">Go</button>"#;
     assert_eq!(markup_problems(fine), Vec::<String>::new());
-    let bad = r#"<label>B</label><input name="b"><p id="x"></p><p id="x"></p>"#;
-    assert_eq!(markup_problems(bad).len(), 2, "{:?}", markup_problems(bad));
+    let bad = r#"<h1>T</h1><h3>S</h3><label>B</label><input name="b"><p id="x"></p><p id="x"></p><th></th>"#;
+    assert_eq!(markup_problems(bad).len(), 4, "{:?}", markup_problems(bad));
 }
 
 #[actix_web::test]
