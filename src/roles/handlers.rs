@@ -45,8 +45,6 @@ struct Target<'a> {
 /// A custom role holding permissions the member does not: changing it
 /// would change what its holders, possibly the member's seniors, may do.
 /// The same rule as the team's (a member beyond reach).
-const BEYOND_REACH: &str = "This role holds permissions you do not. Only someone who holds them all can change it.";
-
 fn beyond_reach(ctx: &Ctx, role: &Role) -> bool {
     !role.permission_set().is_subset_of(&ctx.member.permissions)
 }
@@ -179,7 +177,7 @@ pub async fn update_role(
         ));
     }
     if beyond_reach(&ctx, &role) {
-        return Err(AppError::Conflict(BEYOND_REACH.into()));
+        return Err(AppError::Conflict(super::pages::BEYOND_REACH.into()));
     }
     let valid = match form.parse().and_then(|valid| within_own_permissions(&ctx, valid)) {
         Ok(valid) => valid,

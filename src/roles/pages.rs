@@ -44,6 +44,10 @@ pub struct RolesPage {
     pub total_permissions: usize,
 }
 
+/// Why a custom role is read-only to a member: the page says it, and a
+/// save that tries anyway is refused with it (409).
+pub const BEYOND_REACH: &str = "This role holds permissions you do not. Only someone who holds them all can change it.";
+
 /// GET /roles/new, /roles/{id}
 #[derive(Template)]
 #[template(path = "admin/roles/form.html")]
@@ -62,4 +66,11 @@ pub struct RoleFormPage {
     pub form: RoleForm,
     pub errors: FormErrors,
     pub groups: Vec<PermissionGroup>,
+}
+
+impl RoleFormPage {
+    /// [`BEYOND_REACH`], for the template.
+    pub fn beyond_reach_note(&self) -> &'static str {
+        BEYOND_REACH
+    }
 }
