@@ -5,9 +5,9 @@ mod helpers;
 
 mod applicants;
 mod auth;
-mod bad_input;
 mod browser;
 mod cli;
+mod crawl;
 mod email_templates;
 mod flows;
 mod outbox;

@@ -41,7 +41,7 @@ pub fn link_in(page: &str) -> String {
 }
 
 /// Where the session confirmation asks for its email's delivery state.
-fn delivery_status_url(confirmation: &str) -> String {
+pub fn delivery_status_url(confirmation: &str) -> String {
     confirmation
         .split("data-url=\"")
         .nth(1)
