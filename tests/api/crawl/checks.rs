@@ -343,3 +343,24 @@ fn a_form_on_two_records_is_one_form() {
     let keys: HashSet<FormKey> = a.iter().chain(&b).map(Form::key).collect();
     assert_eq!(keys.len(), 1);
 }
+
+/// A fresh installation, before anyone has set it up, takes the same bad
+/// input on its setup and sign-in pages.
+#[actix_web::test]
+async fn a_fresh_installation_answers_bad_input_without_a_server_error() {
+    let app = spawn_app().await;
+    let mut crawl = Crawl::walk(
+        &app,
+        &["/", "/setup", "/sign-in", "/forgot-password"],
+        &[],
+        &HashSet::new(),
+    )
+    .await;
+    assert!(
+        crawl.forms.iter().any(|f| f.action == "/setup"),
+        "the setup form is offered: {:?}",
+        crawl.forms
+    );
+    crawl.attack(&app, || app.csrf()).await;
+    assert!(crawl.failures.is_empty(), "{}", crawl.failures.join("\n"));
+}
