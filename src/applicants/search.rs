@@ -4,12 +4,12 @@
 //! `applicant_search` with a trigram index and the creation time. [`find`]
 //! takes one of three ways in, cheapest first:
 //!
-//! - [`in_window`]: for names shown newest (or oldest) first, the applicants
+//! - `in_window`: for names shown newest (or oldest) first, the applicants
 //!   created last are read in order and matched one by one; a common name
 //!   fills the page from the first few thousand. When those hold a few
 //!   matches but not a page, and the rate they show would fill it from a
-//!   [`WIDE_WINDOW`], that is read next.
-//! - an identifier gives the trigram index only its [`distinctive_word`];
+//!   `WIDE_WINDOW`, that is read next.
+//! - an identifier gives the trigram index only its `distinctive_word`;
 //! - anything else goes through the trigram index whole ([`matches`]).
 
 use super::queries::{Cursor, ListFilter, Sort};

@@ -23,7 +23,7 @@ pub fn names(text: &str) -> Result<Vec<String>, String> {
 
 /// Problems with a link email's subject and body, as the session form and
 /// the template form both check them: a subject that is no header line
-/// (see [`subject_problem`]), a body too long or holding control
+/// (see `subject_problem`), a body too long or holding control
 /// characters, unknown placeholders anywhere, and a body without
 /// `{{session_url}}` (the email would carry no link).
 pub fn problems(subject: &str, body: &str) -> Vec<(&'static str, String)> {

@@ -47,7 +47,7 @@ pub fn same_name_among<'a>(name: &str, mut names: impl Iterator<Item = &'a Strin
     names.any(|n| key(n) == wanted)
 }
 
-/// "<name> (copy)", shortened by characters (never inside one) to fit 120.
+/// "`<name> (copy)`", shortened by characters (never inside one) to fit 120.
 pub fn copy_name(name: &str) -> String {
     let base: String = name.chars().take(113).collect();
     format!("{base} (copy)")
