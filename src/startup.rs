@@ -122,7 +122,15 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .route("/health", web::get().to(health))
             .route("/status", web::get().to(status_page))
-            .service(actix_files::Files::new("/static", static_dir.clone()))
+            // Style sheets and scripts change with each release while their
+            // names stay: browsers must ask again (a 304 when unchanged)
+            // rather than guess how long a copy stays fresh, or a page of
+            // the new release could run with the old script.
+            .service(
+                web::scope("/static")
+                    .wrap(DefaultHeaders::new().add(("Cache-Control", "no-cache")))
+                    .service(actix_files::Files::new("", static_dir.clone())),
+            )
             .service(
                 web::scope("")
                     .wrap(sessions)

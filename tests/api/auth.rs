@@ -432,6 +432,26 @@ async fn every_response_carries_security_headers_and_safe_cookies() {
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Page not found"));
+
+    // Style sheets and scripts are asked for again after a release, not
+    // kept on a browser's guess; unchanged, they cost a 304.
+    let style = app
+        .client
+        .get(format!("{}/static/css/app.css", app.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(style.status(), 200);
+    assert_eq!(style.headers()["cache-control"], "no-cache");
+    let etag = style.headers()["etag"].clone();
+    let again = app
+        .client
+        .get(format!("{}/static/css/app.css", app.address))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status(), 304);
 }
 
 #[actix_web::test]

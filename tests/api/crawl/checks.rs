@@ -154,7 +154,10 @@ async fn no_page_or_form_answers_bad_input_with_a_server_error() {
     first.attack(&app, || sign_in_owner(&app)).await;
     let mut second = Crawl::walk(&app, &start, &["/sign-out"], &first.keys()).await;
     if std::env::var_os("CRAWL_LIST").is_some() {
-        eprintln!("second round: {:#?}", second.forms.iter().map(|f| &f.action).collect::<Vec<_>>());
+        eprintln!(
+            "second round: {:#?}",
+            second.forms.iter().map(|f| &f.action).collect::<Vec<_>>()
+        );
     }
     second.attack(&app, || sign_in_owner(&app)).await;
 
