@@ -135,9 +135,24 @@ pub struct EditorPage {
     pub logo: Option<String>,
     pub errors: FormErrors,
     pub can_edit: bool,
+    /// Why the page is read-only, when it is (see [`locked_note`]).
+    pub locked_note: &'static str,
     pub can_publish: bool,
     pub can_unarchive: bool,
     pub updated: String,
+}
+
+/// Why a flow's editor and step pages are read-only to a member: the flow
+/// is archived (nobody changes it until it is unarchived), or the member
+/// may not edit flows. Empty when they may change it.
+pub fn locked_note(may_edit: bool, archived: bool) -> &'static str {
+    if archived {
+        "Archived: unarchive the flow to change it."
+    } else if !may_edit {
+        "Read only: changing it needs the permission to create and edit flows and questionnaires."
+    } else {
+        ""
+    }
 }
 
 /// GET /flows/{id}/steps/{step}
@@ -154,6 +169,8 @@ pub struct StepPage {
     pub problems: Vec<String>,
     pub questionnaires: Vec<(String, String)>,
     pub can_edit: bool,
+    /// Why the page is read-only, when it is (see [`locked_note`]).
+    pub locked_note: &'static str,
     pub document_types: &'static [(&'static str, &'static str)],
     pub image_sources: &'static [(&'static str, &'static str)],
     pub networks: &'static [(&'static str, &'static str)],
@@ -175,6 +192,7 @@ impl StepPage {
         problems: Vec<String>,
         questionnaires: Vec<(String, String)>,
         can_edit: bool,
+        locked_note: &'static str,
     ) -> Self {
         Self {
             chrome,
@@ -187,6 +205,7 @@ impl StepPage {
             problems,
             questionnaires,
             can_edit,
+            locked_note,
             document_types: &DOCUMENT_TYPES,
             image_sources: &IMAGE_SOURCES,
             networks: &NETWORKS,

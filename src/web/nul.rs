@@ -9,6 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Uri;
 use actix_web::http::uri::PathAndQuery;
 use actix_web::middleware::Next;
+use std::borrow::Cow;
 
 /// Middleware: the request's query string without NULs (`%00`; a raw one
 /// cannot be in a request line).
@@ -17,7 +18,7 @@ pub async fn drop_from_query(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     if let Some(query) = req.uri().query().filter(|q| q.contains("%00")) {
-        let cleaned = String::from_utf8(without_nul(query.as_bytes())).unwrap_or_default();
+        let cleaned = String::from_utf8_lossy(&without_nul(query.as_bytes())).into_owned();
         let mut parts = req.uri().clone().into_parts();
         let path_and_query = format!("{}?{cleaned}", req.uri().path());
         if let Ok(pq) = PathAndQuery::try_from(path_and_query) {
@@ -30,57 +31,51 @@ pub async fn drop_from_query(
     next.call(req).await
 }
 
-/// A form body or query string without NUL characters, encoded (`%00`)
-/// or raw.
-/// PostgreSQL text cannot hold them, so a NUL pasted into any field would
-/// make the write fail; nobody means to type one, and dropping it keeps the
-/// rest of what was typed.
-pub fn without_nul(body: &[u8]) -> Vec<u8> {
-    let mut current = body.to_vec();
-    // Removing one can join its neighbours into another (`%%0000`), so
-    // until none is left.
-    loop {
-        let mut out = Vec::with_capacity(current.len());
-        let mut rest = current.as_slice();
-        while let Some((&first, tail)) = rest.split_first() {
-            if rest.starts_with(b"%00") {
-                rest = &rest[3..];
-            } else {
-                if first != 0 {
-                    out.push(first);
-                }
-                rest = tail;
-            }
-        }
-        if out.len() == current.len() {
-            return out;
-        }
-        current = out;
+/// A form body or query string (`application/x-www-form-urlencoded`)
+/// without NUL characters, encoded (`%00`) or raw. PostgreSQL text cannot
+/// hold them, so a NUL pasted into any field would make the write fail;
+/// nobody means to type one, and dropping it keeps the rest of what was
+/// typed. The pairs are decoded, cleaned and encoded again, so removing a
+/// NUL never joins its neighbours into another escape (`%%0041` is the text
+/// `%41`, not `A`). Input without a NUL is returned as it came.
+pub fn without_nul(body: &[u8]) -> Cow<'_, [u8]> {
+    if !body.contains(&0) && !body.windows(3).any(|w| w == b"%00") {
+        return Cow::Borrowed(body);
     }
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(body) {
+        out.append_pair(&name.replace('\0', ""), &value.replace('\0', ""));
+    }
+    Cow::Owned(out.finish().into_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn clean(input: &[u8]) -> String {
+        String::from_utf8(without_nul(input).into_owned()).expect("utf-8")
+    }
+
     #[test]
-    fn nul_characters_are_dropped_from_form_bodies() {
+    fn nul_characters_are_dropped_and_nothing_else_changes() {
+        assert_eq!(clean(b"a=x%00y&b=%2500z"), "a=xy&b=%2500z", "an encoded % stays");
+        assert_eq!(clean(b"a=x%00%00"), "a=x");
+        assert_eq!(clean(&[b'a', b'=', 0, b'1']), "a=1", "a raw NUL goes too");
+        assert_eq!(clean(b"q=%%0041"), "q=%2541", "the text %41, not A");
         assert_eq!(
-            without_nul(b"a=x%00y&b=%2500z"),
-            b"a=xy&b=%2500z".to_vec(),
-            "an encoded % stays"
-        );
-        assert_eq!(without_nul(b"a=x%00%00"), b"a=x".to_vec());
-        assert_eq!(
-            without_nul(&[b'a', b'=', 0, b'1']),
-            b"a=1".to_vec(),
-            "a raw NUL goes too"
+            clean(b"a=%%0000"),
+            "a=%2500",
+            "the text %00 typed around a NUL stays text"
         );
         assert_eq!(
-            without_nul(b"a=%%0000"),
-            b"a=".to_vec(),
-            "nor one that removing another makes"
+            clean(b"n%00ame=caf%C3%A9+noir"),
+            "name=caf%C3%A9+noir",
+            "names too; the rest decodes the same"
         );
-        assert_eq!(without_nul(&[b'a', b'=', b'%', 0, b'0', b'0']), b"a=".to_vec());
+        assert!(
+            matches!(without_nul(b"a=%ff&b=1"), Cow::Borrowed(_)),
+            "input without a NUL is untouched, even when it is not UTF-8"
+        );
     }
 }

@@ -185,6 +185,11 @@ async fn duplicate_archive_and_unarchive() {
     assert_eq!(step_count(&app, &copy, 1), 2);
 
     app.post(&format!("{flow}/archive"), &[]).await.assert_redirect(&flow);
+    let archived = app.get(&flow).await.body;
+    assert!(
+        archived.contains("Archived: unarchive the flow to change it.") && !archived.contains("needs the permission"),
+        "an Owner is told why the archived flow is read-only, and it is not a missing permission"
+    );
     let list = app.get("/flows").await;
     assert!(!list.body.contains(">Business onboarding</a>"));
     assert!(
@@ -576,6 +581,9 @@ async fn names_saved_decomposed_are_composed_by_the_migration() {
     let alone = create(&mut conn, "Re\u{301}sidents");
     create(&mut conn, composed);
     let twin = create(&mut conn, decomposed);
+    // U+0958 composes to two characters (a composition exclusion): 120 of
+    // them would no longer fit the 120 a name may have.
+    let longer = create(&mut conn, &"\u{958}".repeat(120));
     conn.batch_execute(include_str!("../../migrations/2026-11-23-000021_names_composed/up.sql"))
         .expect("migration");
     let name_of = |conn: &mut diesel::PgConnection, id: uuid::Uuid| {
@@ -583,6 +591,11 @@ async fn names_saved_decomposed_are_composed_by_the_migration() {
     };
     assert_eq!(name_of(&mut conn, alone), "R\u{e9}sidents");
     assert_eq!(name_of(&mut conn, twin), format!("{composed} (2)"));
+    assert_eq!(
+        name_of(&mut conn, longer),
+        "\u{915}\u{93c}".repeat(60),
+        "composed, then cut to 120"
+    );
     drop(conn);
     let list = app.get("/flows").await.body;
     assert!(list.contains(composed) && list.contains(&format!("{composed} (2)")) && !list.contains(decomposed));

@@ -2,6 +2,7 @@
 //! the draft into the live version (publish) or throwing it away.
 
 use super::*;
+use crate::flows::pages::locked_note;
 
 pub(super) fn questionnaire_names(conn: &mut PgConnection) -> Result<BTreeMap<Uuid, String>, AppError> {
     Ok(questionnaires::choices(conn)?.into_iter().collect())
@@ -72,6 +73,7 @@ pub(super) async fn editor_page_named(
             logo: def.settings.logo.clone(),
             errors,
             can_edit: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
+            locked_note: locked_note(ctx.can(Permission::FlowsEdit), summary.flow.archived_at.is_some()),
             can_publish: ctx.can(Permission::FlowsPublish) && summary.flow.archived_at.is_none(),
             can_unarchive: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_some(),
             updated: format!(
@@ -244,6 +246,7 @@ async fn step_page(
             problems,
             names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
             ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
+            locked_note(ctx.can(Permission::FlowsEdit), summary.flow.archived_at.is_some()),
         ),
     )
 }
