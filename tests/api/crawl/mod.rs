@@ -409,7 +409,7 @@ async fn uploads(client: &TestApp, form: &Form, token: &str) -> Vec<(&'static st
             "image/svg+xml",
         ),
         ("an empty file", Vec::new(), "application/octet-stream"),
-        ("a file over the limit", vec![0x47; 2 * 1024 * 1024], "image/gif"),
+        ("a file over the limit", vec![0x47; 6 * 1024 * 1024], "image/gif"),
     ];
     let url = format!("{}{}", client.address, form.action);
     let mut out = Vec::new();
