@@ -370,3 +370,83 @@ async fn a_fresh_installation_answers_bad_input_without_a_server_error() {
     crawl.attack(&app, || app.csrf()).await;
     assert!(crawl.failures.is_empty(), "{}", crawl.failures.join("\n"));
 }
+
+/// Requests no browser of ours sends, but a proxy, a script or a tampered
+/// cookie might: each gets a clear 4xx, never a server error, and a forged
+/// or broken session cookie counts as signed out.
+#[actix_web::test]
+async fn strange_requests_get_clear_answers() {
+    let app = demo_app().await;
+    let token = sign_in_owner(&app).await;
+    let url = |path: &str| format!("{}{path}", app.address);
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let long = "a".repeat(3000);
+    for cookie in [
+        "id=garbage",
+        "id=",
+        "id=%00%ff",
+        &format!("id={long}"),
+        "other=1; id=x; id=y",
+    ] {
+        let response = stranger
+            .get(url("/applicants"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(
+            response.status(),
+            303,
+            "{cookie}: a broken session cookie is no session"
+        );
+    }
+    let body = format!("csrf_token={token}&name=x");
+    for (content_type, body) in [
+        ("application/json", format!(r#"{{"csrf_token":"{token}"}}"#)),
+        ("text/plain", body.clone()),
+        ("multipart/form-data; boundary=x", "garbage".to_string()),
+        (
+            "application/x-www-form-urlencoded",
+            format!("csrf_token={token}&name=%E9"),
+        ),
+    ] {
+        let response = app
+            .client
+            .post(url("/applicants"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        let page = response.text().await.unwrap_or_default();
+        assert!(
+            (400..500).contains(&status) && page.contains("<h1"),
+            "{content_type}: {status} {page}"
+        );
+    }
+    for (method, path) in [
+        (reqwest::Method::PUT, "/applicants"),
+        (reqwest::Method::DELETE, "/applicants/x"),
+        (reqwest::Method::PATCH, "/team"),
+    ] {
+        let status = app
+            .client
+            .request(method.clone(), url(path))
+            .send()
+            .await
+            .expect("request")
+            .status();
+        assert!(status.is_client_error(), "{method} {path}: {status}");
+    }
+    let repeated = app.get("/applicants?status=INIT&status=INIT").await;
+    assert_eq!(repeated.status, 400);
+    assert!(
+        repeated.body.contains("The address has an invalid parameter"),
+        "{}",
+        repeated.body
+    );
+}
