@@ -48,29 +48,9 @@ struct Variant {
 /// so each reaches the handler's own checks.
 fn variants(form: &Form) -> Vec<Variant> {
     let long = "é".repeat(10_000);
-    let text = |value: &str| {
-        form.filled(|_, v, kind| {
-            Some(
-                if matches!(kind, Kind::Typed | Kind::Email) {
-                    value
-                } else {
-                    v
-                }
-                .to_string(),
-            )
-        })
-    };
-    let values = |value: &str| form.filled(|_, v, kind| Some(if kind == Kind::Kept { v } else { value }.to_string()));
-    let forged = form.filled(|n, v, kind| {
-        Some(
-            if kind == Kind::Kept && n != "csrf_token" {
-                HOSTILE
-            } else {
-                v
-            }
-            .to_string(),
-        )
-    });
+    let text = |value: &str| with(form, value, |_, kind| matches!(kind, Kind::Typed | Kind::Email));
+    let values = |value: &str| with(form, value, |_, kind| kind != Kind::Kept);
+    let forged = with(form, HOSTILE, |name, kind| kind == Kind::Kept && name != "csrf_token");
     let variant = |name, fields, shows: Option<&str>| Variant {
         name,
         fields,
@@ -89,6 +69,11 @@ fn variants(form: &Form) -> Vec<Variant> {
     // or the form as found, which the crawl sends after all of these.
     let mut sent = HashSet::from([form.as_found()]);
     all.into_iter().filter(|v| sent.insert(v.fields.clone())).collect()
+}
+
+/// The form with `value` in the fields `which` picks, the rest as found.
+fn with(form: &Form, value: &str, which: impl Fn(&str, Kind) -> bool) -> Vec<(String, String)> {
+    form.filled(|name, found, kind| Some(if which(name, kind) { value } else { found }.to_string()))
 }
 
 /// What a crawl saw: every page it fetched and every distinct form.
@@ -196,19 +181,31 @@ impl Crawl {
 
     /// Sends every variant of every form, each from its page fetched again
     /// (so hidden values such as a lock version are current); sends each
-    /// form to a record that does not exist; spoils every address seen; and
-    /// visits every page again. `resume` signs the client back in if a form
-    /// signed it out, and returns the CSRF token to send.
+    /// form to a record that does not exist, and file forms wrong files;
+    /// spoils every address seen; and visits every page again. `resume`
+    /// signs the client back in if a form signed it out, and returns the
+    /// CSRF token to send.
     pub async fn attack<F, Fut>(&mut self, client: &TestApp, resume: F)
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = String>,
     {
+        let token = self.send_bad_input(client, &resume).await;
+        self.send_elsewhere(client, &token).await;
+        self.spoil_and_revisit(client).await;
+    }
+
+    /// Round by round (every form's first variant, then every form's
+    /// second...), and last every form as found: sent so, a form usually
+    /// does what it says (deletes, archives), and others on its page may go
+    /// with it, so that waits until all have had their bad input. Returns
+    /// the CSRF token in use at the end.
+    async fn send_bad_input<F, Fut>(&mut self, client: &TestApp, resume: &F) -> String
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = String>,
+    {
         let mut token = resume().await;
-        // Round by round (every form's first variant, then every form's
-        // second...), and last every form as found: sent so, a form usually
-        // does what it says (deletes, archives), and others on its page may
-        // go with it, so that waits until all have had their bad input.
         let plans: Vec<(Form, Vec<Variant>)> = self.forms.iter().map(|f| (f.clone(), variants(f))).collect();
         let last = plans.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
         let mut gone = HashSet::new();
@@ -228,21 +225,11 @@ impl Crawl {
                 }
                 let Some(fresh) = self.fetch_again(client, form).await else {
                     gone.insert(form.key());
-                    self.gone
-                        .push(format!("{} on {} (before {})", form.action, form.page, variant.name));
+                    let note = format!("{} on {} (before {})", form.action, form.page, variant.name);
+                    self.gone.push(note);
                     continue;
                 };
-                // The same fields, with the page's current hidden values.
-                let fields: Vec<(String, String)> = variant
-                    .fields
-                    .iter()
-                    .map(
-                        |(n, v)| match (form.fields.iter().find(|f| &f.0 == n), fresh.value(n)) {
-                            (Some((_, old, Kind::Kept)), Some(now)) if old == v => (n.clone(), now.to_string()),
-                            _ => (n.clone(), v.clone()),
-                        },
-                    )
-                    .collect();
+                let fields = with_current_hidden_values(form, &fresh, &variant.fields);
                 let what = format!("POST {} ({})", fresh.action, variant.name);
                 let page = self.send(client, &fresh.action, &fields, &token, &what).await;
                 if page.location.as_deref().is_some_and(|l| l.starts_with("/sign-in")) {
@@ -254,17 +241,23 @@ impl Crawl {
                 }
             }
         }
+        token
+    }
+
+    /// Each form sent, as found, to a record that does not exist; file
+    /// forms sent files that are not images.
+    async fn send_elsewhere(&mut self, client: &TestApp, token: &str) {
         for form in self.forms.clone() {
             if ID.is_match(&form.action) {
                 let elsewhere = ID.replace_all(&form.action, uuid::Uuid::nil().to_string()).into_owned();
                 let what = format!("POST {elsewhere} (a record that does not exist)");
-                let page = self.send(client, &elsewhere, &form.as_found(), &token, &what).await;
+                let page = self.send(client, &elsewhere, &form.as_found(), token, &what).await;
                 if !matches!(page.status, 404 | 409 | 410 | 422) {
                     self.failures.push(format!("{what} answered {}", page.status));
                 }
             }
             if form.multipart {
-                for (variant, status, body) in uploads(client, &form, &token).await {
+                for (variant, status, body) in uploads(client, &form, token).await {
                     let what = format!("POST {} ({variant})", form.action);
                     self.check(&what, status, &body);
                     // A file that is no logo is refused on the form's page.
@@ -275,6 +268,11 @@ impl Crawl {
                 }
             }
         }
+    }
+
+    /// Every address seen and every search form, spoiled; then every page
+    /// again, after all that was sent.
+    async fn spoil_and_revisit(&mut self, client: &TestApp) {
         let mut addresses: Vec<String> = self.pages.iter().flat_map(|url| spoiled(url)).collect();
         addresses.extend(self.searches.iter().flat_map(spoiled_search));
         for bad in addresses {
@@ -329,6 +327,24 @@ impl Crawl {
             }
         }
     }
+}
+
+/// `fields` as filled from `form`, with the hidden values it kept as found
+/// replaced by those the page shows now (`fresh`).
+fn with_current_hidden_values(form: &Form, fresh: &Form, fields: &[(String, String)]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(name, value)| {
+            let was_kept = form
+                .fields
+                .iter()
+                .any(|(n, v, k)| n == name && v == value && *k == Kind::Kept);
+            match fresh.value(name) {
+                Some(now) if was_kept => (name.clone(), now.to_string()),
+                _ => (name.clone(), value.clone()),
+            }
+        })
+        .collect()
 }
 
 /// What makes two forms the same form (see [`Form::key`]).
