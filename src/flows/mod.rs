@@ -7,6 +7,8 @@ mod pages;
 pub mod queries;
 pub mod transfer;
 
+pub(crate) use pages::locked_note;
+
 use actix_web::web;
 
 /// Mounts the flow pages. `/flows/import` comes before `/flows/{id}`.

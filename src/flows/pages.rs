@@ -142,9 +142,10 @@ pub struct EditorPage {
     pub updated: String,
 }
 
-/// Why a flow's editor and step pages are read-only to a member: the flow
-/// is archived (nobody changes it until it is unarchived), or the member
-/// may not edit flows. Empty when they may change it.
+/// Why a flow's editor and step pages (and a questionnaire's question
+/// page) are read-only to a member: the flow is archived (nobody changes it
+/// until it is unarchived), or the member may not edit flows. Empty when
+/// they may change it, which is what `can_edit` says.
 pub fn locked_note(may_edit: bool, archived: bool) -> &'static str {
     if archived {
         "Archived: unarchive the flow to change it."
@@ -191,7 +192,6 @@ impl StepPage {
         errors: FormErrors,
         problems: Vec<String>,
         questionnaires: Vec<(String, String)>,
-        can_edit: bool,
         locked_note: &'static str,
     ) -> Self {
         Self {
@@ -204,7 +204,7 @@ impl StepPage {
             errors,
             problems,
             questionnaires,
-            can_edit,
+            can_edit: locked_note.is_empty(),
             locked_note,
             document_types: &DOCUMENT_TYPES,
             image_sources: &IMAGE_SOURCES,

@@ -375,6 +375,7 @@ async fn question_page(
             earlier,
             file_types: QuestionPage::file_type_list(),
             can_edit: ctx.can(Permission::FlowsEdit),
+            locked_note: crate::flows::locked_note(ctx.can(Permission::FlowsEdit), false),
         },
     )
 }

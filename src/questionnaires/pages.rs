@@ -93,6 +93,8 @@ pub struct QuestionPage {
     pub earlier: Vec<(String, String)>,
     pub file_types: &'static [(&'static str, &'static str)],
     pub can_edit: bool,
+    /// Why the page is read-only, when it is (see `flows::locked_note`).
+    pub locked_note: &'static str,
 }
 
 impl QuestionPage {

@@ -13,32 +13,26 @@ pub async fn read_upload(
 ) -> Result<(String, Vec<u8>), String> {
     let mut token = String::new();
     let mut file = Vec::new();
-    let mut too_large = false;
-    let mut drained = 0usize;
+    let too_large = || format!("The file is larger than the {} KB limit.", max_bytes / 1024);
+    // Past the limit, the rest is read and dropped: a browser still sending
+    // when the answer comes shows "connection reset", not the page that
+    // says the file is too large. Past a bound, the answer goes anyway.
+    let mut dropped: Option<usize> = None;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| "The upload could not be read; try again.".to_string())?;
         let name = field.name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| "The upload was interrupted; try again.".to_string())?;
-            if too_large || bytes.len() + chunk.len() > max_bytes + 1 {
-                // Read the rest and drop it: a browser still sending when
-                // the answer comes shows "connection reset", not the page
-                // that says the file is too large. Past a bound, give up.
-                too_large = true;
-                drained += chunk.len();
-                if drained > DRAIN_LIMIT {
-                    break;
-                }
+            if dropped.is_none() && bytes.len() + chunk.len() <= max_bytes + 1 {
+                bytes.extend_from_slice(&chunk);
                 continue;
             }
-            bytes.extend_from_slice(&chunk);
-        }
-        if too_large {
-            if drained > DRAIN_LIMIT {
-                break;
+            let total = dropped.unwrap_or(0) + chunk.len();
+            if total > DRAIN_LIMIT {
+                return Err(too_large());
             }
-            continue;
+            dropped = Some(total);
         }
         if name == "csrf_token" {
             token = String::from_utf8_lossy(&bytes).into_owned();
@@ -46,10 +40,10 @@ pub async fn read_upload(
             file = bytes;
         }
     }
-    if too_large {
-        return Err(format!("The file is larger than the {} KB limit.", max_bytes / 1024));
+    match dropped {
+        Some(_) => Err(too_large()),
+        None => Ok((token, file)),
     }
-    Ok((token, file))
 }
 
 /// How much of a too-large upload is read and dropped before the answer.

@@ -30,6 +30,7 @@ pub(super) async fn editor_page_named(
     })
     .await?;
     let version = summary.current().ok_or(AppError::NotFound)?;
+    let note = locked_note(ctx.can(Permission::FlowsEdit), summary.flow.archived_at.is_some());
     let def = version.parsed()?;
     let name_of = |q: Uuid| names.get(&q).cloned().unwrap_or_else(|| "deleted questionnaire".into());
     let steps = def
@@ -72,8 +73,8 @@ pub(super) async fn editor_page_named(
             settings: settings.unwrap_or_else(|| SettingsForm::from_settings(&def.settings)),
             logo: def.settings.logo.clone(),
             errors,
-            can_edit: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
-            locked_note: locked_note(ctx.can(Permission::FlowsEdit), summary.flow.archived_at.is_some()),
+            can_edit: note.is_empty(),
+            locked_note: note,
             can_publish: ctx.can(Permission::FlowsPublish) && summary.flow.archived_at.is_none(),
             can_unarchive: ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_some(),
             updated: format!(
@@ -245,7 +246,6 @@ async fn step_page(
             errors,
             problems,
             names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
-            ctx.can(Permission::FlowsEdit) && summary.flow.archived_at.is_none(),
             locked_note(ctx.can(Permission::FlowsEdit), summary.flow.archived_at.is_some()),
         ),
     )
