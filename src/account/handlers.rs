@@ -108,7 +108,7 @@ pub async fn change_password(ctx: Ctx, CsrfForm(form): CsrfForm<PasswordForm>) -
     if ctx
         .state()
         .signin_limiter
-        .check_key(&ctx.visitor.client.ip_addr())
+        .check_key(&ctx.visitor.client.rate_key())
         .is_err()
     {
         return Err(AppError::TooManyRequests);

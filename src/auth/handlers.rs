@@ -2,7 +2,7 @@
 
 use super::forms::{ForgotForm, ResetForm, SetupForm, SignInForm};
 use super::pages::{ForgotPage, InvalidLinkPage, ResetPage, SetupPage, SignInPage};
-use super::queries::{self, is_locked};
+use super::queries::{self, Attempt};
 use super::safe_next;
 use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::BuiltinRole;
@@ -77,7 +77,7 @@ fn sign_in_again(v: &Visitor, form: &SignInForm, error: &str, status: StatusCode
 
 /// POST /sign-in
 pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result<HttpResponse, AppError> {
-    if v.state.signin_limiter.check_key(&v.client.ip_addr()).is_err() {
+    if v.state.signin_limiter.check_key(&v.client.rate_key()).is_err() {
         return sign_in_again(&v, &form, TOO_MANY, StatusCode::TOO_MANY_REQUESTS);
     }
     let Ok(email) = EmailAddress::parse(&form.email) else {
@@ -115,67 +115,59 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
         return sign_in_again(&v, &form, WRONG_CREDENTIALS, StatusCode::UNAUTHORIZED);
     };
 
-    if !password_ok || is_locked(&member, now) {
-        // Anyone may type a member's email: the attempt is a visitor's,
-        // about that member, not the member's own doing.
-        let actor = v.actor(&member.email);
-        let reason = if is_locked(&member, now) {
-            "locked"
-        } else {
-            "wrong password"
-        };
-        let base_url = v.state.settings.base_url.clone();
-        db::run(&v.state.pool, move |conn| {
-            audit::record(
-                conn,
-                now,
-                &actor,
-                EventKind::SignInFailed,
-                Some(("member", member.id.to_string())),
-                json!({ "reason": reason }),
-            )?;
-            if reason != "locked" && queries::record_failure(conn, member.id, now)? {
-                let until = now + queries::LOCK_DURATION;
-                audit::record(
-                    conn,
-                    now,
-                    &actor,
-                    EventKind::LockedOut,
-                    Some(("member", member.id.to_string())),
-                    json!({ "until": until.to_rfc3339() }),
-                )?;
-                let company = company_name(conn)?;
-                let zone: chrono_tz::Tz = member.time_zone.parse().unwrap_or(chrono_tz::UTC);
-                let email = emails::LockedOut {
-                    company: &company,
-                    name: &member.name,
-                    until: &until.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string(),
-                    reset_url: &format!("{base_url}/forgot-password"),
-                }
-                .compose(&member.email)?;
-                outbox::queue(conn, now, email)?;
+    // Anyone may type a member's email: a refused attempt is a visitor's,
+    // about that member, not the member's own doing.
+    let refused_actor = v.actor(&member.email);
+    let signed_in_actor = Actor::member_at_door(member.id, &member.email, &v.client);
+    let base_url = v.state.settings.base_url.clone();
+    let attempt = db::run(&v.state.pool, move |conn| {
+        let attempt = queries::settle_attempt(conn, member.id, password_ok, now)?;
+        let subject = Some(("member", member.id.to_string()));
+        let reason = match attempt {
+            Attempt::SignedIn => {
+                audit::record(conn, now, &signed_in_actor, EventKind::SignedIn, subject, json!({}))?;
+                return Ok(attempt);
             }
-            Ok(())
-        })
-        .await?;
-        v.state.outbox_wakeup.notify_one();
-        return sign_in_again(&v, &form, WRONG_CREDENTIALS, StatusCode::UNAUTHORIZED);
-    }
-
-    let actor = Actor::member_at_door(member.id, &member.email, &v.client);
-    db::run(&v.state.pool, move |conn| {
-        queries::record_success(conn, member.id, now)?;
+            Attempt::WrongPassword { .. } => "wrong password",
+            Attempt::Locked => "locked",
+            Attempt::Inactive => "inactive",
+        };
         audit::record(
             conn,
             now,
-            &actor,
-            EventKind::SignedIn,
-            Some(("member", member.id.to_string())),
-            json!({}),
+            &refused_actor,
+            EventKind::SignInFailed,
+            subject.clone(),
+            json!({ "reason": reason }),
         )?;
-        Ok(())
+        if attempt == (Attempt::WrongPassword { locked: true }) {
+            let until = now + queries::LOCK_DURATION;
+            audit::record(
+                conn,
+                now,
+                &refused_actor,
+                EventKind::LockedOut,
+                subject,
+                json!({ "until": until.to_rfc3339() }),
+            )?;
+            let company = company_name(conn)?;
+            let zone: chrono_tz::Tz = member.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let email = emails::LockedOut {
+                company: &company,
+                name: &member.name,
+                until: &until.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string(),
+                reset_url: &format!("{base_url}/forgot-password"),
+            }
+            .compose(&member.email)?;
+            outbox::queue(conn, now, email)?;
+        }
+        Ok(attempt)
     })
     .await?;
+    if attempt != Attempt::SignedIn {
+        v.state.outbox_wakeup.notify_one();
+        return sign_in_again(&v, &form, WRONG_CREDENTIALS, StatusCode::UNAUTHORIZED);
+    }
     // A new session id at sign-in defeats session fixation; a new CSRF
     // token makes any token seen before sign-in useless.
     v.session.renew();
@@ -225,7 +217,7 @@ pub async fn forgot_password_form(v: Visitor) -> Result<HttpResponse, AppError> 
 
 /// POST /forgot-password
 pub async fn forgot_password(v: Visitor, CsrfForm(form): CsrfForm<ForgotForm>) -> Result<HttpResponse, AppError> {
-    if v.state.signin_limiter.check_key(&v.client.ip_addr()).is_err() {
+    if v.state.signin_limiter.check_key(&v.client.rate_key()).is_err() {
         return Err(AppError::TooManyRequests);
     }
     let mut errors = FormErrors::new();

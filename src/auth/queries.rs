@@ -45,14 +45,55 @@ pub fn is_locked(member: &Member, now: DateTime<Utc>) -> bool {
     member.locked_until.is_some_and(|until| until > now)
 }
 
-/// Counts a failed sign-in; returns true when this failure locked the account.
-pub fn record_failure(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
-    // Lock the row so concurrent failures count correctly.
-    let member: Member = members::table
+/// What a sign-in attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The password matched and the account is open: signed in.
+    SignedIn,
+    /// A wrong password, counted; `locked` when it was the one that locked the account.
+    WrongPassword { locked: bool },
+    /// The account is locked: the password was not even considered.
+    Locked,
+    /// The member was deactivated (or removed) while the password was checked.
+    Inactive,
+}
+
+/// Settles a sign-in attempt on the member's row, locked, after the password
+/// check. The row read before that check is stale when guesses arrive
+/// together: each of them would pass a lock set by another, and a right
+/// guess among them would clear it. Deciding here, one attempt at a time on
+/// the current row, keeps the count and the lock exact.
+pub fn settle_attempt(
+    conn: &mut PgConnection,
+    id: Uuid,
+    password_ok: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<Attempt> {
+    let member = members::table
         .find(id)
         .for_update()
         .select(Member::as_select())
-        .first(conn)?;
+        .first(conn)
+        .optional()?;
+    let Some(member) = member.filter(|m| m.status == status::ACTIVE) else {
+        return Ok(Attempt::Inactive);
+    };
+    if is_locked(&member, now) {
+        return Ok(Attempt::Locked);
+    }
+    if password_ok {
+        record_success(conn, id, now)?;
+        Ok(Attempt::SignedIn)
+    } else {
+        let locked = record_failure(conn, &member, now)?;
+        Ok(Attempt::WrongPassword { locked })
+    }
+}
+
+/// Counts a failed sign-in on `member`, read locked by [`settle_attempt`];
+/// returns true when this failure locked the account.
+fn record_failure(conn: &mut PgConnection, member: &Member, now: DateTime<Utc>) -> QueryResult<bool> {
+    let id = member.id;
     let window_open = member
         .failed_window_start
         .is_some_and(|start| start + FAILURE_WINDOW > now);
@@ -79,7 +120,7 @@ pub fn record_failure(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> 
 }
 
 /// Clears failures and records the sign-in time.
-pub fn record_success(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+fn record_success(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(members::table.find(id))
         .set((
             members::failed_signins.eq(0),

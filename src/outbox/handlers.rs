@@ -85,7 +85,10 @@ pub async fn outbox_message(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     // (no mail server) is where such links are read, so there an Owner, who
     // may do anything anyway, sees them; a role given only "view the
     // outbox" must not turn into a way to reset the Owner's password.
-    let secret = matches!(message.kind.as_str(), "invitation" | "password_reset" | "session_link");
+    let secret = matches!(
+        message.kind.as_str(),
+        "invitation" | "password_reset" | crate::verifications::LINK_EMAIL_KIND
+    );
     let mailbox = ctx.state().settings.smtp_url.is_none();
     let redacted = secret && !(mailbox && ctx.member.is_owner());
     if redacted {

@@ -288,6 +288,14 @@ pub fn mark_failed(
     ))
     .execute(conn)?;
     insert_attempt(conn, message.id, now, Some(error))?;
+    // An invitation or reset link that failed for good is never sent
+    // again: asking again makes a new one. Its token leaves the stored
+    // email, as a sent one's does. (A verification link's email may be
+    // sent again as a copy while the link lives; its token goes when the
+    // link is withdrawn or a copy carries it.)
+    if exhausted && message.kind != crate::verifications::LINK_EMAIL_KIND {
+        forget_links(conn, &[message.id])?;
+    }
     Ok(exhausted)
 }
 

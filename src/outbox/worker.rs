@@ -325,6 +325,7 @@ pub async fn run_once(state: &AppState, transport: &Transport) -> anyhow::Result
         }
         if !dead.is_empty() {
             super::queries::cancel_waiting(&mut conn, &dead, "its link was withdrawn or expired")?;
+            super::queries::forget_links(&mut conn, &dead)?;
             due.retain(|m| !dead.contains(&m.id));
         }
         Ok(due)

@@ -257,13 +257,6 @@ where
     .await
 }
 
-fn flash_outcome(ctx: &Ctx, outcome: Result<String, String>) {
-    match outcome {
-        Ok(message) => ctx.flash(FlashKind::Success, message),
-        Err(message) => ctx.flash(FlashKind::Error, message),
-    }
-}
-
 /// POST /questionnaires/{id}/questions
 pub async fn add_question(
     ctx: Ctx,
@@ -320,7 +313,7 @@ pub async fn add_question(
     .await?;
     let key = outcome.as_ref().map(|(_, key)| key.clone()).unwrap_or_default();
     let outcome = outcome.map(|(message, _)| message);
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/questionnaires/{id}/questions/{key}")))
 }
 
@@ -430,7 +423,7 @@ pub async fn save_question(
         Ok(format!("Question “{label}” saved."))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
 
@@ -466,7 +459,7 @@ pub async fn move_question(
         Ok("Question moved.".to_string())
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
 
@@ -501,7 +494,7 @@ pub async fn delete_question(
         Ok(format!("Question “{}” removed.", removed.label))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/questionnaires/{id}")))
 }
 

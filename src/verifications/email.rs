@@ -56,6 +56,9 @@ fn paragraphs(text: &str, url: &str) -> Vec<Vec<Segment>> {
         .collect()
 }
 
+/// The outbox kind of a verification link's email.
+pub const KIND: &str = "session_link";
+
 /// Renders the link email.
 pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Values) -> Result<Email, AppError> {
     let text = placeholders::render(body, values);
@@ -67,7 +70,7 @@ pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Valu
     }
     .render()?;
     Ok(Email {
-        kind: "session_link",
+        kind: KIND,
         to: to.to_string(),
         cc: cc.to_vec(),
         subject: placeholders::render(subject, values),

@@ -2,6 +2,7 @@
 //! session links that open it, and the emails that carry them.
 
 mod email;
+pub use email::KIND as LINK_EMAIL_KIND;
 mod forms;
 mod handlers;
 pub mod issue;

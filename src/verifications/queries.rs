@@ -315,14 +315,18 @@ fn cancel_unsent(
     revoked: &[(Option<Uuid>, Option<String>)],
     reason: &str,
 ) -> QueryResult<usize> {
-    // Almost always the email went long ago; only one still waiting costs
-    // a second statement.
+    // Almost always the email went long ago (and its token with it); only
+    // one still waiting, or failed, costs more statements.
     let unsent: Vec<Uuid> = revoked
         .iter()
-        .filter(|(_, status)| matches!(status.as_deref(), Some("queued" | "retrying")))
+        .filter(|(_, status)| matches!(status.as_deref(), Some("queued" | "retrying" | "failed")))
         .filter_map(|(email, _)| *email)
         .collect();
-    crate::outbox::queries::cancel_waiting(conn, &unsent, &format!("its link was withdrawn ({reason})"))?;
+    if !unsent.is_empty() {
+        crate::outbox::queries::cancel_waiting(conn, &unsent, &format!("its link was withdrawn ({reason})"))?;
+        // The token is dead now: a copy of the database need not hold it.
+        crate::outbox::queries::forget_links(conn, &unsent)?;
+    }
     Ok(revoked.len())
 }
 

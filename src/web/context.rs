@@ -19,6 +19,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::future::{Ready, ready};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Where a request came from, for the audit log.
 #[derive(Clone, Debug)]
@@ -47,12 +48,20 @@ impl ClientInfo {
         Self { ip, user_agent }
     }
 
-    /// The IP as an address, for rate limiting.
-    pub fn ip_addr(&self) -> std::net::IpAddr {
-        self.ip
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    /// The key rate limits count this client's requests under: its IPv4
+    /// address, or the /64 network of its IPv6 one. One IPv6 subscriber or
+    /// server holds a whole /64 (2^64 addresses), so counting per address
+    /// would give each of its guesses a fresh allowance.
+    pub fn rate_key(&self) -> IpAddr {
+        let ip = self.ip.as_deref().and_then(|s| s.parse().ok());
+        match ip {
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !u128::from(u64::MAX))),
+            },
+            Some(v4) => v4,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        }
     }
 }
 
@@ -250,6 +259,15 @@ impl Ctx {
         self.visitor.flash(kind, text);
     }
 
+    /// Queues the outcome of an edit refused or done without a form to show
+    /// again (a button): success for `Ok`, error for `Err`.
+    pub fn flash_outcome(&self, outcome: Result<String, String>) {
+        match outcome {
+            Ok(message) => self.flash(FlashKind::Success, message),
+            Err(message) => self.flash(FlashKind::Error, message),
+        }
+    }
+
     /// The request path (for "come back here" links).
     pub fn path(&self) -> &str {
         &self.path
@@ -301,6 +319,24 @@ impl FromRequest for Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn client_at(ip: &str) -> ClientInfo {
+        ClientInfo {
+            ip: Some(ip.into()),
+            user_agent: None,
+        }
+    }
+
+    #[test]
+    fn rate_limits_count_ipv6_clients_by_their_network() {
+        let key = |ip| client_at(ip).rate_key().to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2:ffff:1:2:3"), key("2001:db8:1:2::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(client_at("not an address").rate_key().to_string(), "0.0.0.0");
+    }
     use crate::auth::permissions::PermissionSet;
 
     fn member_in(zone: Tz) -> CurrentMember {

@@ -105,6 +105,60 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
     app.sign_in("lou@example.test", PASSWORD).await.assert_redirect("/");
 }
 
+/// Guesses sent together are counted one by one: the lock they set holds
+/// against a right guess that was read before it and checked after it.
+#[actix_web::test]
+async fn guesses_sent_together_cannot_slip_past_the_lock() {
+    let app = spawn_app().await;
+    app.create_member(BuiltinRole::Viewer, "lou@example.test");
+    // Each guess from its own browser, its form fetched beforehand, so the
+    // guesses reach the server together.
+    let mut guesses = Vec::new();
+    for password in ["not-the-password"; 15].into_iter().chain([PASSWORD]) {
+        let browser = app.new_client();
+        let token = csrf_in(&browser.get("/sign-in").await.body);
+        guesses.push((browser, token, password));
+    }
+    let right = guesses.pop().expect("the right guess");
+    let mut wrong = tokio::task::JoinSet::new();
+    for (browser, token, password) in guesses {
+        wrong.spawn(async move {
+            let form = [
+                ("email", "lou@example.test"),
+                ("password", password),
+                ("csrf_token", &token),
+            ];
+            browser.post_raw("/sign-in", &form).await.status
+        });
+    }
+    // Once one wrong guess is answered the others wait for the password
+    // check, their member rows read while the account was still open; the
+    // right guess queues behind them.
+    assert_eq!(wrong.join_next().await.expect("a guess").expect("task"), 401);
+    let (browser, token, password) = right;
+    let form = [
+        ("email", "lou@example.test"),
+        ("password", password),
+        ("csrf_token", &token),
+    ];
+    let answer = browser.post_raw("/sign-in", &form).await;
+    while let Some(status) = wrong.join_next().await {
+        assert_eq!(status.expect("task"), 401);
+    }
+    assert_eq!(
+        answer.status, 401,
+        "the right guess came after five wrong ones and is refused"
+    );
+    assert_eq!(browser.get("/").await.status, 303, "not signed in");
+    let kinds = app.event_kinds();
+    assert_eq!(kinds.iter().filter(|k| *k == "member.locked_out").count(), 1);
+    assert!(!kinds.contains(&"member.signed_in".to_string()));
+    // The lock stands for its quarter of an hour, and then the password works.
+    assert_eq!(app.sign_in("lou@example.test", PASSWORD).await.status, 401);
+    app.advance(Duration::minutes(16));
+    app.sign_in("lou@example.test", PASSWORD).await.assert_redirect("/");
+}
+
 #[actix_web::test]
 async fn sign_in_is_rate_limited_per_ip() {
     let app = spawn_app_with(Options {

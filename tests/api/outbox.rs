@@ -73,6 +73,22 @@ async fn failed_deliveries_are_retried_with_back_off_then_marked_failed() {
     let (state, attempts, _) = wait_for(&app, 8).await;
     assert_eq!((state.as_str(), attempts), ("failed", 8));
     assert!(app.event_kinds().contains(&"email.failed".to_string()));
+    // Failed for good, the invitation is never sent again (inviting again
+    // makes a new one), so the stored email keeps no token.
+    let body: String = {
+        let mut conn = app.pool.get().expect("conn");
+        outbox_messages::table
+            .select(outbox_messages::body_text)
+            .first(&mut conn)
+            .expect("body")
+    };
+    assert!(
+        body.contains("/invitations/[token removed]")
+            && !regex::Regex::new("/invitations/[A-Za-z0-9_-]{20}")
+                .expect("regex")
+                .is_match(&body),
+        "{body}"
+    );
     let id: uuid::Uuid = {
         let mut conn = app.pool.get().expect("conn");
         outbox_messages::table

@@ -962,6 +962,52 @@ async fn emailed_to_a_typo(app: &TestApp, to: &str, status: &str) -> (uuid::Uuid
     (applicant, link_in(&created.body))
 }
 
+/// A failed link email keeps its token only while its link may still be
+/// sent again: once a new link replaces it, the stored email loses it.
+#[actix_web::test]
+async fn a_failed_link_email_loses_its_token_when_the_link_is_replaced() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::outbox_messages;
+    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
+        smtp: true,
+        ..Default::default()
+    })
+    .await;
+    let typo = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
+    let (applicant, link) = emailed_to_a_typo(&app, &typo, "failed").await;
+    let token = link.rsplit('/').next().expect("token").to_string();
+    let stored = |conn: &mut diesel::PgConnection| -> (String, String) {
+        outbox_messages::table
+            .filter(outbox_messages::to_address.eq(&typo))
+            .select((outbox_messages::body_text, outbox_messages::body_html))
+            .first(conn)
+            .expect("failed email")
+    };
+    let mut conn = app.pool.get().expect("conn");
+    let (text, _) = stored(&mut conn);
+    assert!(text.contains(&token), "kept while the link may be sent again");
+
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    let relinked = app
+        .post(
+            &format!("/applicants/{applicant}/links"),
+            &[("lock_version", version_on(&profile.body).as_str())],
+        )
+        .await;
+    assert_eq!(relinked.status, 200, "the new link is shown: {}", relinked.body);
+    assert_ne!(link_in(&relinked.body), link);
+    assert_eq!(
+        app.get(&path_of(&app, &link)).await.status,
+        410,
+        "the old link is replaced"
+    );
+    let (text, html) = stored(&mut conn);
+    assert!(
+        !text.contains(&token) && !html.contains(&token) && text.contains("/v/[token removed]"),
+        "{text}"
+    );
+}
+
 /// Corrects the applicant's address, as "Edit details" would.
 fn correct_address(app: &TestApp, applicant: uuid::Uuid, email: &str) {
     use diesel::prelude::*;

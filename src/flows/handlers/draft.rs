@@ -130,13 +130,6 @@ where
     .await
 }
 
-fn flash_outcome(ctx: &Ctx, outcome: Result<String, String>) {
-    match outcome {
-        Ok(message) => ctx.flash(FlashKind::Success, message),
-        Err(message) => ctx.flash(FlashKind::Error, message),
-    }
-}
-
 /// POST /flows/{id}/settings
 pub async fn save_settings(
     ctx: Ctx,
@@ -157,7 +150,7 @@ pub async fn save_settings(
         Ok(Ok("Flow settings saved in the draft.".to_string()))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -210,7 +203,7 @@ pub async fn add_step(
         Ok(Ok(format!("{} step added.", kind.label())))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -305,7 +298,7 @@ pub async fn save_step(
         Ok(Ok(format!("{} settings saved in the draft.", kind.label())))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -349,7 +342,7 @@ pub async fn move_step(
         )))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -370,7 +363,7 @@ pub async fn remove_step(
         Ok(Ok(format!("{} step removed.", removed.config.kind().label())))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -432,10 +425,7 @@ pub async fn discard_draft(
         Ok(result)
     })
     .await?;
-    flash_outcome(
-        &ctx,
-        outcome.map(|n| format!("Draft version {n} discarded; the live version is unchanged.")),
-    );
+    ctx.flash_outcome(outcome.map(|n| format!("Draft version {n} discarded; the live version is unchanged.")));
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -466,7 +456,7 @@ pub async fn upload_logo(
         Ok(Ok("Logo saved in the draft.".to_string()))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
 
@@ -490,6 +480,6 @@ pub async fn remove_logo(
         Ok(Ok("The flow uses the company logo again (in the draft).".to_string()))
     })
     .await?;
-    flash_outcome(&ctx, outcome);
+    ctx.flash_outcome(outcome);
     Ok(redirect(&format!("/flows/{id}")))
 }
