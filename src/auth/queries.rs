@@ -102,12 +102,10 @@ fn record_failure(conn: &mut PgConnection, member: &Member, now: DateTime<Utc>) 
     } else {
         (1, Some(now))
     };
-    let locks = count >= MAX_FAILURES && !is_locked(&member, now);
-    let locked_until = if locks {
-        Some(now + LOCK_DURATION)
-    } else {
-        member.locked_until
-    };
+    // Not locked now ([`settle_attempt`] saw to it): this failure locks
+    // when it is the last one allowed, and any lock before has lapsed.
+    let locks = count >= MAX_FAILURES;
+    let locked_until = locks.then(|| now + LOCK_DURATION);
     let (count, start) = if locks { (0, None) } else { (count, start) };
     diesel::update(members::table.find(id))
         .set((
