@@ -10,7 +10,7 @@ use crate::db::schema::{
 use crate::db::unnest;
 use crate::error::AppError;
 use crate::flows::definition::{FlowDefinition, StepConfig};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz};
 use uuid::Uuid;
@@ -268,6 +268,26 @@ fn revoked_now(reason: &str, now: DateTime<Utc>) -> RevokedNow<'_> {
         session_links::revoked_at.eq(now),
         session_links::revoked_reason.eq(reason),
     )
+}
+
+/// The terms of the verification's latest link: how long it was valid for
+/// and its session time. A new link for the same verification (a restart,
+/// a retry) keeps the terms the officer chose for it, not the flow's.
+pub fn link_terms(conn: &mut PgConnection, verification: Uuid) -> QueryResult<Option<(Duration, i32)>> {
+    let latest: Option<(DateTime<Utc>, DateTime<Utc>, i32)> = session_links::table
+        .filter(session_links::verification_id.eq(verification))
+        .order(session_links::created_at.desc())
+        .select((
+            session_links::created_at,
+            session_links::expires_at,
+            session_links::session_minutes,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(latest.map(|(created, expires, minutes)| {
+        let valid_for = (expires - created).clamp(Duration::hours(1), Duration::days(30));
+        (valid_for, minutes)
+    }))
 }
 
 /// Whether the applicant ever started a session of `verification`.

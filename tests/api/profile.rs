@@ -142,6 +142,46 @@ fn flag_document_check(app: &TestApp, applicant: uuid::Uuid) -> uuid::Uuid {
     flagged
 }
 
+/// A restart keeps the terms the officer chose for the link (3 hours, a
+/// 7-minute session), not the flow's defaults.
+#[actix_web::test]
+async fn a_restarted_link_keeps_the_expiry_and_session_time_chosen() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let id = insert_applicant(&app, "Dana Ruiz", "DANA-1", "INIT", 5);
+    let created = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "3", "hours", "7"),
+        )
+        .await;
+    assert!(created.body.contains("7 minutes from the applicant"), "{}", created.body);
+    app.advance(chrono::Duration::minutes(20));
+
+    let restarted = act(&app, id, "links", &[]).await;
+    assert_eq!(restarted.status, 200, "{}", restarted.body);
+    assert!(restarted.body.contains("7 minutes from the applicant"), "{}", restarted.body);
+    let terms: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, i32)> = {
+        use veridesk::db::schema::session_links;
+        let mut conn = app.pool.get().expect("conn");
+        session_links::table
+            .filter(session_links::applicant_id.eq(id))
+            .order(session_links::created_at)
+            .select((
+                session_links::created_at,
+                session_links::expires_at,
+                session_links::session_minutes,
+            ))
+            .load(&mut conn)
+            .expect("links")
+    };
+    assert_eq!(terms.len(), 2);
+    let (created_at, expires_at, minutes) = terms[1];
+    assert_eq!((expires_at - created_at, minutes), (chrono::Duration::hours(3), 7));
+    assert!(created_at > terms[0].0, "a new link, valid from its own creation");
+}
+
 #[actix_web::test]
 async fn restart_change_flow_and_reset() {
     let app = spawn_app().await;

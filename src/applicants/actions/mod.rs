@@ -308,6 +308,11 @@ fn relink(
     email: Option<LinkEmail>,
     note: Option<&str>,
 ) -> Result<Issued, AppError> {
+    // The terms the officer chose for the link before, else the flow's.
+    let (valid_for, session_minutes) = verifications::link_terms(conn, verification)?.unwrap_or((
+        Duration::hours(i64::from(def.settings.link_expiry_hours)),
+        i32::try_from(def.settings.session_minutes).unwrap_or(30),
+    ));
     // The verification's older links; a link for additional information,
     // sent beside it, is another matter and keeps working.
     verifications::revoke_links_of(conn, verification, "replaced by a new link", c.now)?;
@@ -317,8 +322,8 @@ fn relink(
         &c.base_url,
         applicant,
         verification,
-        Duration::hours(i64::from(def.settings.link_expiry_hours)),
-        i32::try_from(def.settings.session_minutes).unwrap_or(30),
+        valid_for,
+        session_minutes,
         i32::try_from(def.settings.max_attempts).unwrap_or(10),
         email,
         note,
