@@ -28,16 +28,17 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let now = ctx.now();
-    let ((found, _, _), flows, saved, final_rejection, running) = db::run(ctx.pool(), move |conn| {
+    let ((found, _, _), flows, saved, final_rejection, (running, waiting)) = db::run(ctx.pool(), move |conn| {
         let found = applicants::find(conn, applicant)?;
         let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
         let running = queries::session_running(conn, applicant, now)?;
+        let waiting = queries::waiting_link(conn, applicant, now)?;
         Ok((
             found,
             queries::flow_choices(conn, "regular")?,
             templates::list(conn)?,
             final_rejection,
-            running,
+            (running, waiting),
         ))
     })
     .await?;
@@ -78,6 +79,16 @@ async fn form_page(
             Some(format!(
                 "This applicant's verification is under way ({}). A new session withdraws their link and starts a new verification from the first step. {CONTINUE}",
                 status.label()
+            ))
+        } else if let Some((made, opens)) = waiting {
+            let opened = match opens {
+                0 => "not opened yet".to_string(),
+                1 => "opened once, not started".to_string(),
+                n => format!("opened {n} times, not started"),
+            };
+            Some(format!(
+                "The link made {} is still waiting ({opened}). A new session withdraws it: only the new link will work.",
+                ctx.member.format_time(made)
             ))
         } else {
             None

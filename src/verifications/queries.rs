@@ -435,6 +435,23 @@ pub fn session_running(conn: &mut PgConnection, applicant: Uuid, now: DateTime<U
     .get_result(conn)
 }
 
+/// When the applicant's newest link that works and is not started yet was
+/// made, and how often its page was opened: a new session withdraws it.
+pub fn waiting_link(
+    conn: &mut PgConnection,
+    applicant: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(DateTime<Utc>, i32)>> {
+    session_links::table
+        .filter(session_links::applicant_id.eq(applicant))
+        .filter(session_links::status.eq(crate::verifications::links::status::ACTIVE))
+        .filter(session_links::expires_at.gt(now))
+        .order(session_links::created_at.desc())
+        .select((session_links::created_at, session_links::open_count))
+        .first(conn)
+        .optional()
+}
+
 /// Whether step result `result` belongs to one of the applicant's
 /// verifications, current or not.
 pub fn result_is_applicants(conn: &mut PgConnection, result: Uuid, applicant: Uuid) -> QueryResult<bool> {

@@ -1180,9 +1180,11 @@ async fn the_session_form_warns_before_ending_a_verification_under_way() {
             && !form.body.contains("— choose a flow —"),
         "the applicant's flow is chosen"
     );
+    // A link not started yet ends no session, but the new link replaces it.
     assert!(
-        !form.body.contains("flash-warning"),
-        "a link not opened yet ends no session"
+        form.body.contains("(not opened yet). A new session withdraws it: only the new link will work."),
+        "{}",
+        form.body
     );
 
     let visitor = app.new_client();
@@ -1190,8 +1192,9 @@ async fn the_session_form_warns_before_ending_a_verification_under_way() {
     assert_eq!(visitor.get(&link).await.status, 200);
     let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
     assert!(
-        !form.body.contains("flash-warning"),
-        "a link viewed but not started ends no session"
+        form.body.contains("is still waiting (opened once, not started)"),
+        "a link viewed but not started: {}",
+        form.body
     );
     assert_eq!(start_session(&visitor, &link).await.status, 200);
     let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
