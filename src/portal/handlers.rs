@@ -50,7 +50,9 @@ struct LandingPage {
 /// Where the link's clock stands, as the page shows it.
 enum Clock {
     /// Not started: the time a start now gives ("20 minutes"), and the
-    /// link's expiry in the applicant's language.
+    /// link's expiry in the page's language. The page speaks English until
+    /// the portal has its languages; a date in the applicant's language
+    /// inside an English sentence read as a mistake.
     Ready {
         time_to_finish: String,
         link_expires: String,
@@ -107,25 +109,37 @@ enum OpenClock {
     Ready {
         minutes: i64,
         expires_at: chrono::DateTime<chrono::Utc>,
-        language: String,
     },
     Running {
         ends_at: chrono::DateTime<chrono::Utc>,
-        started_at: chrono::DateTime<chrono::Utc>,
+        resumed: bool,
     },
 }
 
-/// A session started longer ago than this is "resumed" when reopened; the
-/// page right after the Start button is not.
-const RESUMED_AFTER: chrono::Duration = chrono::Duration::minutes(1);
+/// The Start button's answer leads to the page again, marked: that page,
+/// shown within this time of the start, is the start itself (recorded as
+/// such), not an open. Any other page of a running session resumes it.
+const JUST_STARTED: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Query of GET /v/{token}.
+#[derive(serde::Deserialize)]
+pub struct LandingQuery {
+    /// Present on the page the Start button leads to.
+    started: Option<String>,
+}
 
 /// How often opens of dead links from one address are recorded.
 const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// GET /v/{token}
-pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn landing(
+    v: Visitor,
+    token: web::Path<String>,
+    query: web::Query<LandingQuery>,
+) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
     let now = v.now();
+    let after_start = query.started.is_some();
     let client = v.client.clone();
     let outcome = db::run(&v.state.pool, move |conn| {
         let settings = crate::settings::queries::load(conn)?;
@@ -160,12 +174,12 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         if current != link.status {
             queries::set_link_status(conn, link.id, current)?;
         }
-        let (applicant_name, applicant_status, language): (String, String, String) = {
+        let (applicant_name, applicant_status): (String, String) = {
             use crate::db::schema::applicants;
             use diesel::prelude::*;
             applicants::table
                 .find(verification.applicant_id)
-                .select((applicants::name, applicants::status, applicants::language))
+                .select((applicants::name, applicants::status))
                 .first(conn)?
         };
         let actor = Actor {
@@ -189,26 +203,29 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                         // of a 20-minute session is 20).
                         minutes: ((link.session_end_if_opened(now) - now).num_seconds() + 1) / 60,
                         expires_at: link.expires_at,
-                        language,
                     }),
                 )
             }
             status::OPENED => {
-                queries::record_view(conn, link.id, now)?;
                 let started_at = link.first_opened_at.unwrap_or(now);
+                let resumed = !(after_start && now - started_at < JUST_STARTED);
+                if resumed {
+                    queries::record_view(conn, link.id, now)?;
+                }
                 (
-                    json!({ "resumed": now - started_at >= RESUMED_AFTER }),
+                    json!({ "resumed": resumed }),
                     Some(OpenClock::Running {
                         // The link's expiry ends the session too, if it comes first.
                         ends_at: link
                             .session_ends_at
                             .map_or(link.expires_at, |end| end.min(link.expires_at)),
-                        started_at,
+                        resumed,
                     }),
                 )
             }
             _ => (json!({ "refused": current }), None),
         };
+        let just_started = matches!(open, Some(OpenClock::Running { resumed: false, .. }));
         let details = with_purpose(details, &verification, &flow_name);
         let subject = Some(("applicant", verification.applicant_id.to_string()));
         // A dead link opened again and again (a reload, a mail scanner, a
@@ -221,7 +238,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 client.ip.as_deref(),
                 now - REFUSED_OPENS_EVERY,
             )?;
-        if !repeated {
+        if !repeated && !just_started {
             audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
         }
         let Some(clock) = open else {
@@ -320,25 +337,21 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             clock,
         } => {
             let clock = match clock {
-                OpenClock::Ready {
-                    minutes,
-                    expires_at,
-                    language,
-                } => Clock::Ready {
+                OpenClock::Ready { minutes, expires_at } => Clock::Ready {
                     time_to_finish: match minutes {
                         0 => "less than a minute".to_string(),
                         1 => "1 minute".to_string(),
                         n => format!("{n} minutes"),
                     },
-                    link_expires: crate::email_templates::placeholders::format_expiry(expires_at, &language),
+                    link_expires: crate::email_templates::placeholders::format_expiry(expires_at, "en"),
                 },
-                OpenClock::Running { ends_at, started_at } => {
+                OpenClock::Running { ends_at, resumed } => {
                     // Round up: a session that just started shows its full time.
                     let seconds_left = ((ends_at - now).num_milliseconds().max(0) + 999) / 1000;
                     Clock::Running {
                         seconds_left,
                         time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),
-                        resumed: now - started_at >= RESUMED_AFTER,
+                        resumed,
                     }
                 }
             };
@@ -439,7 +452,7 @@ pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse,
     })
     .await?;
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/v/{}", token.as_str())))
+        .insert_header((header::LOCATION, format!("/v/{}?started", token.as_str())))
         .finish())
 }
 

@@ -156,12 +156,20 @@ async fn a_restarted_link_keeps_the_expiry_and_session_time_chosen() {
             &session_fields(&flow, "3", "hours", "7"),
         )
         .await;
-    assert!(created.body.contains("7 minutes from the applicant"), "{}", created.body);
+    assert!(
+        created.body.contains("7 minutes from the applicant"),
+        "{}",
+        created.body
+    );
     app.advance(chrono::Duration::minutes(20));
 
     let restarted = act(&app, id, "links", &[]).await;
     assert_eq!(restarted.status, 200, "{}", restarted.body);
-    assert!(restarted.body.contains("7 minutes from the applicant"), "{}", restarted.body);
+    assert!(
+        restarted.body.contains("7 minutes from the applicant"),
+        "{}",
+        restarted.body
+    );
     let terms: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, i32)> = {
         use veridesk::db::schema::session_links;
         let mut conn = app.pool.get().expect("conn");

@@ -71,8 +71,11 @@ pub fn path_of(app: &TestApp, url: &str) -> String {
 /// The applicant presses Start on their link's page (a path): the session
 /// clock starts. Returns the page they land on.
 pub async fn start_session(visitor: &TestApp, link: &str) -> crate::helpers::Page {
-    visitor.post_raw(link, &[]).await.assert_redirect(link);
-    visitor.get(link).await
+    let answer = visitor.post_raw(link, &[]).await;
+    answer.assert_redirect(link);
+    visitor
+        .get(answer.location.as_deref().expect("where the start leads"))
+        .await
 }
 
 pub fn session_fields<'a>(flow: &'a str, expiry: &'a str, unit: &'a str, minutes: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -187,7 +190,7 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
     assert_eq!(head.status(), 200);
     assert_eq!(opens(), 1, "a HEAD is no open");
     let started = start_session(&visitor, &path_of(&app, &url)).await;
-    assert_eq!(opens(), 2, "the start is no open of its own; the page after it is");
+    assert_eq!(opens(), 1, "the start, and the page it leads to, are no opens");
     assert!(
         started.body.contains("id=\"countdown\"")
             && started.body.contains("20:00")
@@ -195,6 +198,15 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
         "the clock starts at Start: {}",
         started.body
     );
+    // Opened again a few seconds later, in another browser: a resume.
+    app.advance(Duration::seconds(15));
+    let again = app.new_client().get(&path_of(&app, &url)).await;
+    assert!(
+        again.body.contains("Welcome back") && again.body.contains("19:45"),
+        "{}",
+        again.body
+    );
+    assert_eq!(opens(), 2);
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains("Started, session running") && profile.body.contains("Incomplete"));
     assert!(profile.body.contains("Applicant started the session"));
@@ -1182,7 +1194,8 @@ async fn the_session_form_warns_before_ending_a_verification_under_way() {
     );
     // A link not started yet ends no session, but the new link replaces it.
     assert!(
-        form.body.contains("(not opened yet). A new session withdraws it: only the new link will work."),
+        form.body
+            .contains("(not opened yet). A new session withdraws it: only the new link will work."),
         "{}",
         form.body
     );
