@@ -607,19 +607,45 @@ async fn request_information_review_and_decide() {
         "reject",
         &[
             ("rejection_type", "retry"),
-            ("reasons", "other"),
+            ("reasons", "incomplete_information"),
             ("retry_steps", "nonexistent"),
         ],
     )
     .await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.body.contains("Tick steps from the list."));
+    // "Other" alone says nothing: the internal comment must.
+    let unexplained = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "final"),
+            ("reasons", "other"),
+            ("comment_applicant", "We cannot go on."),
+        ],
+    )
+    .await;
+    assert_eq!(unexplained.status, 422);
+    assert!(
+        unexplained
+            .body
+            .contains("id=\"e-comment_internal\">Say in the internal comment what “Other” stands for.")
+            && unexplained.body.contains("We cannot go on."),
+        "{}",
+        unexplained.body
+    );
+    assert_eq!(status(&app, id), "IN_REVIEW", "nothing decided");
     for step in ["aml", "final_screen"] {
         let nothing_to_do = act(
             &app,
             id,
             "reject",
-            &[("rejection_type", "retry"), ("reasons", "other"), ("retry_steps", step)],
+            &[
+                ("rejection_type", "retry"),
+                ("reasons", "incomplete_information"),
+                ("retry_steps", step),
+            ],
         )
         .await;
         assert_eq!(nothing_to_do.status, 422, "{step} alone");
@@ -1268,7 +1294,7 @@ async fn settling_results_by_hand_moves_the_case() {
         &app,
         nobody,
         "reject",
-        &[("rejection_type", "final"), ("reasons", "other")],
+        &[("rejection_type", "final"), ("reasons", "incomplete_information")],
     )
     .await;
     assert_eq!(rejected.status, 422, "no verification, nothing to reject");
@@ -1363,7 +1389,7 @@ async fn settling_results_by_hand_moves_the_case() {
         "reject",
         &[
             ("rejection_type", "retry"),
-            ("reasons", "other"),
+            ("reasons", "incomplete_information"),
             ("retry_steps", &kind),
         ],
     )

@@ -335,6 +335,13 @@ pub async fn reject(
              or resolve the check by hand.",
         );
     }
+    // "Other" names no reason: the record of a rejection must say why.
+    if form.reasons.iter().any(|r| r == "other") && form.comment_internal.trim().is_empty() {
+        errors.add(
+            "comment_internal",
+            "Say in the internal comment what “Other” stands for.",
+        );
+    }
     for (field, text) in [
         ("comment_applicant", &form.comment_applicant),
         ("comment_internal", &form.comment_internal),
