@@ -90,8 +90,15 @@ impl SessionForm {
         };
         let session_minutes = match self.session_minutes.trim().parse::<i32>() {
             Ok(m) if (5..=60).contains(&m) => Some(m),
-            _ => {
+            Ok(_) => {
                 e.add("session_minutes", "Session time must be 5 to 60 minutes.");
+                None
+            }
+            Err(_) => {
+                e.add(
+                    "session_minutes",
+                    "Give the session time in whole minutes, from 5 to 60.",
+                );
                 None
             }
         };

@@ -174,10 +174,17 @@ fn parse_filter_day(raw: &str, field: &'static str, errors: &mut FormErrors) -> 
     }
     errors.check(
         field,
-        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-            .ok_or_else(|| format!("“{raw}” is not a date like 2026-11-22.")),
+        match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+            Ok(day) if (1900..=9999).contains(&chrono::Datelike::year(&day)) => Ok(day),
+            Ok(day) if (1..1900).contains(&chrono::Datelike::year(&day)) => {
+                Err(format!("“{raw}” is before 1900; choose a later date."))
+            }
+            Ok(day) if chrono::Datelike::year(&day) > 9999 => {
+                Err(format!("“{raw}” is too far ahead; choose an earlier date."))
+            }
+            // A negative year is a stray minus sign, not a date.
+            _ => Err(format!("“{raw}” is not a date like 2026-11-22.")),
+        },
     )
 }
 
@@ -255,5 +262,11 @@ mod tests {
         );
         assert_eq!(errors.get("from"), Some("“22/11/2026” is not a date like 2026-11-22."));
         assert_eq!(errors.get("to"), Some("“-2026-11-01” is not a date like 2026-11-22."));
+        let mut errors = FormErrors::new();
+        assert_eq!(parse_filter_day("0001-01-01", "from", &mut errors), None);
+        assert_eq!(
+            errors.get("from"),
+            Some("“0001-01-01” is before 1900; choose a later date.")
+        );
     }
 }

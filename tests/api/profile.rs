@@ -1724,7 +1724,7 @@ async fn a_form_sent_again_by_a_reload_is_named_as_the_officers_own_change() {
     );
 }
 
-/// An empty comment or information request is said next to its field.
+/// An empty or too long comment or information request is said next to its field.
 #[actix_web::test]
 async fn an_empty_comment_or_request_is_said_by_its_field() {
     let app = spawn_app().await;
@@ -1735,7 +1735,18 @@ async fn an_empty_comment_or_request_is_said_by_its_field() {
     assert!(
         empty
             .body
-            .contains("<p class=\"error\" id=\"e-comment\">Write a comment of up to 4000 characters.</p>")
+            .contains("<p class=\"error\" id=\"e-comment\">Write a comment first.</p>")
+    );
+    // Too long is said apart from empty, with how long it is.
+    let long = "a".repeat(4001);
+    let too_long = act(&app, id, "comments", &[("comment", &long)]).await;
+    assert_eq!(too_long.status, 422);
+    assert!(
+        too_long
+            .body
+            .contains("id=\"e-comment\">The comment is 4001 characters long; keep it to 4000.</p>")
+            && too_long.body.contains(&long),
+        "the text is kept"
     );
     let officer = app.create_member(BuiltinRole::Owner, "flow-author@example.test");
     {
@@ -1763,6 +1774,6 @@ async fn an_empty_comment_or_request_is_said_by_its_field() {
     assert!(
         request
             .body
-            .contains("<p class=\"error\" id=\"e-message\">Write a message (up to 2000 characters)")
+            .contains("<p class=\"error\" id=\"e-message\">Write a message telling the applicant what is needed.")
     );
 }

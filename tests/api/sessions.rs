@@ -248,6 +248,16 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
         assert!(refused.body.contains(message), "missing {message}");
     }
     assert!(refused.body.contains("Please verify soon.") && refused.body.contains("cc8@example.test"));
+    let fraction = app.post(&path, &session_fields(&flow, "2", "days", "5.5")).await;
+    assert_eq!(fraction.status, 422);
+    assert!(
+        fraction
+            .body
+            .contains("Give the session time in whole minutes, from 5 to 60.")
+            && fraction.body.contains("value=\"5.5\""),
+        "{}",
+        fraction.body
+    );
     // Each message is tied to its field for screen readers, also on the
     // fields the page draws by hand.
     for field in ["cc", "body", "expiry_value", "session_minutes", "subject"] {

@@ -284,11 +284,10 @@ pub async fn request_info(
     let message = form.message.trim().to_string();
     let wanted = form.send_email.is_some();
     let mut errors = free_text_errors(&[("message", "The message", &message)]);
-    if message.is_empty() || message.chars().count() > 2000 {
-        errors.add(
-            "message",
-            "Write a message (up to 2000 characters) telling the applicant what is needed.",
-        );
+    if message.is_empty() {
+        errors.add("message", "Write a message telling the applicant what is needed.");
+    } else if let Some(message) = too_long("The message", &message, 2000) {
+        errors.add("message", message);
     }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors).await;

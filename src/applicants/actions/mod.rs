@@ -223,6 +223,13 @@ fn free_text_errors(fields: &[(&'static str, &str, &str)]) -> FormErrors {
     errors
 }
 
+/// A message for free text longer than `max` characters, saying how long it
+/// is: "too long" alone leaves the officer guessing how much to cut.
+fn too_long(what: &str, text: &str, max: usize) -> Option<String> {
+    let count = text.chars().count();
+    (count > max).then(|| format!("{what} is {count} characters long; keep it to {max}."))
+}
+
 fn record(
     conn: &mut PgConnection,
     c: &Context,

@@ -346,8 +346,8 @@ pub async fn reject(
         ("comment_applicant", &form.comment_applicant),
         ("comment_internal", &form.comment_internal),
     ] {
-        if text.chars().count() > 2000 {
-            errors.add(field, "Keep the comment to 2000 characters.");
+        if let Some(message) = too_long("The comment", text, 2000) {
+            errors.add(field, message);
         }
     }
     if !errors.is_empty() {
@@ -438,8 +438,10 @@ pub async fn comment(
     let id = parse_id(&path)?;
     let text = form.comment.trim().to_string();
     let mut errors = free_text_errors(&[("comment", "The comment", &text)]);
-    if text.is_empty() || text.chars().count() > 4000 {
-        errors.add("comment", "Write a comment of up to 4000 characters.");
+    if text.is_empty() {
+        errors.add("comment", "Write a comment first.");
+    } else if let Some(message) = too_long("The comment", &text, 4000) {
+        errors.add("comment", message);
     }
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors).await;
