@@ -144,9 +144,11 @@ impl Status {
     pub fn badge(self) -> &'static str {
         match self {
             Self::Init => "badge-deactivated",
-            Self::Incomplete | Self::InProgress => "badge-queued",
+            Self::Incomplete => "badge-applicant",
+            Self::InProgress => "badge-queued",
             Self::OnHold => "badge-warning",
-            Self::Completed | Self::InReview => "badge-invited",
+            Self::Completed => "badge-decision",
+            Self::InReview => "badge-reviewing",
             Self::Approved => "badge-active",
             Self::Rejected => "badge-failed",
         }
