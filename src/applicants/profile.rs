@@ -111,6 +111,8 @@ pub struct StepRow {
     pub started: String,
     pub completed: String,
     pub comment: String,
+    /// What a check found for the officer to look at (empty when nothing).
+    pub findings: String,
     /// Whether there is a result to move to the history (the step has started).
     pub can_deactivate: bool,
     /// Whether an officer may settle the step by hand: not when it is settled
@@ -463,6 +465,7 @@ async fn render_profile(
                         .map(|t| ctx.member.format_time(t))
                         .unwrap_or_default(),
                     comment: active.and_then(|r| r.comment.clone()).unwrap_or_default(),
+                    findings: active.and_then(|r| r.findings()).unwrap_or_default().to_string(),
                     history: mine
                         .iter()
                         .filter(|r| !r.active)

@@ -456,6 +456,10 @@ fn work_steps(
         let started = clock.advance(rng, Duration::seconds(20), Duration::minutes(2));
         let done = (outcome != "OPEN").then(|| clock.advance(rng, Duration::seconds(30), Duration::minutes(3)));
         verifications::record_result(conn, result.id, outcome, started, done)?;
+        let findings = flagged_findings(kind, outcome);
+        if let Some(findings) = findings {
+            verifications::record_findings(conn, result.id, findings)?;
+        }
         let Some(done) = done else { continue };
         let actor = if matches!(kind, StepKind::FaceMatch | StepKind::Aml) {
             &checks
@@ -468,10 +472,33 @@ fn work_steps(
             actor,
             EventKind::StepCompleted,
             Some(("applicant", applicant.id.to_string())),
-            json!({ "step": kind.label(), "result": outcome }),
+            match findings {
+                Some(findings) => json!({ "step": kind.label(), "result": outcome, "findings": findings }),
+                None => json!({ "step": kind.label(), "result": outcome }),
+            },
         )?;
     }
     Ok(())
+}
+
+/// What a check found on a step it flagged or failed, as the checks will
+/// write it: the officer looks at this before resolving or deciding.
+fn flagged_findings(kind: StepKind, outcome: &str) -> Option<&'static str> {
+    match (kind, outcome) {
+        (StepKind::Aml, "NEEDS_REVIEW") => Some(
+            "Possible match on a sanctions list: a listed person's name is 91% similar; the date of birth differs by two years.",
+        ),
+        (StepKind::Aml, "FAILED") => {
+            Some("Match on a sanctions list: name, date of birth and nationality agree with the listed person.")
+        }
+        (StepKind::DocumentCheck, "NEEDS_REVIEW") => {
+            Some("The expiry date could not be read: glare covers it on the photo of the front.")
+        }
+        (StepKind::DocumentCheck, "FAILED") => Some("The document expired on 2025-08-14."),
+        (_, "NEEDS_REVIEW") => Some("The check could not decide; it needs an officer's look."),
+        (_, "FAILED") => Some("The check failed."),
+        _ => None,
+    }
 }
 
 /// The officer settles the flagged step by hand.

@@ -669,9 +669,17 @@ pub struct StepResult {
     pub completed_at: Option<DateTime<Utc>>,
     pub deactivated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// What the step recorded: the applicant's answers, a check's findings.
+    pub data: serde_json::Value,
 }
 
 impl StepResult {
+    /// What a check found that an officer should look at (a document's
+    /// problem, a screening hit), as the check wrote it.
+    pub fn findings(&self) -> Option<&str> {
+        self.data.get(FINDINGS).and_then(serde_json::Value::as_str)
+    }
+
     /// Whether the applicant is done with the step: it passed, an officer
     /// settled it, or it waits for an officer's look. Approval needs every
     /// step finished; the applicant's page marks these done.
@@ -772,6 +780,17 @@ pub fn record_result(
             step_results::started_at.eq(started),
             step_results::completed_at.eq(completed),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The key of a result's data under which a check writes what it found.
+const FINDINGS: &str = "findings";
+
+/// Adds what a check found to a result's data, beside what is there.
+pub fn record_findings(conn: &mut PgConnection, result: Uuid, findings: &str) -> QueryResult<()> {
+    diesel::update(step_results::table.find(result))
+        .set(step_results::data.eq(step_results::data.concat(serde_json::json!({ FINDINGS: findings }))))
         .execute(conn)?;
     Ok(())
 }

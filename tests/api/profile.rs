@@ -1613,12 +1613,24 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     let (id, _) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
     let flagged = flag_document_check(&app, id);
+    veridesk::verifications::queries::record_findings(
+        &mut app.pool.get().expect("conn"),
+        flagged,
+        "The expiry date could not be read <glare>.",
+    )
+    .expect("findings");
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(
         page.body
             .contains("disabled aria-describedby=\"approve-blocker\">Approve</button>")
             && page.body.contains("Approval waits: Document check needs review."),
         "the profile says why before anyone clicks"
+    );
+    assert!(
+        page.body
+            .contains("<p class=\"findings small\">The expiry date could not be read &#60;glare&#62;.</p>"),
+        "what the check found is by the step it flagged: {}",
+        page.body
     );
     let refused = act(&app, id, "approve", &[]).await;
     assert_eq!(refused.status, 422, "{}", refused.body);

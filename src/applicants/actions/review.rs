@@ -535,6 +535,7 @@ mod tests {
             completed_at: None,
             deactivated_at: None,
             created_at: at,
+            data: serde_json::json!({}),
         };
         // The document check's result was moved to history and opened
         // again: the new one comes last, and still reads first.
