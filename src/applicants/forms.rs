@@ -240,7 +240,7 @@ impl ApplicantForm {
         } else {
             e.check(
                 "email",
-                EmailAddress::parse(&self.email).map(|a| a.as_str().to_string()),
+                EmailAddress::parse_public(&self.email).map(|a| a.as_str().to_string()),
             )
         };
         let phone = if self.phone.trim().is_empty() {

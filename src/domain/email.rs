@@ -23,6 +23,24 @@ impl EmailAddress {
         }
     }
 
+    /// Parses an address mail must reach across the internet (an
+    /// applicant's, a cc's, the company's contact): its domain needs a dot.
+    /// `someone@gmail` is valid syntax and deliverable on an intranet, but
+    /// typed for an applicant it is a typo that would only fail in the
+    /// outbox. Members' addresses stay lenient (a team may sign in with an
+    /// internal domain, and the same rule must let them in).
+    pub fn parse_public(input: &str) -> Result<Self, String> {
+        let address = Self::parse(input)?;
+        let domain = address.0.rsplit_once('@').map_or("", |(_, d)| d);
+        if !domain.contains('.') || domain.ends_with('.') {
+            return Err(format!(
+                "“{}” has no domain ending such as .com: check the part after the @.",
+                input.trim()
+            ));
+        }
+        Ok(address)
+    }
+
     /// The address as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -57,6 +75,23 @@ mod tests {
         assert_eq!(
             EmailAddress::parse("  Ana@Example.COM ").unwrap().as_str(),
             "ana@example.com"
+        );
+    }
+
+    #[test]
+    fn public_addresses_need_a_domain_with_a_dot() {
+        assert!(
+            EmailAddress::parse("someone@gmail").is_ok(),
+            "an intranet address for members"
+        );
+        assert_eq!(
+            EmailAddress::parse_public(" someone@gmail "),
+            Err("“someone@gmail” has no domain ending such as .com: check the part after the @.".into())
+        );
+        assert!(EmailAddress::parse_public("someone@gmail.").is_err());
+        assert_eq!(
+            EmailAddress::parse_public("Ana@Mail.Example.COM").map(|a| a.to_string()),
+            Ok("ana@mail.example.com".into())
         );
     }
 

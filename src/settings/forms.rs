@@ -142,7 +142,7 @@ impl SettingsForm {
         } else {
             errors.check(
                 "contact_email",
-                EmailAddress::parse(&self.contact_email).map(|e| e.as_str().to_string()),
+                EmailAddress::parse_public(&self.contact_email).map(|e| e.as_str().to_string()),
             )
         };
         let sender_name = self.sender_name.trim();

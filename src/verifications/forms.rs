@@ -105,7 +105,7 @@ impl SessionForm {
         let email = if self.send_email.is_some() {
             let to = e.check(
                 "recipient",
-                EmailAddress::parse(&self.recipient).map(|a| a.as_str().to_string()),
+                EmailAddress::parse_public(&self.recipient).map(|a| a.as_str().to_string()),
             );
             // Each person once: an address repeated, or the recipient's
             // own, would get the same email twice.
@@ -130,7 +130,7 @@ impl SessionForm {
                 );
             }
             for raw in &cc_raw {
-                match EmailAddress::parse(raw) {
+                match EmailAddress::parse_public(raw) {
                     Ok(a) => cc.push(a.as_str().to_string()),
                     Err(message) => e.also("cc", message),
                 }

@@ -626,6 +626,28 @@ async fn an_email_address_the_mailer_cannot_send_to_is_refused() {
         assert!(refused.body.contains("is not a valid email address"), "{email}");
         assert!(refused.body.contains("value=\"MAIL-1\""), "what was typed is kept");
     }
+    // Valid syntax, but with no domain ending it is a typo for an applicant.
+    let dotless = app
+        .post(
+            "/applicants",
+            &[
+                ("kind", "natural_person"),
+                ("external_user_id", "MAIL-1"),
+                ("name", "Ana Lima"),
+                ("email", "ana@gmail"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(dotless.status, 422);
+    assert!(
+        dotless
+            .body
+            .contains("“ana@gmail” has no domain ending such as .com: check the part after the @.")
+            && dotless.body.contains("value=\"ana@gmail\""),
+        "{}",
+        dotless.body
+    );
     assert_eq!(applicant_count(&app), 0);
 }
 
