@@ -1284,7 +1284,7 @@ async fn a_dead_link_says_where_to_ask_for_a_new_one() {
     assert!(
         expired
             .body
-            .contains("Write to <a href=\"mailto:help@northwind.test\">help@northwind.test</a> to ask for a new link.")
+            .contains("Write to <a href=\"mailto:help@northwind.test\">help@northwind.test</a>.")
     );
     assert_eq!(expired.body.matches("mailto:").count(), 1, "said once");
 }
