@@ -116,30 +116,26 @@ enum OpenClock {
     },
 }
 
-/// The Start button's answer leads to the page again, marked: that page,
-/// shown within this time of the start, is the start itself (recorded as
-/// such), not an open. Any other page of a running session resumes it.
-const JUST_STARTED: chrono::Duration = chrono::Duration::minutes(1);
+/// The Start button's answer leads to the page again. That page is the
+/// start itself (recorded as such), not an open, when it is the browser's
+/// first look after starting: the start leaves the link's id in that
+/// browser's session, and the page takes it out. Nothing in the address
+/// says so, so no other browser or copied address can pass for it; any
+/// other page of a running session resumes it, and is recorded.
+const STARTED_HERE: &str = "portal_started_link";
 
-/// Query of GET /v/{token}.
-#[derive(serde::Deserialize)]
-pub struct LandingQuery {
-    /// Present on the page the Start button leads to.
-    started: Option<String>,
-}
+/// How long after its start the page still counts as the start's answer.
+const JUST_STARTED: chrono::Duration = chrono::Duration::minutes(1);
 
 /// How often opens of dead links from one address are recorded.
 const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// GET /v/{token}
-pub async fn landing(
-    v: Visitor,
-    token: web::Path<String>,
-    query: web::Query<LandingQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
     let now = v.now();
-    let after_start = query.started.is_some();
+    // Used once: a reload of the page after it is an open like any other.
+    let started_here: Option<uuid::Uuid> = v.session.remove_as(STARTED_HERE).and_then(Result::ok);
     let client = v.client.clone();
     let outcome = db::run(&v.state.pool, move |conn| {
         let settings = crate::settings::queries::load(conn)?;
@@ -208,7 +204,7 @@ pub async fn landing(
             }
             status::OPENED => {
                 let started_at = link.first_opened_at.unwrap_or(now);
-                let resumed = !(after_start && now - started_at < JUST_STARTED);
+                let resumed = !(started_here == Some(link.id) && now - started_at < JUST_STARTED);
                 if resumed {
                     queries::record_view(conn, link.id, now)?;
                 }
@@ -410,12 +406,14 @@ pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse,
     let hash = SecretToken::hash(&token);
     let now = v.now();
     let client = v.client.clone();
-    db::run(&v.state.pool, move |conn| {
+    let started_link = db::run(&v.state.pool, move |conn| {
         let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
-            return Ok(());
+            return Ok(None);
         };
+        // Already started (a second tab, a double click): the page it leads
+        // to is recorded as the open it is.
         if link.status_at(now) != status::ACTIVE {
-            return Ok(());
+            return Ok(None);
         }
         queries::start_session(conn, &link, now)?;
         let started = queries::mark_started(conn, &verification, now)?;
@@ -448,11 +446,16 @@ pub async fn start(v: Visitor, token: web::Path<String>) -> Result<HttpResponse,
             Some(("applicant", verification.applicant_id.to_string())),
             details,
         )?;
-        Ok(())
+        Ok(Some(link.id))
     })
     .await?;
+    if let Some(link) = started_link {
+        v.session
+            .insert(STARTED_HERE, link)
+            .map_err(|e| AppError::internal(format!("session: {e}")))?;
+    }
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/v/{}?started", token.as_str())))
+        .insert_header((header::LOCATION, format!("/v/{}", token.as_str())))
         .finish())
 }
 

@@ -207,6 +207,11 @@ async fn create_session_emails_the_link_to_recipient_and_cc_and_the_link_opens()
         again.body
     );
     assert_eq!(opens(), 2);
+    // The starting browser's reload is an open too: only its first look
+    // after the start is the start's own page.
+    let reload = visitor.get(&path_of(&app, &url)).await;
+    assert!(reload.body.contains("Welcome back"));
+    assert_eq!(opens(), 3);
     let profile = app.get(&format!("/applicants/{applicant}")).await;
     assert!(profile.body.contains("Started, session running") && profile.body.contains("Incomplete"));
     assert!(profile.body.contains("Applicant started the session"));
