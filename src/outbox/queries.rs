@@ -202,6 +202,20 @@ pub fn forget_links(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<usize>
     .execute(conn)
 }
 
+/// After an email failed for good (and any cc copy was made from it):
+/// takes its token out when nothing will send it again. An invitation or
+/// reset is asked for anew, with a new token; a cc's own copy is never sent
+/// again. Only the recipient's email of a verification link may be: as a
+/// copy, while the link lives, and its token goes when the link is
+/// withdrawn or the copy carries it. (A cc copy still waiting when its link
+/// is withdrawn is cancelled, and loses its token, when it comes due.)
+pub fn forget_if_never_sent_again(conn: &mut PgConnection, message: &OutboxMessage) -> QueryResult<()> {
+    if message.kind != crate::verifications::LINK_EMAIL_KIND || message.cc_copy_of.is_some() {
+        forget_links(conn, &[message.id])?;
+    }
+    Ok(())
+}
+
 /// Exponential back-off: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 8) - 1;
@@ -288,14 +302,6 @@ pub fn mark_failed(
     ))
     .execute(conn)?;
     insert_attempt(conn, message.id, now, Some(error))?;
-    // An invitation or reset link that failed for good is never sent
-    // again: asking again makes a new one. Its token leaves the stored
-    // email, as a sent one's does. (A verification link's email may be
-    // sent again as a copy while the link lives; its token goes when the
-    // link is withdrawn or a copy carries it.)
-    if exhausted && message.kind != crate::verifications::LINK_EMAIL_KIND {
-        forget_links(conn, &[message.id])?;
-    }
     Ok(exhausted)
 }
 

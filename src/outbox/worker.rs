@@ -260,6 +260,7 @@ async fn record(
                 tracing::warn!(id = %message.id, permanent, "email delivery failed; the reason is on the outbox page");
                 if mark_failed(conn, &message, now, &error, permanent)? {
                     crate::outbox::queue_cc_copy(conn, message.id, &retry_cc, now)?;
+                    super::queries::forget_if_never_sent_again(conn, &message)?;
                     // A cc's own copy failing for good is said on the email
                     // it was made from, which the applicant's profile shows.
                     if let Some(original) = message.cc_copy_of {

@@ -882,6 +882,19 @@ async fn a_cc_put_off_by_its_server_gets_its_own_copy_while_the_link_lives() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(note.contains("the copy to cc boss@greylisting.test failed"), "{note}");
+    let holds_token = |conn: &mut diesel::PgConnection, id: uuid::Uuid| -> bool {
+        let (text, html): (String, String) = outbox_messages::table
+            .find(id)
+            .select((outbox_messages::body_text, outbox_messages::body_html))
+            .first(conn)
+            .expect("body");
+        let token = regex::Regex::new("/v/[A-Za-z0-9_-]{20}").expect("regex");
+        token.is_match(&text) || token.is_match(&html)
+    };
+    assert!(
+        !holds_token(&mut conn, copy),
+        "a failed cc copy is never sent again, so it keeps no token"
+    );
     assert!(
         app.get(&format!("/applicants/{applicant}"))
             .await
@@ -912,6 +925,7 @@ async fn a_cc_put_off_by_its_server_gets_its_own_copy_while_the_link_lives() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(status, "cancelled", "the copy of a withdrawn link's email does not go");
+    assert!(!holds_token(&mut conn, copy), "nor keeps the dead link's token");
     let second_original: Option<String> = outbox_messages::table
         .filter(outbox_messages::cc_copy_of.is_null())
         .filter(outbox_messages::applicant_id.eq(applicant))
