@@ -95,7 +95,7 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
     .await?;
     let hash = member.as_ref().and_then(|m| m.password_hash.clone());
     // Always hash, known email or not, so the response time says nothing.
-    let password_ok = v.state.hasher.verify(form.password.clone(), hash).await?;
+    let password_ok = v.state.hasher.verify(form.password.clone(), hash.clone()).await?;
     let now = v.now();
 
     let Some(member) = member else {
@@ -121,7 +121,7 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
     let signed_in_actor = Actor::member_at_door(member.id, &member.email, &v.client);
     let base_url = v.state.settings.base_url.clone();
     let attempt = db::run(&v.state.pool, move |conn| {
-        let attempt = queries::settle_attempt(conn, member.id, password_ok, now)?;
+        let attempt = queries::settle_attempt(conn, member.id, hash.as_deref(), password_ok, now)?;
         let subject = Some(("member", member.id.to_string()));
         let reason = match attempt {
             Attempt::SignedIn => {

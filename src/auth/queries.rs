@@ -62,10 +62,13 @@ pub enum Attempt {
 /// check. The row read before that check is stale when guesses arrive
 /// together: each of them would pass a lock set by another, and a right
 /// guess among them would clear it. Deciding here, one attempt at a time on
-/// the current row, keeps the count and the lock exact.
+/// the current row, keeps the count and the lock exact. `checked` is the
+/// hash the password was checked against: a password changed while the
+/// check waited its turn makes the old one wrong.
 pub fn settle_attempt(
     conn: &mut PgConnection,
     id: Uuid,
+    checked: Option<&str>,
     password_ok: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<Attempt> {
@@ -81,7 +84,7 @@ pub fn settle_attempt(
     if is_locked(&member, now) {
         return Ok(Attempt::Locked);
     }
-    if password_ok {
+    if password_ok && member.password_hash.as_deref() == checked {
         record_success(conn, id, now)?;
         Ok(Attempt::SignedIn)
     } else {

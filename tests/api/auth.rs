@@ -1,6 +1,6 @@
 //! Sign-in, lockout, password reset, setup, CSRF, sessions and headers.
 
-use crate::helpers::{Options, PASSWORD, csrf_in, spawn_app, spawn_app_with};
+use crate::helpers::{Options, PASSWORD, Page, TestApp, csrf_in, spawn_app, spawn_app_with};
 use chrono::Duration;
 use veridesk::auth::permissions::BuiltinRole;
 
@@ -105,58 +105,107 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
     app.sign_in("lou@example.test", PASSWORD).await.assert_redirect("/");
 }
 
-/// Guesses sent together are counted one by one: the lock they set holds
-/// against a right guess that was read before it and checked after it.
+/// Sends a sign-in and, while it waits to settle on the member's row (held
+/// here, as another attempt settling would hold it), changes that row with
+/// `meanwhile`: what a guess sent beside it, or a password reset, does
+/// between this attempt's password check and its outcome.
+async fn sign_in_while_the_row_changes(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    meanwhile: impl FnOnce(&mut diesel::PgConnection),
+) -> Page {
+    use diesel::prelude::*;
+    let mut holder = app.pool.get().expect("conn");
+    diesel::sql_query("BEGIN").execute(&mut holder).expect("begin");
+    diesel::sql_query("SELECT 1 FROM members WHERE email = $1 FOR UPDATE")
+        .bind::<diesel::sql_types::Text, _>(email)
+        .execute(&mut holder)
+        .expect("hold the row");
+    let browser = app.new_client();
+    let token = csrf_in(&browser.get("/sign-in").await.body);
+    let form = [email.to_string(), password.to_string(), token];
+    let attempt = tokio::spawn(async move {
+        let fields = [
+            ("email", form[0].as_str()),
+            ("password", &form[1]),
+            ("csrf_token", &form[2]),
+        ];
+        browser.post_raw("/sign-in", &fields).await
+    });
+    let waiting = || -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result::<Count>(&mut app.pool.get().expect("conn"))
+        .expect("activity")
+        .n
+    };
+    for _ in 0..400 {
+        if waiting() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(waiting(), 1, "the attempt checked the password and waits for the row");
+    meanwhile(&mut holder);
+    diesel::sql_query("COMMIT").execute(&mut holder).expect("commit");
+    attempt.await.expect("the attempt")
+}
+
+/// A right password checked before the account was locked, and settled
+/// after, is refused: the lock another attempt set holds, and stays.
 #[actix_web::test]
-async fn guesses_sent_together_cannot_slip_past_the_lock() {
+async fn a_lock_set_while_the_password_is_checked_holds() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::members;
     let app = spawn_app().await;
     app.create_member(BuiltinRole::Viewer, "lou@example.test");
-    // Each guess from its own browser, its form fetched beforehand, so the
-    // guesses reach the server together.
-    let mut guesses = Vec::new();
-    for password in ["not-the-password"; 15].into_iter().chain([PASSWORD]) {
-        let browser = app.new_client();
-        let token = csrf_in(&browser.get("/sign-in").await.body);
-        guesses.push((browser, token, password));
-    }
-    let right = guesses.pop().expect("the right guess");
-    let mut wrong = tokio::task::JoinSet::new();
-    for (browser, token, password) in guesses {
-        wrong.spawn(async move {
-            let form = [
-                ("email", "lou@example.test"),
-                ("password", password),
-                ("csrf_token", &token),
-            ];
-            browser.post_raw("/sign-in", &form).await.status
-        });
-    }
-    // Once one wrong guess is answered the others wait for the password
-    // check, their member rows read while the account was still open; the
-    // right guess queues behind them.
-    assert_eq!(wrong.join_next().await.expect("a guess").expect("task"), 401);
-    let (browser, token, password) = right;
-    let form = [
-        ("email", "lou@example.test"),
-        ("password", password),
-        ("csrf_token", &token),
-    ];
-    let answer = browser.post_raw("/sign-in", &form).await;
-    while let Some(status) = wrong.join_next().await {
-        assert_eq!(status.expect("task"), 401);
-    }
+    let until = app.clock.now() + Duration::minutes(15);
+    let answer = sign_in_while_the_row_changes(&app, "lou@example.test", PASSWORD, |conn| {
+        diesel::update(members::table.filter(members::email.eq("lou@example.test")))
+            .set(members::locked_until.eq(until))
+            .execute(conn)
+            .expect("lock");
+    })
+    .await;
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(!app.event_kinds().contains(&"member.signed_in".to_string()));
     assert_eq!(
-        answer.status, 401,
-        "the right guess came after five wrong ones and is refused"
+        app.sign_in("lou@example.test", PASSWORD).await.status,
+        401,
+        "still locked"
     );
-    assert_eq!(browser.get("/").await.status, 303, "not signed in");
-    let kinds = app.event_kinds();
-    assert_eq!(kinds.iter().filter(|k| *k == "member.locked_out").count(), 1);
-    assert!(!kinds.contains(&"member.signed_in".to_string()));
-    // The lock stands for its quarter of an hour, and then the password works.
-    assert_eq!(app.sign_in("lou@example.test", PASSWORD).await.status, 401);
     app.advance(Duration::minutes(16));
     app.sign_in("lou@example.test", PASSWORD).await.assert_redirect("/");
+}
+
+/// A password changed (a reset) while an attempt with the old one waited
+/// for its check signs no one in.
+#[actix_web::test]
+async fn an_old_password_checked_before_a_reset_signs_no_one_in() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::members;
+    let app = spawn_app().await;
+    app.create_member(BuiltinRole::Viewer, "lou@example.test");
+    let new_hash = veridesk::auth::password::hash_blocking("a-new-password-2026").expect("hash");
+    let answer = sign_in_while_the_row_changes(&app, "lou@example.test", PASSWORD, |conn| {
+        diesel::update(members::table.filter(members::email.eq("lou@example.test")))
+            .set(members::password_hash.eq(new_hash))
+            .execute(conn)
+            .expect("reset");
+    })
+    .await;
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(!app.event_kinds().contains(&"member.signed_in".to_string()));
+    app.sign_in("lou@example.test", "a-new-password-2026")
+        .await
+        .assert_redirect("/");
 }
 
 #[actix_web::test]
