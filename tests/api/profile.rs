@@ -143,7 +143,7 @@ fn flag_document_check(app: &TestApp, applicant: uuid::Uuid) -> uuid::Uuid {
 }
 
 /// A restart keeps the terms the officer chose for the link (3 hours, a
-/// 7-minute session), not the flow's defaults.
+/// 7-minute session), not the flow's defaults; a reset gets at least the flow's.
 #[actix_web::test]
 async fn a_restarted_link_keeps_the_expiry_and_session_time_chosen() {
     let app = spawn_app().await;
@@ -188,6 +188,27 @@ async fn a_restarted_link_keeps_the_expiry_and_session_time_chosen() {
     let (created_at, expires_at, minutes) = terms[1];
     assert_eq!((expires_at - created_at, minutes), (chrono::Duration::hours(3), 7));
     assert!(created_at > terms[0].0, "a new link, valid from its own creation");
+
+    // A reset's link is read in an email later: never shorter than the
+    // flow's (72 hours, 30 minutes).
+    act(&app, id, "reset", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let (created_at, expires_at, minutes): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, i32) = {
+        use veridesk::db::schema::session_links;
+        let mut conn = app.pool.get().expect("conn");
+        session_links::table
+            .filter(session_links::applicant_id.eq(id))
+            .order(session_links::created_at.desc())
+            .select((
+                session_links::created_at,
+                session_links::expires_at,
+                session_links::session_minutes,
+            ))
+            .first(&mut conn)
+            .expect("the reset's link")
+    };
+    assert_eq!((expires_at - created_at, minutes), (chrono::Duration::hours(72), 30));
 }
 
 #[actix_web::test]

@@ -30,6 +30,7 @@ pub async fn generate_link(
                 applicant,
                 verification,
                 &def,
+                Terms::Kept,
                 default_email(applicant, wanted, subjects::NEW_LINK, None),
                 None,
             )?;
@@ -100,6 +101,7 @@ pub async fn send_link_again(
                 applicant,
                 link.verification_id,
                 &def,
+                Terms::Kept,
                 default_email(applicant, true, subjects::NEW_LINK, None),
                 None,
             )?;
@@ -258,7 +260,7 @@ pub async fn reset(
         let note = "We need you to start your verification again. Your earlier answers were set aside.";
         let email = default_email(applicant, true, subjects::START_AGAIN, Some(note));
         let emailed = email.is_some();
-        let issued = relink(conn, c, applicant, verification, &def, email, Some(note))?;
+        let issued = relink(conn, c, applicant, verification, &def, Terms::AtLeastTheFlows, email, Some(note))?;
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
         // Without an address, the new link is shown once, to send by hand.
         Ok(if emailed {

@@ -305,21 +305,40 @@ fn default_email(applicant: &Applicant, wanted: bool, subject: &str, intro: Opti
     })
 }
 
-/// Issues a new link to the verification with the flow's default timings.
+/// How long a new link for the same verification lasts, and its session time.
+#[derive(Clone, Copy)]
+enum Terms {
+    /// As the link before (else the flow's): a restart, or the same link
+    /// sent to a corrected address, continues the session the officer set
+    /// up, perhaps a short one they watch.
+    Kept,
+    /// As the link before, but never shorter than the flow's: a reset or a
+    /// retry is read in an email days later, and a link chosen for a watched
+    /// hour would be dead on arrival.
+    AtLeastTheFlows,
+}
+
+/// Issues a new link to the verification, on `terms`.
+#[allow(clippy::too_many_arguments)]
 fn relink(
     conn: &mut PgConnection,
     c: &Context,
     applicant: &Applicant,
     verification: Uuid,
     def: &crate::flows::definition::FlowDefinition,
+    terms: Terms,
     email: Option<LinkEmail>,
     note: Option<&str>,
 ) -> Result<Issued, AppError> {
-    // The terms the officer chose for the link before, else the flow's.
-    let (valid_for, session_minutes) = verifications::link_terms(conn, verification)?.unwrap_or((
+    let flows = (
         Duration::hours(i64::from(def.settings.link_expiry_hours)),
         i32::try_from(def.settings.session_minutes).unwrap_or(30),
-    ));
+    );
+    let (valid_for, session_minutes) = match (verifications::link_terms(conn, verification)?, terms) {
+        (None, _) => flows,
+        (Some(kept), Terms::Kept) => kept,
+        (Some((valid_for, minutes)), Terms::AtLeastTheFlows) => (valid_for.max(flows.0), minutes.max(flows.1)),
+    };
     // The verification's older links; a link for additional information,
     // sent beside it, is another matter and keeps working.
     verifications::revoke_links_of(conn, verification, "replaced by a new link", c.now)?;

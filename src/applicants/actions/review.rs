@@ -420,7 +420,16 @@ pub async fn reject(
                 note = format!("{note}\n\n{}", values.comment_applicant.trim());
             }
             let email = default_email(applicant, true, subjects::REDO, Some(&note));
-            let issued = relink(conn, c, applicant, verification, &def, email, Some(&note))?;
+            let issued = relink(
+                conn,
+                c,
+                applicant,
+                verification,
+                &def,
+                Terms::AtLeastTheFlows,
+                email,
+                Some(&note),
+            )?;
             return Ok(Outcome::Link(issued, flow_name, "Rejected for a retry: a new link for the steps named"));
         }
         Ok(Outcome::Done("Rejected.".into()))
