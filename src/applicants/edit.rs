@@ -95,6 +95,7 @@ pub async fn update_applicant(
     // The flow is not the form's to change.
     let mut form = form;
     form.flow_id.clear();
+    form.email_kept = db::read(ctx.pool(), move |conn| Ok(queries::find(conn, id)?.0.email)).await?;
     let edited = match form.parse(&[], by, now) {
         Ok(edited) => edited,
         Err(errors) => return edit_page(&ctx, id, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,

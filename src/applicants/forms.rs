@@ -39,6 +39,10 @@ pub struct ApplicantForm {
     /// tell the fields this officer changed from those they left alone.
     #[serde(default)]
     pub shown: String,
+    /// The applicant's address as stored, when editing: it passes as it is
+    /// (see [`EmailAddress::parse_public_or_kept`]). Never read from the form.
+    #[serde(skip)]
+    pub email_kept: Option<String>,
 }
 
 /// Parses a phone number to E.164 (`+442079460958`): in international
@@ -144,6 +148,7 @@ impl ApplicantForm {
             flow_id: String::new(),
             lock_version: a.lock_version.to_string(),
             shown: String::new(),
+            email_kept: a.email.clone(),
         }
         .with_shown()
     }
@@ -240,7 +245,8 @@ impl ApplicantForm {
         } else {
             e.check(
                 "email",
-                EmailAddress::parse_public(&self.email).map(|a| a.as_str().to_string()),
+                EmailAddress::parse_public_or_kept(&self.email, self.email_kept.as_deref())
+                    .map(|a| a.as_str().to_string()),
             )
         };
         let phone = if self.phone.trim().is_empty() {

@@ -41,6 +41,16 @@ impl EmailAddress {
         Ok(address)
     }
 
+    /// As [`Self::parse_public`], but an address already stored (`kept`)
+    /// passes as it is: a record saved before the rule can still be edited
+    /// in its other fields.
+    pub fn parse_public_or_kept(input: &str, kept: Option<&str>) -> Result<Self, String> {
+        match Self::parse(input) {
+            Ok(address) if kept == Some(address.as_str()) => Ok(address),
+            _ => Self::parse_public(input),
+        }
+    }
+
     /// The address as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -89,6 +99,8 @@ mod tests {
             Err("“someone@gmail” has no domain ending such as .com: check the part after the @.".into())
         );
         assert!(EmailAddress::parse_public("someone@gmail.").is_err());
+        assert!(EmailAddress::parse_public_or_kept("Someone@gmail", Some("someone@gmail")).is_ok());
+        assert!(EmailAddress::parse_public_or_kept("other@gmail", Some("someone@gmail")).is_err());
         assert_eq!(
             EmailAddress::parse_public("Ana@Mail.Example.COM").map(|a| a.to_string()),
             Ok("ana@mail.example.com".into())

@@ -74,6 +74,10 @@ pub struct SettingsForm {
     /// [`crate::web::forms::merge_after_conflict`]).
     #[serde(default)]
     pub shown: String,
+    /// The contact address as stored: it passes as it is (see
+    /// [`EmailAddress::parse_public_or_kept`]). Never read from the form.
+    #[serde(skip)]
+    pub contact_email_kept: Option<String>,
 }
 
 impl SettingsForm {
@@ -87,6 +91,7 @@ impl SettingsForm {
             brand_colour: current.brand_colour.clone(),
             seen,
             shown: String::new(),
+            contact_email_kept: Some(current.contact_email.clone()),
         };
         form.shown = crate::web::forms::shown_values(form.fields());
         form
@@ -142,7 +147,8 @@ impl SettingsForm {
         } else {
             errors.check(
                 "contact_email",
-                EmailAddress::parse_public(&self.contact_email).map(|e| e.as_str().to_string()),
+                EmailAddress::parse_public_or_kept(&self.contact_email, self.contact_email_kept.as_deref())
+                    .map(|e| e.as_str().to_string()),
             )
         };
         let sender_name = self.sender_name.trim();

@@ -66,6 +66,8 @@ pub async fn update_company_settings(
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::SettingsManage)?;
+    let mut form = form;
+    form.contact_email_kept = Some(db::read(ctx.pool(), |conn| Ok(queries::load(conn)?.contact_email)).await?);
     let values = match form.parse() {
         Ok(values) => values,
         Err(errors) => return settings_page(&ctx, Some(form), errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,

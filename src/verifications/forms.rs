@@ -88,8 +88,8 @@ impl SessionForm {
                 None
             }
         };
-        let session_minutes = match self.session_minutes.trim().parse::<i32>() {
-            Ok(m) if (5..=60).contains(&m) => Some(m),
+        let session_minutes = match self.session_minutes.trim().parse::<i64>() {
+            Ok(m) if (5..=60).contains(&m) => i32::try_from(m).ok(),
             Ok(_) => {
                 e.add("session_minutes", "Session time must be 5 to 60 minutes.");
                 None

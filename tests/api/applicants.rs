@@ -792,6 +792,34 @@ fn edit_fields<'a>(page: &str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
     fields
 }
 
+/// An address stored before addresses needed a domain ending (an intranet
+/// one) does not stop an edit of the other fields; a new one must have it.
+#[actix_web::test]
+async fn an_address_stored_before_the_domain_rule_can_be_kept() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let id = insert_applicant(&app, "Ana Lima", "EDIT-1", "INIT", 5);
+    diesel::update(applicants::table.find(id))
+        .set(applicants::email.eq("ana@intranet"))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("an old address");
+    let form = app.get(&format!("/applicants/{id}/edit")).await;
+    let renamed = edit_fields(&form.body, &[("email", "ana@intranet"), ("name", "Ana Maria Lima")]);
+    let renamed: Vec<(&str, &str)> = renamed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post(&format!("/applicants/{id}"), &renamed)
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+
+    let form = app.get(&format!("/applicants/{id}/edit")).await;
+    let moved = edit_fields(&form.body, &[("email", "ana@other"), ("name", "Ana Maria Lima")]);
+    let moved: Vec<(&str, &str)> = moved.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app.post(&format!("/applicants/{id}"), &moved).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("has no domain ending such as .com"));
+}
+
 #[actix_web::test]
 async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_changed() {
     let app = spawn_app().await;
