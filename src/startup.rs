@@ -222,6 +222,7 @@ async fn purge_sessions(state: AppState) {
         }
         // The per-IP sign-in limiter keeps a key per address; forget idle ones.
         state.signin_limiter.retain_recent();
+        state.signin_pacer.retain_recent();
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

@@ -88,6 +88,7 @@ pub async fn sign_in(v: Visitor, CsrfForm(form): CsrfForm<SignInForm>) -> Result
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    super::slow_down(&v.state.signin_pacer, email.as_str()).await;
     let lookup = email.as_str().to_string();
     let member = db::run(&v.state.pool, move |conn| {
         Ok(queries::find_active_by_email(conn, &lookup)?)

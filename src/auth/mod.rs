@@ -10,6 +10,37 @@ pub mod queries;
 pub use pages::InvalidLinkPage as InvalidLink;
 
 use actix_web::web;
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// The pace of sign-in attempts for one email: three at once, then one
+/// every two seconds. Typing a password again now and then never waits; a
+/// run of guesses slows down before five failures lock the account.
+pub fn pace() -> Quota {
+    Quota::per_minute(NonZeroU32::MIN.saturating_add(29)).allow_burst(NonZeroU32::MIN.saturating_add(2))
+}
+
+/// The longest an attempt is held back.
+const MOST_HELD: Duration = Duration::from_secs(5);
+
+/// Holds a sign-in attempt for `email` back until its pace allows it, or
+/// for [`MOST_HELD`] at most. Keyed by the email as typed (lower-cased),
+/// whether or not a member has it, so the wait tells nothing about which
+/// emails exist.
+pub async fn slow_down(pacer: &DefaultKeyedRateLimiter<String>, email: &str) {
+    use governor::clock::{Clock, DefaultClock};
+    let key = email.trim().to_lowercase();
+    let deadline = tokio::time::Instant::now() + MOST_HELD;
+    while let Err(not_until) = pacer.check_key(&key) {
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return;
+        }
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        tokio::time::sleep(wait.min(deadline - now)).await;
+    }
+}
 
 /// Mounts the public authentication pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -26,6 +26,9 @@ pub struct AppState {
     pub outbox_wakeup: Arc<Notify>,
     /// Sign-in attempts per client IP.
     pub signin_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Sign-in attempts per email typed, known or not: a burst is slowed
+    /// down (see [`crate::auth::slow_down`]) before the lock stops it.
+    pub signin_pacer: Arc<DefaultKeyedRateLimiter<String>>,
     /// Flow and member names for the applicants list.
     pub names: Arc<NamesCache>,
 }
@@ -42,6 +45,7 @@ impl AppState {
             hasher,
             outbox_wakeup: Arc::new(Notify::new()),
             signin_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            signin_pacer: Arc::new(RateLimiter::keyed(crate::auth::pace())),
             names: Arc::default(),
         }
     }

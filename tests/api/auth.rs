@@ -208,6 +208,27 @@ async fn an_old_password_checked_before_a_reset_signs_no_one_in() {
         .assert_redirect("/");
 }
 
+/// Guesses in a row slow down before five failures lock the account: three
+/// at once, then one every two seconds, for a member's email and for an
+/// email no one has alike, so the wait tells nothing about who exists.
+#[actix_web::test]
+async fn guesses_in_a_row_slow_down() {
+    let app = spawn_app().await;
+    app.create_member(BuiltinRole::Viewer, "val@example.test");
+    for email in ["val@example.test", "nobody@example.test"] {
+        for _ in 0..3 {
+            assert_eq!(app.sign_in(email, "wrong-password-123").await.status, 401);
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(app.sign_in(email, "wrong-password-123").await.status, 401);
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(1500),
+            "the fourth guess for {email} waited {:?}",
+            started.elapsed()
+        );
+    }
+}
+
 #[actix_web::test]
 async fn sign_in_is_rate_limited_per_ip() {
     let app = spawn_app_with(Options {
