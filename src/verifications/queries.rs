@@ -801,7 +801,10 @@ pub fn resolve_result(conn: &mut PgConnection, result: Uuid, comment: &str, now:
         .set((
             step_results::status.eq("RESOLVED"),
             step_results::comment.eq(comment),
-            step_results::completed_at.eq(now),
+            // When the applicant finished it stays; the timeline says when
+            // and by whom it was settled.
+            step_results::completed_at.eq(diesel::dsl::case_when(step_results::completed_at.is_null(), Some(now))
+                .otherwise(step_results::completed_at)),
         ))
         .execute(conn)?;
     Ok(())

@@ -1667,9 +1667,35 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     .await;
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("<details open>"), "the step's panel is open");
-    assert!(no_reason.body.contains(
-        "<p class=\"error\" id=\"e-resolve_comment\">Say why you settle this step by hand (up to 2000 characters).</p>"
-    ));
+    assert!(
+        no_reason
+            .body
+            .contains("<p class=\"error\" id=\"e-resolve_comment\">Say why you settle this step by hand.</p>")
+    );
+    let long = "x".repeat(2001);
+    let too_long = act(
+        &app,
+        id,
+        &format!("results/{flagged}/resolve"),
+        &[("resolve_comment", &long)],
+    )
+    .await;
+    assert_eq!(too_long.status, 422);
+    assert!(
+        too_long
+            .body
+            .contains("The reason is 2001 characters long; keep it to 2000.")
+    );
+    let completed = || -> Option<chrono::DateTime<chrono::Utc>> {
+        step_results::table
+            .find(flagged)
+            .select(step_results::completed_at)
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("result")
+    };
+    let finished_by_the_applicant = completed();
+    assert!(finished_by_the_applicant.is_some());
+    app.advance(chrono::Duration::minutes(10));
     act(
         &app,
         id,
@@ -1678,6 +1704,11 @@ async fn a_flagged_step_must_be_resolved_before_approval() {
     )
     .await
     .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(
+        completed(),
+        finished_by_the_applicant,
+        "when the applicant finished the step stays"
+    );
     let page = app.get(&format!("/applicants/{id}")).await;
     assert!(page.body.contains("type=\"submit\">Approve</button>") && !page.body.contains("Approval waits"));
     assert!(
