@@ -196,7 +196,8 @@ async fn status_page(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
     crate::web::render(&StatusPage { company })
 }
 
-/// Deletes expired sessions every ten minutes.
+/// Deletes expired sessions, closes links that ran out and purges applicants
+/// past their grace period, every ten minutes.
 async fn purge_sessions(state: AppState) {
     let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
     loop {
@@ -207,6 +208,16 @@ async fn purge_sessions(state: AppState) {
             purge_expired(&mut conn, now, idle).ok()
         })
         .await;
+        // Links whose time ran out are closed, and each applicant's timeline says so.
+        let pool = state.pool.clone();
+        let closed = actix_web::web::block(move || -> Result<usize, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            crate::verifications::queries::close_lapsed_links(&mut conn, now).map_err(|e| e.to_string())
+        })
+        .await;
+        if let Ok(Err(error)) = closed {
+            tracing::error!(%error, "could not close links that ran out");
+        }
         // Applicants whose deletion grace period ended lose their personal data.
         let pool = state.pool.clone();
         let purged = actix_web::web::block(move || -> Result<usize, String> {

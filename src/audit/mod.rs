@@ -160,6 +160,7 @@ event_kinds! {
     LinkEmailResent => ("link.email_resent", "Verification link email queued again"),
     LinkOpened => ("link.opened", "Verification link opened"),
     LinkStarted => ("link.started", "Applicant started the session"),
+    LinkLapsed => ("link.lapsed", "Verification link ran out"),
     VerificationRestarted => ("verification.restarted", "New link generated (restart)"),
     FlowChanged => ("verification.flow_changed", "Moved to another flow"),
     VerificationReset => ("verification.reset", "Verification reset to Not initiated"),

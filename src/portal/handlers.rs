@@ -169,6 +169,15 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         let current = link.status_at(now);
         if current != link.status {
             queries::set_link_status(conn, link.id, current)?;
+            // Ran out since the sweep last looked: said once, as it would.
+            let ran_out_at = match current {
+                status::EXPIRED => Some(link.expires_at),
+                status::SESSION_EXPIRED => link.session_ends_at,
+                _ => None,
+            };
+            if let Some(at) = ran_out_at {
+                queries::record_lapse(conn, verification.applicant_id, current, at)?;
+            }
         }
         let (applicant_name, applicant_status): (String, String) = {
             use crate::db::schema::applicants;

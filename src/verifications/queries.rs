@@ -452,6 +452,68 @@ pub fn waiting_link(
         .optional()
 }
 
+/// How far back [`close_lapsed_links`] looks. A link that ran out earlier
+/// (before an upgrade, or while the server was down for days) is closed
+/// when it is next opened, without flooding the timeline with old news.
+const LAPSE_WINDOW: Duration = Duration::days(2);
+
+/// Closes the links whose time ran out by `now`, the link's expiry or its
+/// session time, and records each on its applicant's timeline at the time
+/// it ran out: an officer following the tracker sees it happen, not only
+/// when someone opens the link again. Returns how many it closed.
+pub fn close_lapsed_links(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    // The expiry first: it ends a running session too, and says more.
+    let expired: Vec<(Uuid, DateTime<Utc>)> = kept_update(
+        session_links::table
+            .filter(LIVE_LINK)
+            .filter(session_links::expires_at.le(now))
+            .filter(session_links::expires_at.gt(now - LAPSE_WINDOW)),
+        session_links::status.eq(status::EXPIRED),
+    )
+    .returning((session_links::applicant_id, session_links::expires_at))
+    .get_results(conn)?;
+    let ran_out: Vec<(Uuid, Option<DateTime<Utc>>)> = kept_update(
+        session_links::table
+            .filter(session_links::status.eq(status::OPENED))
+            .filter(session_links::session_ends_at.le(now))
+            .filter(session_links::session_ends_at.gt(now - LAPSE_WINDOW)),
+        session_links::status.eq(status::SESSION_EXPIRED),
+    )
+    .returning((session_links::applicant_id, session_links::session_ends_at))
+    .get_results(conn)?;
+    let closed = expired.len() + ran_out.len();
+    for (applicant, at, lapse) in expired
+        .into_iter()
+        .map(|(applicant, at)| (applicant, at, status::EXPIRED))
+        .chain(
+            ran_out
+                .into_iter()
+                .map(|(applicant, at)| (applicant, at.unwrap_or(now), status::SESSION_EXPIRED)),
+        )
+    {
+        record_lapse(conn, applicant, lapse, at)?;
+    }
+    Ok(closed)
+}
+
+/// Records on the applicant's timeline that a link ran out (`lapse`:
+/// expired, or its session time ended) at `at`.
+pub fn record_lapse(conn: &mut PgConnection, applicant: Uuid, lapse: &str, at: DateTime<Utc>) -> QueryResult<()> {
+    let why = if lapse == status::EXPIRED {
+        "the link expired"
+    } else {
+        "the session time ran out"
+    };
+    crate::audit::record(
+        conn,
+        at,
+        &crate::audit::Actor::system("Veridesk"),
+        crate::audit::EventKind::LinkLapsed,
+        Some(("applicant", applicant.to_string())),
+        serde_json::json!({ "why": why }),
+    )
+}
+
 /// Whether step result `result` belongs to one of the applicant's
 /// verifications, current or not.
 pub fn result_is_applicants(conn: &mut PgConnection, result: Uuid, applicant: Uuid) -> QueryResult<bool> {

@@ -320,6 +320,50 @@ async fn bad_session_forms_are_refused_with_what_was_typed() {
     assert!(archived.body.contains("Choose a published flow"));
 }
 
+/// A link that runs out is closed by the server's sweep, and the timeline
+/// says so at the time it ran out, once, whether or not anyone opens it.
+#[actix_web::test]
+async fn a_link_that_runs_out_is_on_the_timeline() {
+    use veridesk::verifications::queries::close_lapsed_links;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Clocked", officer).to_string();
+    let path = |applicant: uuid::Uuid| format!("/applicants/{applicant}/sessions");
+    let started = insert_applicant(&app, "Cleo Park", "CLEO-1", "INIT", 5);
+    let waiting = insert_applicant(&app, "Dan Moss", "DAN-1", "INIT", 5);
+    let link = link_in(
+        &app.post(&path(started), &session_fields(&flow, "2", "hours", "30"))
+            .await
+            .body,
+    );
+    app.post(&path(waiting), &session_fields(&flow, "1", "hours", "30"))
+        .await;
+    start_session(&app.new_client(), &path_of(&app, &link)).await;
+    let sweep = || close_lapsed_links(&mut app.pool.get().expect("conn"), app.clock.now()).expect("sweep");
+    assert_eq!(sweep(), 0, "nothing ran out yet");
+
+    app.advance(Duration::minutes(31));
+    assert_eq!(sweep(), 1, "the session time ran out");
+    app.advance(Duration::minutes(30));
+    assert_eq!(sweep(), 1, "the unopened link expired");
+    assert_eq!(sweep(), 0, "each once");
+    app.sign_in("compliance-officer@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    for (applicant, why) in [(started, "the session time ran out"), (waiting, "the link expired")] {
+        let profile = app.get(&format!("/applicants/{applicant}")).await;
+        assert!(
+            profile.body.contains("Verification link ran out") && profile.body.contains(why),
+            "{why}: {}",
+            profile.body
+        );
+    }
+    // Opening it now says it ran out, and records no second lapse.
+    assert_eq!(app.new_client().get(&path_of(&app, &link)).await.status, 410);
+    let lapses = app.event_kinds().iter().filter(|k| *k == "link.lapsed").count();
+    assert_eq!(lapses, 2);
+}
+
 #[actix_web::test]
 async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
     let app = spawn_app().await;
