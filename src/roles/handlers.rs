@@ -266,9 +266,6 @@ pub async fn delete_role(
         Ok(Ok(role.name))
     })
     .await?;
-    match outcome {
-        Ok(name) => ctx.flash(FlashKind::Success, format!("Role “{name}” deleted.")),
-        Err(message) => ctx.flash(FlashKind::Error, message),
-    }
+    ctx.flash_outcome(outcome.map(|name| format!("Role “{name}” deleted.")));
     Ok(redirect("/roles"))
 }

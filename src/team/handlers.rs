@@ -281,10 +281,7 @@ where
         action(conn, member, role)
     })
     .await?;
-    match outcome {
-        Ok(message) => ctx.flash(FlashKind::Success, message),
-        Err(message) => ctx.flash(FlashKind::Error, message),
-    }
+    ctx.flash_outcome(outcome);
     ctx.state().outbox_wakeup.notify_one();
     Ok(redirect(&format!("/team/members/{id}")))
 }

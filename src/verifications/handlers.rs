@@ -28,20 +28,20 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let now = ctx.now();
-    let ((found, _, _), flows, saved, final_rejection, (running, waiting)) = db::run(ctx.pool(), move |conn| {
+    let ((found, _, _), flows, saved, final_rejection, live) = db::run(ctx.pool(), move |conn| {
         let found = applicants::find(conn, applicant)?;
         let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
-        let running = queries::session_running(conn, applicant, now)?;
-        let waiting = queries::waiting_link(conn, applicant, now)?;
         Ok((
             found,
             queries::flow_choices(conn, "regular")?,
             templates::list(conn)?,
             final_rejection,
-            (running, waiting),
+            queries::live_links(conn, applicant, now)?,
         ))
     })
     .await?;
+    let running = live.iter().any(|l| l.running(now));
+    let waiting = live.iter().find(|l| l.waiting());
     // A new session starts a new verification: say so before a decision is
     // undone, and before an officer fills in a form that will be refused.
     let refused = found.purged_at.is_some() || found.deletion_scheduled_at.is_some() || final_rejection;
@@ -80,15 +80,15 @@ async fn form_page(
                 "This applicant's verification is under way ({}). A new session withdraws their link and starts a new verification from the first step. {CONTINUE}",
                 status.label()
             ))
-        } else if let Some((made, opens)) = waiting {
-            let opened = match opens {
+        } else if let Some(link) = waiting {
+            let opened = match link.open_count {
                 0 => "not opened yet".to_string(),
                 1 => "opened once, not started".to_string(),
                 n => format!("opened {n} times, not started"),
             };
             Some(format!(
                 "The link made {} is still waiting ({opened}). A new session withdraws it: only the new link will work.",
-                ctx.member.format_time(made)
+                ctx.member.format_time(link.created_at)
             ))
         } else {
             None

@@ -422,34 +422,42 @@ pub fn link_of_for_update(conn: &mut PgConnection, applicant: Uuid, link: Uuid) 
         .optional()
 }
 
-/// Whether the applicant is in a session right now: a link opened whose
-/// session time and expiry have not run out.
-pub fn session_running(conn: &mut PgConnection, applicant: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        session_links::table
-            .filter(session_links::applicant_id.eq(applicant))
-            .filter(session_links::status.eq(crate::verifications::links::status::OPENED))
-            .filter(session_links::session_ends_at.gt(now))
-            .filter(session_links::expires_at.gt(now)),
-    ))
-    .get_result(conn)
+/// The applicant's links that still work, as the session form reads them
+/// to say what a new session would end: newest first.
+#[derive(Queryable)]
+pub struct LiveLink {
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub open_count: i32,
+    pub session_ends_at: Option<DateTime<Utc>>,
 }
 
-/// When the applicant's newest link that works and is not started yet was
-/// made, and how often its page was opened: a new session withdraws it.
-pub fn waiting_link(
-    conn: &mut PgConnection,
-    applicant: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<Option<(DateTime<Utc>, i32)>> {
+impl LiveLink {
+    /// The applicant is in its session right now.
+    pub fn running(&self, now: DateTime<Utc>) -> bool {
+        self.status == status::OPENED && self.session_ends_at.is_some_and(|end| end > now)
+    }
+
+    /// Sent, and not started yet.
+    pub fn waiting(&self) -> bool {
+        self.status == status::ACTIVE
+    }
+}
+
+/// The applicant's links that still work at `now` (see [`LiveLink`]).
+pub fn live_links(conn: &mut PgConnection, applicant: Uuid, now: DateTime<Utc>) -> QueryResult<Vec<LiveLink>> {
     session_links::table
         .filter(session_links::applicant_id.eq(applicant))
-        .filter(session_links::status.eq(crate::verifications::links::status::ACTIVE))
+        .filter(LIVE_LINK)
         .filter(session_links::expires_at.gt(now))
         .order(session_links::created_at.desc())
-        .select((session_links::created_at, session_links::open_count))
-        .first(conn)
-        .optional()
+        .select((
+            session_links::status,
+            session_links::created_at,
+            session_links::open_count,
+            session_links::session_ends_at,
+        ))
+        .load(conn)
 }
 
 /// How far back [`close_lapsed_links`] looks. A link that ran out earlier

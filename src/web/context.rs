@@ -319,6 +319,7 @@ impl FromRequest for Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::permissions::PermissionSet;
 
     fn client_at(ip: &str) -> ClientInfo {
         ClientInfo {
@@ -337,7 +338,6 @@ mod tests {
         assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
         assert_eq!(client_at("not an address").rate_key().to_string(), "0.0.0.0");
     }
-    use crate::auth::permissions::PermissionSet;
 
     fn member_in(zone: Tz) -> CurrentMember {
         CurrentMember {

@@ -286,11 +286,14 @@ pub async fn request_info(
     let message = form.message.trim().to_string();
     let wanted = form.send_email.is_some();
     let mut errors = free_text_errors(&[("message", "The message", &message)]);
-    if message.is_empty() {
-        errors.add("message", "Write a message telling the applicant what is needed.");
-    } else if let Some(message) = too_long("The message", &message, 2000) {
-        errors.add("message", message);
-    }
+    require_text(
+        &mut errors,
+        "message",
+        &message,
+        "Write a message telling the applicant what is needed.",
+        "The message",
+        2000,
+    );
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors).await;
     }

@@ -230,6 +230,16 @@ fn too_long(what: &str, text: &str, max: usize) -> Option<String> {
     (count > max).then(|| format!("{what} is {count} characters long; keep it to {max}."))
 }
 
+/// Adds to `errors` what is wrong with text an action needs: `if_empty`
+/// when there is none, its length when it is longer than `max`.
+fn require_text(errors: &mut FormErrors, field: &'static str, text: &str, if_empty: &str, what: &str, max: usize) {
+    if text.is_empty() {
+        errors.add(field, if_empty);
+    } else if let Some(message) = too_long(what, text, max) {
+        errors.add(field, message);
+    }
+}
+
 fn record(
     conn: &mut PgConnection,
     c: &Context,

@@ -84,11 +84,14 @@ pub async fn resolve_result(
     form.resolving = Some(result);
     let comment = form.resolve_comment.trim().to_string();
     let mut errors = free_text_errors(&[("resolve_comment", "The reason", &comment)]);
-    if comment.is_empty() {
-        errors.add("resolve_comment", "Say why you settle this step by hand.");
-    } else if let Some(message) = too_long("The reason", &comment, 2000) {
-        errors.add("resolve_comment", message);
-    }
+    require_text(
+        &mut errors,
+        "resolve_comment",
+        &comment,
+        "Say why you settle this step by hand.",
+        "The reason",
+        2000,
+    );
     // Shown next to the step's field, with the step's panel open.
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors).await;

@@ -447,11 +447,14 @@ pub async fn comment(
     let id = parse_id(&path)?;
     let text = form.comment.trim().to_string();
     let mut errors = free_text_errors(&[("comment", "The comment", &text)]);
-    if text.is_empty() {
-        errors.add("comment", "Write a comment first.");
-    } else if let Some(message) = too_long("The comment", &text, 4000) {
-        errors.add("comment", message);
-    }
+    require_text(
+        &mut errors,
+        "comment",
+        &text,
+        "Write a comment first.",
+        "The comment",
+        4000,
+    );
     if !errors.is_empty() {
         return invalid_profile_page(&ctx, id, form, errors).await;
     }

@@ -391,13 +391,13 @@ pub async fn publish_flow(
         Ok(result)
     })
     .await?;
-    match outcome {
-        Ok(number) => ctx.flash(
-            FlashKind::Success,
-            format!("Version {number} is live. Verifications already running keep the version they started with."),
-        ),
-        Err(problems) => ctx.flash(FlashKind::Error, format!("Not published. {}", problems.join(" "))),
-    }
+    ctx.flash_outcome(
+        outcome
+            .map(|number| {
+                format!("Version {number} is live. Verifications already running keep the version they started with.")
+            })
+            .map_err(|problems| format!("Not published. {}", problems.join(" "))),
+    );
     Ok(redirect(&format!("/flows/{id}")))
 }
 
