@@ -158,7 +158,9 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
     .run();
 
     actix_web::rt::spawn(worker::run(state.clone(), transport));
-    actix_web::rt::spawn(purge_sessions(state.clone()));
+    if state.settings.sweep_minutes > 0 {
+        actix_web::rt::spawn(sweep(state.clone()));
+    }
     Ok(Application { server, port, state })
 }
 
@@ -197,8 +199,8 @@ async fn status_page(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
 }
 
 /// Deletes expired sessions, closes links that ran out and purges applicants
-/// past their grace period, every ten minutes.
-async fn purge_sessions(state: AppState) {
+/// past their grace period, every `SWEEP_MINUTES`.
+async fn sweep(state: AppState) {
     let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
     loop {
         let now = state.clock.now();
@@ -234,6 +236,6 @@ async fn purge_sessions(state: AppState) {
         // The per-IP sign-in limiter keeps a key per address; forget idle ones.
         state.signin_limiter.retain_recent();
         state.signin_pacer.retain_recent();
-        tokio::time::sleep(Duration::from_secs(600)).await;
+        tokio::time::sleep(Duration::from_secs(60 * state.settings.sweep_minutes)).await;
     }
 }

@@ -314,6 +314,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         signin_rate_per_minute: options.signin_rate,
         hashing_concurrency: 1,
         workers: 1,
+        sweep_minutes: 0,
         trust_proxy: options.trust_proxy,
     };
     let pool = veridesk::db::build_pool(&url, 4).expect("pool");
