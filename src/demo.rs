@@ -16,6 +16,10 @@ use serde_json::json;
 
 mod applicants;
 
+/// The browser the demo's members use at the office, for their events' "from".
+const OFFICE_BROWSER: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 \
+    (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+
 /// The demo owner's sign-in.
 pub const OWNER_EMAIL: &str = "owner@veridesk.test";
 /// The demo owner's password.
@@ -59,7 +63,7 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
             member_id: Some(id),
             label: email.to_string(),
             ip: Some("203.0.113.10".into()),
-            user_agent: Some("Mozilla/5.0 (demo)".into()),
+            user_agent: Some(OFFICE_BROWSER.into()),
         };
         audit::record(
             conn,
@@ -103,7 +107,7 @@ pub fn seed(conn: &mut PgConnection, now: DateTime<Utc>, base_url: &str) -> Resu
         member_id: Some(owner_id),
         label: OWNER_EMAIL.into(),
         ip: Some("203.0.113.10".into()),
-        user_agent: Some("Mozilla/5.0 (demo)".into()),
+        user_agent: Some(OFFICE_BROWSER.into()),
     };
     audit::record(
         conn,

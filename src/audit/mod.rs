@@ -2,6 +2,7 @@
 //! an integrator) did. Later features write applicant timeline events with
 //! the same [`record`] call.
 
+pub mod device;
 mod handlers;
 mod pages;
 

@@ -28,8 +28,10 @@ pub struct EventView {
     pub subject_link: Option<String>,
     /// From where.
     pub ip: String,
-    /// Browser.
+    /// The raw user-agent string, kept for the element's title.
     pub user_agent: String,
+    /// The browser and system in a few words ([`super::device::describe`]).
+    pub device: String,
     /// Extra facts as `key: value` pairs.
     pub details: Vec<(String, String)>,
 }
@@ -64,6 +66,7 @@ impl EventView {
             subject_name: String::new(),
             subject_id: row.subject_id.unwrap_or_default(),
             ip: row.ip.unwrap_or_default(),
+            device: super::device::describe(row.user_agent.as_deref().unwrap_or_default()),
             user_agent: row.user_agent.unwrap_or_default(),
             details,
         }

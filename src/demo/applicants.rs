@@ -42,7 +42,7 @@ impl Member {
             member_id: Some(self.id),
             label: self.email.into(),
             ip: Some("203.0.113.10".into()),
-            user_agent: Some("Mozilla/5.0 (demo)".into()),
+            user_agent: Some(super::OFFICE_BROWSER.into()),
         }
     }
 }

@@ -364,6 +364,49 @@ async fn a_link_that_runs_out_is_on_the_timeline() {
     assert_eq!(lapses, 2);
 }
 
+/// The timeline says which browser opened the link in a few words; the
+/// full user-agent string stays in the title for whoever needs it.
+#[actix_web::test]
+async fn the_timeline_names_the_browser_a_link_was_opened_with() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Clocked", officer).to_string();
+    let applicant = insert_applicant(&app, "Cleo Park", "CLEO-1", "INIT", 5);
+    let link = link_in(
+        &app.post(
+            &format!("/applicants/{applicant}/sessions"),
+            &session_fields(&flow, "2", "hours", "30"),
+        )
+        .await
+        .body,
+    );
+    let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) \
+                 Chrome/124.0.6367.82 Mobile Safari/537.36";
+    let opened = reqwest::Client::new()
+        .get(&link)
+        .header(reqwest::header::USER_AGENT, phone)
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(opened.status(), 200);
+    let profile = app.get(&format!("/applicants/{applicant}")).await;
+    assert!(
+        profile.body.contains(&format!(
+            "<span class=\"user-agent\" title=\"{phone}\">Chrome 124 on Android</span>"
+        )),
+        "{}",
+        profile.body
+    );
+    let admin = app.new_client();
+    admin.signed_in_as(BuiltinRole::Admin).await;
+    let audit = admin.get("/audit").await;
+    assert!(
+        audit
+            .body
+            .contains(&format!("title=\"{phone}\">Chrome 124 on Android</span>"))
+    );
+}
+
 #[actix_web::test]
 async fn links_follow_their_clock_and_are_replaced_blocked_or_expired() {
     let app = spawn_app().await;
