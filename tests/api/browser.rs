@@ -32,43 +32,51 @@ fn free_port() -> u16 {
 async fn browser() -> (fantoccini::Client, Driver) {
     let driver_bin = std::env::var("CHROMEDRIVER_BIN").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let chromium = std::env::var("CHROMIUM_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let port = free_port();
-    let child = Command::new(&driver_bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver")
-        });
-    let profile = std::env::temp_dir().join(format!("veridesk-chromium-{}", uuid::Uuid::new_v4()));
-    let driver = Driver {
-        child,
-        profile: profile.clone(),
-    };
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
-        }),
-    );
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(client) = ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            return (client, driver);
+    // The port is free when chosen, but a parallel test may take it before
+    // chromedriver binds it; chromedriver then exits, and is started again
+    // on another port.
+    for _ in 0..3 {
+        let port = free_port();
+        let child = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("could not start {driver_bin} ({e}); run scripts/test, which installs chromium-driver")
+            });
+        let profile = std::env::temp_dir().join(format!("veridesk-chromium-{}", uuid::Uuid::new_v4()));
+        let mut driver = Driver {
+            child,
+            profile: profile.clone(),
+        };
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..300 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            if let Ok(client) = ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                return (client, driver);
+            }
+            if matches!(driver.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("chromedriver did not accept a session at {url}");
+    panic!("chromedriver did not accept a session");
 }
 
 async fn screenshot(client: &fantoccini::Client, name: &str) {
@@ -124,8 +132,8 @@ async fn invite_accept_and_sign_in_as_the_teammate() {
     b.goto(&format!("{}/sign-in", app.address)).await.expect("open sign-in");
     fill(&b, "#f-email", "owner@example.test").await;
     fill(&b, "#f-password", PASSWORD).await;
-    click(&b, "form[action='/sign-in'] button[type=submit]").await;
-    b.wait().for_element(Locator::Css("h1")).await.expect("dashboard");
+    // The sign-in page has an h1 too: wait for the page that answers.
+    click_and_wait(&b, "form[action='/sign-in'] button[type=submit]").await;
     assert!(text(&b).await.contains("Dashboard"));
 
     b.goto(&format!("{}/team", app.address)).await.expect("team");
@@ -227,7 +235,7 @@ async fn click_and_wait(client: &fantoccini::Client, selector: &str) {
         .await
         .expect("script");
     click(client, selector).await;
-    for _ in 0..100 {
+    for _ in 0..300 {
         let fresh = client
             .execute(
                 "return document.readyState === 'complete' && !document.documentElement.dataset.left;",
@@ -370,11 +378,8 @@ async fn build_and_publish_a_flow_with_a_questionnaire() {
         .map(|s| steps.find(s).expect("step listed"))
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "steps in order: {steps}");
-    click(&b, "form[action$='/publish'] button").await;
-    b.wait()
-        .for_element(Locator::Css(".flash-success"))
-        .await
-        .expect("published");
+    // The editor already shows a success message: wait for the next page.
+    click_and_wait(&b, "form[action$='/publish'] button").await;
     assert!(text(&b).await.contains("Version 1 is live"));
     screenshot(&b, "flow-editor-published").await;
 

@@ -190,16 +190,15 @@ impl SmtpSink {
         Self { received, gate, port }
     }
 
-    /// Waits (up to 10 s) until a delivery to a [`HELD_DOMAIN`] address
-    /// is held.
+    /// Waits until a delivery to a [`HELD_DOMAIN`] address is held.
     pub async fn wait_until_held(&self) {
-        for _ in 0..200 {
-            if self.gate.0.lock().map(|g| g.waiting > 0).unwrap_or(false) {
-                return;
+        eventually("a delivery to be held", async || {
+            match self.gate.0.lock().map(|g| g.waiting > 0) {
+                Ok(true) => Ok(()),
+                _ => Err("none held".to_string()),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("no delivery was held");
+        })
+        .await;
     }
 
     /// Lets the held deliveries go on.
@@ -258,6 +257,9 @@ pub struct TestApp {
     /// The test database's URL (for running the `veridesk` command against it).
     pub db_url: String,
     db_name: String,
+    /// With `smtp_down`, the socket that keeps the mail server's port
+    /// refusing for as long as the app lives.
+    _refusing: Option<std::sync::Arc<socket2::Socket>>,
 }
 
 impl Drop for TestApp {
@@ -290,6 +292,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .expect("clone template");
     }
     let smtp = SmtpSink::start();
+    let refusing = options.smtp_down.then(|| std::sync::Arc::new(refusing_socket()));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind app");
     let port = listener.local_addr().expect("addr").port();
     let address = format!("http://127.0.0.1:{port}");
@@ -306,7 +309,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         session_absolute_hours: 12,
         cookie_secure: options.https,
         smtp_url: options.smtp.then(|| {
-            let port = if options.smtp_down { closed_port() } else { smtp.port };
+            let port = refusing.as_ref().map_or(smtp.port, |s| port_of(s));
             Secret::new(format!("smtp://127.0.0.1:{port}"))
         }),
         mail_from: "veridesk@example.test".into(),
@@ -334,6 +337,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp,
         db_url: url,
         db_name,
+        _refusing: refusing,
     }
 }
 
@@ -453,6 +457,7 @@ impl TestApp {
             },
             db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
+            _refusing: self._refusing.clone(),
         }
     }
 
@@ -480,23 +485,16 @@ impl TestApp {
         id
     }
 
-    /// Waits (up to 10 s) for an email to `to` whose subject contains `subject`.
+    /// Waits for an email to `to` whose subject contains `subject`.
     pub async fn email_to(&self, to: &str, subject: &str) -> ReceivedEmail {
-        for _ in 0..200 {
-            if let Some(found) = self
-                .smtp
-                .all()
-                .into_iter()
+        eventually(&format!("an email to {to} about {subject:?}"), async || {
+            let all = self.smtp.all();
+            all.iter()
                 .find(|e| e.to.iter().any(|t| t == to) && e.subject.contains(subject))
-            {
-                return found;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!(
-            "no email to {to} about {subject:?}; received: {:?}",
-            self.smtp.all().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>()
-        );
+                .cloned()
+                .ok_or_else(|| format!("{:?}", all.iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>()))
+        })
+        .await
     }
 
     /// Event kinds recorded, newest first.
@@ -523,10 +521,46 @@ pub fn password_hash() -> String {
         .clone()
 }
 
-/// A loopback port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+/// How long a test waits for the app's background work (the outbox worker,
+/// a delivery the mail server holds) before it fails. Generous: on CI
+/// several tests, their apps, browsers and PostgreSQL share two cores.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Asks `probe` every 50 ms until it answers `Ok`, and returns that answer.
+/// After [`PATIENCE`] the test fails, saying what it waited for and the
+/// last thing `probe` saw (its `Err`).
+pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Result<T, String>) -> T {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        match probe().await {
+            Ok(found) => return found,
+            Err(seen) if std::time::Instant::now() >= deadline => {
+                panic!("waited {PATIENCE:?} for {what}; last seen: {seen}")
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// A loopback socket bound to a port and never listening: connections to
+/// the port are refused, and while the socket lives no other test can be
+/// given the port (it is bound without `SO_REUSEADDR`).
+fn refusing_socket() -> socket2::Socket {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket.bind(&any.into()).expect("bind");
+    socket
+}
+
+/// The port `socket` is bound to.
+fn port_of(socket: &socket2::Socket) -> u16 {
+    socket
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .expect("a bound IP socket")
+        .port()
 }
 
 /// How many statements starting with `start` this connection keeps prepared.

@@ -23,16 +23,16 @@ fn status(app: &crate::helpers::TestApp) -> (String, i32, Option<String>) {
 /// Waits until `attempts` delivery attempts have been recorded (not just claimed).
 async fn wait_for(app: &crate::helpers::TestApp, attempts: i64) -> (String, i32, Option<String>) {
     use veridesk::db::schema::outbox_attempts;
-    for _ in 0..200 {
-        let recorded: i64 = {
-            let mut conn = app.pool.get().expect("conn");
-            outbox_attempts::table.count().get_result(&mut conn).expect("count")
-        };
+    crate::helpers::eventually(&format!("{attempts} recorded delivery attempts"), async || {
+        let mut conn = app.pool.get().expect("conn");
+        let recorded: i64 = outbox_attempts::table.count().get_result(&mut conn).expect("count");
         if recorded >= attempts {
-            return status(app);
+            Ok(())
+        } else {
+            Err(format!("{recorded}: {:?}", status(app)))
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     status(app)
 }
 
@@ -221,20 +221,17 @@ async fn an_email_purged_on_its_way_leaves_its_batch_recorded() {
         );
     }
     app.smtp.release_held();
-    let mut state = String::new();
-    for _ in 0..100 {
+    // The email sent beside the purged one is recorded as sent.
+    crate::helpers::eventually("the other email to be recorded as sent", async || {
         let mut conn = app.pool.get().expect("conn");
-        state = outbox_messages::table
+        let state: String = outbox_messages::table
             .find(other)
             .select(outbox_messages::status)
             .first(&mut conn)
             .expect("the other email");
-        if state == "sent" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(state, "sent", "the email sent beside the purged one is recorded");
+        if state == "sent" { Ok(()) } else { Err(state) }
+    })
+    .await;
     let left: i64 = {
         let mut conn = app.pool.get().expect("conn");
         outbox_messages::table

@@ -709,15 +709,14 @@ async fn request_information_review_and_decide() {
         "the page says what was done, not only that a link was made"
     );
     assert_eq!(status(&app, id), "REJECTED");
-    let mut retry_email = None;
-    for _ in 0..200 {
-        retry_email = app.smtp.all().into_iter().find(|e| e.text.contains("blurred"));
-        if retry_email.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let retry_email = retry_email.expect("retry email");
+    let retry_email = crate::helpers::eventually("the retry email", async || {
+        app.smtp
+            .all()
+            .into_iter()
+            .find(|e| e.text.contains("blurred"))
+            .ok_or_else(|| "not yet".to_string())
+    })
+    .await;
     assert!(retry_email.text.contains("/v/"));
     assert!(
         retry_email.subject.contains("Please redo part of your verification")
@@ -876,7 +875,15 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .body
             .contains("Scheduled for deletion")
     );
-    let purge_day = (app.clock.now() + Duration::days(20)).format("%Y-%m-%d").to_string();
+    // From the time stored: the test's clock may have passed midnight since.
+    let scheduled: chrono::DateTime<chrono::Utc> = {
+        applicants::table
+            .find(id)
+            .select(applicants::deletion_scheduled_at.assume_not_null())
+            .first(&mut app.pool.get().expect("conn"))
+            .expect("scheduled")
+    };
+    let purge_day = (scheduled + Duration::days(20)).format("%Y-%m-%d").to_string();
     let listed = app.get("/applicants").await.body;
     assert!(
         listed.contains("deletion scheduled")

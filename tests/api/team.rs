@@ -172,7 +172,7 @@ async fn resend_replaces_the_link_and_revoke_kills_it() {
         1,
         "one resend"
     );
-    let all: Vec<String> = loop {
+    let all: Vec<String> = crate::helpers::eventually("both invitation emails", async || {
         let links: Vec<String> = app
             .smtp
             .all()
@@ -181,10 +181,12 @@ async fn resend_replaces_the_link_and_revoke_kills_it() {
             .map(|e| e.link(&app.address))
             .collect();
         if links.len() == 2 {
-            break links;
+            Ok(links)
+        } else {
+            Err(format!("{links:?}"))
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     let second = all.iter().find(|l| **l != first).expect("a new link").clone();
     assert_eq!(
         app.get(first.trim_start_matches(&app.address)).await.status,
@@ -388,13 +390,14 @@ async fn an_invitation_email_that_failed_shows_on_the_team_page() {
     app.post("/team/invitations", &[("email", nobody.as_str()), ("role_id", &viewer)])
         .await
         .assert_redirect("/team");
-    let mut team = String::new();
-    for _ in 0..100 {
-        team = app.get("/team").await.body;
+    let team = crate::helpers::eventually("the team page to show the failure", async || {
+        let team = app.get("/team").await.body;
         if team.contains("invitation email failed") {
-            break;
+            Ok(team)
+        } else {
+            Err(team)
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     assert!(team.contains("invitation email failed: "), "{team}");
 }
