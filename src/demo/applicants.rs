@@ -11,7 +11,7 @@ use crate::applicants::profile::ProfileForm;
 use crate::applicants::queries as applicants;
 use crate::audit::{self, Actor, EventKind};
 use crate::domain::SecretToken;
-use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT};
+use crate::email_templates::wording::{Purpose, wording};
 use crate::error::AppError;
 use crate::flows::definition::StepKind;
 use crate::verifications::issue::{LinkEmail, issue_link};
@@ -264,11 +264,12 @@ fn start(
         Some(("applicant", id.to_string())),
         json!({ "flow": flow.name, "flow_version": flow.number, "revoked_links": 0 }),
     );
+    let words = wording(Purpose::Invitation, &applicant.language);
     let email = applicant.email.clone().map(|to| LinkEmail {
         to,
         cc: Vec::new(),
-        subject: DEFAULT_SUBJECT.into(),
-        body: DEFAULT_BODY.into(),
+        subject: words.subject.into(),
+        body: words.body.into(),
         message: String::new(),
     });
     let issued = issue_link(

@@ -4,6 +4,7 @@
 mod handlers;
 pub mod placeholders;
 pub mod queries;
+pub mod wording;
 
 use actix_web::web;
 
@@ -20,7 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The subject and body new templates start with.
-pub const DEFAULT_SUBJECT: &str = "Please verify your identity with {{company_name}}";
-/// The body new templates start with.
-pub const DEFAULT_BODY: &str = "Hello {{applicant_name}},\n\n{{company_name}} needs to verify your identity. It takes about five minutes on your phone or computer.\n\nStart here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.";
+/// The subject new templates start with: the English invitation's.
+pub const DEFAULT_SUBJECT: &str = wording::ENGLISH.invitation.subject;
+/// The body new templates start with: the English invitation's.
+pub const DEFAULT_BODY: &str = wording::ENGLISH.invitation.body;

@@ -2,6 +2,7 @@
 //! the officer's text with placeholders filled in.
 
 use crate::email_templates::placeholders::{self, Values};
+use crate::email_templates::wording;
 use crate::error::AppError;
 use crate::outbox::Email;
 use askama::Template;
@@ -12,15 +13,16 @@ pub struct Segment {
     pub link: bool,
 }
 
-/// What the shared email layout shows in its footer.
-struct Footer<'a> {
-    company: &'a str,
+/// What the shared email layout shows in its footer, in the email's language.
+struct Footer {
+    lang: &'static str,
+    sent_on_behalf_of: String,
 }
 
 #[derive(Template)]
 #[template(path = "email/session_link/body.html")]
-struct Html<'a> {
-    e: Footer<'a>,
+struct Html {
+    e: Footer,
     paragraphs: Vec<Vec<Segment>>,
 }
 
@@ -59,12 +61,20 @@ fn paragraphs(text: &str, url: &str) -> Vec<Vec<Segment>> {
 /// The outbox kind of a verification link's email.
 pub const KIND: &str = "session_link";
 
-/// Renders the link email.
-pub fn compose(to: &str, cc: &[String], subject: &str, body: &str, values: &Values) -> Result<Email, AppError> {
+/// Renders the link email; its footer is in the applicant's `language`.
+pub fn compose(
+    to: &str,
+    cc: &[String],
+    subject: &str,
+    body: &str,
+    values: &Values,
+    language: &str,
+) -> Result<Email, AppError> {
     let text = placeholders::render(body, values);
     let html = Html {
         e: Footer {
-            company: &values.company_name,
+            lang: wording::language_of(language),
+            sent_on_behalf_of: wording::sent_on_behalf_of(language, &values.company_name),
         },
         paragraphs: paragraphs(&text, &values.session_url),
     }
@@ -99,6 +109,7 @@ mod tests {
             "Hi {{applicant_name}}",
             "Dear {{applicant_name}},\n\nOpen {{session_url}} now.",
             &values,
+            "en",
         )
         .expect("email");
         assert_eq!(email.subject, "Hi <b>Ana</b>");
@@ -109,5 +120,24 @@ mod tests {
         );
         assert!(email.html.contains("href=\"https://kyc.test/v/abc\""));
         assert!(email.text.contains("Open https://kyc.test/v/abc now."));
+        assert!(
+            email.html.contains("<html lang=\"en\">") && email.html.contains("Sent by Veridesk on behalf of Acme.")
+        );
+    }
+
+    #[test]
+    fn the_footer_is_in_the_applicants_language() {
+        let values = Values {
+            session_url: "https://kyc.test/v/abc".into(),
+            company_name: "Acme".into(),
+            ..Values::default()
+        };
+        let email = compose("a@b.test", &[], "Hallo", "Los: {{session_url}}", &values, "de").expect("email");
+        assert!(
+            email.html.contains("<html lang=\"de\">")
+                && email.html.contains("Gesendet von Veridesk im Auftrag von Acme."),
+            "{}",
+            email.html
+        );
     }
 }

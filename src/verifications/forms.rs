@@ -1,7 +1,7 @@
 //! The create-verification-session form.
 
 use crate::domain::EmailAddress;
-use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT, placeholders};
+use crate::email_templates::{placeholders, wording};
 use crate::web::FormErrors;
 use chrono::Duration;
 use serde::Deserialize;
@@ -141,10 +141,10 @@ impl SessionForm {
             // template into the fields at once; without it, choosing one
             // must still take effect.
             if let Some((t_subject, t_body)) = template {
-                if subject.is_empty() || subject == DEFAULT_SUBJECT {
+                if subject.is_empty() || wording::is_invitation_subject(&subject) {
                     subject = t_subject;
                 }
-                if body.trim().is_empty() || body.replace("\r\n", "\n").trim() == DEFAULT_BODY {
+                if body.trim().is_empty() || wording::is_invitation_body(&body) {
                     body = t_body;
                 }
             }
@@ -203,6 +203,7 @@ fn bare_address(raw: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::email_templates::{DEFAULT_BODY, DEFAULT_SUBJECT};
 
     #[test]
     fn a_quoted_name_with_a_comma_is_one_address() {

@@ -5,12 +5,13 @@ use super::forms::SessionForm;
 use super::issue::{LinkEmail, issue_link};
 use super::pages::{CreatedPage, FlowChoice, NewSessionPage, TemplateChoice};
 use super::queries;
-use crate::applicants::models::Status;
+use crate::applicants::models::{LANGUAGES, Status};
 use crate::applicants::queries as applicants;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::email_templates::queries as templates;
+use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
 use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
@@ -94,6 +95,12 @@ async fn form_page(
             None
         }
     };
+    // The email starts in the applicant's language, as they will read it.
+    let starting = wording::wording(Purpose::Invitation, &found.language);
+    let text_language = LANGUAGES
+        .iter()
+        .find(|(code, _)| *code == wording::language_of(&found.language))
+        .map_or("English", |(_, name)| name);
     let mut form = form.unwrap_or_else(|| {
         // The applicant's flow; else the only one. Among several, the
         // officer chooses: the first by name may be for companies.
@@ -112,8 +119,8 @@ async fn form_page(
             recipient: found.email.clone().unwrap_or_default(),
             cc: String::new(),
             template_id: String::new(),
-            subject: crate::email_templates::DEFAULT_SUBJECT.into(),
-            body: crate::email_templates::DEFAULT_BODY.into(),
+            subject: starting.subject.into(),
+            body: starting.body.into(),
         }
     });
     // What was typed is kept; the version is the applicant's as shown now.
@@ -124,6 +131,7 @@ async fn form_page(
             chrome: ctx.chrome("Create verification session", Nav::Applicants),
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
+            text_language,
             notice,
             refused,
             form,

@@ -66,7 +66,14 @@ pub fn issue_link(
                 company_name,
                 message: email.message.clone(),
             };
-            let mut message = super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values)?;
+            let mut message = super::email::compose(
+                &email.to,
+                &email.cc,
+                &email.subject,
+                &email.body,
+                &values,
+                &applicant.language,
+            )?;
             message.applicant = Some(applicant.id);
             Some(outbox::queue_from(conn, now, &sender_name, message)?)
         }

@@ -1848,3 +1848,91 @@ async fn an_empty_comment_or_request_is_said_by_its_field() {
             .contains("<p class=\"error\" id=\"e-message\">Write a message telling the applicant what is needed.")
     );
 }
+
+/// The emails Veridesk writes itself are in the applicant's language: the
+/// text the session form starts with, a retry's (naming the steps to redo)
+/// and a reset's, with the footer in that language too. What the officer
+/// writes goes out as written.
+#[actix_web::test]
+async fn the_emails_veridesk_writes_are_in_the_applicants_language() {
+    use veridesk::email_templates::wording::{Purpose, wording};
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let id = insert_applicant(&app, "Élise Martin", "ELISE-1", "INIT", 5);
+    diesel::update(applicants::table.find(id))
+        .set(applicants::language.eq("fr"))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("French");
+    let starting = wording(Purpose::Invitation, "fr");
+    let form = app.get(&format!("/applicants/{id}/sessions/new")).await;
+    assert!(
+        form.body
+            .contains("The subject and body start in Français, the applicant's language.")
+            && form.body.contains(&format!("value=\"{}\"", starting.subject))
+            && form.body.contains("Bonjour {{applicant_name}},"),
+        "{}",
+        form.body
+    );
+    let mut fields = session_fields(&flow, "2", "days", "30");
+    fields.extend([
+        ("send_email", "on"),
+        ("recipient", "elise-1@example.test"),
+        ("subject", starting.subject),
+        ("body", starting.body),
+    ]);
+    let created = app.post(&format!("/applicants/{id}/sessions"), &fields).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let invitation = app
+        .email_to("elise-1@example.test", "Veuillez vérifier votre identité")
+        .await;
+    assert!(
+        invitation.text.starts_with("Bonjour Élise Martin,")
+            && invitation.text.contains("Le lien est valable jusqu'au ")
+            && invitation.html.contains("<html lang=\"fr\">")
+            && invitation.html.contains("Envoyé par Veridesk pour le compte de"),
+        "{}",
+        invitation.html
+    );
+
+    let retry = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "retry"),
+            ("reasons", "document_unreadable"),
+            ("retry_steps", "document_check"),
+            ("comment_applicant", "La photo était floue."),
+        ],
+    )
+    .await;
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    let redo = app
+        .email_to(
+            "elise-1@example.test",
+            "Veuillez refaire une partie de votre vérification",
+        )
+        .await;
+    assert!(
+        redo.text.replace("\r\n", "\n").contains(
+            "Nous vous demandons de refaire une partie de votre vérification : Pièce d'identité.\n\nLa photo était floue."
+        ) && redo.text.contains("Continuez ici : "),
+        "{}",
+        redo.text
+    );
+
+    act(&app, id, "reset", &[])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let again = app
+        .email_to("elise-1@example.test", "Veuillez recommencer votre vérification")
+        .await;
+    assert!(
+        again
+            .text
+            .contains("Nous vous demandons de recommencer votre vérification."),
+        "{}",
+        again.text
+    );
+}

@@ -31,7 +31,7 @@ pub async fn generate_link(
                 verification,
                 &def,
                 Terms::Kept,
-                default_email(applicant, wanted, subjects::NEW_LINK, None),
+                default_email(applicant, wanted, Purpose::NewLink, ""),
                 None,
             )?;
             record(
@@ -102,7 +102,7 @@ pub async fn send_link_again(
                 link.verification_id,
                 &def,
                 Terms::Kept,
-                default_email(applicant, true, subjects::NEW_LINK, None),
+                default_email(applicant, true, Purpose::NewLink, ""),
                 None,
             )?;
             // The new link's own events say it was made and queued; this
@@ -257,8 +257,8 @@ pub async fn reset(
         };
         let moved = verifications::reset_results(conn, verification, c.now)?;
         set_status(conn, applicant.id, Status::Init)?;
-        let note = "We need you to start your verification again. Your earlier answers were set aside.";
-        let email = default_email(applicant, true, subjects::START_AGAIN, Some(note));
+        let note = wording::start_again(&applicant.language);
+        let email = default_email(applicant, true, Purpose::StartAgain, note);
         let emailed = email.is_some();
         let issued = relink(conn, c, applicant, verification, &def, Terms::AtLeastTheFlows, email, Some(note))?;
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
@@ -328,7 +328,7 @@ pub async fn request_info(
             Duration::hours(i64::from(target.definition.settings.link_expiry_hours)),
             i32::try_from(target.definition.settings.session_minutes).unwrap_or(30),
             i32::try_from(target.definition.settings.max_attempts).unwrap_or(10),
-            default_email(applicant, wanted, subjects::MORE_INFORMATION, Some(&message)),
+            default_email(applicant, wanted, Purpose::MoreInformation, &message),
             Some(&message),
             &mut events,
         )?;

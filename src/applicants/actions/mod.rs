@@ -24,6 +24,7 @@ use crate::audit::{self, Actor, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::db::schema::{applicants, reviews};
+use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
 use crate::flows::definition::StepKind;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
@@ -281,37 +282,20 @@ fn current_verification(
     Ok(Some((v, def, name)))
 }
 
-/// Subjects of the emails the profile's actions send, each saying what the
+/// The email a new link goes out with, if wanted and possible, in the
+/// applicant's language. Each purpose has its own subject, saying what the
 /// applicant is asked for: an information request must not read like the
-/// first invitation to verify.
-mod subjects {
-    pub const NEW_LINK: &str = "Your new verification link from {{company_name}}";
-    pub const START_AGAIN: &str = "Please start your verification with {{company_name}} again";
-    pub const MORE_INFORMATION: &str = "{{company_name}} needs more information from you";
-    pub const REDO: &str = "Please redo part of your verification with {{company_name}}";
-
-    /// The body of a new link to a verification already begun: the
-    /// applicant goes on from where they stopped, which the first
-    /// invitation's words ("it takes about five minutes") do not say.
-    pub const NEW_LINK_BODY: &str = "Hello {{applicant_name}},\n\nHere is a new link to your verification with {{company_name}}. You continue where you stopped; the earlier link no longer works.\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.";
-}
-
-/// The email a new link goes out with, if wanted and possible.
-fn default_email(applicant: &Applicant, wanted: bool, subject: &str, intro: Option<&str>) -> Option<LinkEmail> {
+/// first invitation to verify. `message` fills the `{{message}}` of the
+/// purposes that carry one (see [`wording::wording`]).
+fn default_email(applicant: &Applicant, wanted: bool, purpose: Purpose, message: &str) -> Option<LinkEmail> {
     let to = applicant.email.clone().filter(|_| wanted)?;
-    let body = match intro {
-        Some(_) => {
-            "Hello {{applicant_name}},\n\n{{message}}\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}."
-        }
-        // Without a message, it is a new link to a verification begun.
-        None => subjects::NEW_LINK_BODY,
-    };
+    let words = wording::wording(purpose, &applicant.language);
     Some(LinkEmail {
         to,
         cc: Vec::new(),
-        subject: subject.to_string(),
-        body: body.to_string(),
-        message: intro.unwrap_or_default().to_string(),
+        subject: words.subject.to_string(),
+        body: words.body.to_string(),
+        message: message.to_string(),
     })
 }
 

@@ -404,22 +404,17 @@ pub async fn reject(
                 verifications::deactivate_result(conn, r, c.now)?;
             }
             // The steps in the applicant's words, in the flow's order.
-            let redo: Vec<&str> = def
+            let redo: Vec<StepKind> = def
                 .steps
                 .iter()
                 .map(|s| s.config.kind())
                 .filter(|k| k.can_be_redone() && values.retry_steps.iter().any(|r| r == k.key()))
-                .map(StepKind::applicant_label)
                 .collect();
-            let mut note = if redo.is_empty() {
-                "We need you to redo part of your verification.".to_string()
-            } else {
-                format!("We need you to redo part of your verification: {}.", redo.join(", "))
-            };
+            let mut note = wording::redo(&applicant.language, &redo);
             if !values.comment_applicant.trim().is_empty() {
                 note = format!("{note}\n\n{}", values.comment_applicant.trim());
             }
-            let email = default_email(applicant, true, subjects::REDO, Some(&note));
+            let email = default_email(applicant, true, Purpose::Redo, &note);
             let issued = relink(
                 conn,
                 c,
