@@ -590,6 +590,39 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     );
     screenshot(&b, "applicant-profile-phone").await;
     b.set_window_size(1280, 900).await.expect("desktop size");
+
+    // The reject form says what is missing before it asks to confirm: a
+    // form the server would send back is not confirmed, nor sent.
+    b.goto(&profile_url).await.expect("profile");
+    click(&b, "#reject input[name=rejection_type][value=retry]").await;
+    click(&b, "#reject input[name=reasons][value=other]").await;
+    let validation = async |selector: &str| {
+        b.execute(
+            "return document.querySelector(arguments[0]).validationMessage;",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .expect("script")
+    };
+    click(&b, "#reject button[type=submit]").await;
+    assert!(b.get_alert_text().await.is_err(), "no confirmation yet");
+    assert_eq!(
+        validation("#reject input[name=retry_steps]").await,
+        "Tick the steps the applicant must redo."
+    );
+    click(&b, "#reject input[name=retry_steps]").await;
+    click(&b, "#reject button[type=submit]").await;
+    assert!(b.get_alert_text().await.is_err(), "no confirmation yet");
+    assert_eq!(
+        validation("#f-comment_internal").await,
+        "Say in the internal comment what “Other” stands for."
+    );
+    assert_eq!(
+        b.current_url().await.expect("url").as_str(),
+        profile_url,
+        "nothing was sent"
+    );
+    screenshot(&b, "reject-form-says-what-is-missing").await;
     let link = email.link(&format!("{base}/v/"));
     b.delete_all_cookies()
         .await
