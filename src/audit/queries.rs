@@ -53,7 +53,22 @@ pub struct EventFilter {
 }
 
 /// A page of events, newest first, plus whether more follow.
+///
+/// Newest by when they happened, not by when they were written: the sweep
+/// records a link that ran out at the time it ran out, after events that
+/// happened later. The page after `before` starts past that event's
+/// `(occurred_at, id)`; the URL keeps only its id.
 pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) -> QueryResult<(Vec<EventRow>, bool)> {
+    use crate::db::keyset::{Direction, past};
+    let cursor = match filter.before {
+        Some(id) => events::table
+            .find(id)
+            .select(events::occurred_at)
+            .first::<DateTime<Utc>>(conn)
+            .optional()?
+            .map(|at| (at, id)),
+        None => None,
+    };
     let mut query = events::table
         .select((
             events::id,
@@ -68,7 +83,7 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
             events::user_agent,
             events::details,
         ))
-        .order(events::id.desc())
+        .order((events::occurred_at.desc(), events::id.desc()))
         .limit(limit + 1)
         .into_boxed();
     if let Some(kind) = filter.actor_kind {
@@ -86,8 +101,13 @@ pub fn list_events(conn: &mut PgConnection, filter: &EventFilter, limit: i64) ->
     if let Some(until) = filter.until {
         query = query.filter(events::occurred_at.lt(until));
     }
-    if let Some(before) = filter.before {
-        query = query.filter(events::id.lt(before));
+    match (cursor, filter.before) {
+        (Some(cursor), _) => {
+            query = query.filter(past((events::occurred_at, events::id), cursor, Direction::Descending));
+        }
+        // An id no event has (a hand-made address): the older ids.
+        (None, Some(before)) => query = query.filter(events::id.lt(before)),
+        (None, None) => {}
     }
     if let Some((subject_type, subject_id)) = &filter.subject {
         query = query

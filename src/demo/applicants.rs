@@ -194,6 +194,13 @@ fn create(
     const COUNTRIES: [&str; 10] = ["IE", "DE", "FR", "ES", "IT", "NL", "PT", "PL", "SE", "GB"];
     let (name, email) = super::identity(rng, story.legal, i64::try_from(story.n).unwrap_or_default());
     let external = format!("CUST-{:07}", story.n);
+    let country = COUNTRIES[rng.random_range(0..COUNTRIES.len())];
+    // People read their emails in their country's language; the others, and
+    // companies, in English.
+    let language = match country {
+        "DE" | "FR" | "ES" | "IT" | "NL" | "PT" | "PL" if !story.legal => country.to_lowercase(),
+        _ => "en".to_string(),
+    };
     let born = (!story.legal)
         .then(|| {
             NaiveDate::from_ymd_opt(
@@ -211,9 +218,9 @@ fn create(
         name: name.clone(),
         email: Some(email),
         phone: None,
-        language: "en".into(),
+        language,
         date_of_birth: born,
-        country: Some(COUNTRIES[rng.random_range(0..COUNTRIES.len())].into()),
+        country: Some(country.into()),
         supplied_info: json!({}),
         flow_id: Some(story.flow.id),
         status: Status::Init.code().into(),

@@ -275,16 +275,18 @@ const MONTHS: [(&str, [&str; 12]); 8] = [
 ];
 
 /// A link's expiry in the applicant's language with an explicit zone,
-/// e.g. `24 November 2026, 18:00 UTC` or `24. November 2026, 18:00 UTC`.
+/// e.g. `24 November 2026, 18:00 UTC`, `24. November 2026, 18:00 UTC` or
+/// `24 de noviembre de 2026, 18:00 UTC`.
 pub fn format_expiry(at: DateTime<Utc>, language: &str) -> String {
     let months = MONTHS.iter().find(|(l, _)| *l == language).unwrap_or(&MONTHS[0]).1;
-    let month = months[at.month0() as usize];
-    let day = if language == "de" {
-        format!("{}.", at.day())
-    } else {
-        at.day().to_string()
+    let (day, month, year) = (at.day(), months[at.month0() as usize], at.year());
+    let date = match language {
+        "de" => format!("{day}. {month} {year}"),
+        // "de" joins day, month and year in Spanish and Portuguese.
+        "es" | "pt" => format!("{day} de {month} de {year}"),
+        _ => format!("{day} {month} {year}"),
     };
-    format!("{day} {month} {}, {:02}:{:02} UTC", at.year(), at.hour(), at.minute())
+    format!("{date}, {:02}:{:02} UTC", at.hour(), at.minute())
 }
 
 #[cfg(test)]
@@ -356,6 +358,8 @@ mod tests {
         assert_eq!(format_expiry(at, "en"), "24 November 2026, 18:05 UTC");
         assert_eq!(format_expiry(at, "fr"), "24 novembre 2026, 18:05 UTC");
         assert_eq!(format_expiry(at, "de"), "24. November 2026, 18:05 UTC");
+        assert_eq!(format_expiry(at, "es"), "24 de noviembre de 2026, 18:05 UTC");
+        assert_eq!(format_expiry(at, "pt"), "24 de novembro de 2026, 18:05 UTC");
         assert_eq!(format_expiry(at, "xx"), "24 November 2026, 18:05 UTC");
     }
 }

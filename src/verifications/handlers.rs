@@ -131,7 +131,7 @@ async fn form_page(
             chrome: ctx.chrome("Create verification session", Nav::Applicants),
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
-            text_language,
+            subject_hint: format!("The subject and body start in {text_language}, the applicant’s language."),
             notice,
             refused,
             form,

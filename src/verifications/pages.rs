@@ -30,8 +30,8 @@ pub struct NewSessionPage {
     pub chrome: Chrome,
     pub applicant_id: String,
     pub applicant_name: String,
-    /// The language the email's starting text is in: the applicant's.
-    pub text_language: &'static str,
+    /// Says which language the email's starting text is in: the applicant's.
+    pub subject_hint: String,
     /// What the officer should know before sending: a decision it undoes.
     pub notice: Option<String>,
     /// No session can be created (data deleted or to be, a final

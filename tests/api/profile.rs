@@ -1868,7 +1868,7 @@ async fn the_emails_veridesk_writes_are_in_the_applicants_language() {
     let form = app.get(&format!("/applicants/{id}/sessions/new")).await;
     assert!(
         form.body
-            .contains("The subject and body start in Français, the applicant's language.")
+            .contains("The subject and body start in Français, the applicant’s language.")
             && form.body.contains(&format!("value=\"{}\"", starting.subject))
             && form.body.contains("Bonjour {{applicant_name}},"),
         "{}",

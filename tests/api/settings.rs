@@ -367,3 +367,43 @@ async fn a_settings_save_over_a_later_one_is_refused_and_merged() {
     assert_eq!(own.status, 409);
     assert!(own.body.contains("You saved the settings in another tab"));
 }
+
+/// Events are listed by when they happened, also when one is written late
+/// (the sweep records a link that ran out at the time it ran out), and the
+/// pages follow that order.
+#[actix_web::test]
+async fn events_written_late_take_their_place_in_time() {
+    use veridesk::audit::queries::{EventFilter, list_events};
+    use veridesk::audit::{Actor, EventKind, record};
+    let app = spawn_app().await;
+    let mut conn = app.pool.get().expect("conn");
+    let now = app.clock.now();
+    let about = |name: &str| Some(("applicant", name.to_string()));
+    let system = Actor::system("Veridesk");
+    // Written in this order: the newest first, the oldest, then one between.
+    for (name, ago) in [("newest", 0), ("oldest", 60), ("between", 30)] {
+        record(
+            &mut conn,
+            now - chrono::Duration::minutes(ago),
+            &system,
+            EventKind::LinkLapsed,
+            about(name),
+            serde_json::json!({}),
+        )
+        .expect("record");
+    }
+    let mut filter = EventFilter {
+        kind: Some("link.lapsed".into()),
+        ..EventFilter::default()
+    };
+    let mut seen = Vec::new();
+    loop {
+        let (page, more) = list_events(&mut conn, &filter, 1).expect("page");
+        seen.extend(page.iter().filter_map(|e| e.subject_id.clone()));
+        if !more {
+            break;
+        }
+        filter.before = page.last().map(|e| e.id);
+    }
+    assert_eq!(seen, ["newest", "between", "oldest"]);
+}
