@@ -172,7 +172,7 @@ fn seed_flows(
     by: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> Result<(applicants::DemoFlow, applicants::DemoFlow), AppError> {
-    use crate::flows::definition::{FlowDefinition, Step, StepKind};
+    use crate::flows::definition::{Audience, FlowDefinition, FlowSettings, Step, StepKind};
     use crate::flows::queries as flows;
     use crate::questionnaires::definition::{Question, QuestionKind, QuestionnaireDefinition, ShowIf};
     use crate::questionnaires::queries as questionnaires;
@@ -278,7 +278,10 @@ fn seed_flows(
             .map_err(|p| AppError::internal(p.join(" ")))
     };
     let retail = FlowDefinition {
-        settings: Default::default(),
+        settings: FlowSettings {
+            audience: Audience::People,
+            ..FlowSettings::default()
+        },
         steps: steps(&[
             (StepKind::Intro, None),
             (StepKind::DocumentCheck, None),
@@ -305,7 +308,10 @@ fn seed_flows(
     flows::save_draft(conn, draft.id, &changed, now - Duration::days(1))?;
 
     let kyb = FlowDefinition {
-        settings: Default::default(),
+        settings: FlowSettings {
+            audience: Audience::Companies,
+            ..FlowSettings::default()
+        },
         steps: steps(&[
             (StepKind::Intro, None),
             (StepKind::Questionnaire, Some(company_id)),
@@ -802,19 +808,23 @@ pub fn seed_applicants(
 }
 
 /// Flows generated applicants can be on, (people's, companies'): published
-/// regular flows only, never an on-demand one or a draft; the demo's flow
-/// for each type when it exists, else any.
+/// regular flows for their type only, never an on-demand one or a draft;
+/// the demo's flow for each type when it exists, else any for the type.
 fn main_flows(conn: &mut PgConnection) -> Result<(Vec<uuid::Uuid>, Vec<uuid::Uuid>), AppError> {
     let usable = crate::verifications::queries::flow_choices(conn, "regular")?;
-    let named = |wanted: &str| -> Vec<uuid::Uuid> {
-        let exact: Vec<_> = usable.iter().filter(|f| f.1 == wanted).map(|f| f.0).collect();
+    let named = |kind: &str, wanted: &str| -> Vec<uuid::Uuid> {
+        let admitted = || usable.iter().filter(|f| f.audience.admits(kind));
+        let exact: Vec<_> = admitted().filter(|f| f.name == wanted).map(|f| f.id).collect();
         if exact.is_empty() {
-            usable.iter().map(|f| f.0).collect()
+            admitted().map(|f| f.id).collect()
         } else {
             exact
         }
     };
-    Ok((named(RETAIL_FLOW), named(BUSINESS_FLOW)))
+    Ok((
+        named("natural_person", RETAIL_FLOW),
+        named("legal_person", BUSINESS_FLOW),
+    ))
 }
 
 /// A generated name and email: a person's, or a company's when `legal`;

@@ -2,6 +2,8 @@
 
 use super::models::{Applicant, KINDS, LANGUAGES, NewApplicant, search_text};
 use crate::domain::{EmailAddress, check_label, check_text, country_name};
+use crate::flows::definition::not_for;
+use crate::verifications::queries::PublishedFlow;
 use crate::web::FormErrors;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -205,8 +207,9 @@ impl ApplicantForm {
         self
     }
 
-    /// Checks every field; `flows` are the published, unarchived flows one may choose.
-    pub fn parse(&self, flows: &[(Uuid, String)], by: Uuid, now: DateTime<Utc>) -> Result<NewApplicant, FormErrors> {
+    /// Checks every field; `flows` are the published, unarchived flows one
+    /// may choose, each for its type of applicant.
+    pub fn parse(&self, flows: &[PublishedFlow], by: Uuid, now: DateTime<Utc>) -> Result<NewApplicant, FormErrors> {
         let mut e = FormErrors::new();
         if !KINDS.iter().any(|(k, _)| *k == self.kind) {
             e.add("kind", "Choose a person or a company.");
@@ -295,9 +298,19 @@ impl ApplicantForm {
         let flow_id = if self.flow_id.trim().is_empty() {
             None
         } else {
-            match self.flow_id.parse::<Uuid>() {
-                Ok(id) if flows.iter().any(|(f, _)| *f == id) => Some(id),
-                _ => {
+            match self
+                .flow_id
+                .parse::<Uuid>()
+                .ok()
+                .and_then(|id| flows.iter().find(|f| f.id == id))
+            {
+                // The type is checked above; a flow for the other type is refused.
+                Some(flow) if !flow.audience.admits(&self.kind) && e.get("kind").is_none() => {
+                    e.add("flow_id", not_for(&flow.name, flow.audience, &self.kind));
+                    None
+                }
+                Some(flow) => Some(flow.id),
+                None => {
                     e.add("flow_id", "Choose a published flow from the list.");
                     None
                 }

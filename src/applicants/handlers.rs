@@ -9,6 +9,7 @@ use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
 use crate::db;
 use crate::error::AppError;
+use crate::flows::definition::Audience;
 use crate::web::forms::day_range;
 use crate::web::{CsrfForm, Ctx, FlashKind, FormErrors, Nav, redirect, render_status};
 use actix_web::http::StatusCode;
@@ -306,7 +307,10 @@ async fn new_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let flows = db::run(ctx.pool(), |conn| Ok(queries::selectable_flows(conn)?)).await?;
+    let flows = db::run(ctx.pool(), |conn| {
+        crate::verifications::queries::flow_choices(conn, "regular")
+    })
+    .await?;
     render_status(
         status,
         &NewPage {
@@ -316,7 +320,17 @@ async fn new_page(
             kinds: &KINDS,
             languages: &LANGUAGES,
             countries: crate::domain::countries().collect(),
-            flows: flows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
+            // Each flow says who it is for, unless it is for anyone.
+            flows: flows
+                .into_iter()
+                .map(|f| {
+                    let label = match f.audience {
+                        Audience::Anyone => f.name,
+                        audience => format!("{} · {}", f.name, audience.label()),
+                    };
+                    (f.id.to_string(), label)
+                })
+                .collect(),
             editing: None,
             notice: None,
         },
@@ -337,7 +351,10 @@ pub async fn new_applicant_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 /// POST /applicants
 pub async fn create_applicant(ctx: Ctx, CsrfForm(form): CsrfForm<ApplicantForm>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsCreate)?;
-    let flows = db::run(ctx.pool(), |conn| Ok(queries::selectable_flows(conn)?)).await?;
+    let flows = db::run(ctx.pool(), |conn| {
+        crate::verifications::queries::flow_choices(conn, "regular")
+    })
+    .await?;
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let applicant = match form.parse(&flows, by, now) {
         Ok(applicant) => applicant,

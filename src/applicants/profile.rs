@@ -254,8 +254,8 @@ struct Loaded {
     authors: Vec<(Uuid, String)>,
     final_rejection: bool,
     reviews: Vec<StoredReview>,
-    regular: Vec<(Uuid, String, u32, u32)>,
-    on_demand: Vec<(Uuid, String, u32, u32)>,
+    regular: Vec<verifications::PublishedFlow>,
+    on_demand: Vec<verifications::PublishedFlow>,
 }
 
 fn load(conn: &mut PgConnection, id: Uuid) -> Result<Loaded, AppError> {
@@ -542,16 +542,18 @@ async fn render_profile(
         lock_version: a.lock_version,
         applicant_email: a.email.clone().unwrap_or_default(),
         members: l.members.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
+        // Only the flows for the applicant's type (a person, a company).
         regular_flows: l
             .regular
             .iter()
-            .filter(|(id, ..)| Some(*id) != a.flow_id)
-            .map(|(id, n, _, _)| (id.to_string(), n.clone()))
+            .filter(|f| Some(f.id) != a.flow_id && f.audience.admits(&a.kind))
+            .map(|f| (f.id.to_string(), f.name.clone()))
             .collect(),
         on_demand_flows: l
             .on_demand
             .iter()
-            .map(|(id, n, _, _)| (id.to_string(), n.clone()))
+            .filter(|f| f.audience.admits(&a.kind))
+            .map(|f| (f.id.to_string(), f.name.clone()))
             .collect(),
         reasons: &REJECTION_REASONS,
         typed,

@@ -7,7 +7,7 @@ use crate::auth::permissions::Permission;
 use crate::db::fixed_sql::{FixedSql, fixed_sql};
 use crate::db::keyset::{Direction, past};
 use crate::db::literal_limit::LiteralLimitDsl;
-use crate::db::schema::{applicant_search, applicants, flow_versions, flows, members, roles};
+use crate::db::schema::{applicant_search, applicants, flows, members, roles};
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -54,22 +54,6 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Applicant, Option
         .filter(applicants::id.eq(id))
         .select((Applicant::as_select(), flows::name.nullable(), members::name.nullable()))
         .first(conn)
-}
-
-/// Flows an applicant can be put on: regular, published and not archived,
-/// by name. On-demand flows only ever ask for more information.
-pub fn selectable_flows(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, String)>> {
-    flows::table
-        .filter(flows::archived_at.is_null())
-        .filter(flows::kind.eq("regular"))
-        .filter(diesel::dsl::exists(
-            flow_versions::table
-                .filter(flow_versions::flow_id.eq(flows::id))
-                .filter(flow_versions::published_at.is_not_null()),
-        ))
-        .order(flows::name.asc())
-        .select((flows::id, flows::name))
-        .load(conn)
 }
 
 /// Active members whose role lets them review applicants: those who may be

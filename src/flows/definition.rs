@@ -36,6 +36,87 @@ pub struct FlowSettings {
     /// Logo overriding the company's: the hex SHA-256 of an asset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
+    /// Who the flow is for. Older definitions have none: anyone.
+    #[serde(default, skip_serializing_if = "Audience::is_anyone")]
+    pub audience: Audience,
+}
+
+/// Who a flow is for: people (KYC), companies (KYB), or either. A flow
+/// that asks for a selfie and a passport is no way to verify a company, and
+/// one that asks for a register extract none to verify a person: the forms
+/// that put an applicant on a flow offer only the flows for their type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Audience {
+    #[default]
+    #[serde(rename = "any")]
+    Anyone,
+    #[serde(rename = "natural_person")]
+    People,
+    #[serde(rename = "legal_person")]
+    Companies,
+}
+
+impl Audience {
+    /// Every audience, in the order the flow editor offers them.
+    pub const ALL: [Audience; 3] = [Self::Anyone, Self::People, Self::Companies];
+
+    /// The key in forms and in the stored definition (for a type of
+    /// applicant, the applicant type's own key).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Anyone => "any",
+            Self::People => "natural_person",
+            Self::Companies => "legal_person",
+        }
+    }
+
+    /// Looks an audience up by its key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// How the officer reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Anyone => "People and companies",
+            Self::People => "People (KYC)",
+            Self::Companies => "Companies (KYB)",
+        }
+    }
+
+    /// The applicant types the flow is for.
+    pub fn kinds(self) -> &'static [&'static str] {
+        match self {
+            Self::Anyone => &["natural_person", "legal_person"],
+            Self::People => &["natural_person"],
+            Self::Companies => &["legal_person"],
+        }
+    }
+
+    /// Whether an applicant of type `kind` (`natural_person`, `legal_person`) may go on the flow.
+    pub fn admits(self, kind: &str) -> bool {
+        self == Self::Anyone || self.key() == kind
+    }
+
+    fn is_anyone(&self) -> bool {
+        *self == Self::Anyone
+    }
+}
+
+/// Why an applicant of type `kind` cannot go on the flow `name`, which is
+/// for `audience`: said by the field where the flow was chosen.
+pub fn not_for(name: &str, audience: Audience, kind: &str) -> String {
+    let (is, choose) = if kind == "legal_person" {
+        ("a company", "companies")
+    } else {
+        ("a person", "people")
+    };
+    let flow_for = match audience {
+        Audience::People => "people (KYC)",
+        Audience::Companies => "companies (KYB)",
+        Audience::Anyone => "people and companies",
+    };
+    format!("“{name}” is a flow for {flow_for}, and this applicant is {is}. Choose a flow for {choose}.")
 }
 
 impl Default for FlowSettings {
@@ -49,6 +130,7 @@ impl Default for FlowSettings {
             brand_colour: None,
             intro_text: String::new(),
             logo: None,
+            audience: Audience::Anyone,
         }
     }
 }
@@ -714,6 +796,26 @@ impl FlowDefinition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_definition_from_before_audiences_is_for_anyone_and_stays_as_it_was() {
+        let old = serde_json::json!({
+            "link_expiry_hours": 72, "session_minutes": 30, "max_attempts": 10, "auto_approve": false
+        });
+        let settings: FlowSettings = serde_json::from_value(old).expect("settings");
+        assert_eq!(settings.audience, Audience::Anyone);
+        let again = serde_json::to_value(&settings).expect("json");
+        assert!(again.get("audience").is_none(), "{again}");
+        let companies = FlowSettings {
+            audience: Audience::Companies,
+            ..FlowSettings::default()
+        };
+        let stored = serde_json::to_value(&companies).expect("json");
+        assert_eq!(stored["audience"], "legal_person");
+        assert_eq!(serde_json::from_value::<FlowSettings>(stored).expect("back"), companies);
+        assert!(Audience::Companies.admits("legal_person") && !Audience::Companies.admits("natural_person"));
+        assert!(Audience::Anyone.admits("natural_person") && Audience::Anyone.admits("legal_person"));
+    }
 
     fn step(kind: StepKind) -> Step {
         Step {

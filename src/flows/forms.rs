@@ -1,6 +1,6 @@
 //! Flow form inputs, as typed, and their conversion to settings and steps.
 
-use super::definition::{CodeSettings, FlowSettings, StepConfig, StepKind};
+use super::definition::{Audience, CodeSettings, FlowSettings, StepConfig, StepKind};
 use crate::web::FormErrors;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -74,6 +74,9 @@ pub struct SettingsForm {
     pub brand_colour: String,
     #[serde(default)]
     pub intro_text: String,
+    /// Who the flow is for ([`Audience::key`]).
+    #[serde(default)]
+    pub audience: String,
 }
 
 impl SettingsForm {
@@ -87,6 +90,7 @@ impl SettingsForm {
             redirect_url: s.redirect_url.clone().unwrap_or_default(),
             brand_colour: s.brand_colour.clone().unwrap_or_default(),
             intro_text: s.intro_text.clone(),
+            audience: s.audience.key().to_string(),
         }
     }
 
@@ -119,6 +123,14 @@ impl SettingsForm {
         if self.intro_text.chars().count() > 2000 {
             errors.add("intro_text", "Keep the intro text to 2000 characters.");
         }
+        // A form from before the choice existed sends none: anyone.
+        let audience = match self.audience.trim() {
+            "" => Some(Audience::Anyone),
+            key => errors.check(
+                "audience",
+                Audience::from_key(key).ok_or_else(|| "Choose who the flow is for from the list.".to_string()),
+            ),
+        };
         if errors.is_empty() {
             Ok(FlowSettings {
                 link_expiry_hours,
@@ -129,6 +141,7 @@ impl SettingsForm {
                 brand_colour,
                 intro_text: self.intro_text.trim().to_string(),
                 logo: None,
+                audience: audience.unwrap_or_default(),
             })
         } else {
             Err(errors)

@@ -87,6 +87,8 @@ pub struct FlowRow {
     pub live_version: String,
     pub has_draft: bool,
     pub steps: usize,
+    /// Who the flow is for ([`super::definition::Audience::label`]).
+    pub audience: &'static str,
     pub updated: String,
     pub updated_by: String,
     /// Applicants currently on the flow.
@@ -131,6 +133,8 @@ pub struct EditorPage {
     pub addable: Vec<(&'static str, &'static str)>,
     pub questionnaires: Vec<(String, String)>,
     pub settings: SettingsForm,
+    /// Who a flow can be for: (key, label).
+    pub audiences: Vec<(&'static str, &'static str)>,
     /// The flow's own logo (asset name), if any.
     pub logo: Option<String>,
     pub errors: FormErrors,

@@ -13,6 +13,7 @@ use crate::db;
 use crate::email_templates::queries as templates;
 use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
+use crate::flows::definition::not_for;
 use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
 use actix_web::http::StatusCode;
@@ -41,6 +42,8 @@ async fn form_page(
         ))
     })
     .await?;
+    // Only the flows for the applicant's type (a person, a company).
+    let flows: Vec<_> = flows.into_iter().filter(|f| f.audience.admits(&found.kind)).collect();
     let running = live.iter().any(|l| l.running(now));
     let waiting = live.iter().find(|l| l.waiting());
     // A new session starts a new verification: say so before a decision is
@@ -106,15 +109,15 @@ async fn form_page(
         // officer chooses: the first by name may be for companies.
         let flow = found
             .flow_id
-            .filter(|f| flows.iter().any(|c| c.0 == *f))
-            .or_else(|| (flows.len() == 1).then(|| flows[0].0));
-        let defaults = flows.iter().find(|c| Some(c.0) == flow);
+            .filter(|f| flows.iter().any(|c| c.id == *f))
+            .or_else(|| (flows.len() == 1).then(|| flows[0].id));
+        let defaults = flows.iter().find(|c| Some(c.id) == flow);
         SessionForm {
             lock_version: String::new(),
             flow_id: flow.map(|f| f.to_string()).unwrap_or_default(),
-            expiry_value: defaults.map_or(72, |d| d.2).to_string(),
+            expiry_value: defaults.map_or(72, |d| d.expiry_hours).to_string(),
             expiry_unit: "hours".into(),
-            session_minutes: defaults.map_or(30, |d| d.3).to_string(),
+            session_minutes: defaults.map_or(30, |d| d.session_minutes).to_string(),
             send_email: found.email.is_some().then(|| "on".into()),
             recipient: found.email.clone().unwrap_or_default(),
             cc: String::new(),
@@ -138,11 +141,11 @@ async fn form_page(
             errors,
             flows: flows
                 .into_iter()
-                .map(|(id, name, expiry_hours, session_minutes)| FlowChoice {
-                    id: id.to_string(),
-                    name,
-                    expiry_hours,
-                    session_minutes,
+                .map(|f| FlowChoice {
+                    id: f.id.to_string(),
+                    name: f.name,
+                    expiry_hours: f.expiry_hours,
+                    session_minutes: f.session_minutes,
                 })
                 .collect(),
             templates: saved
@@ -266,7 +269,9 @@ pub async fn create_session(
                 }
             },
         };
-        let Some(applicant) = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, seen, now)?
+        let audience = flow.definition.settings.audience;
+        let Some(applicant) =
+            queries::make_current(conn, applicant_id, verification.id, plan.flow_id, audience, seen, now)?
         else {
             // Missing (404), no longer one to send links to, or changed
             // since the form was shown.
@@ -281,6 +286,10 @@ pub async fn create_session(
                     "applicant",
                     "This applicant is scheduled for deletion or its data was deleted, so no link can be sent.",
                 );
+                return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
+            }
+            if !audience.admits(&current.kind) {
+                errors.add("flow_id", not_for(&flow.name, audience, &current.kind));
                 return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
             }
             let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;

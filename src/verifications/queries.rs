@@ -9,7 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::unnest;
 use crate::error::AppError;
-use crate::flows::definition::{FlowDefinition, StepConfig};
+use crate::flows::definition::{Audience, FlowDefinition, StepConfig};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz};
@@ -66,7 +66,7 @@ pub fn usable_flow(conn: &mut PgConnection, flow: Uuid) -> Result<Option<UsableF
 }
 
 /// Published, unarchived flows of `kind`: (id, name, link expiry hours, session minutes).
-pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<(Uuid, String, u32, u32)>, AppError> {
+pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<PublishedFlow>, AppError> {
     let rows: Vec<(Uuid, String, serde_json::Value)> = flows::table
         .inner_join(flow_versions::table)
         .filter(flows::archived_at.is_null())
@@ -82,9 +82,29 @@ pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<(Uuid, St
             let settings = serde_json::from_value::<FlowDefinition>(def)
                 .map(|d| d.settings)
                 .unwrap_or_default();
-            (id, name, settings.link_expiry_hours, settings.session_minutes)
+            PublishedFlow {
+                id,
+                name,
+                expiry_hours: settings.link_expiry_hours,
+                session_minutes: settings.session_minutes,
+                audience: settings.audience,
+            }
         })
         .collect())
+}
+
+/// A flow that can be chosen, as its live version says: what the forms
+/// that choose one need of it.
+#[derive(Clone, Debug)]
+pub struct PublishedFlow {
+    pub id: Uuid,
+    pub name: String,
+    /// Its default link expiry.
+    pub expiry_hours: u32,
+    /// Its default session time.
+    pub session_minutes: u32,
+    /// Who it is for.
+    pub audience: Audience,
 }
 
 /// Starts a verification of `applicant` on the flow version `version`,
@@ -112,7 +132,8 @@ pub fn start(
     };
     insert(conn, &new, definition, now)?;
     if kind == "regular" {
-        make_current(conn, applicant, id, flow, None, now)?.ok_or(diesel::result::Error::NotFound)?;
+        make_current(conn, applicant, id, flow, definition.settings.audience, None, now)?
+            .ok_or(diesel::result::Error::NotFound)?;
     }
     Ok(id)
 }
@@ -189,6 +210,7 @@ pub fn make_current(
     applicant: Uuid,
     verification: Uuid,
     flow: Uuid,
+    audience: Audience,
     seen: Option<i32>,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Applicant>> {
@@ -200,6 +222,8 @@ pub fn make_current(
             .filter(applicants::purged_at.is_null())
             .filter(applicants::deletion_scheduled_at.is_null())
             .filter(crate::applicants::queries::NOT_REJECTED_AS_FINAL)
+            // Only an applicant of a type the flow is for.
+            .filter(applicants::kind.eq_any(audience.kinds()))
             .filter(
                 applicants::lock_version
                     .eq(seen.unwrap_or_default())

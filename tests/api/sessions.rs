@@ -1497,3 +1497,112 @@ async fn a_link_delivered_to_a_corrected_address_is_replaced_by_one_sent_to_the_
     );
     assert_eq!(visitor.get(&path_of(&app, &new_link)).await.status, 200);
 }
+
+/// A flow is for people, for companies or for either. The forms that put an
+/// applicant on a flow offer only the flows for their type, and the server
+/// refuses another with a message by the field, keeping what was typed.
+#[actix_web::test]
+async fn applicants_go_only_on_flows_for_their_type() {
+    use diesel::prelude::*;
+    use veridesk::flows::definition::Audience;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    // The flow editor says who a flow is for, and publishing carries it.
+    let kyb = published_flow(&app, "Company check", officer);
+    let saved = app
+        .post(
+            &format!("/flows/{kyb}/settings"),
+            &[
+                ("audience", "legal_person"),
+                ("link_expiry_hours", "72"),
+                ("session_minutes", "30"),
+                ("max_attempts", "10"),
+            ],
+        )
+        .await;
+    saved.assert_redirect(&format!("/flows/{kyb}"));
+    app.post(&format!("/flows/{kyb}/publish"), &[])
+        .await
+        .assert_redirect(&format!("/flows/{kyb}"));
+    let editor = app.get(&format!("/flows/{kyb}")).await.body;
+    assert!(
+        editor.contains("<option value=\"legal_person\" selected>Companies (KYB)</option>"),
+        "{editor}"
+    );
+    let list = app.get("/flows").await.body;
+    assert!(list.contains("<span class=\"muted\">Companies (KYB)</span>"), "{list}");
+    let people = published_flow_with(
+        &app,
+        "Retail check",
+        officer,
+        FlowSettings {
+            audience: Audience::People,
+            ..FlowSettings::default()
+        },
+    )
+    .to_string();
+    let company = insert_applicant(&app, "Nordwind AB", "ORG-1", "INIT", 5);
+    diesel::update(veridesk::db::schema::applicants::table.find(company))
+        .set(veridesk::db::schema::applicants::kind.eq("legal_person"))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("a company");
+    let refusal =
+        "“Retail check” is a flow for people (KYC), and this applicant is a company. Choose a flow for companies.";
+
+    // The session form offers the company's flows only, and refuses another.
+    let form = app.get(&format!("/applicants/{company}/sessions/new")).await.body;
+    assert!(form.contains(">Company check</option>") && !form.contains(">Retail check</option>"));
+    let path = format!("/applicants/{company}/sessions");
+    let refused = app.post(&path, &session_fields(&people, "3", "days", "25")).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains(&format!("<p class=\"error\" id=\"e-flow_id\">{refusal}</p>"))
+            && refused.body.contains("value=\"25\""),
+        "{}",
+        refused.body
+    );
+    let kyb = kyb.to_string();
+    assert_eq!(
+        app.post(&path, &session_fields(&kyb, "3", "days", "25")).await.status,
+        200
+    );
+
+    // Nor can the profile move the company to it.
+    let profile = app.get(&format!("/applicants/{company}")).await.body;
+    assert!(!profile.contains(">Retail check</option>"), "{profile}");
+    let seen: i32 = veridesk::db::schema::applicants::table
+        .find(company)
+        .select(veridesk::db::schema::applicants::lock_version)
+        .first(&mut app.pool.get().expect("conn"))
+        .expect("version");
+    let moved = app
+        .post(
+            &format!("/applicants/{company}/flow"),
+            &[("flow_id", &people), ("lock_version", &seen.to_string())],
+        )
+        .await;
+    assert_eq!(moved.status, 422);
+    assert!(moved.body.contains(refusal), "{}", moved.body);
+
+    // Nor can a company be created on it.
+    let created = app
+        .post(
+            "/applicants",
+            &[
+                ("kind", "legal_person"),
+                ("external_user_id", "ORG-2"),
+                ("name", "Sudwind GmbH"),
+                ("language", "de"),
+                ("flow_id", &people),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 422);
+    assert!(
+        created.body.contains(refusal) && created.body.contains("value=\"Sudwind GmbH\""),
+        "{}",
+        created.body
+    );
+}

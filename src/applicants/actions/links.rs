@@ -171,6 +171,10 @@ pub async fn change_flow(
                 "Choose a regular flow; on-demand flows are for requesting more information.".into(),
             ));
         }
+        let audience = target.definition.settings.audience;
+        if !audience.admits(&applicant.kind) {
+            return Ok(Outcome::Refused(not_for(&target.name, audience, &applicant.kind)));
+        }
         let previous = current_verification(conn, applicant)?;
         let Some(flow_id) = flow else {
             return Ok(Outcome::Refused("Choose a flow.".into()));
@@ -306,6 +310,10 @@ pub async fn request_info(
         else {
             return Ok(Outcome::Refused("Choose a published on-demand flow.".into()));
         };
+        let audience = target.definition.settings.audience;
+        if !audience.admits(&applicant.kind) {
+            return Ok(Outcome::Refused(not_for(&target.name, audience, &applicant.kind)));
+        }
         let Some(flow_id) = flow else {
             return Ok(Outcome::Refused("Choose a flow.".into()));
         };

@@ -26,7 +26,7 @@ use crate::db;
 use crate::db::schema::{applicants, reviews};
 use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
-use crate::flows::definition::StepKind;
+use crate::flows::definition::{StepKind, not_for};
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;

@@ -71,6 +71,7 @@ pub(super) async fn editor_page_named(
                 .collect(),
             questionnaires: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
             settings: settings.unwrap_or_else(|| SettingsForm::from_settings(&def.settings)),
+            audiences: Audience::ALL.iter().map(|a| (a.key(), a.label())).collect(),
             logo: def.settings.logo.clone(),
             errors,
             can_edit: note.is_empty(),

@@ -16,7 +16,7 @@ use draft::{editor_page_named, questionnaire_names};
 pub use files::{export_flow, import_flow, import_form};
 pub use preview::preview_flow;
 
-use super::definition::{FlowDefinition, Step, StepConfig, StepKind};
+use super::definition::{Audience, FlowDefinition, Step, StepConfig, StepKind};
 use super::forms::{AddStepForm, FLOW_KINDS, ImportForm, NewFlowForm, SettingsForm, StepForm};
 use super::pages::{
     EditorPage, FlowRow, FlowsPage, ImportPage, PreviewPage, PreviewStep, StepPage, StepRow, VersionRow, VersionsPage,
@@ -73,21 +73,25 @@ async fn list_page(
     .await?;
     let rows = rows
         .into_iter()
-        .map(|s| FlowRow {
-            id: s.flow.id.to_string(),
-            name: s.flow.name.clone(),
-            kind: kind_label(&s.flow.kind),
-            state: s.state(),
-            live_version: s
-                .live
-                .as_ref()
-                .map(|v| format!("v{}", v.number))
-                .unwrap_or_else(|| "—".into()),
-            has_draft: s.draft.is_some(),
-            steps: s.current().and_then(|v| v.parsed().ok()).map_or(0, |d| d.steps.len()),
-            updated: ctx.member.format_time(s.flow.updated_at),
-            updated_by: s.updated_by.clone().unwrap_or_default(),
-            applicants: counts.iter().find(|(f, _)| *f == s.flow.id).map_or(0, |(_, n)| *n),
+        .map(|s| {
+            let current = s.current().and_then(|v| v.parsed().ok());
+            FlowRow {
+                id: s.flow.id.to_string(),
+                name: s.flow.name.clone(),
+                kind: kind_label(&s.flow.kind),
+                state: s.state(),
+                live_version: s
+                    .live
+                    .as_ref()
+                    .map(|v| format!("v{}", v.number))
+                    .unwrap_or_else(|| "—".into()),
+                has_draft: s.draft.is_some(),
+                steps: current.as_ref().map_or(0, |d| d.steps.len()),
+                audience: current.map_or(Audience::Anyone, |d| d.settings.audience).label(),
+                updated: ctx.member.format_time(s.flow.updated_at),
+                updated_by: s.updated_by.clone().unwrap_or_default(),
+                applicants: counts.iter().find(|(f, _)| *f == s.flow.id).map_or(0, |(_, n)| *n),
+            }
         })
         .collect();
     render_status(
