@@ -131,6 +131,9 @@ pub struct Tracker {
     pub flow_name: String,
     pub version: i32,
     pub steps: Vec<StepRow>,
+    /// Set when the flow is not for the applicant's type (their type was
+    /// edited since): what to do about it.
+    pub wrong_type: Option<String>,
 }
 
 /// A decision, as listed.
@@ -440,6 +443,13 @@ async fn render_profile(
     let tracker = l.tracker.as_ref().map(|(name, version, def, results)| Tracker {
         flow_name: name.clone(),
         version: *version,
+        // Their type was edited since they were put on the flow.
+        wrong_type: (!def.settings.audience.admits(&a.kind)).then(|| {
+            format!(
+                "{} Change the flow before sending a new link.",
+                crate::flows::definition::mismatch(name, def.settings.audience, &a.kind)
+            )
+        }),
         steps: def
             .steps
             .iter()

@@ -106,17 +106,23 @@ impl Audience {
 /// Why an applicant of type `kind` cannot go on the flow `name`, which is
 /// for `audience`: said by the field where the flow was chosen.
 pub fn not_for(name: &str, audience: Audience, kind: &str) -> String {
-    let (is, choose) = if kind == "legal_person" {
-        ("a company", "companies")
+    let choose = if kind == "legal_person" { "companies" } else { "people" };
+    format!("{} Choose a flow for {choose}.", mismatch(name, audience, kind))
+}
+
+/// That the flow `name`, for `audience`, is not for an applicant of type `kind`.
+pub fn mismatch(name: &str, audience: Audience, kind: &str) -> String {
+    let is = if kind == "legal_person" {
+        "a company"
     } else {
-        ("a person", "people")
+        "a person"
     };
     let flow_for = match audience {
         Audience::People => "people (KYC)",
         Audience::Companies => "companies (KYB)",
         Audience::Anyone => "people and companies",
     };
-    format!("“{name}” is a flow for {flow_for}, and this applicant is {is}. Choose a flow for {choose}.")
+    format!("“{name}” is a flow for {flow_for}, and this applicant is {is}.")
 }
 
 impl Default for FlowSettings {

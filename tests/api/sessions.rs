@@ -1585,6 +1585,19 @@ async fn applicants_go_only_on_flows_for_their_type() {
         .await;
     assert_eq!(moved.status, 422);
     assert!(moved.body.contains(refusal), "{}", moved.body);
+    // Should its type be corrected later, the tracker says the flow no longer fits.
+    diesel::update(veridesk::db::schema::applicants::table.find(company))
+        .set(veridesk::db::schema::applicants::kind.eq("natural_person"))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("a person after all");
+    let profile = app.get(&format!("/applicants/{company}")).await.body;
+    assert!(
+        profile.contains(
+            "“Company check” is a flow for companies (KYB), and this applicant is a person. \
+             Change the flow before sending a new link."
+        ),
+        "{profile}"
+    );
 
     // Nor can a company be created on it.
     let created = app
