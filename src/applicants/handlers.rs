@@ -320,16 +320,18 @@ async fn new_page(
             kinds: &KINDS,
             languages: &LANGUAGES,
             countries: crate::domain::countries().collect(),
-            // Each flow says who it is for, unless it is for anyone.
-            flows: flows
-                .into_iter()
-                .map(|f| {
-                    let label = match f.audience {
-                        Audience::Anyone => f.name,
-                        audience => format!("{} · {}", f.name, audience.label()),
-                    };
-                    (f.id.to_string(), label)
+            // Grouped by who they are for.
+            flows: Audience::ALL
+                .iter()
+                .map(|a| {
+                    let named: Vec<(String, String)> = flows
+                        .iter()
+                        .filter(|f| f.audience == *a)
+                        .map(|f| (f.id.to_string(), f.name.clone()))
+                        .collect();
+                    (a.label(), named)
                 })
+                .filter(|(_, named)| !named.is_empty())
                 .collect(),
             editing: None,
             notice: None,

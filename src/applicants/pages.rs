@@ -70,7 +70,8 @@ pub struct NewPage {
     pub kinds: &'static [(&'static str, &'static str)],
     pub languages: &'static [(&'static str, &'static str)],
     pub countries: Vec<(&'static str, &'static str)>,
-    pub flows: Vec<(String, String)>,
+    /// The flows one may choose, grouped by who they are for: (group, [(id, name)]).
+    pub flows: Vec<(&'static str, Vec<(String, String)>)>,
     /// The applicant's id when editing: the form then posts to the
     /// applicant and has no flow, which the profile's "Change flow" moves.
     pub editing: Option<String>,

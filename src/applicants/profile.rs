@@ -122,6 +122,8 @@ pub struct StepRow {
     /// `StepKind::can_be_redone`) and the checks that run again on what
     /// they give.
     pub retry_choice: bool,
+    /// The applicant does this step (a retry must name at least one such).
+    pub applicant_does: bool,
     /// Earlier results of this step: (id, status, when it was moved to history).
     pub history: Vec<(String, String, String)>,
 }
@@ -465,6 +467,7 @@ async fn render_profile(
                     can_deactivate: active.is_some_and(|r| r.status != "NOT_STARTED"),
                     can_resolve: active.is_some_and(|r| r.status != "RESOLVED"),
                     retry_choice: kind.can_be_redone() || matches!(kind, StepKind::FaceMatch | StepKind::Aml),
+                    applicant_does: kind.can_be_redone(),
                     badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
                     started: active
                         .and_then(|r| r.started_at)

@@ -37,6 +37,8 @@ pub(super) struct Words {
     new_link: Wording,
     /// The body of the emails that carry a message (`{{message}}`).
     with_message: &'static str,
+    /// The body of a reset's email: its message, then where to start again.
+    start_again_body: &'static str,
     start_again_subject: &'static str,
     more_information_subject: &'static str,
     redo_subject: &'static str,
@@ -62,7 +64,8 @@ pub(super) const ENGLISH: Words = Words {
         subject: "Your new verification link from {{company_name}}",
         body: "Hello {{applicant_name}},\n\nHere is a new link to your verification with {{company_name}}. You continue where you stopped; the earlier link no longer works.\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.",
     },
-    with_message: "Hello {{applicant_name}},\n\n{{message}}\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}.",
+    with_message: "Hello {{applicant_name}},\n\n{{message}}\n\nContinue here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.",
+    start_again_body: "Hello {{applicant_name}},\n\n{{message}}\n\nStart here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.",
     start_again_subject: "Please start your verification with {{company_name}} again",
     more_information_subject: "{{company_name}} needs more information from you",
     redo_subject: "Please redo part of your verification with {{company_name}}",
@@ -97,7 +100,8 @@ const ALL: [Words; 8] = [
             subject: "Votre nouveau lien de vérification de {{company_name}}",
             body: "Bonjour {{applicant_name}},\n\nVoici un nouveau lien pour votre vérification auprès de {{company_name}}. Vous reprendrez là où vous en étiez ; l'ancien lien ne fonctionne plus.\n\nContinuez ici : {{session_url}}\n\nLe lien est valable jusqu'au {{link_expires_at}}.\n\nMerci.",
         },
-        with_message: "Bonjour {{applicant_name}},\n\n{{message}}\n\nContinuez ici : {{session_url}}\n\nLe lien est valable jusqu'au {{link_expires_at}}.",
+        with_message: "Bonjour {{applicant_name}},\n\n{{message}}\n\nContinuez ici : {{session_url}}\n\nLe lien est valable jusqu'au {{link_expires_at}}.\n\nMerci.",
+        start_again_body: "Bonjour {{applicant_name}},\n\n{{message}}\n\nCommencez ici : {{session_url}}\n\nLe lien est valable jusqu'au {{link_expires_at}}.\n\nMerci.",
         start_again_subject: "Veuillez recommencer votre vérification auprès de {{company_name}}",
         more_information_subject: "{{company_name}} a besoin d'informations complémentaires",
         redo_subject: "Veuillez refaire une partie de votre vérification auprès de {{company_name}}",
@@ -129,7 +133,8 @@ const ALL: [Words; 8] = [
             subject: "Ihr neuer Verifizierungslink von {{company_name}}",
             body: "Guten Tag {{applicant_name}},\n\nhier ist ein neuer Link zu Ihrer Verifizierung bei {{company_name}}. Sie machen dort weiter, wo Sie aufgehört haben; der bisherige Link funktioniert nicht mehr.\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
         },
-        with_message: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.",
+        with_message: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
+        start_again_body: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier neu beginnen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
         start_again_subject: "Bitte beginnen Sie Ihre Verifizierung bei {{company_name}} erneut",
         more_information_subject: "{{company_name}} benötigt weitere Angaben von Ihnen",
         redo_subject: "Bitte wiederholen Sie einen Teil Ihrer Verifizierung bei {{company_name}}",
@@ -161,7 +166,8 @@ const ALL: [Words; 8] = [
             subject: "Su nuevo enlace de verificación de {{company_name}}",
             body: "Hola, {{applicant_name}}:\n\nLe enviamos un nuevo enlace para su verificación con {{company_name}}. Continuará donde lo dejó; el enlace anterior ya no funciona.\n\nContinúe aquí: {{session_url}}\n\nEl enlace es válido hasta el {{link_expires_at}}.\n\nGracias.",
         },
-        with_message: "Hola, {{applicant_name}}:\n\n{{message}}\n\nContinúe aquí: {{session_url}}\n\nEl enlace es válido hasta el {{link_expires_at}}.",
+        with_message: "Hola, {{applicant_name}}:\n\n{{message}}\n\nContinúe aquí: {{session_url}}\n\nEl enlace es válido hasta el {{link_expires_at}}.\n\nGracias.",
+        start_again_body: "Hola, {{applicant_name}}:\n\n{{message}}\n\nEmpiece aquí: {{session_url}}\n\nEl enlace es válido hasta el {{link_expires_at}}.\n\nGracias.",
         start_again_subject: "Vuelva a empezar su verificación con {{company_name}}",
         more_information_subject: "{{company_name}} necesita más información",
         redo_subject: "Repita una parte de su verificación con {{company_name}}",
@@ -193,7 +199,8 @@ const ALL: [Words; 8] = [
             subject: "Il suo nuovo link di verifica da {{company_name}}",
             body: "Gentile {{applicant_name}},\n\necco un nuovo link per la sua verifica con {{company_name}}. Potrà riprendere da dove aveva lasciato; il link precedente non funziona più.\n\nContinui qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
         },
-        with_message: "Gentile {{applicant_name}},\n\n{{message}}\n\nContinui qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.",
+        with_message: "Gentile {{applicant_name}},\n\n{{message}}\n\nContinui qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
+        start_again_body: "Gentile {{applicant_name}},\n\n{{message}}\n\nRicominci qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
         start_again_subject: "Ricominci la sua verifica con {{company_name}}",
         more_information_subject: "{{company_name}} ha bisogno di ulteriori informazioni",
         redo_subject: "Ripeta una parte della sua verifica con {{company_name}}",
@@ -225,7 +232,8 @@ const ALL: [Words; 8] = [
             subject: "Uw nieuwe verificatielink van {{company_name}}",
             body: "Beste {{applicant_name}},\n\nHier is een nieuwe link voor uw verificatie bij {{company_name}}. U gaat verder waar u gebleven was; de vorige link werkt niet meer.\n\nGa hier verder: {{session_url}}\n\nDe link is geldig tot {{link_expires_at}}.\n\nBedankt.",
         },
-        with_message: "Beste {{applicant_name}},\n\n{{message}}\n\nGa hier verder: {{session_url}}\n\nDe link is geldig tot {{link_expires_at}}.",
+        with_message: "Beste {{applicant_name}},\n\n{{message}}\n\nGa hier verder: {{session_url}}\n\nDe link is geldig tot {{link_expires_at}}.\n\nBedankt.",
+        start_again_body: "Beste {{applicant_name}},\n\n{{message}}\n\nBegin hier opnieuw: {{session_url}}\n\nDe link is geldig tot {{link_expires_at}}.\n\nBedankt.",
         start_again_subject: "Begin opnieuw met uw verificatie bij {{company_name}}",
         more_information_subject: "{{company_name}} heeft meer informatie van u nodig",
         redo_subject: "Doe een deel van uw verificatie bij {{company_name}} opnieuw",
@@ -257,7 +265,8 @@ const ALL: [Words; 8] = [
             subject: "O seu novo link de verificação de {{company_name}}",
             body: "Olá, {{applicant_name}},\n\nAqui está um novo link para a sua verificação junto de {{company_name}}. Continua onde parou; o link anterior já não funciona.\n\nContinue aqui: {{session_url}}\n\nO link é válido até {{link_expires_at}}.\n\nObrigado.",
         },
-        with_message: "Olá, {{applicant_name}},\n\n{{message}}\n\nContinue aqui: {{session_url}}\n\nO link é válido até {{link_expires_at}}.",
+        with_message: "Olá, {{applicant_name}},\n\n{{message}}\n\nContinue aqui: {{session_url}}\n\nO link é válido até {{link_expires_at}}.\n\nObrigado.",
+        start_again_body: "Olá, {{applicant_name}},\n\n{{message}}\n\nRecomece aqui: {{session_url}}\n\nO link é válido até {{link_expires_at}}.\n\nObrigado.",
         start_again_subject: "Recomece a sua verificação junto de {{company_name}}",
         more_information_subject: "{{company_name}} precisa de mais informações",
         redo_subject: "Repita uma parte da sua verificação junto de {{company_name}}",
@@ -289,7 +298,8 @@ const ALL: [Words; 8] = [
             subject: "{{company_name}}: nowy link do weryfikacji",
             body: "Dzień dobry, {{applicant_name}},\n\nPrzesyłamy nowy link do weryfikacji prowadzonej przez {{company_name}}. Weryfikację można kontynuować od miejsca, w którym została przerwana; poprzedni link już nie działa.\n\nAby kontynuować, prosimy otworzyć link: {{session_url}}\n\nLink jest ważny do {{link_expires_at}}.\n\nDziękujemy.",
         },
-        with_message: "Dzień dobry, {{applicant_name}},\n\n{{message}}\n\nAby kontynuować, prosimy otworzyć link: {{session_url}}\n\nLink jest ważny do {{link_expires_at}}.",
+        with_message: "Dzień dobry, {{applicant_name}},\n\n{{message}}\n\nAby kontynuować, prosimy otworzyć link: {{session_url}}\n\nLink jest ważny do {{link_expires_at}}.\n\nDziękujemy.",
+        start_again_body: "Dzień dobry, {{applicant_name}},\n\n{{message}}\n\nAby rozpocząć ponownie, prosimy otworzyć link: {{session_url}}\n\nLink jest ważny do {{link_expires_at}}.\n\nDziękujemy.",
         start_again_subject: "{{company_name}}: prosimy o ponowne rozpoczęcie weryfikacji",
         more_information_subject: "{{company_name}} potrzebuje dodatkowych informacji",
         redo_subject: "{{company_name}}: prosimy o powtórzenie części weryfikacji",
@@ -328,7 +338,7 @@ pub fn wording(purpose: Purpose, language: &str) -> Wording {
         Purpose::NewLink => w.new_link,
         Purpose::StartAgain => Wording {
             subject: w.start_again_subject,
-            body: w.with_message,
+            body: w.start_again_body,
         },
         Purpose::MoreInformation => Wording {
             subject: w.more_information_subject,
@@ -378,6 +388,28 @@ pub fn step_name(step: StepKind, language: &str) -> &'static str {
 /// The footer under a link email, naming the company it is sent for.
 pub fn sent_on_behalf_of(language: &str, company: &str) -> String {
     words(language).sent_on_behalf_of.replace("{company}", company)
+}
+
+/// The language of the words [`wording`] gives for `language`, as an
+/// English-speaking officer and the applicant both read it: "German
+/// (Deutsch)", or "English".
+pub fn language_name(language: &str) -> String {
+    let code = language_of(language);
+    let native = crate::applicants::models::LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("English", |(_, name)| name);
+    let english = match code {
+        "fr" => "French",
+        "de" => "German",
+        "es" => "Spanish",
+        "it" => "Italian",
+        "nl" => "Dutch",
+        "pt" => "Portuguese",
+        "pl" => "Polish",
+        _ => return "English".to_string(),
+    };
+    format!("{english} ({native})")
 }
 
 /// The language of the words [`wording`] gives for `language` (its own, or

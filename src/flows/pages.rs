@@ -87,8 +87,9 @@ pub struct FlowRow {
     pub live_version: String,
     pub has_draft: bool,
     pub steps: usize,
-    /// Who the flow is for ([`super::definition::Audience::label`]).
-    pub audience: &'static str,
+    /// Who the flow is for ([`super::definition::Audience::label`]): the
+    /// live version's, with a draft's change beside it.
+    pub audience: String,
     pub updated: String,
     pub updated_by: String,
     /// Applicants currently on the flow.

@@ -70,15 +70,19 @@ pub fn compose(
     values: &Values,
     language: &str,
 ) -> Result<Email, AppError> {
-    let text = placeholders::render(body, values);
+    let written = placeholders::render(body, values);
+    let footer = wording::sent_on_behalf_of(language, &values.company_name);
     let html = Html {
+        paragraphs: paragraphs(&written, &values.session_url),
         e: Footer {
             lang: wording::language_of(language),
-            sent_on_behalf_of: wording::sent_on_behalf_of(language, &values.company_name),
+            sent_on_behalf_of: footer.clone(),
         },
-        paragraphs: paragraphs(&text, &values.session_url),
     }
     .render()?;
+    // The text part ends with the footer too, after the signature
+    // separator mail programs recognise ("-- ").
+    let text = format!("{written}\n\n-- \n{footer}");
     Ok(Email {
         kind: KIND,
         to: to.to_string(),
@@ -120,6 +124,11 @@ mod tests {
         );
         assert!(email.html.contains("href=\"https://kyc.test/v/abc\""));
         assert!(email.text.contains("Open https://kyc.test/v/abc now."));
+        assert!(
+            email.text.ends_with("\n\n-- \nSent by Veridesk on behalf of Acme."),
+            "{}",
+            email.text
+        );
         assert!(
             email.html.contains("<html lang=\"en\">") && email.html.contains("Sent by Veridesk on behalf of Acme.")
         );

@@ -5,7 +5,7 @@ use super::forms::SessionForm;
 use super::issue::{LinkEmail, issue_link};
 use super::pages::{CreatedPage, FlowChoice, NewSessionPage, TemplateChoice};
 use super::queries;
-use crate::applicants::models::{LANGUAGES, Status};
+use crate::applicants::models::Status;
 use crate::applicants::queries as applicants;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
@@ -100,10 +100,7 @@ async fn form_page(
     };
     // The email starts in the applicant's language, as they will read it.
     let starting = wording::wording(Purpose::Invitation, &found.language);
-    let text_language = LANGUAGES
-        .iter()
-        .find(|(code, _)| *code == wording::language_of(&found.language))
-        .map_or("English", |(_, name)| name);
+    let text_language = wording::language_name(&found.language);
     let mut form = form.unwrap_or_else(|| {
         // The applicant's flow; else the only one. Among several, the
         // officer chooses: the first by name may be for companies.

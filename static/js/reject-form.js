@@ -25,7 +25,16 @@
       reasons[0].setCustomValidity(anyTicked(reasons) ? "" : "Tick at least one reason.");
     }
     if (steps.length) {
-      steps[0].setCustomValidity(retry && !anyTicked(steps) ? "Tick the steps the applicant must redo." : "");
+      var doable = form.querySelectorAll("input[name=retry_steps][data-applicant-does]:checked");
+      var message = "";
+      if (retry && !anyTicked(steps)) {
+        message = "Tick the steps the applicant must redo.";
+      } else if (retry && doable.length === 0) {
+        message = "A retry asks the applicant to redo a step, and face match and screening run without " +
+          "them, while the final screen only thanks them. Tick a step they do (a new selfie, say), " +
+          "or resolve the check by hand.";
+      }
+      steps[0].setCustomValidity(message);
     }
     var other = form.querySelector("input[name=reasons][value=other]:checked");
     if (internal) {

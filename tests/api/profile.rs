@@ -1868,7 +1868,7 @@ async fn the_emails_veridesk_writes_are_in_the_applicants_language() {
     let form = app.get(&format!("/applicants/{id}/sessions/new")).await;
     assert!(
         form.body
-            .contains("The subject and body start in Français, the applicant’s language.")
+            .contains("The subject and body start in French (Français), the applicant’s language.")
             && form.body.contains(&format!("value=\"{}\"", starting.subject))
             && form.body.contains("Bonjour {{applicant_name}},"),
         "{}",
@@ -1931,7 +1931,9 @@ async fn the_emails_veridesk_writes_are_in_the_applicants_language() {
     assert!(
         again
             .text
-            .contains("Nous vous demandons de recommencer votre vérification."),
+            .contains("Nous vous demandons de recommencer votre vérification.")
+            && again.text.contains("Commencez ici : ")
+            && again.text.contains("-- \r\nEnvoyé par Veridesk pour le compte de"),
         "{}",
         again.text
     );

@@ -1595,8 +1595,45 @@ async fn applicants_go_only_on_flows_for_their_type() {
         profile.contains(
             "“Company check” is a flow for companies (KYB), and this applicant is a person. \
              Change the flow before sending a new link."
-        ),
+        ) && !profile.contains("Generate link (restart)"),
         "{profile}"
+    );
+    // And no new link goes out on it until the flow is changed.
+    let seen: i32 = veridesk::db::schema::applicants::table
+        .find(company)
+        .select(veridesk::db::schema::applicants::lock_version)
+        .first(&mut app.pool.get().expect("conn"))
+        .expect("version");
+    let relinked = app
+        .post(
+            &format!("/applicants/{company}/links"),
+            &[("lock_version", seen.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(relinked.status, 422);
+    assert!(
+        relinked.body.contains(
+            "“Company check” is a flow for companies (KYB), and this applicant is a person. Change the flow first."
+        ),
+        "{}",
+        relinked.body
+    );
+    // A draft's change of audience shows beside the live one, which decides.
+    app.post(
+        &format!("/flows/{kyb}/settings"),
+        &[
+            ("audience", "natural_person"),
+            ("link_expiry_hours", "72"),
+            ("session_minutes", "30"),
+            ("max_attempts", "10"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/flows/{kyb}"));
+    let list = app.get("/flows").await.body;
+    assert!(
+        list.contains("<span class=\"muted\">Companies (KYB) (draft: People (KYC))</span>"),
+        "{list}"
     );
 
     // Nor can a company be created on it.

@@ -24,6 +24,9 @@ pub async fn generate_link(
                     "There is no verification yet; create a verification session first.".into(),
                 ));
             };
+            if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
+                return Ok(refused);
+            }
             let issued = relink(
                 conn,
                 c,
@@ -95,6 +98,9 @@ pub async fn send_link_again(
         if status == "sent" && sent_to != to {
             let verification = verifications::find_verification(conn, link.verification_id)?;
             let (flow_name, _, def) = verifications::version_definition(conn, verification.flow_version_id)?;
+            if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
+                return Ok(refused);
+            }
             let issued = relink(
                 conn,
                 c,
@@ -259,13 +265,17 @@ pub async fn reset(
         let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
             return Ok(Outcome::Refused("There is no verification to reset.".into()));
         };
+        if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
+            return Ok(refused);
+        }
         let moved = verifications::reset_results(conn, verification, c.now)?;
         set_status(conn, applicant.id, Status::Init)?;
         let note = wording::start_again(&applicant.language);
         let email = default_email(applicant, true, Purpose::StartAgain, note);
         let emailed = email.is_some();
-        let issued = relink(conn, c, applicant, verification, &def, Terms::AtLeastTheFlows, email, Some(note))?;
+        // The reset first, then the link it sends: the timeline reads in that order.
         record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
+        let issued = relink(conn, c, applicant, verification, &def, Terms::AtLeastTheFlows, email, Some(note))?;
         // Without an address, the new link is shown once, to send by hand.
         Ok(if emailed {
             Outcome::Done(

@@ -26,7 +26,7 @@ use crate::db;
 use crate::db::schema::{applicants, reviews};
 use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
-use crate::flows::definition::{StepKind, not_for};
+use crate::flows::definition::{StepKind, mismatch, not_for};
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;
@@ -310,6 +310,24 @@ enum Terms {
     /// retry is read in an email days later, and a link chosen for a watched
     /// hour would be dead on arrival.
     AtLeastTheFlows,
+}
+
+/// Refuses a new link to the flow `flow_name` when it is not for the
+/// applicant's type (their type was edited since they were put on it):
+/// the link would ask a company for a selfie, or a person for a register
+/// extract.
+fn wrong_type(
+    applicant: &Applicant,
+    def: &crate::flows::definition::FlowDefinition,
+    flow_name: &str,
+) -> Option<Outcome> {
+    let audience = def.settings.audience;
+    (!audience.admits(&applicant.kind)).then(|| {
+        Outcome::Refused(format!(
+            "{} Change the flow first.",
+            mismatch(flow_name, audience, &applicant.kind)
+        ))
+    })
 }
 
 /// Issues a new link to the verification, on `terms`.

@@ -369,9 +369,12 @@ pub async fn reject(
             ));
         }
         if values.rejection_type == "retry" {
-            let Some((_, def, _)) = &current else {
+            let Some((_, def, flow_name)) = &current else {
                 return Ok(Outcome::Refused("There is no verification to retry.".into()));
             };
+            if let Some(refused) = wrong_type(applicant, def, flow_name) {
+                return Ok(refused);
+            }
             if values.retry_steps.iter().any(|s| !def.steps.iter().any(|x| x.config.kind().key() == s)) {
                 return Ok(Outcome::Refused(
                     "Not rejected: tick only steps of the applicant's flow to redo.".into(),

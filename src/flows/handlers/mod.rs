@@ -87,7 +87,19 @@ async fn list_page(
                     .unwrap_or_else(|| "—".into()),
                 has_draft: s.draft.is_some(),
                 steps: current.as_ref().map_or(0, |d| d.steps.len()),
-                audience: current.map_or(Audience::Anyone, |d| d.settings.audience).label(),
+                // The live version's, which decides; a draft's change is said beside it.
+                audience: {
+                    let of = |v: Option<&super::queries::FlowVersion>| {
+                        v.and_then(|v| v.parsed().ok()).map(|d| d.settings.audience)
+                    };
+                    match (of(s.live.as_ref()), of(s.draft.as_ref())) {
+                        (Some(live), Some(draft)) if live != draft => {
+                            format!("{} (draft: {})", live.label(), draft.label())
+                        }
+                        (Some(live), _) => live.label().to_string(),
+                        (None, draft) => draft.unwrap_or_default().label().to_string(),
+                    }
+                },
                 updated: ctx.member.format_time(s.flow.updated_at),
                 updated_by: s.updated_by.clone().unwrap_or_default(),
                 applicants: counts.iter().find(|(f, _)| *f == s.flow.id).map_or(0, |(_, n)| *n),
