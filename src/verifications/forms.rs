@@ -17,6 +17,12 @@ pub struct SessionForm {
     /// empty from clients that do not send it.
     #[serde(default)]
     pub lock_version: String,
+    /// What a new session depends on, as the form saw it
+    /// ([`super::queries::session_state`]): a change to the applicant that
+    /// leaves it as it was (a reviewer assigned, a phone number corrected)
+    /// does not refuse the form.
+    #[serde(default)]
+    pub seen_state: String,
     #[serde(default)]
     pub flow_id: String,
     #[serde(default)]
@@ -226,6 +232,7 @@ mod tests {
     fn form(flow: Uuid) -> SessionForm {
         SessionForm {
             lock_version: String::new(),
+            seen_state: String::new(),
             flow_id: flow.to_string(),
             expiry_value: "3".into(),
             expiry_unit: "days".into(),

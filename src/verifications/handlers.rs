@@ -30,15 +30,17 @@ async fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let now = ctx.now();
-    let ((found, _, _), flows, saved, final_rejection, live) = db::run(ctx.pool(), move |conn| {
+    let ((found, _, _), flows, saved, final_rejection, live, state) = db::run(ctx.pool(), move |conn| {
         let found = applicants::find(conn, applicant)?;
         let final_rejection = applicants::rejected_as_final(conn, &found.0)?;
+        let state = queries::session_state(conn, &found.0)?;
         Ok((
             found,
             queries::flow_choices(conn, "regular")?,
             templates::list(conn)?,
             final_rejection,
             queries::live_links(conn, applicant, now)?,
+            state,
         ))
     })
     .await?;
@@ -111,6 +113,7 @@ async fn form_page(
         let defaults = flows.iter().find(|c| Some(c.id) == flow);
         SessionForm {
             lock_version: String::new(),
+            seen_state: String::new(),
             flow_id: flow.map(|f| f.to_string()).unwrap_or_default(),
             expiry_value: defaults.map_or(72, |d| d.expiry_hours).to_string(),
             expiry_unit: "hours".into(),
@@ -125,6 +128,7 @@ async fn form_page(
     });
     // What was typed is kept; the version is the applicant's as shown now.
     form.lock_version = found.lock_version.to_string();
+    form.seen_state = state;
     render_status(
         status,
         &NewSessionPage {
@@ -267,9 +271,10 @@ pub async fn create_session(
             },
         };
         let audience = flow.definition.settings.audience;
-        let Some(applicant) =
-            queries::make_current(conn, applicant_id, verification.id, plan.flow_id, audience, seen, now)?
-        else {
+        let made = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, audience, seen, now)?;
+        let applicant = if let Some(applicant) = made {
+            applicant
+        } else {
             // Missing (404), no longer one to send links to, or changed
             // since the form was shown.
             let (current, _, _) = applicants::find(conn, applicant_id)?;
@@ -289,15 +294,38 @@ pub async fn create_session(
                 errors.add("flow_id", not_for(&flow.name, audience, &current.kind));
                 return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
             }
-            let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;
-            errors.add(
-                "applicant",
-                format!(
-                    "{changed}, so no session was created. \
-                     Check the applicant, then create the session again; what you typed is kept."
-                ),
-            );
-            return Ok(Err((errors, StatusCode::CONFLICT)));
+            // Changed, but in nothing a new session depends on: it goes
+            // through on the version as it is now (unless that too moved on).
+            let unrelated =
+                !submitted.seen_state.is_empty() && submitted.seen_state == queries::session_state(conn, &current)?;
+            let retried = if unrelated {
+                let now_seen = Some(current.lock_version);
+                queries::make_current(
+                    conn,
+                    applicant_id,
+                    verification.id,
+                    plan.flow_id,
+                    audience,
+                    now_seen,
+                    now,
+                )?
+            } else {
+                None
+            };
+            match retried {
+                Some(applicant) => applicant,
+                None => {
+                    let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;
+                    errors.add(
+                        "applicant",
+                        format!(
+                            "{changed}, so no session was created. \
+                             Check the applicant, then create the session again; what you typed is kept."
+                        ),
+                    );
+                    return Ok(Err((errors, StatusCode::CONFLICT)));
+                }
+            }
         };
         let revoked = queries::revoke_links(conn, applicant_id, "replaced by a new verification session", now)?;
         queries::insert(conn, &verification, &flow.definition, now)?;

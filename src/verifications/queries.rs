@@ -242,6 +242,33 @@ pub fn make_current(
     .optional()
 }
 
+/// What a new verification session for `applicant` depends on, as a short
+/// digest: their status, type, email address, flow and current
+/// verification, and their newest link (another officer's restart or
+/// information request). The session form carries it beside the
+/// applicant's version: when the version moved on but this did not (a
+/// reviewer assigned, a phone number corrected), the form still goes
+/// through; otherwise it is refused as changed meanwhile.
+pub fn session_state(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<String> {
+    use sha2::{Digest, Sha256};
+    let newest: Option<Uuid> = session_links::table
+        .filter(session_links::applicant_id.eq(applicant.id))
+        .order((session_links::created_at.desc(), session_links::id.desc()))
+        .select(session_links::id)
+        .first(conn)
+        .optional()?;
+    let state = format!(
+        "{}|{}|{}|{:?}|{:?}|{:?}",
+        applicant.status,
+        applicant.kind,
+        applicant.email.as_deref().unwrap_or_default(),
+        applicant.flow_id,
+        applicant.current_verification_id,
+        newest,
+    );
+    Ok(hex::encode(&Sha256::digest(state.as_bytes())[..8]))
+}
+
 /// Revokes every link of the applicant's verifications that can still be
 /// used, and cancels their emails that have not gone yet; returns how many
 /// links. Called before issuing a replacement link, and on decisions and

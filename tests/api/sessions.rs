@@ -706,6 +706,64 @@ async fn a_session_form_shown_before_another_officers_change_is_refused() {
     assert!(!mine.body.contains("id=\"session-url\""), "no link was made");
 }
 
+/// A change meanwhile that leaves what a new session depends on as it was
+/// (a reviewer assigned) does not refuse the session form; a new link made
+/// meanwhile (another officer's restart) does.
+#[actix_web::test]
+async fn a_session_form_goes_through_an_unrelated_change_but_not_a_new_link() {
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Standard", officer).to_string();
+    let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
+    let hidden = |page: &str, name: &str| -> String {
+        page.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("the form carries {name}"))
+            .to_string()
+    };
+    let other = app.new_client();
+    let second = other.create_member(BuiltinRole::ComplianceOfficer, "second@example.test");
+    other
+        .sign_in("second@example.test", crate::helpers::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let path = format!("/applicants/{applicant}/sessions");
+    let mine = async |form: &str| {
+        let (version, state) = (hidden(form, "lock_version"), hidden(form, "seen_state"));
+        let mut fields = session_fields(&flow, "5", "days", "45");
+        fields.extend([("lock_version", version.as_str()), ("seen_state", state.as_str())]);
+        app.post(&path, &fields).await
+    };
+
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await.body;
+    other
+        .post(
+            &format!("/applicants/{applicant}/reviewer"),
+            &[
+                ("reviewer_id", second.to_string().as_str()),
+                ("lock_version", hidden(&form, "lock_version").as_str()),
+            ],
+        )
+        .await
+        .assert_redirect(&format!("/applicants/{applicant}"));
+    let through = mine(&form).await;
+    assert_eq!(through.status, 200, "a reviewer assigned meanwhile: {}", through.body);
+    assert!(through.body.contains("id=\"session-url\""));
+
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await.body;
+    let restarted = other
+        .post(
+            &format!("/applicants/{applicant}/links"),
+            &[("lock_version", hidden(&form, "lock_version").as_str())],
+        )
+        .await;
+    assert!(restarted.status < 400, "{}", restarted.body);
+    let refused = mine(&form).await;
+    assert_eq!(refused.status, 409, "a link made meanwhile: {}", refused.body);
+    assert!(refused.body.contains(") meanwhile") && refused.body.contains("value=\"45\""));
+}
+
 /// A saved template chosen on the session form is the email sent, also
 /// when the page's script did not copy it into the fields.
 #[actix_web::test]

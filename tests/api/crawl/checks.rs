@@ -281,13 +281,21 @@ async fn every_profile_action_from_a_stale_page_is_refused_and_keeps_the_text() 
                 .first::<i32>(&mut conn)
                 .expect("applicant")
         };
-        // Another officer's change: the page's version is now behind.
+        // Another officer's change: the page's version is now behind. The
+        // session form lets through a change a new session does not depend
+        // on, so for it the change is one it does: the email address.
         {
             let mut conn = app.pool.get().expect("conn");
             diesel::update(applicants::table.find(id))
                 .set(applicants::lock_version.eq(applicants::lock_version + 1))
                 .execute(&mut conn)
                 .expect("bump");
+            if form.value("seen_state").is_some() {
+                diesel::update(applicants::table.find(id))
+                    .set(applicants::email.eq("changed-meanwhile@example.test"))
+                    .execute(&mut conn)
+                    .expect("a new address");
+            }
         }
         let before = version_of();
         // Filled as an officer would, until one filling passes the form's
