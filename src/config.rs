@@ -68,8 +68,9 @@ pub struct Settings {
     pub workers: usize,
     /// `SWEEP_MINUTES`: how often expired sessions are deleted, links that ran
     /// out are closed and applicants past their grace period are purged (the
-    /// first sweep runs at start). 0 turns the sweep off: the tests run each
-    /// sweep themselves, at the time they choose, so none races the other.
+    /// first sweep runs at start); 1 to 1440. The purge is a retention
+    /// promise, so the environment cannot turn it off; only the tests set 0
+    /// here, and run each sweep themselves at the time they choose.
     pub sweep_minutes: u64,
     /// `TRUST_PROXY`: take the client IP from the last `X-Forwarded-For`
     /// entry, the one the proxy in front appended (only behind such a proxy).
@@ -202,7 +203,7 @@ impl Settings {
             signin_rate_per_minute: ranged("SIGNIN_RATE_PER_MINUTE", 30, 1, u32::MAX)?,
             hashing_concurrency: ranged("HASHING_CONCURRENCY", 1, 1, 64)?,
             workers: ranged("WORKERS", cores, 1, 256)?,
-            sweep_minutes: ranged("SWEEP_MINUTES", 10, 0, 24 * 60)?,
+            sweep_minutes: ranged("SWEEP_MINUTES", 10, 1, 24 * 60)?,
             trust_proxy: boolean("TRUST_PROXY", false)?,
         })
     }

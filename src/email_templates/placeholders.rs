@@ -282,6 +282,8 @@ pub fn format_expiry(at: DateTime<Utc>, language: &str) -> String {
     let (day, month, year) = (at.day(), months[at.month0() as usize], at.year());
     let date = match language {
         "de" => format!("{day}. {month} {year}"),
+        // The first of the month is "1er" in French.
+        "fr" if day == 1 => format!("1er {month} {year}"),
         // "de" joins day, month and year in Spanish and Portuguese.
         "es" | "pt" => format!("{day} de {month} de {year}"),
         _ => format!("{day} {month} {year}"),
@@ -360,6 +362,10 @@ mod tests {
         assert_eq!(format_expiry(at, "de"), "24. November 2026, 18:05 UTC");
         assert_eq!(format_expiry(at, "es"), "24 de noviembre de 2026, 18:05 UTC");
         assert_eq!(format_expiry(at, "pt"), "24 de novembro de 2026, 18:05 UTC");
+        let first = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        assert_eq!(format_expiry(first, "fr"), "1er décembre 2026, 09:00 UTC");
         assert_eq!(format_expiry(at, "xx"), "24 November 2026, 18:05 UTC");
     }
 }

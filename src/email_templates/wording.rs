@@ -4,7 +4,8 @@
 //! actions send on their own (a new link, start again, more information,
 //! redo part). An applicant reads them in their language, like the link's
 //! expiry inside them. What an officer writes, and saved templates, go out
-//! as written. English stands in for a language not listed here.
+//! as written; the footer under every link email, which Veridesk adds, is in
+//! the applicant's language. English stands in for a language not listed.
 
 use crate::flows::definition::StepKind;
 
@@ -127,14 +128,14 @@ const ALL: [Words; 8] = [
         language: "de",
         invitation: Wording {
             subject: "Bitte bestätigen Sie Ihre Identität bei {{company_name}}",
-            body: "Guten Tag {{applicant_name}},\n\n{{company_name}} muss Ihre Identität überprüfen. Das dauert etwa fünf Minuten auf Ihrem Smartphone oder Computer.\n\nHier beginnen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
+            body: "Guten Tag {{applicant_name}},\n\n{{company_name}} muss Ihre Identität überprüfen. Das dauert etwa fünf Minuten auf Ihrem Smartphone oder Computer.\n\nHier beginnen: {{session_url}}\n\nDer Link gilt bis zum {{link_expires_at}}.\n\nVielen Dank.",
         },
         new_link: Wording {
             subject: "Ihr neuer Verifizierungslink von {{company_name}}",
-            body: "Guten Tag {{applicant_name}},\n\nhier ist ein neuer Link zu Ihrer Verifizierung bei {{company_name}}. Sie machen dort weiter, wo Sie aufgehört haben; der bisherige Link funktioniert nicht mehr.\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
+            body: "Guten Tag {{applicant_name}},\n\nhier ist ein neuer Link zu Ihrer Verifizierung bei {{company_name}}. Sie machen dort weiter, wo Sie aufgehört haben; der bisherige Link funktioniert nicht mehr.\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis zum {{link_expires_at}}.\n\nVielen Dank.",
         },
-        with_message: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
-        start_again_body: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier neu beginnen: {{session_url}}\n\nDer Link gilt bis {{link_expires_at}}.\n\nVielen Dank.",
+        with_message: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier weitermachen: {{session_url}}\n\nDer Link gilt bis zum {{link_expires_at}}.\n\nVielen Dank.",
+        start_again_body: "Guten Tag {{applicant_name}},\n\n{{message}}\n\nHier neu beginnen: {{session_url}}\n\nDer Link gilt bis zum {{link_expires_at}}.\n\nVielen Dank.",
         start_again_subject: "Bitte beginnen Sie Ihre Verifizierung bei {{company_name}} erneut",
         more_information_subject: "{{company_name}} benötigt weitere Angaben von Ihnen",
         redo_subject: "Bitte wiederholen Sie einen Teil Ihrer Verifizierung bei {{company_name}}",
@@ -193,14 +194,14 @@ const ALL: [Words; 8] = [
         language: "it",
         invitation: Wording {
             subject: "Verifichi la sua identità con {{company_name}}",
-            body: "Gentile {{applicant_name}},\n\n{{company_name}} deve verificare la sua identità. Bastano circa cinque minuti dal telefono o dal computer.\n\nInizi qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
+            body: "Gentile {{applicant_name}},\n\n{{company_name}} deve verificare la sua identità. Bastano circa cinque minuti dal telefono o dal computer.\n\nInizi qui: {{session_url}}\n\nScadenza del link: {{link_expires_at}}.\n\nGrazie.",
         },
         new_link: Wording {
             subject: "Il suo nuovo link di verifica da {{company_name}}",
-            body: "Gentile {{applicant_name}},\n\necco un nuovo link per la sua verifica con {{company_name}}. Potrà riprendere da dove aveva lasciato; il link precedente non funziona più.\n\nContinui qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
+            body: "Gentile {{applicant_name}},\n\necco un nuovo link per la sua verifica con {{company_name}}. Potrà riprendere da dove aveva lasciato; il link precedente non funziona più.\n\nContinui qui: {{session_url}}\n\nScadenza del link: {{link_expires_at}}.\n\nGrazie.",
         },
-        with_message: "Gentile {{applicant_name}},\n\n{{message}}\n\nContinui qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
-        start_again_body: "Gentile {{applicant_name}},\n\n{{message}}\n\nRicominci qui: {{session_url}}\n\nIl link è valido fino al {{link_expires_at}}.\n\nGrazie.",
+        with_message: "Gentile {{applicant_name}},\n\n{{message}}\n\nContinui qui: {{session_url}}\n\nScadenza del link: {{link_expires_at}}.\n\nGrazie.",
+        start_again_body: "Gentile {{applicant_name}},\n\n{{message}}\n\nRicominci qui: {{session_url}}\n\nScadenza del link: {{link_expires_at}}.\n\nGrazie.",
         start_again_subject: "Ricominci la sua verifica con {{company_name}}",
         more_information_subject: "{{company_name}} ha bisogno di ulteriori informazioni",
         redo_subject: "Ripeta una parte della sua verifica con {{company_name}}",

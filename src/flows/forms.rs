@@ -123,7 +123,8 @@ impl SettingsForm {
         if self.intro_text.chars().count() > 2000 {
             errors.add("intro_text", "Keep the intro text to 2000 characters.");
         }
-        // A form from before the choice existed sends none: anyone.
+        // A form from before the choice existed sends none: the draft then
+        // keeps its own (see `save_settings`); anyone stands in here.
         let audience = match self.audience.trim() {
             "" => Some(Audience::Anyone),
             key => errors.check(

@@ -136,6 +136,12 @@ async fn form_page(
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
             subject_hint: format!("The subject and body start in {text_language}, the applicant’s language."),
+            flow_listed: flows.iter().any(|f| f.id.to_string() == form.flow_id),
+            no_flows: if found.kind == "legal_person" {
+                "No published flow for companies yet"
+            } else {
+                "No published flow for people yet"
+            },
             notice,
             refused,
             form,
@@ -275,8 +281,8 @@ pub async fn create_session(
         let applicant = if let Some(applicant) = made {
             applicant
         } else {
-            // Missing (404), no longer one to send links to, or changed
-            // since the form was shown.
+            // Missing (404), no longer one to send links to, of a type the
+            // flow is not for, or changed since the form was shown.
             let (current, _, _) = applicants::find(conn, applicant_id)?;
             let mut errors = FormErrors::new();
             if applicants::rejected_as_final(conn, &current)? {

@@ -32,6 +32,11 @@ pub struct NewSessionPage {
     pub applicant_name: String,
     /// Says which language the email's starting text is in: the applicant's.
     pub subject_hint: String,
+    /// Whether the chosen flow is among those offered (one refused for the
+    /// applicant's type is not: the list then asks for a choice).
+    pub flow_listed: bool,
+    /// What the empty flow list says.
+    pub no_flows: &'static str,
     /// What the officer should know before sending: a decision it undoes.
     pub notice: Option<String>,
     /// No session can be created (data deleted or to be, a final

@@ -65,7 +65,7 @@ pub fn usable_flow(conn: &mut PgConnection, flow: Uuid) -> Result<Option<UsableF
     }
 }
 
-/// Published, unarchived flows of `kind`: (id, name, link expiry hours, session minutes).
+/// Published, unarchived flows of `kind`, as their live versions say, by name.
 pub fn flow_choices(conn: &mut PgConnection, kind: &str) -> Result<Vec<PublishedFlow>, AppError> {
     let rows: Vec<(Uuid, String, serde_json::Value)> = flows::table
         .inner_join(flow_versions::table)
@@ -199,8 +199,9 @@ pub fn insert(
 /// `INIT`, and returns the applicant as it now is, locked until the
 /// transaction ends. `None` when there is no such applicant, or its data
 /// was purged, or it is scheduled for deletion, or it stands rejected as
-/// final (see `applicants::queries::rejected_as_final`), or it is no longer
-/// at the version `seen` (when given: someone changed it meanwhile).
+/// final (see `applicants::queries::rejected_as_final`), or its type is not
+/// one the flow's `audience` admits, or it is no longer at the version
+/// `seen` (when given: someone changed it meanwhile).
 ///
 /// The verification may be written later in the same transaction: the
 /// reference is checked at commit. So one statement takes the lock and

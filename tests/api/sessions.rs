@@ -1617,7 +1617,10 @@ async fn applicants_go_only_on_flows_for_their_type() {
         refused
             .body
             .contains(&format!("<p class=\"error\" id=\"e-flow_id\">{refusal}</p>"))
-            && refused.body.contains("value=\"25\""),
+            && refused.body.contains("value=\"25\"")
+            && refused
+                .body
+                .contains("<option value=\"\" selected>— choose a flow —</option>"),
         "{}",
         refused.body
     );
@@ -1676,6 +1679,19 @@ async fn applicants_go_only_on_flows_for_their_type() {
         "{}",
         relinked.body
     );
+    // A reset reopens the case without a link, and the flow can then be changed.
+    app.post(
+        &format!("/applicants/{company}/reset"),
+        &[("lock_version", seen.to_string().as_str())],
+    )
+    .await
+    .assert_redirect(&format!("/applicants/{company}"));
+    let reset = app.get(&format!("/applicants/{company}")).await.body;
+    assert!(
+        reset.contains("Reset to Not initiated; earlier results are in the history. No link was sent: “Company check”")
+            && reset.contains(">Retail check</option>"),
+        "{reset}"
+    );
     // A draft's change of audience shows beside the live one, which decides.
     app.post(
         &format!("/flows/{kyb}/settings"),
@@ -1692,6 +1708,23 @@ async fn applicants_go_only_on_flows_for_their_type() {
     assert!(
         list.contains("<span class=\"muted\">Companies (KYB) (draft: People (KYC))</span>"),
         "{list}"
+    );
+    // A settings form from before the choice existed leaves the draft's as it is.
+    app.post(
+        &format!("/flows/{kyb}/settings"),
+        &[
+            ("link_expiry_hours", "48"),
+            ("session_minutes", "30"),
+            ("max_attempts", "10"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/flows/{kyb}"));
+    let editor = app.get(&format!("/flows/{kyb}")).await.body;
+    assert!(
+        editor.contains("<option value=\"natural_person\" selected>People (KYC)</option>")
+            && editor.contains("value=\"48\""),
+        "{editor}"
     );
 
     // Nor can a company be created on it.

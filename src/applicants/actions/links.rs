@@ -265,11 +265,21 @@ pub async fn reset(
         let Some((verification, def, flow_name)) = current_verification(conn, applicant)? else {
             return Ok(Outcome::Refused("There is no verification to reset.".into()));
         };
-        if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
-            return Ok(refused);
-        }
         let moved = verifications::reset_results(conn, verification, c.now)?;
         set_status(conn, applicant.id, Status::Init)?;
+        // A flow no longer for the applicant's type (their type was edited
+        // since): the case reopens, but no link goes out on it; the officer
+        // changes the flow, which sends one.
+        let audience = def.settings.audience;
+        if !audience.admits(&applicant.kind) {
+            verifications::revoke_links_of(conn, verification, "the verification was reset", c.now)?;
+            record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": "none: the flow is not for the applicant's type" }))?;
+            return Ok(Outcome::Done(format!(
+                "Reset to Not initiated; earlier results are in the history. No link was sent: {} \
+                 Change the flow to send one.",
+                mismatch(&flow_name, audience, &applicant.kind)
+            )));
+        }
         let note = wording::start_again(&applicant.language);
         let email = default_email(applicant, true, Purpose::StartAgain, note);
         let emailed = email.is_some();

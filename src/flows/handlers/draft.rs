@@ -143,11 +143,19 @@ pub async fn save_settings(
         Ok(settings) => settings,
         Err(errors) => return editor_page(&ctx, id, Some(form), errors).await,
     };
+    // A form from before the audience was a setting (a tab left open, a
+    // script) sends none: the draft keeps its own rather than becoming
+    // open to every type.
+    let keep_audience = form.audience.trim().is_empty();
     let outcome = edit_draft(&ctx, id, move |def, _| {
         // The logo has its own form; keep it.
         let logo = def.settings.logo.take();
+        let audience = def.settings.audience;
         def.settings = settings;
         def.settings.logo = logo;
+        if keep_audience {
+            def.settings.audience = audience;
+        }
         Ok(Ok("Flow settings saved in the draft.".to_string()))
     })
     .await?;
