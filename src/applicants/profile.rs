@@ -171,6 +171,9 @@ pub struct ShowPage {
     pub reviews: Vec<ReviewRow>,
     pub links: Vec<LinkRow>,
     pub tracker: Option<Tracker>,
+    /// The current flow is for the applicant's type (see [`Tracker::wrong_type`]):
+    /// links may go out on it.
+    pub flow_fits: bool,
     pub lock_version: i32,
     pub members: Vec<(String, String)>,
     pub regular_flows: Vec<(String, String)>,
@@ -551,6 +554,7 @@ async fn render_profile(
             .collect(),
         reviews,
         links,
+        flow_fits: tracker.as_ref().is_none_or(|t| t.wrong_type.is_none()),
         tracker,
         lock_version: a.lock_version,
         applicant_email: a.email.clone().unwrap_or_default(),

@@ -1579,6 +1579,18 @@ async fn applicants_go_only_on_flows_for_their_type() {
         )
         .await;
     saved.assert_redirect(&format!("/flows/{kyb}"));
+    let change: String = veridesk::db::schema::events::table
+        .filter(veridesk::db::schema::events::kind.eq("flow.edited"))
+        .select(veridesk::db::schema::events::details)
+        .first::<serde_json::Value>(&mut app.pool.get().expect("conn"))
+        .expect("the edit is audited")["change"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        change,
+        "Flow settings saved in the draft: now for Companies (KYB), no longer People and companies."
+    );
     app.post(&format!("/flows/{kyb}/publish"), &[])
         .await
         .assert_redirect(&format!("/flows/{kyb}"));

@@ -89,6 +89,12 @@ pub async fn send_link_again(
                 "This applicant has no email address; add one with “Edit details” first.".into(),
             ));
         };
+        // No link goes out again on a flow no longer for the applicant's type.
+        let verification = verifications::find_verification(conn, link.verification_id)?;
+        let (flow_name, _, def) = verifications::version_definition(conn, verification.flow_version_id)?;
+        if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
+            return Ok(refused);
+        }
         let (sent_to, status, error) = crate::outbox::queries::delivery(conn, message)?;
         // An email still waiting to go to an address corrected since (a
         // server that answers "try later" for a mistyped domain) is
@@ -96,11 +102,6 @@ pub async fn send_link_again(
         // the wrong mailbox, and goes again to the right one.
         let waiting = matches!(status.as_str(), "queued" | "retrying");
         if status == "sent" && sent_to != to {
-            let verification = verifications::find_verification(conn, link.verification_id)?;
-            let (flow_name, _, def) = verifications::version_definition(conn, verification.flow_version_id)?;
-            if let Some(refused) = wrong_type(applicant, &def, &flow_name) {
-                return Ok(refused);
-            }
             let issued = relink(
                 conn,
                 c,

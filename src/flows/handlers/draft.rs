@@ -156,7 +156,17 @@ pub async fn save_settings(
         if keep_audience {
             def.settings.audience = audience;
         }
-        Ok(Ok("Flow settings saved in the draft.".to_string()))
+        // Who the flow is for decides who may be put on it: said, and
+        // so recorded in the audit log, when it changes.
+        Ok(Ok(if def.settings.audience == audience {
+            "Flow settings saved in the draft.".to_string()
+        } else {
+            format!(
+                "Flow settings saved in the draft: now for {}, no longer {}.",
+                def.settings.audience.label(),
+                audience.label()
+            )
+        }))
     })
     .await?;
     ctx.flash_outcome(outcome);
