@@ -673,7 +673,7 @@ fn older_events(id: Uuid, page: &[crate::audit::queries::EventRow], more: bool) 
 }
 
 /// Says who changed the applicant last, and how, since a form was shown:
-/// "This applicant was changed by Ana Lima (approved) meanwhile". When it
+/// "This applicant was changed by Ana Lima meanwhile: approved". When it
 /// was `me`, the form was most likely sent twice (a reload of a page that
 /// answered a form, a second tab), and the message says so rather than
 /// blame someone else.
@@ -692,7 +692,7 @@ pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryRe
     let what = crate::audit::EventKind::from_code(&kind).map_or(kind.clone(), |k| k.label().to_lowercase());
     if member == Some(me) {
         return Ok(format!(
-            "You changed this applicant ({what}) after this form was shown, perhaps in another tab or by sending the same form again with a reload"
+            "You changed this applicant after this form was shown, perhaps in another tab or by sending the same form again with a reload: {what}"
         ));
     }
     let name = match member {
@@ -704,5 +704,6 @@ pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryRe
             .unwrap_or(label),
         None => label,
     };
-    Ok(format!("This applicant was changed by {name} ({what}) meanwhile"))
+    // The change after a colon: an event's label may hold brackets of its own.
+    Ok(format!("This applicant was changed by {name} meanwhile: {what}"))
 }
