@@ -240,6 +240,22 @@ pub fn touch(conn: &mut PgConnection, id: Uuid, by: Uuid, now: DateTime<Utc>) ->
     Ok(())
 }
 
+/// How many applicants on flow `id` (not purged) are of a type `audience`
+/// does not admit.
+pub fn applicants_not_admitted(
+    conn: &mut PgConnection,
+    id: Uuid,
+    audience: super::definition::Audience,
+) -> QueryResult<i64> {
+    use crate::db::schema::applicants;
+    applicants::table
+        .filter(applicants::flow_id.eq(id))
+        .filter(applicants::purged_at.is_null())
+        .filter(diesel::dsl::not(applicants::kind.eq_any(audience.kinds())))
+        .count()
+        .get_result(conn)
+}
+
 /// Publishes the draft: checks it, pins and freezes the questionnaire
 /// versions it uses, and makes it the live version. Returns the version
 /// number, or every problem that blocks publishing.

@@ -1744,6 +1744,29 @@ async fn applicants_go_only_on_flows_for_their_type() {
             && editor.contains("value=\"48\""),
         "{editor}"
     );
+    // Publishing says when applicants on the flow are not of the type it is now for.
+    app.post(
+        &format!("/flows/{kyb}/settings"),
+        &[
+            ("audience", "legal_person"),
+            ("link_expiry_hours", "48"),
+            ("session_minutes", "30"),
+            ("max_attempts", "10"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/flows/{kyb}"));
+    app.post(&format!("/flows/{kyb}/publish"), &[])
+        .await
+        .assert_redirect(&format!("/flows/{kyb}"));
+    let published = app.get(&format!("/flows/{kyb}")).await.body;
+    assert!(
+        published.contains(
+            "1 applicant on this flow is not of the type it is now for (Companies (KYB)): \
+             a new session for them needs another flow."
+        ),
+        "{published}"
+    );
 
     // Nor can a company be created on it.
     let created = app

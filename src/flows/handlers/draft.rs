@@ -397,23 +397,40 @@ pub async fn publish_flow(
     let (now, actor, by) = (ctx.now(), ctx.actor(), ctx.member.id.0);
     let outcome = db::run(ctx.pool(), move |conn| {
         let result = queries::publish(conn, id, by, now)?;
-        if let Ok(number) = result {
-            audit::record(
-                conn,
-                now,
-                &actor,
-                EventKind::FlowPublished,
-                Some(("flow", id.to_string())),
-                json!({ "version": number }),
-            )?;
-        }
-        Ok(result)
+        let Ok(number) = result else {
+            return Ok(result.map(|n| (n, String::new())));
+        };
+        audit::record(
+            conn,
+            now,
+            &actor,
+            EventKind::FlowPublished,
+            Some(("flow", id.to_string())),
+            json!({ "version": number }),
+        )?;
+        // Applicants on the flow whose type it is no longer for: a new
+        // session for them needs another flow, which the officer should hear now.
+        let audience = crate::verifications::queries::usable_flow(conn, id)?
+            .map_or(Audience::Anyone, |f| f.definition.settings.audience);
+        let others = queries::applicants_not_admitted(conn, id, audience)?;
+        let note = match (others, audience) {
+            (0, _) | (_, Audience::Anyone) => String::new(),
+            (n, audience) => format!(
+                " {n} applicant{} on this flow {} not of the type it is now for ({}): a new session for them needs another flow.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                audience.label()
+            ),
+        };
+        Ok(Ok((number, note)))
     })
     .await?;
     ctx.flash_outcome(
         outcome
-            .map(|number| {
-                format!("Version {number} is live. Verifications already running keep the version they started with.")
+            .map(|(number, note)| {
+                format!(
+                    "Version {number} is live. Verifications already running keep the version they started with.{note}"
+                )
             })
             .map_err(|problems| format!("Not published. {}", problems.join(" "))),
     );
