@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::DbPool;
+use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::outbox::worker::{self, Transport};
 use crate::web::AppState;
@@ -170,7 +170,7 @@ async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// GET /health: up, and the database answers.
 async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let ok = crate::db::run(&state.pool, |conn| {
+    let ok = db::run(&state.pool, |conn| {
         use diesel::RunQueryDsl;
         diesel::sql_query("SELECT 1").execute(conn)?;
         Ok(())
@@ -194,7 +194,7 @@ struct StatusPage {
 }
 
 async fn status_page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let company = crate::db::run(&state.pool, |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
+    let company = db::run(&state.pool, |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
     crate::web::render(&StatusPage { company })
 }
 
@@ -204,34 +204,28 @@ async fn sweep(state: AppState) {
     let idle = chrono::Duration::minutes(state.settings.session_idle_minutes);
     loop {
         let now = state.clock.now();
-        let pool = state.pool.clone();
-        let _ = actix_web::web::block(move || {
-            let mut conn = pool.get().ok()?;
-            purge_expired(&mut conn, now, idle).ok()
+        if let Err(error) = db::read(&state.pool, move |conn| Ok(purge_expired(conn, now, idle)?)).await {
+            tracing::error!(%error, "could not delete expired sessions");
+        }
+        // Links whose time ran out are closed, and each applicant's timeline
+        // says so: both or neither.
+        let closed = db::run(&state.pool, move |conn| {
+            Ok(crate::verifications::queries::close_lapsed_links(conn, now)?)
         })
         .await;
-        // Links whose time ran out are closed, and each applicant's timeline says so.
-        let pool = state.pool.clone();
-        let closed = actix_web::web::block(move || -> Result<usize, String> {
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            crate::verifications::queries::close_lapsed_links(&mut conn, now).map_err(|e| e.to_string())
-        })
-        .await;
-        if let Ok(Err(error)) = closed {
+        if let Err(error) = closed {
             tracing::error!(%error, "could not close links that ran out");
         }
-        // Applicants whose deletion grace period ended lose their personal data.
-        let pool = state.pool.clone();
-        let purged = actix_web::web::block(move || -> Result<usize, String> {
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            crate::applicants::deletion::purge_due(&mut conn, now).map_err(|e| e.to_string())
+        // Applicants whose deletion grace period ended lose their personal
+        // data, each in a transaction of its own.
+        let purged = db::read(&state.pool, move |conn| {
+            Ok(crate::applicants::deletion::purge_due(conn, now)?)
         })
         .await;
         match purged {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::info!(purged = n, "applicants purged after their deletion grace period"),
-            Ok(Err(error)) => tracing::error!(%error, "could not look for applicants to purge"),
-            Err(error) => tracing::error!(%error, "the purge did not run"),
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "applicants purged after their deletion grace period"),
+            Err(error) => tracing::error!(%error, "could not look for applicants to purge"),
         }
         // The per-IP sign-in limiter keeps a key per address; forget idle ones.
         state.signin_limiter.retain_recent();

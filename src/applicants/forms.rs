@@ -2,7 +2,6 @@
 
 use super::models::{Applicant, KINDS, LANGUAGES, NewApplicant, search_text};
 use crate::domain::{EmailAddress, check_label, check_text, country_name};
-use crate::flows::definition::not_for;
 use crate::verifications::queries::PublishedFlow;
 use crate::web::FormErrors;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -305,11 +304,13 @@ impl ApplicantForm {
                 .and_then(|id| flows.iter().find(|f| f.id == id))
             {
                 // The type is checked above; a flow for the other type is refused.
-                Some(flow) if !flow.audience.admits(&self.kind) && e.get("kind").is_none() => {
-                    e.add("flow_id", not_for(&flow.name, flow.audience, &self.kind));
-                    None
-                }
-                Some(flow) => Some(flow.id),
+                Some(flow) => match flow.audience.refusal(&flow.name, &self.kind) {
+                    Some(refusal) if e.get("kind").is_none() => {
+                        e.add("flow_id", refusal);
+                        None
+                    }
+                    _ => Some(flow.id),
+                },
                 None => {
                     e.add("flow_id", "Choose a published flow from the list.");
                     None

@@ -449,12 +449,11 @@ async fn render_profile(
         flow_name: name.clone(),
         version: *version,
         // Their type was edited since they were put on the flow.
-        wrong_type: (!def.settings.audience.admits(&a.kind)).then(|| {
-            format!(
-                "{} Change the flow before sending a new link.",
-                crate::flows::definition::mismatch(name, def.settings.audience, &a.kind)
-            )
-        }),
+        wrong_type: def
+            .settings
+            .audience
+            .misfit(name, &a.kind)
+            .map(|misfit| format!("{misfit} Change the flow before sending a new link.")),
         steps: def
             .steps
             .iter()

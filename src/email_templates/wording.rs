@@ -34,6 +34,8 @@ pub enum Purpose {
 /// One language's words.
 pub(super) struct Words {
     language: &'static str,
+    /// The language's name in English, for officers.
+    english_name: &'static str,
     pub(super) invitation: Wording,
     new_link: Wording,
     /// The body of the emails that carry a message (`{{message}}`).
@@ -57,6 +59,7 @@ pub(super) struct Words {
 
 pub(super) const ENGLISH: Words = Words {
     language: "en",
+    english_name: "English",
     invitation: Wording {
         subject: "Please verify your identity with {{company_name}}",
         body: "Hello {{applicant_name}},\n\n{{company_name}} needs to verify your identity. It takes about five minutes on your phone or computer.\n\nStart here: {{session_url}}\n\nThe link works until {{link_expires_at}}.\n\nThank you.",
@@ -93,6 +96,7 @@ const ALL: [Words; 8] = [
     ENGLISH,
     Words {
         language: "fr",
+        english_name: "French",
         invitation: Wording {
             subject: "Veuillez vérifier votre identité auprès de {{company_name}}",
             body: "Bonjour {{applicant_name}},\n\n{{company_name}} doit vérifier votre identité. Cela prend environ cinq minutes sur votre téléphone ou votre ordinateur.\n\nCommencez ici : {{session_url}}\n\nLe lien est valable jusqu'au {{link_expires_at}}.\n\nMerci.",
@@ -126,6 +130,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "de",
+        english_name: "German",
         invitation: Wording {
             subject: "Bitte bestätigen Sie Ihre Identität bei {{company_name}}",
             body: "Guten Tag {{applicant_name}},\n\n{{company_name}} muss Ihre Identität überprüfen. Das dauert etwa fünf Minuten auf Ihrem Smartphone oder Computer.\n\nHier beginnen: {{session_url}}\n\nDer Link gilt bis zum {{link_expires_at}}.\n\nVielen Dank.",
@@ -159,6 +164,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "es",
+        english_name: "Spanish",
         invitation: Wording {
             subject: "Verifique su identidad con {{company_name}}",
             body: "Hola, {{applicant_name}}:\n\n{{company_name}} necesita verificar su identidad. Se tarda unos cinco minutos desde el móvil o el ordenador.\n\nEmpiece aquí: {{session_url}}\n\nEl enlace es válido hasta el {{link_expires_at}}.\n\nGracias.",
@@ -192,6 +198,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "it",
+        english_name: "Italian",
         invitation: Wording {
             subject: "Verifichi la sua identità con {{company_name}}",
             body: "Gentile {{applicant_name}},\n\n{{company_name}} deve verificare la sua identità. Bastano circa cinque minuti dal telefono o dal computer.\n\nInizi qui: {{session_url}}\n\nScadenza del link: {{link_expires_at}}.\n\nGrazie.",
@@ -225,6 +232,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "nl",
+        english_name: "Dutch",
         invitation: Wording {
             subject: "Verifieer uw identiteit bij {{company_name}}",
             body: "Beste {{applicant_name}},\n\n{{company_name}} moet uw identiteit verifiëren. Dat duurt ongeveer vijf minuten op uw telefoon of computer.\n\nBegin hier: {{session_url}}\n\nDe link is geldig tot {{link_expires_at}}.\n\nBedankt.",
@@ -258,6 +266,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "pt",
+        english_name: "Portuguese",
         invitation: Wording {
             subject: "Verifique a sua identidade junto de {{company_name}}",
             body: "Olá, {{applicant_name}},\n\n{{company_name}} precisa de verificar a sua identidade. Demora cerca de cinco minutos no telemóvel ou no computador.\n\nComece aqui: {{session_url}}\n\nO link é válido até {{link_expires_at}}.\n\nObrigado.",
@@ -291,6 +300,7 @@ const ALL: [Words; 8] = [
     },
     Words {
         language: "pl",
+        english_name: "Polish",
         invitation: Wording {
             subject: "{{company_name}}: prosimy o weryfikację tożsamości",
             body: "Dzień dobry, {{applicant_name}},\n\n{{company_name}} prosi o weryfikację tożsamości. Zajmie to około pięciu minut na telefonie lub komputerze.\n\nAby rozpocząć, prosimy otworzyć link: {{session_url}}\n\nLink jest ważny do {{link_expires_at}}.\n\nDziękujemy.",
@@ -395,22 +405,14 @@ pub fn sent_on_behalf_of(language: &str, company: &str) -> String {
 /// English-speaking officer and the applicant both read it: "German
 /// (Deutsch)", or "English".
 pub fn language_name(language: &str) -> String {
-    let code = language_of(language);
-    let native = crate::applicants::models::LANGUAGES
+    let w = words(language);
+    match crate::applicants::models::LANGUAGES
         .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("English", |(_, name)| name);
-    let english = match code {
-        "fr" => "French",
-        "de" => "German",
-        "es" => "Spanish",
-        "it" => "Italian",
-        "nl" => "Dutch",
-        "pt" => "Portuguese",
-        "pl" => "Polish",
-        _ => return "English".to_string(),
-    };
-    format!("{english} ({native})")
+        .find(|(code, _)| *code == w.language)
+    {
+        Some((_, native)) if *native != w.english_name => format!("{} ({native})", w.english_name),
+        _ => w.english_name.to_string(),
+    }
 }
 
 /// The language of the words [`wording`] gives for `language` (its own, or

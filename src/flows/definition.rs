@@ -101,28 +101,36 @@ impl Audience {
     fn is_anyone(&self) -> bool {
         *self == Self::Anyone
     }
-}
 
-/// Why an applicant of type `kind` cannot go on the flow `name`, which is
-/// for `audience`: said by the field where the flow was chosen.
-pub fn not_for(name: &str, audience: Audience, kind: &str) -> String {
-    let choose = if kind == "legal_person" { "companies" } else { "people" };
-    format!("{} Choose a flow for {choose}.", mismatch(name, audience, kind))
-}
+    /// That the flow `name`, for this audience, is not for an applicant of
+    /// type `kind`; `None` when it is. Each place that puts an applicant on
+    /// a flow, or sends a link on one, says it in these words.
+    pub fn misfit(self, name: &str, kind: &str) -> Option<String> {
+        if self.admits(kind) {
+            return None;
+        }
+        let is = if kind == "legal_person" {
+            "a company"
+        } else {
+            "a person"
+        };
+        let flow_for = match self {
+            Self::People => "people (KYC)",
+            Self::Companies => "companies (KYB)",
+            Self::Anyone => "people and companies",
+        };
+        Some(format!(
+            "“{name}” is a flow for {flow_for}, and this applicant is {is}."
+        ))
+    }
 
-/// That the flow `name`, for `audience`, is not for an applicant of type `kind`.
-pub fn mismatch(name: &str, audience: Audience, kind: &str) -> String {
-    let is = if kind == "legal_person" {
-        "a company"
-    } else {
-        "a person"
-    };
-    let flow_for = match audience {
-        Audience::People => "people (KYC)",
-        Audience::Companies => "companies (KYB)",
-        Audience::Anyone => "people and companies",
-    };
-    format!("“{name}” is a flow for {flow_for}, and this applicant is {is}.")
+    /// [`Self::misfit`] as the field where the flow was chosen says it:
+    /// with which flows to choose instead.
+    pub fn refusal(self, name: &str, kind: &str) -> Option<String> {
+        let choose = if kind == "legal_person" { "companies" } else { "people" };
+        self.misfit(name, kind)
+            .map(|misfit| format!("{misfit} Choose a flow for {choose}."))
+    }
 }
 
 impl Default for FlowSettings {

@@ -13,7 +13,6 @@ use crate::db;
 use crate::email_templates::queries as templates;
 use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
-use crate::flows::definition::not_for;
 use crate::web::parse_id;
 use crate::web::{CsrfForm, Ctx, FormErrors, Nav, render_status};
 use actix_web::http::StatusCode;
@@ -277,61 +276,45 @@ pub async fn create_session(
             },
         };
         let audience = flow.definition.settings.audience;
-        let made = queries::make_current(conn, applicant_id, verification.id, plan.flow_id, audience, seen, now)?;
-        let applicant = if let Some(applicant) = made {
-            applicant
-        } else {
+        let make_current = |conn: &mut diesel::PgConnection, seen: Option<i32>| {
+            queries::make_current(conn, applicant_id, verification.id, plan.flow_id, audience, seen, now)
+        };
+        let mut made = make_current(conn, seen)?;
+        if made.is_none() {
             // Missing (404), no longer one to send links to, of a type the
             // flow is not for, or changed since the form was shown.
             let (current, _, _) = applicants::find(conn, applicant_id)?;
             let mut errors = FormErrors::new();
             if applicants::rejected_as_final(conn, &current)? {
                 errors.add("applicant", applicants::FINAL_REJECTION);
-                return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
-            }
-            if current.purged_at.is_some() || current.deletion_scheduled_at.is_some() {
+            } else if current.purged_at.is_some() || current.deletion_scheduled_at.is_some() {
                 errors.add(
                     "applicant",
                     "This applicant is scheduled for deletion or its data was deleted, so no link can be sent.",
                 );
-                return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
+            } else if let Some(refusal) = audience.refusal(&flow.name, &current.kind) {
+                errors.add("flow_id", refusal);
             }
-            if !audience.admits(&current.kind) {
-                errors.add("flow_id", not_for(&flow.name, audience, &current.kind));
+            if !errors.is_empty() {
                 return Ok(Err((errors, StatusCode::UNPROCESSABLE_ENTITY)));
             }
             // Changed, but in nothing a new session depends on: it goes
             // through on the version as it is now (unless that too moved on).
-            let unrelated =
-                !submitted.seen_state.is_empty() && submitted.seen_state == queries::session_state(conn, &current)?;
-            let retried = if unrelated {
-                let now_seen = Some(current.lock_version);
-                queries::make_current(
-                    conn,
-                    applicant_id,
-                    verification.id,
-                    plan.flow_id,
-                    audience,
-                    now_seen,
-                    now,
-                )?
-            } else {
-                None
-            };
-            match retried {
-                Some(applicant) => applicant,
-                None => {
-                    let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;
-                    errors.add(
-                        "applicant",
-                        format!(
-                            "{changed}, so no session was created. \
-                             Check the applicant, then create the session again; what you typed is kept."
-                        ),
-                    );
-                    return Ok(Err((errors, StatusCode::CONFLICT)));
-                }
+            if !submitted.seen_state.is_empty() && submitted.seen_state == queries::session_state(conn, &current)? {
+                made = make_current(conn, Some(current.lock_version))?;
             }
+        }
+        let Some(applicant) = made else {
+            let changed = crate::applicants::profile::changed_meanwhile(conn, applicant_id, by)?;
+            let mut errors = FormErrors::new();
+            errors.add(
+                "applicant",
+                format!(
+                    "{changed}, so no session was created. \
+                     Check the applicant, then create the session again; what you typed is kept."
+                ),
+            );
+            return Ok(Err((errors, StatusCode::CONFLICT)));
         };
         let revoked = queries::revoke_links(conn, applicant_id, "replaced by a new verification session", now)?;
         queries::insert(conn, &verification, &flow.definition, now)?;

@@ -178,9 +178,8 @@ pub async fn change_flow(
                 "Choose a regular flow; on-demand flows are for requesting more information.".into(),
             ));
         }
-        let audience = target.definition.settings.audience;
-        if !audience.admits(&applicant.kind) {
-            return Ok(Outcome::Refused(not_for(&target.name, audience, &applicant.kind)));
+        if let Some(refusal) = target.definition.settings.audience.refusal(&target.name, &applicant.kind) {
+            return Ok(Outcome::Refused(refusal));
         }
         let previous = current_verification(conn, applicant)?;
         let Some(flow_id) = flow else {
@@ -271,21 +270,24 @@ pub async fn reset(
         // A flow no longer for the applicant's type (their type was edited
         // since): the case reopens, but no link goes out on it; the officer
         // changes the flow, which sends one.
-        let audience = def.settings.audience;
-        if !audience.admits(&applicant.kind) {
+        let misfit = def.settings.audience.misfit(&flow_name, &applicant.kind);
+        let note = wording::start_again(&applicant.language);
+        let email = default_email(applicant, misfit.is_none(), Purpose::StartAgain, note);
+        let emailed = email.is_some();
+        let sent = match (&misfit, emailed) {
+            (Some(_), _) => "none: the flow is not for the applicant's type",
+            (None, true) => "queued",
+            (None, false) => "none: no address",
+        };
+        // The reset first, then the link it sends: the timeline reads in that order.
+        record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": sent }))?;
+        if let Some(misfit) = misfit {
             verifications::revoke_links_of(conn, verification, "the verification was reset", c.now)?;
-            record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": "none: the flow is not for the applicant's type" }))?;
             return Ok(Outcome::Done(format!(
-                "Reset to Not initiated; earlier results are in the history. No link was sent: {} \
-                 Change the flow to send one.",
-                mismatch(&flow_name, audience, &applicant.kind)
+                "Reset to Not initiated; earlier results are in the history. No link was sent: {misfit} \
+                 Change the flow to send one."
             )));
         }
-        let note = wording::start_again(&applicant.language);
-        let email = default_email(applicant, true, Purpose::StartAgain, note);
-        let emailed = email.is_some();
-        // The reset first, then the link it sends: the timeline reads in that order.
-        record(conn, c, applicant.id, EventKind::VerificationReset, json!({ "flow": flow_name, "results_to_history": moved, "email": if emailed { "queued" } else { "none: no address" } }))?;
         let issued = relink(conn, c, applicant, verification, &def, Terms::AtLeastTheFlows, email, Some(note))?;
         // Without an address, the new link is shown once, to send by hand.
         Ok(if emailed {
@@ -331,9 +333,13 @@ pub async fn request_info(
         else {
             return Ok(Outcome::Refused("Choose a published on-demand flow.".into()));
         };
-        let audience = target.definition.settings.audience;
-        if !audience.admits(&applicant.kind) {
-            return Ok(Outcome::Refused(not_for(&target.name, audience, &applicant.kind)));
+        if let Some(refusal) = target
+            .definition
+            .settings
+            .audience
+            .refusal(&target.name, &applicant.kind)
+        {
+            return Ok(Outcome::Refused(refusal));
         }
         let Some(flow_id) = flow else {
             return Ok(Outcome::Refused("Choose a flow.".into()));

@@ -26,7 +26,7 @@ use crate::db;
 use crate::db::schema::{applicants, reviews};
 use crate::email_templates::wording::{self, Purpose};
 use crate::error::AppError;
-use crate::flows::definition::{StepKind, mismatch, not_for};
+use crate::flows::definition::StepKind;
 use crate::verifications::issue::{Issued, LinkEmail, issue_link};
 use crate::verifications::pages::CreatedPage;
 use crate::verifications::queries as verifications;
@@ -321,13 +321,10 @@ fn wrong_type(
     def: &crate::flows::definition::FlowDefinition,
     flow_name: &str,
 ) -> Option<Outcome> {
-    let audience = def.settings.audience;
-    (!audience.admits(&applicant.kind)).then(|| {
-        Outcome::Refused(format!(
-            "{} Change the flow first.",
-            mismatch(flow_name, audience, &applicant.kind)
-        ))
-    })
+    def.settings
+        .audience
+        .misfit(flow_name, &applicant.kind)
+        .map(|misfit| Outcome::Refused(format!("{misfit} Change the flow first.")))
 }
 
 /// Issues a new link to the verification, on `terms`.

@@ -74,7 +74,8 @@ async fn list_page(
     let rows = rows
         .into_iter()
         .map(|s| {
-            let current = s.current().and_then(|v| v.parsed().ok());
+            let parsed = |v: Option<&super::queries::FlowVersion>| v.and_then(|v| v.parsed().ok());
+            let (live, draft) = (parsed(s.live.as_ref()), parsed(s.draft.as_ref()));
             FlowRow {
                 id: s.flow.id.to_string(),
                 name: s.flow.name.clone(),
@@ -86,19 +87,15 @@ async fn list_page(
                     .map(|v| format!("v{}", v.number))
                     .unwrap_or_else(|| "—".into()),
                 has_draft: s.draft.is_some(),
-                steps: current.as_ref().map_or(0, |d| d.steps.len()),
-                // The live version's, which decides; a draft's change is said beside it.
-                audience: {
-                    let of = |v: Option<&super::queries::FlowVersion>| {
-                        v.and_then(|v| v.parsed().ok()).map(|d| d.settings.audience)
-                    };
-                    match (of(s.live.as_ref()), of(s.draft.as_ref())) {
-                        (Some(live), Some(draft)) if live != draft => {
-                            format!("{} (draft: {})", live.label(), draft.label())
-                        }
-                        (Some(live), _) => live.label().to_string(),
-                        (None, draft) => draft.unwrap_or_default().label().to_string(),
+                // The draft's steps, as the editor shows them.
+                steps: draft.as_ref().or(live.as_ref()).map_or(0, |d| d.steps.len()),
+                // The live version's audience, which decides; a draft's change is said beside it.
+                audience: match (live.map(|d| d.settings.audience), draft.map(|d| d.settings.audience)) {
+                    (Some(live), Some(draft)) if live != draft => {
+                        format!("{} (draft: {})", live.label(), draft.label())
                     }
+                    (Some(live), _) => live.label().to_string(),
+                    (None, draft) => draft.unwrap_or_default().label().to_string(),
                 },
                 updated: ctx.member.format_time(s.flow.updated_at),
                 updated_by: s.updated_by.clone().unwrap_or_default(),
