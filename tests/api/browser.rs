@@ -2,7 +2,7 @@
 //! development mailbox, sign in as the teammate. Screenshots go to
 //! `$ARTIFACTS_DIR` (default `artifacts/`).
 
-use crate::helpers::{Options, PASSWORD, spawn_app_with};
+use crate::helpers::{Options, PASSWORD, spawn_app, spawn_app_with};
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use veridesk::auth::permissions::BuiltinRole;
@@ -392,11 +392,7 @@ async fn build_and_publish_a_flow_with_a_questionnaire() {
 
 #[actix_web::test]
 async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
-    let app = spawn_app_with(Options {
-        smtp: true,
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let officer = app.create_member(BuiltinRole::ComplianceOfficer, "officer@example.test");
     crate::sessions::published_flow(&app, "Retail onboarding", officer);
     crate::sessions::published_flow_with(

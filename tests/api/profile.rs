@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use veridesk::auth::permissions::BuiltinRole;
 use veridesk::db::schema::{applicants, step_results};
 
-fn lock_version(app: &TestApp, id: uuid::Uuid) -> String {
+/// The applicant's version, as the page an officer has open carries it.
+pub fn lock_version(app: &TestApp, id: uuid::Uuid) -> String {
     let mut conn = app.pool.get().expect("conn");
     applicants::table
         .find(id)

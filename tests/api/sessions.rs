@@ -855,11 +855,7 @@ async fn an_email_that_cannot_be_delivered_shows_as_retrying_with_the_reason() {
 /// its own copy.
 #[actix_web::test]
 async fn an_email_refused_for_good_fails_at_once_with_the_reason() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
-        smtp: true,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let flow = published_flow(&app, "Standard", officer).to_string();
     let applicant = insert_applicant(&app, "Ana Lima", "ANA-1", "INIT", 5);
@@ -1169,11 +1165,7 @@ async fn emailed_to_a_typo(app: &TestApp, to: &str, status: &str) -> (uuid::Uuid
 async fn a_failed_link_email_loses_its_token_when_the_link_is_replaced() {
     use diesel::prelude::*;
     use veridesk::db::schema::outbox_messages;
-    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
-        smtp: true,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let typo = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
     let (applicant, link) = emailed_to_a_typo(&app, &typo, "failed").await;
     let token = link.rsplit('/').next().expect("token").to_string();
@@ -1259,11 +1251,7 @@ async fn send_again_from(app: &TestApp, profile: &str) -> crate::helpers::Page {
 async fn a_failed_link_email_is_sent_again_to_the_corrected_address() {
     use diesel::prelude::*;
     use veridesk::db::schema::outbox_messages;
-    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
-        smtp: true,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let typo = format!("ana{}", crate::helpers::UNKNOWN_MAILBOX_DOMAIN);
     let (applicant, link) = emailed_to_a_typo(&app, &typo, "failed").await;
     let mut conn = app.pool.get().expect("conn");
@@ -1474,11 +1462,7 @@ async fn a_dead_link_says_where_to_ask_for_a_new_one() {
 async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() {
     use diesel::prelude::*;
     use veridesk::db::schema::outbox_messages;
-    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
-        smtp: true,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let typo = format!("ana{}", crate::helpers::AUTH_REQUIRED_DOMAIN);
     let (applicant, link) = emailed_to_a_typo(&app, &typo, "retrying").await;
     let profile = app.get(&format!("/applicants/{applicant}")).await;
@@ -1518,11 +1502,7 @@ async fn an_email_still_retrying_to_a_corrected_address_is_sent_there_instead() 
 async fn a_link_delivered_to_a_corrected_address_is_replaced_by_one_sent_to_the_new_one() {
     use diesel::prelude::*;
     use veridesk::db::schema::outbox_messages;
-    let app = crate::helpers::spawn_app_with(crate::helpers::Options {
-        smtp: true,
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_app().await;
     let (applicant, link) = emailed_to_a_typo(&app, "ana@exmaple.test", "sent").await;
     let token = link.rsplit('/').next().expect("token").to_string();
     let stored: Vec<(String, String)> = outbox_messages::table
@@ -1650,15 +1630,11 @@ async fn applicants_go_only_on_flows_for_their_type() {
     // Nor can the profile move the company to it.
     let profile = app.get(&format!("/applicants/{company}")).await.body;
     assert!(!profile.contains(">Retail check</option>"), "{profile}");
-    let seen: i32 = veridesk::db::schema::applicants::table
-        .find(company)
-        .select(veridesk::db::schema::applicants::lock_version)
-        .first(&mut app.pool.get().expect("conn"))
-        .expect("version");
+    let seen = crate::profile::lock_version(&app, company);
     let moved = app
         .post(
             &format!("/applicants/{company}/flow"),
-            &[("flow_id", &people), ("lock_version", &seen.to_string())],
+            &[("flow_id", &people), ("lock_version", seen.as_str())],
         )
         .await;
     assert_eq!(moved.status, 422);
@@ -1678,15 +1654,11 @@ async fn applicants_go_only_on_flows_for_their_type() {
         "{profile}"
     );
     // And no new link goes out on it until the flow is changed.
-    let seen: i32 = veridesk::db::schema::applicants::table
-        .find(company)
-        .select(veridesk::db::schema::applicants::lock_version)
-        .first(&mut app.pool.get().expect("conn"))
-        .expect("version");
+    let seen = crate::profile::lock_version(&app, company);
     let relinked = app
         .post(
             &format!("/applicants/{company}/links"),
-            &[("lock_version", seen.to_string().as_str())],
+            &[("lock_version", seen.as_str())],
         )
         .await;
     assert_eq!(relinked.status, 422);
@@ -1700,7 +1672,7 @@ async fn applicants_go_only_on_flows_for_their_type() {
     // A reset reopens the case without a link, and the flow can then be changed.
     app.post(
         &format!("/applicants/{company}/reset"),
-        &[("lock_version", seen.to_string().as_str())],
+        &[("lock_version", seen.as_str())],
     )
     .await
     .assert_redirect(&format!("/applicants/{company}"));
