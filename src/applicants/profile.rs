@@ -468,7 +468,7 @@ async fn render_profile(
                     status: result_label(active.map_or("NOT_STARTED", |r| r.status.as_str())).to_string(),
                     can_deactivate: active.is_some_and(|r| r.status != "NOT_STARTED"),
                     can_resolve: active.is_some_and(|r| r.status != "RESOLVED"),
-                    retry_choice: kind.can_be_redone() || matches!(kind, StepKind::FaceMatch | StepKind::Aml),
+                    retry_choice: kind.can_be_retried(),
                     applicant_does: kind.can_be_redone(),
                     badge: result_badge(active.map_or("NOT_STARTED", |r| r.status.as_str())),
                     started: active

@@ -386,11 +386,17 @@ impl StepKind {
         !matches!(self, Self::FaceMatch | Self::Aml)
     }
 
-    /// Whether doing the step again asks something of the applicant, so a
-    /// retry may name it: the final screen only thanks them, and comes at
-    /// the end of every link anyway.
+    /// Whether doing the step again asks something new of the applicant,
+    /// so a retry may send them to it: the welcome only has them accept
+    /// terms they accepted already, and the final screen only thanks them.
     pub fn can_be_redone(self) -> bool {
-        self.applicant_does() && self != Self::FinalScreen
+        self.applicant_does() && !matches!(self, Self::Intro | Self::FinalScreen)
+    }
+
+    /// Whether a retry may name the step: one the applicant redoes, or a
+    /// check that runs again on what they give.
+    pub fn can_be_retried(self) -> bool {
+        self.can_be_redone() || !self.applicant_does()
     }
 
     /// The step's name as the applicant reads it: the builder's names

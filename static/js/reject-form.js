@@ -31,8 +31,7 @@
         message = "Tick the steps the applicant must redo.";
       } else if (retry && doable.length === 0) {
         message = "A retry asks the applicant to redo a step, and face match and screening run without " +
-          "them, while the final screen only thanks them. Tick a step they do (a new selfie, say), " +
-          "or resolve the check by hand.";
+          "them. Tick a step they do (a new selfie, say), or resolve the check by hand.";
       }
       steps[0].setCustomValidity(message);
     }

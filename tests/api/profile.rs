@@ -623,19 +623,30 @@ async fn request_information_review_and_decide() {
                 .contains("<p class=\"error\" id=\"e-retry_steps\">Tick the steps the applicant must redo.</p>"),
         "each message by its fieldset"
     );
-    let unknown = act(
-        &app,
-        id,
-        "reject",
-        &[
-            ("rejection_type", "retry"),
-            ("reasons", "incomplete_information"),
-            ("retry_steps", "nonexistent"),
-        ],
-    )
-    .await;
-    assert_eq!(unknown.status, 422);
-    assert!(unknown.body.contains("Tick steps from the list."));
+    // The welcome and the final screen are not offered: redoing them
+    // would ask nothing new of the applicant.
+    for step in ["nonexistent", "intro", "final_screen"] {
+        let unknown = act(
+            &app,
+            id,
+            "reject",
+            &[
+                ("rejection_type", "retry"),
+                ("reasons", "incomplete_information"),
+                ("retry_steps", step),
+                ("retry_steps", "document_check"),
+            ],
+        )
+        .await;
+        assert_eq!(unknown.status, 422, "{step}");
+        assert!(unknown.body.contains("Tick steps from the list."), "{step}");
+        assert!(
+            unknown.body.contains("name=\"retry_steps\" value=\"document_check\"")
+                && !unknown.body.contains("name=\"retry_steps\" value=\"intro\"")
+                && !unknown.body.contains("name=\"retry_steps\" value=\"final_screen\""),
+            "the form offers only steps worth redoing"
+        );
+    }
     // "Other" alone says nothing: the internal comment must.
     let unexplained = act(
         &app,
@@ -658,34 +669,22 @@ async fn request_information_review_and_decide() {
         unexplained.body
     );
     assert_eq!(status(&app, id), "IN_REVIEW", "nothing decided");
-    for step in ["aml", "final_screen"] {
-        let nothing_to_do = act(
-            &app,
-            id,
-            "reject",
-            &[
-                ("rejection_type", "retry"),
-                ("reasons", "incomplete_information"),
-                ("retry_steps", step),
-            ],
-        )
-        .await;
-        assert_eq!(nothing_to_do.status, 422, "{step} alone");
-        assert!(
-            nothing_to_do.body.contains("face match and screening run without them")
-                && nothing_to_do.body.contains("the final screen only thanks them"),
-            "a retry that would ask nothing of the applicant is refused"
-        );
-        assert!(
-            !nothing_to_do
-                .body
-                .contains("name=\"retry_steps\" value=\"final_screen\"")
-                && nothing_to_do
-                    .body
-                    .contains("name=\"retry_steps\" value=\"document_check\""),
-            "the form offers the final screen as no step to redo"
-        );
-    }
+    let nothing_to_do = act(
+        &app,
+        id,
+        "reject",
+        &[
+            ("rejection_type", "retry"),
+            ("reasons", "incomplete_information"),
+            ("retry_steps", "aml"),
+        ],
+    )
+    .await;
+    assert_eq!(nothing_to_do.status, 422, "screening alone");
+    assert!(
+        nothing_to_do.body.contains("face match and screening run without them"),
+        "a retry that would ask nothing of the applicant is refused"
+    );
     let retry = act(
         &app,
         id,
@@ -1392,7 +1391,8 @@ async fn settling_results_by_hand_moves_the_case() {
         .assert_redirect(&format!("/applicants/{unstarted}"));
     }
     assert_eq!(status(&app, unstarted), "COMPLETED", "every step settled by hand");
-    act(&app, unstarted, &format!("results/{}/deactivate", results[0]), &[])
+    let document = active_result(&app, unstarted, "document_check");
+    act(&app, unstarted, &format!("results/{document}/deactivate"), &[])
         .await
         .assert_redirect(&format!("/applicants/{unstarted}"));
     assert_eq!(
@@ -1401,15 +1401,7 @@ async fn settling_results_by_hand_moves_the_case() {
         "a step to do again, for one who never started: back at the start"
     );
     // A retry of that step, not started again: nothing more in its history.
-    let (kind, history) = {
-        let mut conn = app.pool.get().expect("conn");
-        let kind: String = step_results::table
-            .find(results[0])
-            .select(step_results::step_kind)
-            .first(&mut conn)
-            .expect("kind");
-        (kind, step_results::table.filter(step_results::active.eq(false)))
-    };
+    let history = step_results::table.filter(step_results::active.eq(false));
     let set_aside = |conn: &mut diesel::PgConnection| -> i64 { history.count().get_result(conn).expect("history") };
     let before = set_aside(&mut app.pool.get().expect("conn"));
     let retry = act(
@@ -1419,7 +1411,7 @@ async fn settling_results_by_hand_moves_the_case() {
         &[
             ("rejection_type", "retry"),
             ("reasons", "incomplete_information"),
-            ("retry_steps", &kind),
+            ("retry_steps", "document_check"),
         ],
     )
     .await;

@@ -319,7 +319,12 @@ pub async fn reject(
     }
     if form.rejection_type == "retry" && form.retry_steps.is_empty() {
         errors.add("retry_steps", "Tick the steps the applicant must redo.");
-    } else if form.rejection_type == "retry" && form.retry_steps.iter().any(|k| StepKind::from_key(k).is_none()) {
+    } else if form.rejection_type == "retry"
+        && form
+            .retry_steps
+            .iter()
+            .any(|k| !StepKind::from_key(k).is_some_and(StepKind::can_be_retried))
+    {
         errors.add("retry_steps", "Tick steps from the list.");
     } else if form.rejection_type == "retry"
         && !form
@@ -330,9 +335,8 @@ pub async fn reject(
         // Their new link would ask nothing of them.
         errors.add(
             "retry_steps",
-            "A retry asks the applicant to redo a step, and face match and screening run without them, \
-             while the final screen only thanks them. Tick a step they do (a new selfie, say), \
-             or resolve the check by hand.",
+            "A retry asks the applicant to redo a step, and face match and screening run without them. \
+             Tick a step they do (a new selfie, say), or resolve the check by hand.",
         );
     }
     // "Other" names no reason: the record of a rejection must say why.
