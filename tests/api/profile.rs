@@ -257,7 +257,13 @@ async fn restart_change_flow_and_reset() {
     assert!(profile.body.contains(">Passed<"));
     let again = act(&app, id, "flow", &[("flow_id", &other)]).await;
     assert_eq!(again.status, 422, "moving to the flow it is on is refused");
-    assert!(again.body.contains("already on Enhanced"), "{}", again.body);
+    assert!(
+        again
+            .body
+            .contains("<p class=\"error\" id=\"e-change_flow\">The applicant is already on Enhanced."),
+        "the message is by the flow's field: {}",
+        again.body
+    );
     assert_eq!(
         visitor.get(&second).await.status,
         410,
@@ -467,6 +473,28 @@ async fn request_information_review_and_decide() {
     };
     let empty = act(&app, id, "request-info", &[("flow_id", &on_demand)]).await;
     assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains(&format!(
+            "<option value=\"{on_demand}\" selected>Proof of address</option>"
+        )),
+        "the flow chosen stays chosen"
+    );
+    let unknown = act(
+        &app,
+        id,
+        "request-info",
+        &[("flow_id", "not-a-flow"), ("message", "Please send a utility bill.")],
+    )
+    .await;
+    assert_eq!(unknown.status, 422);
+    assert!(
+        unknown
+            .body
+            .contains("<p class=\"error\" id=\"e-info_flow\">Choose a published on-demand flow.</p>")
+            && unknown.body.contains("Please send a utility bill."),
+        "the message is by the flow's field, and the text typed is kept: {}",
+        unknown.body
+    );
     let requested = act(
         &app,
         id,

@@ -1638,7 +1638,13 @@ async fn applicants_go_only_on_flows_for_their_type() {
         )
         .await;
     assert_eq!(moved.status, 422);
-    assert!(moved.body.contains(refusal), "{}", moved.body);
+    assert!(
+        moved
+            .body
+            .contains(&format!("<p class=\"error\" id=\"e-change_flow\">{refusal}</p>")),
+        "{}",
+        moved.body
+    );
     // Should its type be corrected later, the tracker says the flow no longer fits.
     diesel::update(veridesk::db::schema::applicants::table.find(company))
         .set(veridesk::db::schema::applicants::kind.eq("natural_person"))

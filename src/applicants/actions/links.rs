@@ -171,22 +171,26 @@ pub async fn change_flow(
     let flow: Option<Uuid> = form.flow_id.parse().ok();
     run_action(&ctx, id, &form, Applies::ToUndecided(APPROVED_IS_DECIDED), move |conn, applicant, c| {
         let Some(target) = flow.map(|f| verifications::usable_flow(conn, f)).transpose()?.flatten() else {
-            return Ok(Outcome::Refused("Choose a published flow to move to.".into()));
+            return Ok(Outcome::Invalid(
+                "change_flow",
+                "Choose a published flow to move to.".into(),
+            ));
         };
         if target.kind != "regular" {
-            return Ok(Outcome::Refused(
+            return Ok(Outcome::Invalid(
+                "change_flow",
                 "Choose a regular flow; on-demand flows are for requesting more information.".into(),
             ));
         }
         if let Some(refusal) = target.definition.settings.audience.refusal(&target.name, &applicant.kind) {
-            return Ok(Outcome::Refused(refusal));
+            return Ok(Outcome::Invalid("change_flow", refusal));
         }
         let previous = current_verification(conn, applicant)?;
         let Some(flow_id) = flow else {
-            return Ok(Outcome::Refused("Choose a flow.".into()));
+            return Ok(Outcome::Invalid("change_flow", "Choose a flow.".into()));
         };
         if previous.is_some() && applicant.flow_id == Some(flow_id) {
-            return Ok(Outcome::Refused(format!(
+            return Ok(Outcome::Invalid("change_flow", format!(
                 "The applicant is already on {}. To let them continue, generate a link; to start over, reset the verification status.",
                 target.name
             )));
@@ -331,7 +335,10 @@ pub async fn request_info(
             .flatten()
             .filter(|t| t.kind == "on_demand")
         else {
-            return Ok(Outcome::Refused("Choose a published on-demand flow.".into()));
+            return Ok(Outcome::Invalid(
+                "info_flow",
+                "Choose a published on-demand flow.".into(),
+            ));
         };
         if let Some(refusal) = target
             .definition
@@ -339,10 +346,10 @@ pub async fn request_info(
             .audience
             .refusal(&target.name, &applicant.kind)
         {
-            return Ok(Outcome::Refused(refusal));
+            return Ok(Outcome::Invalid("info_flow", refusal));
         }
         let Some(flow_id) = flow else {
-            return Ok(Outcome::Refused("Choose a flow.".into()));
+            return Ok(Outcome::Invalid("info_flow", "Choose a flow.".into()));
         };
         let verification = verifications::start(
             conn,

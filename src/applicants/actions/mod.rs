@@ -79,6 +79,9 @@ enum Outcome {
     Link(Issued, String, &'static str),
     /// Not allowed in the applicant's state; the message is shown with the form.
     Refused(String),
+    /// The value chosen in a field cannot be used (a flow unpublished
+    /// meanwhile, say): the message goes by that field.
+    Invalid(&'static str, String),
     /// A replay of what was just done (a double click): nothing changes,
     /// and the officer is told it is done, as the first request was.
     AlreadyDone(String),
@@ -175,7 +178,10 @@ where
             return refused(message);
         }
         let outcome = action(conn, &applicant, &c)?;
-        if !matches!(outcome, Outcome::Refused(_) | Outcome::AlreadyDone(_)) {
+        if !matches!(
+            outcome,
+            Outcome::Refused(_) | Outcome::Invalid(..) | Outcome::AlreadyDone(_)
+        ) {
             diesel::update(applicants::table.find(id))
                 .set((
                     applicants::lock_version.eq(applicants::lock_version + 1),
@@ -190,6 +196,11 @@ where
         Err(message) => profile_page(ctx, id, form.clone(), Some(message), StatusCode::CONFLICT).await,
         Ok((Outcome::Refused(message), _)) => {
             profile_page(ctx, id, form.clone(), Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Ok((Outcome::Invalid(field, message), _)) => {
+            let mut errors = FormErrors::new();
+            errors.add(field, message);
+            invalid_profile_page(ctx, id, form.clone(), errors).await
         }
         Ok((Outcome::Done(message) | Outcome::AlreadyDone(message), _)) => {
             ctx.state().outbox_wakeup.notify_one();
