@@ -58,8 +58,10 @@ pub struct ProfileForm {
     pub lock_version: String,
     #[serde(default)]
     pub flow_id: String,
+    /// The reviewer chosen: absent when another form was sent, empty for
+    /// "Nobody", so a page shown again selects what the officer chose.
     #[serde(default)]
-    pub reviewer_id: String,
+    pub reviewer_id: Option<String>,
     #[serde(default)]
     pub send_email: Option<String>,
     #[serde(default)]
@@ -537,7 +539,10 @@ async fn render_profile(
             .map(|(_, label)| label.clone())
             .or_else(|| l.reviewer.clone())
             .unwrap_or_default(),
-        reviewer_id: a.reviewer_id.map(|r| r.to_string()).unwrap_or_default(),
+        reviewer_id: typed
+            .reviewer_id
+            .clone()
+            .unwrap_or_else(|| a.reviewer_id.map(|r| r.to_string()).unwrap_or_default()),
         details,
         supplied_info,
         flow: l.flow.clone().unwrap_or_default(),

@@ -841,7 +841,22 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
     let (id, _) = applicant_with_session(&app, officer).await;
     finish_steps(&app, id);
     let other = app.new_client();
-    other.signed_in_as(BuiltinRole::Admin).await;
+    let admin = other.signed_in_as(BuiltinRole::Admin).await;
+    let seen = lock_version(&app, id);
+    act(&app, id, "reviewer", &[("reviewer_id", &officer.to_string())])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    let appointed = other
+        .post(
+            &format!("/applicants/{id}/reviewer"),
+            &[("lock_version", seen.as_str()), ("reviewer_id", &admin.to_string())],
+        )
+        .await;
+    assert_eq!(appointed.status, 409);
+    assert!(
+        appointed.body.contains(&format!("<option value=\"{admin}\" selected>")),
+        "the reviewer chosen stays chosen, not the one set meanwhile"
+    );
     let seen = lock_version(&app, id);
     app.post(&format!("/applicants/{id}/approve"), &[("lock_version", &seen)])
         .await

@@ -26,14 +26,14 @@ pub async fn take(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    form.reviewer_id = ctx.member.id.0.to_string();
+    form.reviewer_id = Some(ctx.member.id.0.to_string());
     appoint(ctx, id, form, Applies::Taking).await
 }
 
 /// Assigns the reviewer the form names.
 async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Result<HttpResponse, AppError> {
     // Empty removes the reviewer; anything else must be a member's id.
-    let chosen = form.reviewer_id.trim().to_string();
+    let chosen = form.reviewer_id.as_deref().unwrap_or_default().trim().to_string();
     let reviewer: Option<Uuid> = chosen.parse().ok();
     // A case decided for good has nothing left to review; a reset reopens it.
     run_action(&ctx, id, &form, applies, move |conn, applicant, c| {
