@@ -171,6 +171,7 @@ event_kinds! {
     StepDeactivated => ("step.deactivated", "Step result moved to history"),
     StepReactivated => ("step.reactivated", "Step result restored from history"),
     ReviewerAssigned => ("applicant.reviewer_assigned", "Reviewer assigned"),
+    ReviewerRemoved => ("applicant.reviewer_removed", "Reviewer removed"),
     ApplicantApproved => ("applicant.approved", "Approved"),
     ApplicantRejected => ("applicant.rejected", "Rejected"),
     ApplicantCommented => ("applicant.commented", "Comment"),

@@ -832,6 +832,22 @@ async fn request_information_review_and_decide() {
             && page.body.contains("Document unreadable")
             && page.body.contains("Glare on the MRZ.")
     );
+    let timeline = app.get(&format!("/applicants/{id}/timeline")).await.body;
+    let rejection = event_line(&timeline, "Rejected");
+    assert!(
+        rejection.contains("to applicant: The photo was blurred; please take it again in good light.")
+            && rejection.contains("comment: Glare on the MRZ."),
+        "the timeline keeps both comments of a rejection: {rejection}"
+    );
+}
+
+/// The newest event on a timeline page whose label starts with `what`,
+/// up to the end of its line.
+fn event_line<'a>(timeline: &'a str, what: &str) -> &'a str {
+    let at = timeline
+        .find(&format!("</span> {what}"))
+        .unwrap_or_else(|| panic!("no {what}: {timeline}"));
+    &timeline[at..at + timeline[at..].find("</li>").expect("end of the event")]
 }
 
 #[actix_web::test]
@@ -1244,7 +1260,9 @@ async fn reviewers_change_and_comments_thread() {
         "comments name their author and keep line breaks: {}",
         &thread[..thread.len().min(800)]
     );
-    assert!(page.body.contains("Reviewer assigned") && page.body.contains("reviewer: nobody"));
+    assert!(
+        page.body.contains("Reviewer assigned") && event_line(&page.body, "Reviewer removed").contains("reviewer: ")
+    );
 }
 
 /// A final rejection closes the case: no links, no new session, no second
@@ -1393,6 +1411,22 @@ async fn settling_results_by_hand_moves_the_case() {
     .await
     .assert_redirect(&format!("/applicants/{id}"));
     assert_eq!(status(&app, id), "COMPLETED", "nothing is left to look at");
+    // Each of those moves says on the timeline where it left the applicant.
+    let timeline = app.get(&format!("/applicants/{id}/timeline")).await.body;
+    for (what, detail) in [
+        (
+            "Reviewer assigned",
+            "reviewer: Test Compliance officer · status now: In review",
+        ),
+        (
+            "Reviewer removed",
+            "reviewer: Test Compliance officer · status now: On hold",
+        ),
+        ("Step resolved by hand", "status now: Completed"),
+    ] {
+        let line = event_line(&timeline, what);
+        assert!(line.contains(detail), "{what} says {detail}: {line}");
+    }
 
     act(&app, id, "approve", &[])
         .await

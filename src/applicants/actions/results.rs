@@ -61,11 +61,13 @@ where
                     "That result is not in the history.".into()
                 }));
             };
-            let (kind, details, done) = match change(conn, &found, c)? {
+            let (kind, mut details, done) = match change(conn, &found, c)? {
                 Ok(changed) => changed,
                 Err(refusal) => return Ok(Outcome::Refused(refusal)),
             };
-            resettle(conn, applicant)?;
+            if let Some(status) = resettle(conn, applicant)? {
+                details["status_now"] = status.code().into();
+            }
             record(conn, c, applicant.id, kind, details)?;
             Ok(Outcome::Done(done))
         },

@@ -57,29 +57,37 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
         if !chosen.is_empty() && reviewer.is_none() {
             return Ok(Outcome::Refused("Choose a reviewer from the list.".into()));
         }
+        let reviewers = crate::applicants::queries::reviewers(conn)?;
+        let name_of = |member: Uuid| reviewers.iter().find(|(id, _)| *id == member).map(|(_, n)| n.clone());
         let name = match reviewer {
             Some(r) => {
-                let Some(name) = crate::applicants::queries::reviewers(conn)?
-                    .into_iter()
-                    .find(|(id, _)| *id == r)
-                else {
+                let Some(name) = name_of(r) else {
                     return Ok(Outcome::Refused(
                         "Choose an active member who may review applicants.".into(),
                     ));
                 };
-                name.1
+                name
             }
             None => String::new(),
         };
-        set_reviewer(conn, applicant, reviewer)?;
+        // Whom a removal took off the case (a deactivated member is no
+        // longer among the reviewers).
+        let previous = applicant
+            .reviewer_id
+            .map(|r| name_of(r).unwrap_or_else(|| "a former member".into()));
+        let moved = set_reviewer(conn, applicant, reviewer)?;
         let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-        record(
-            conn,
-            c,
-            applicant.id,
-            EventKind::ReviewerAssigned,
-            json!({ "reviewer": if name.is_empty() { "nobody".to_string() } else { name.clone() } }),
-        )?;
+        let mut details =
+            json!({ "reviewer": if name.is_empty() { previous.unwrap_or_default() } else { name.clone() } });
+        if let Some(now) = moved {
+            details["status_now"] = now.code().into();
+        }
+        let kind = if name.is_empty() {
+            EventKind::ReviewerRemoved
+        } else {
+            EventKind::ReviewerAssigned
+        };
+        record(conn, c, applicant.id, kind, details)?;
         let mine = reviewer == Some(c.by);
         let who = if mine { "You" } else { name.as_str() };
         Ok(Outcome::Done(if name.is_empty() {
@@ -184,7 +192,13 @@ fn list_of_steps(steps: &[&str]) -> String {
 /// Assigns (or, with `None`, removes) the reviewer. An applicant who has
 /// finished is then `IN_REVIEW`; before that, the reviewer is named and the
 /// status still says where the applicant is. Shared with the demo data.
-pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, reviewer: Option<Uuid>) -> QueryResult<()> {
+///
+/// Returns the new status when it changed, for the timeline.
+pub(crate) fn set_reviewer(
+    conn: &mut PgConnection,
+    applicant: &Applicant,
+    reviewer: Option<Uuid>,
+) -> QueryResult<Option<Status>> {
     diesel::update(applicants::table.find(applicant.id))
         .set(applicants::reviewer_id.eq(reviewer))
         .execute(conn)?;
@@ -192,13 +206,15 @@ pub(crate) fn set_reviewer(conn: &mut PgConnection, applicant: &Applicant, revie
     let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
     if reviewer.is_some() && finished {
         set_status(conn, applicant.id, Status::InReview)?;
+        return Ok(Some(Status::InReview));
     }
     // Nobody reviews it any more: it stands where its results put it.
     if reviewer.is_none() && status == Status::InReview {
         let settled = standing(conn, applicant)?.settled;
         set_status(conn, applicant.id, settled)?;
+        return Ok((settled != status).then_some(settled));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Stores a decision by member `by` on the applicant's current
@@ -396,6 +412,8 @@ pub async fn reject(
                 "type": values.rejection_type,
                 "reasons": values.reasons.join(", "),
                 "retry_steps": if values.rejection_type == "retry" { values.retry_steps.join(", ") } else { String::new() },
+                "to_applicant": values.comment_applicant.trim(),
+                "comment": values.comment_internal.trim(),
             }),
         )?;
         if values.rejection_type == "final" {

@@ -44,7 +44,9 @@ pub(super) fn standing(conn: &mut PgConnection, applicant: &Applicant) -> QueryR
 /// resolved by hand): they had finished, and have again. So does one who
 /// never started, once an officer has settled every step (documents
 /// received another way): the case waits for a decision.
-pub(super) fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<()> {
+///
+/// Returns the new status when it changed, for the timeline.
+pub(super) fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryResult<Option<Status>> {
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
     let (moves, once_done) = match status {
         Status::InProgress | Status::OnHold | Status::Completed => (true, false),
@@ -52,7 +54,7 @@ pub(super) fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryR
         _ => (false, false),
     };
     if !moves {
-        return Ok(());
+        return Ok(None);
     }
     let now = standing(conn, applicant)?;
     let mut settled = now.settled;
@@ -67,8 +69,9 @@ pub(super) fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryR
     let settled = reviewed(applicant, settled);
     if (!once_done || !now.to_do) && settled != status {
         set_status(conn, applicant.id, settled)?;
+        return Ok(Some(settled));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A finished applicant whose reviewer was named beforehand is in review,
