@@ -127,7 +127,7 @@ const STARTED_HERE: &str = "portal_started_link";
 /// How long after its start the page still counts as the start's answer.
 const JUST_STARTED: chrono::Duration = chrono::Duration::minutes(1);
 
-/// How often opens of dead links from one address are recorded.
+/// How often opens of dead links from one address and browser are recorded.
 const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// GET /v/{token}
@@ -234,13 +234,13 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         let details = with_purpose(details, &verification, &flow_name);
         let subject = Some(("applicant", verification.applicant_id.to_string()));
         // A dead link opened again and again (a reload, a mail scanner, a
-        // script) is recorded once a minute per address, so it cannot crowd
-        // the timeline.
+        // script) is recorded once a minute per address and browser, so it
+        // cannot crowd the timeline; another browser there is recorded.
         let repeated = open.is_none()
             && queries::refused_open_since(
                 conn,
                 verification.applicant_id,
-                client.ip.as_deref(),
+                (client.ip.as_deref(), client.user_agent.as_deref()),
                 now - REFUSED_OPENS_EVERY,
             )?;
         if !repeated && !just_started {

@@ -732,12 +732,12 @@ pub fn link_email_status(
         .optional()
 }
 
-/// Whether an open of one of the applicant's dead links, from `ip`, was
-/// recorded since `since`.
+/// Whether an open of one of the applicant's dead links, from `ip` with
+/// `user_agent`, was recorded since `since`.
 pub fn refused_open_since(
     conn: &mut PgConnection,
     applicant: Uuid,
-    ip: Option<&str>,
+    (ip, user_agent): (Option<&str>, Option<&str>),
     since: DateTime<Utc>,
 ) -> QueryResult<bool> {
     use crate::db::schema::events;
@@ -748,6 +748,7 @@ pub fn refused_open_since(
             .filter(events::occurred_at.ge(since))
             .filter(events::kind.eq(crate::audit::EventKind::LinkOpened.code()))
             .filter(events::ip.is_not_distinct_from(ip))
+            .filter(events::user_agent.is_not_distinct_from(user_agent))
             .filter(events::details.has_key("refused")),
     ))
     .get_result(conn)

@@ -958,6 +958,17 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
         revoked.body
     );
     app.new_client().get(&link).await;
+    // Another browser at that address (the applicant's phone beside a mail
+    // scanner, say) is recorded.
+    app.client
+        .get(format!("{}{link}", app.address))
+        .header(
+            "User-Agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
+        )
+        .send()
+        .await
+        .expect("GET from a phone");
     let refused_opens: i64 = {
         use veridesk::db::schema::events;
         let mut conn = app.pool.get().expect("conn");
@@ -973,8 +984,8 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .expect("events")
     };
     assert_eq!(
-        refused_opens, 1,
-        "opening a dead link is recorded, with the IP, and again within a minute is not"
+        refused_opens, 2,
+        "opening a dead link is recorded, with the IP, and again within a minute from the same browser is not"
     );
     let flow = flow_of(&app, id);
     let refused = app
