@@ -25,6 +25,9 @@
       reasons[0].setCustomValidity(anyTicked(reasons) ? "" : "Tick at least one reason.");
     }
     if (steps.length) {
+      // Steps matter to a retry only: greyed out for a final rejection.
+      var box = steps[0].closest("fieldset");
+      if (box) box.disabled = !retry;
       var doable = form.querySelectorAll("input[name=retry_steps][data-applicant-does]:checked");
       var message = "";
       if (retry && !anyTicked(steps)) {

@@ -590,7 +590,26 @@ async fn create_an_applicant_send_a_link_and_open_it_from_the_email() {
     // The reject form says what is missing before it asks to confirm: a
     // form the server would send back is not confirmed, nor sent.
     b.goto(&profile_url).await.expect("profile");
+    let steps_disabled = async || {
+        b.execute(
+            "return document.querySelector('#reject input[name=retry_steps]').matches(':disabled');",
+            vec![],
+        )
+        .await
+        .expect("script")
+    };
+    click(&b, "#reject input[name=rejection_type][value=final]").await;
+    assert_eq!(
+        steps_disabled().await,
+        serde_json::json!(true),
+        "a final rejection has no steps to redo"
+    );
     click(&b, "#reject input[name=rejection_type][value=retry]").await;
+    assert_eq!(
+        steps_disabled().await,
+        serde_json::json!(false),
+        "a retry names its steps"
+    );
     click(&b, "#reject input[name=reasons][value=other]").await;
     let validation = async |selector: &str| {
         b.execute(
