@@ -162,7 +162,7 @@ pub async fn update_applicant(
             let mut errors = FormErrors::new();
             let form = form.merged_with(&now, &mut errors);
             let notice = format!(
-                "{who}, so your changes were not saved. The form below shows their changes where you left a field as it was, and what you typed elsewhere{}. Save again to apply it.",
+                "{who} Your changes were not saved. The form below shows their changes where you left a field as it was, and what you typed elsewhere{}. Save again to apply it.",
                 if errors.is_empty() {
                     ""
                 } else {

@@ -677,7 +677,8 @@ fn older_events(id: Uuid, page: &[crate::audit::queries::EventRow], more: bool) 
 }
 
 /// Says who changed the applicant last, and how, since a form was shown:
-/// "This applicant was changed by Ana Lima meanwhile: approved". When it
+/// "This applicant was changed by Ana Lima meanwhile. Last change: approved.", a
+/// sentence the caller follows with what became of the form. When it
 /// was `me`, the form was most likely sent twice (a reload of a page that
 /// answered a form, a second tab), and the message says so rather than
 /// blame someone else.
@@ -691,12 +692,12 @@ pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryRe
         .first(conn)
         .optional()?;
     let Some((member, label, kind)) = last else {
-        return Ok("This applicant was changed by someone else meanwhile".into());
+        return Ok("This applicant was changed by someone else meanwhile.".into());
     };
     let what = crate::audit::EventKind::from_code(&kind).map_or(kind.clone(), |k| k.label().to_lowercase());
     if member == Some(me) {
         return Ok(format!(
-            "You changed this applicant after this form was shown, perhaps in another tab or by sending the same form again with a reload: {what}"
+            "You changed this applicant after this form was shown (in another tab, or by sending a form again with a reload). Last change: {what}."
         ));
     }
     let name = match member {
@@ -708,6 +709,7 @@ pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryRe
             .unwrap_or(label),
         None => label,
     };
-    // The change after a colon: an event's label may hold brackets of its own.
-    Ok(format!("This applicant was changed by {name} meanwhile: {what}"))
+    // The change in a sentence of its own: an event's label may hold
+    // brackets, and the caller's sentence follows.
+    Ok(format!("This applicant was changed by {name} meanwhile. Last change: {what}."))
 }

@@ -310,8 +310,8 @@ pub async fn create_session(
             errors.add(
                 "applicant",
                 format!(
-                    "{changed}, so no session was created. \
-                     Check the applicant, then create the session again; what you typed is kept."
+                    "{changed} No session was created: check the applicant, \
+                     then create the session again; what you typed is kept."
                 ),
             );
             return Ok(Err((errors, StatusCode::CONFLICT)));

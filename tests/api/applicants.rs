@@ -896,7 +896,7 @@ async fn an_officer_corrects_an_applicants_details_and_the_timeline_says_what_ch
     assert!(
         conflict
             .body
-            .contains("You changed this applicant after this form was shown, perhaps in another tab or by sending the same form again with a reload: applicant details changed")
+            .contains("You changed this applicant after this form was shown (in another tab, or by sending a form again with a reload). Last change: applicant details changed.")
             && conflict.body.contains("value=\"Ana L.\""),
         "the officer's own earlier save is named as theirs; what they typed is kept"
     );

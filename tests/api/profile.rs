@@ -891,7 +891,7 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
     assert_eq!(late.status, 409);
     assert!(
         late.body
-            .contains("changed by Test Compliance officer meanwhile: approved"),
+            .contains("changed by Test Compliance officer meanwhile. Last change: approved. Your action was not applied"),
         "{}",
         late.body
     );
@@ -1869,7 +1869,7 @@ async fn a_form_sent_again_by_a_reload_is_named_as_the_officers_own_change() {
     assert_eq!(reload.status, 409);
     assert!(
         reload.body.contains(
-            "You changed this applicant after this form was shown, perhaps in another tab or by sending the same form again with a reload: new link generated (restart), so your action was not applied."
+            "You changed this applicant after this form was shown (in another tab, or by sending a form again with a reload). Last change: new link generated (restart). Your action was not applied:"
         ),
         "{}",
         reload.body

@@ -698,7 +698,7 @@ async fn a_session_form_shown_before_another_officers_change_is_refused() {
     let mine = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(mine.status, 409, "{}", mine.body);
     assert!(
-        mine.body.contains("changed by Test Compliance officer meanwhile: "),
+        mine.body.contains("changed by Test Compliance officer meanwhile. Last change: "),
         "{}",
         mine.body
     );
@@ -764,7 +764,7 @@ async fn a_session_form_goes_through_an_unrelated_change_but_not_a_new_link() {
     assert!(
         refused
             .body
-            .contains("meanwhile: new link generated (restart), so no session was created")
+            .contains("meanwhile. Last change: new link generated (restart). No session was created")
             && refused.body.contains("value=\"45\"")
     );
 }

@@ -158,7 +158,7 @@ where
         if versioned && Some(applicant.lock_version) != seen {
             let changed = super::profile::changed_meanwhile(conn, id, c.by)?;
             return Ok(Err(format!(
-                "{changed}, so your action was not applied. Check the page below; what you typed is kept."
+                "{changed} Your action was not applied: check the page below; what you typed is kept."
             )));
         }
         let active_only = matches!(
