@@ -114,11 +114,10 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .app_data(data.clone())
             // Form bodies up to 1 MiB (flow imports); CsrfForm enforces the same bound.
             .app_data(web::PayloadConfig::new(1024 * 1024))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                let detail = e.to_string();
-                let detail = detail.trim_start_matches("Query deserialize error: ");
-                AppError::BadRequest(format!("The address has an invalid parameter ({detail}).")).into()
-            }))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| AppError::BadRequest(crate::web::query_problem(&e.to_string())).into()),
+            )
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .route("/health", web::get().to(health))
             .route("/status", web::get().to(status_page))

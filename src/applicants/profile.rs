@@ -711,5 +711,7 @@ pub fn changed_meanwhile(conn: &mut PgConnection, id: Uuid, me: Uuid) -> QueryRe
     };
     // The change in a sentence of its own: an event's label may hold
     // brackets, and the caller's sentence follows.
-    Ok(format!("This applicant was changed by {name} meanwhile. Last change: {what}."))
+    Ok(format!(
+        "This applicant was changed by {name} meanwhile. Last change: {what}."
+    ))
 }

@@ -188,8 +188,40 @@ fn parse_filter_day(raw: &str, field: &'static str, errors: &mut FormErrors) -> 
     )
 }
 
+/// What is wrong with an address's query string, for the error page: in
+/// plain words for the mistake people make by hand (a parameter twice,
+/// from an edited or merged address), serde's words otherwise.
+pub fn query_problem(error: &str) -> String {
+    let detail = error.trim_start_matches("Query deserialize error: ");
+    if let Some(name) = detail
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return format!(
+            "The address gives \u{201c}{name}\u{201d} more than once, and a page takes one value for it. \
+             Remove the extra one and try again."
+        );
+    }
+    format!("The address has an invalid parameter ({detail}).")
+}
+
 #[cfg(test)]
 mod tests {
+    use super::query_problem;
+
+    #[test]
+    fn a_parameter_given_twice_is_named_in_plain_words() {
+        assert_eq!(
+            query_problem("Query deserialize error: duplicate field `status`"),
+            "The address gives \u{201c}status\u{201d} more than once, and a page takes one value for it. \
+             Remove the extra one and try again."
+        );
+        assert_eq!(
+            query_problem("Query deserialize error: invalid digit found in string"),
+            "The address has an invalid parameter (invalid digit found in string)."
+        );
+    }
+
     use super::*;
 
     fn day(s: &str) -> NaiveDate {

@@ -17,6 +17,6 @@ pub use chrome::{Chrome, Nav};
 pub use context::{ClientInfo, Ctx, CurrentMember, Visitor};
 pub use csrf::CsrfForm;
 pub use flash::{Flash, FlashKind};
-pub use forms::{EmptyForm, FormErrors, parse_id};
+pub use forms::{EmptyForm, FormErrors, parse_id, query_problem};
 pub use render::{redirect, render, render_status};
 pub use state::AppState;

@@ -890,8 +890,9 @@ async fn two_officers_at_once_one_wins_and_the_other_keeps_what_they_typed() {
         .await;
     assert_eq!(late.status, 409);
     assert!(
-        late.body
-            .contains("changed by Test Compliance officer meanwhile. Last change: approved. Your action was not applied"),
+        late.body.contains(
+            "changed by Test Compliance officer meanwhile. Last change: approved. Your action was not applied"
+        ),
         "{}",
         late.body
     );

@@ -698,7 +698,8 @@ async fn a_session_form_shown_before_another_officers_change_is_refused() {
     let mine = app.post(&format!("/applicants/{applicant}/sessions"), &fields).await;
     assert_eq!(mine.status, 409, "{}", mine.body);
     assert!(
-        mine.body.contains("changed by Test Compliance officer meanwhile. Last change: "),
+        mine.body
+            .contains("changed by Test Compliance officer meanwhile. Last change: "),
         "{}",
         mine.body
     );
