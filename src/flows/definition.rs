@@ -399,41 +399,6 @@ impl StepKind {
         self.can_be_redone() || !self.applicant_does()
     }
 
-    /// The step's name as the applicant reads it: the builder's names
-    /// ("Liveness", "Final screen") are the officers' words.
-    pub fn applicant_label(self) -> &'static str {
-        match self {
-            Self::Intro => "Welcome",
-            Self::DocumentCheck => "Identity document",
-            Self::Liveness => "Live selfie",
-            Self::FaceMatch => "Face comparison",
-            Self::SelfieWithDocument => "Selfie with your document",
-            Self::EmailVerification => "Email address",
-            Self::PhoneVerification => "Phone number",
-            Self::Aml => "Screening",
-            Self::CryptoWallet => "Crypto wallet",
-            Self::Questionnaire => "A few questions",
-            Self::FinalScreen => "Finish",
-        }
-    }
-
-    /// What the applicant is asked to do, said to them on the page behind
-    /// their link.
-    pub fn to_the_applicant(self) -> &'static str {
-        match self {
-            Self::Intro => "Read the welcome text and accept the privacy policy and terms.",
-            Self::DocumentCheck => "Upload or photograph an identity document.",
-            Self::Liveness => "Take a live selfie in your browser.",
-            Self::FaceMatch | Self::Aml => "Nothing to do: this is checked for you.",
-            Self::SelfieWithDocument => "Take a photo of yourself holding your identity document.",
-            Self::EmailVerification => "Confirm your email address with a code we send you.",
-            Self::PhoneVerification => "Confirm your phone number with a code we send by SMS.",
-            Self::CryptoWallet => "Give the address of your crypto wallet.",
-            Self::Questionnaire => "Answer a few questions.",
-            Self::FinalScreen => "See what happens next.",
-        }
-    }
-
     /// Looks a kind up by key.
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.key() == key)

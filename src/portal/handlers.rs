@@ -9,6 +9,7 @@
 //! a GET that started the clock let them use up the applicant's session
 //! time and put a false "started" on the timeline.
 
+use super::words::{self, PortalWords};
 use crate::audit::{self, Actor, EventKind};
 use crate::db;
 use crate::domain::SecretToken;
@@ -30,6 +31,20 @@ pub struct Look {
     /// Where applicants can ask questions (company settings), if set: a
     /// page that says "ask for a new link" says where.
     pub contact: Option<String>,
+    /// The applicant's language: every portal page speaks it.
+    pub words: &'static PortalWords,
+}
+
+impl Look {
+    /// `text` with the company's name for `{company}`.
+    fn say(&self, text: &str) -> String {
+        text.replace("{company}", &self.company)
+    }
+
+    /// The footer's sentence.
+    pub fn footer(&self) -> String {
+        self.say(self.words.footer)
+    }
 }
 
 /// A usable link: before the start, the steps and a Start button; once
@@ -47,15 +62,22 @@ struct LandingPage {
     clock: Clock,
 }
 
+impl LandingPage {
+    /// Above an officer's message.
+    fn message_from(&self) -> String {
+        self.look.say(self.look.words.message_from)
+    }
+}
+
 /// Where the link's clock stands, as the page shows it.
 enum Clock {
-    /// Not started: the time a start now gives ("20 minutes"), and the
-    /// link's expiry in the page's language. The page speaks English until
-    /// the portal has its languages; a date in the applicant's language
-    /// inside an English sentence read as a mistake.
+    /// Not started: the time a start now gives ("20 minutes"), shown in
+    /// bold, and the words of the sentence before and after it (which say
+    /// until when the link works).
     Ready {
+        before_time: String,
         time_to_finish: String,
-        link_expires: String,
+        after_time: String,
     },
     /// Running.
     Running {
@@ -63,6 +85,10 @@ enum Clock {
         time_left: String,
         /// Started a while ago: the page welcomes them back.
         resumed: bool,
+        /// What the countdown says to screen readers at one minute and at
+        /// five ("{n}" for the minutes).
+        one_minute_left: &'static str,
+        minutes_left: &'static str,
     },
 }
 
@@ -139,16 +165,26 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
     let client = v.client.clone();
     let outcome = db::run(&v.state.pool, move |conn| {
         let settings = crate::settings::queries::load(conn)?;
+        // A link we cannot find has no applicant, so no language.
         let company_look = Look {
             company: settings.name.clone(),
             colour: settings.brand_colour.trim_start_matches('#').to_string(),
             logo: settings.logo_content_type.as_ref().map(|_| "/brand/logo".to_string()),
             contact: Some(settings.contact_email.clone()).filter(|c| !c.is_empty()),
+            words: words::english(),
         };
         let Some((link, verification)) = queries::find_link_for_update(conn, &hash)? else {
             return Ok(Outcome::NotFound(company_look));
         };
         let (flow_name, _, definition) = queries::version_definition(conn, verification.flow_version_id)?;
+        let (applicant_name, applicant_status, language): (String, String, String) = {
+            use crate::db::schema::applicants;
+            use diesel::prelude::*;
+            applicants::table
+                .find(verification.applicant_id)
+                .select((applicants::name, applicants::status, applicants::language))
+                .first(conn)?
+        };
         let look = Look {
             company: settings.name,
             colour: definition
@@ -165,6 +201,7 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 .map(|a| format!("/assets/{a}"))
                 .or(company_look.logo),
             contact: company_look.contact,
+            words: words::for_language(&language),
         };
         let current = link.status_at(now);
         if current != link.status {
@@ -179,14 +216,6 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                 queries::record_lapse(conn, verification.applicant_id, current, at)?;
             }
         }
-        let (applicant_name, applicant_status): (String, String) = {
-            use crate::db::schema::applicants;
-            use diesel::prelude::*;
-            applicants::table
-                .find(verification.applicant_id)
-                .select((applicants::name, applicants::status))
-                .first(conn)?
-        };
         let actor = Actor {
             kind: "applicant",
             member_id: None,
@@ -272,54 +301,32 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
     })
     .await?;
     match outcome {
-        Outcome::NotFound(look) => closed(
-            StatusCode::NOT_FOUND,
-            look,
-            "This link is not valid",
-            "Check that you opened the whole link from your email, or ask for a new one.".into(),
-        ),
+        Outcome::NotFound(look) => {
+            let w = look.words;
+            closed(
+                StatusCode::NOT_FOUND,
+                look,
+                w.not_found_title,
+                w.not_found_message.into(),
+            )
+        }
         Outcome::Closed(look, state, revocation) => {
-            let company = look.company.clone();
+            let w = look.words;
             let (code, title, message) = match state {
-                status::COMPLETED => (
-                    StatusCode::OK,
-                    "You are done",
-                    "You have completed this verification. You can close this page.".to_string(),
-                ),
-                status::REVOKED if revocation == Some(Revocation::Replaced) => (
-                    StatusCode::GONE,
-                    "This link was replaced",
-                    format!(
-                        "A newer link replaced this one. Use the most recent link {company} gave you, or ask {company} for a new one."
-                    ),
-                ),
+                status::COMPLETED => (StatusCode::OK, w.done_title, w.done_message),
+                status::REVOKED if revocation == Some(Revocation::Replaced) => {
+                    (StatusCode::GONE, w.replaced_title, w.replaced_message)
+                }
                 // Which decision is not the page's to say.
-                status::REVOKED if revocation == Some(Revocation::Decided) => (
-                    StatusCode::GONE,
-                    "This verification is closed",
-                    format!("{company} has finished reviewing your verification; there is nothing more to do here."),
-                ),
-                status::REVOKED => (
-                    StatusCode::GONE,
-                    "This link was withdrawn",
-                    format!("{company} withdrew this link. If you still need to verify, ask {company} for a new link."),
-                ),
-                status::BLOCKED => (
-                    StatusCode::GONE,
-                    "This link is blocked",
-                    format!("There were too many failed attempts. Ask {company} for a new link."),
-                ),
-                status::SESSION_EXPIRED => (
-                    StatusCode::GONE,
-                    "Your session time ran out",
-                    format!("The time to complete this verification has passed. Ask {company} for a new link."),
-                ),
-                _ => (
-                    StatusCode::GONE,
-                    "This link has expired",
-                    format!("The link is no longer valid. Ask {company} for a new link."),
-                ),
+                status::REVOKED if revocation == Some(Revocation::Decided) => {
+                    (StatusCode::GONE, w.decided_title, w.decided_message)
+                }
+                status::REVOKED => (StatusCode::GONE, w.withdrawn_title, w.withdrawn_message),
+                status::BLOCKED => (StatusCode::GONE, w.blocked_title, w.blocked_message),
+                status::SESSION_EXPIRED => (StatusCode::GONE, w.session_over_title, w.session_over_message),
+                _ => (StatusCode::GONE, w.expired_title, w.expired_message),
             };
+            let message = look.say(message);
             // Done, or decided: nothing to ask for.
             let ask_for_link =
                 !(state == status::COMPLETED || (state == status::REVOKED && revocation == Some(Revocation::Decided)));
@@ -341,15 +348,17 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             note,
             clock,
         } => {
+            let w = look.words;
             let clock = match clock {
-                OpenClock::Ready { minutes, expires_at } => Clock::Ready {
-                    time_to_finish: match minutes {
-                        0 => "less than a minute".to_string(),
-                        1 => "1 minute".to_string(),
-                        n => format!("{n} minutes"),
-                    },
-                    link_expires: crate::email_templates::placeholders::format_expiry(expires_at, "en"),
-                },
+                OpenClock::Ready { minutes, expires_at } => {
+                    let expiry = crate::email_templates::placeholders::format_expiry(expires_at, w.lang);
+                    let (before, after) = w.once_you_start.split_once("{time}").unwrap_or((w.once_you_start, ""));
+                    Clock::Ready {
+                        before_time: before.to_string(),
+                        time_to_finish: w.minutes(minutes),
+                        after_time: after.replace("{expiry}", &expiry),
+                    }
+                }
                 OpenClock::Running { ends_at, resumed } => {
                     // Round up: a session that just started shows its full time.
                     let seconds_left = ((ends_at - now).num_milliseconds().max(0) + 999) / 1000;
@@ -357,6 +366,8 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                         seconds_left,
                         time_left: format!("{}:{:02}", seconds_left / 60, seconds_left % 60),
                         resumed,
+                        one_minute_left: w.minutes_left[0],
+                        minutes_left: w.minutes_left[1],
                     }
                 }
             };
@@ -374,7 +385,11 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
                         // The final screen is where the applicant ends: it
                         // is never behind them while they are on this page.
                         let is_done = kind != StepKind::FinalScreen && done.contains(&s.id);
-                        (kind.applicant_label(), kind.to_the_applicant(), is_done)
+                        (
+                            crate::email_templates::wording::step_name(kind, w.lang),
+                            w.to_do(kind),
+                            is_done,
+                        )
                     })
                     .collect(),
                 clock,

@@ -2,6 +2,7 @@
 //! back-office chrome; the company's (or the flow's) name, colour and logo.
 
 mod handlers;
+pub mod words;
 
 use actix_web::web;
 

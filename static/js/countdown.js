@@ -13,7 +13,10 @@
   function warn(minutes) {
     if (warning && warned !== minutes) {
       warned = minutes;
-      warning.textContent = minutes === 1 ? "One minute left." : minutes + " minutes left.";
+      // In the page's language, from the server.
+      warning.textContent = minutes === 1
+        ? el.getAttribute("data-one-minute-left") || "One minute left."
+        : (el.getAttribute("data-minutes-left") || "{n} minutes left.").replace("{n}", minutes);
     }
   }
   function tick() {

@@ -1767,3 +1767,72 @@ async fn applicants_go_only_on_flows_for_their_type() {
         created.body
     );
 }
+
+/// The page behind a link speaks the applicant's language, as their email
+/// does: before the start, while the clock runs, and once the link is dead.
+#[actix_web::test]
+async fn the_link_page_speaks_the_applicants_language() {
+    use diesel::prelude::*;
+    use veridesk::db::schema::applicants;
+    let app = spawn_app().await;
+    let officer = app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let flow = published_flow(&app, "Retail", officer).to_string();
+    let id = insert_applicant(&app, "Camille Roux", "CR-1", "INIT", 1);
+    diesel::update(applicants::table.find(id))
+        .set(applicants::language.eq("fr"))
+        .execute(&mut app.pool.get().expect("conn"))
+        .expect("a French speaker");
+    let made = app
+        .post(
+            &format!("/applicants/{id}/sessions"),
+            &session_fields(&flow, "2", "days", "30"),
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let link = path_of(&app, &link_in(&made.body));
+    let visitor = app.new_client();
+    let ready = visitor.get(&link).await;
+    for words in [
+        "<html lang=\"fr\">",
+        "Voici ce que nous allons vous demander :",
+        "<strong>Pièce d'identité</strong>",
+        "Une fois commencé, vous aurez <strong>30 minutes</strong> pour terminer.",
+        "ce lien est valable jusqu'au",
+        ">Commencer</button>",
+        "Vérification d'identité pour",
+    ] {
+        assert!(
+            ready.body.contains(&words.replace('\'', "&#39;")) || ready.body.contains(words),
+            "{words}: {}",
+            ready.body
+        );
+    }
+    assert!(!ready.body.contains("Here is what we will ask"), "no English left");
+    let running = start_session(&visitor, &link).await;
+    assert!(
+        running.body.contains("Temps restant :")
+            && running.body.contains("data-minutes-left=\"Plus que {n} minutes.\""),
+        "{}",
+        running.body
+    );
+    // A new link replaces this one: the dead link says so in French too.
+    let profile = app.get(&format!("/applicants/{id}")).await;
+    let relinked = app
+        .post(
+            &format!("/applicants/{id}/links"),
+            &[("lock_version", version_on(&profile.body).as_str())],
+        )
+        .await;
+    assert_eq!(relinked.status, 200, "{}", relinked.body);
+    let replaced = visitor.get(&link).await;
+    assert_eq!(replaced.status, 410);
+    assert!(
+        replaced.body.contains("<html lang=\"fr\">") && replaced.body.contains("Ce lien a été remplacé"),
+        "{}",
+        replaced.body
+    );
+    // A link nobody sent has no applicant, so no language: English.
+    let unknown = visitor.get("/v/not-a-real-token").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("<html lang=\"en\">") && unknown.body.contains("This link is not valid"));
+}

@@ -453,7 +453,7 @@ async fn strange_requests_get_clear_answers() {
     let repeated = app.get("/applicants?status=INIT&status=INIT").await;
     assert_eq!(repeated.status, 400);
     assert!(
-        repeated.body.contains("The address has an invalid parameter"),
+        repeated.body.contains("The address gives “status” more than once"),
         "{}",
         repeated.body
     );
