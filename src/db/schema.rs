@@ -69,6 +69,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         updated_by -> Nullable<Uuid>,
         lock_version -> Int4,
+        language -> Text,
     }
 }
 

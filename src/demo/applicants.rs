@@ -278,6 +278,7 @@ fn start(
         subject: words.subject.into(),
         body: words.body.into(),
         message: String::new(),
+        language: None,
     });
     let issued = issue_link(
         conn,

@@ -2,6 +2,7 @@
 
 use super::placeholders::{self, Values, format_expiry};
 use super::queries;
+use super::wording::language_name;
 use crate::applicants::models::LANGUAGES;
 use crate::audit::{self, EventKind};
 use crate::auth::permissions::Permission;
@@ -30,9 +31,10 @@ pub struct TemplateForm {
     /// The version of the template the form was filled from (editing only).
     #[serde(default)]
     pub lock_version: String,
-    /// The sample applicant's language in the preview.
+    /// The language the template is written in: its link's expiry date
+    /// and the email's footer follow it.
     #[serde(default)]
-    pub preview_language: String,
+    pub language: String,
     /// Set by the Preview button: show the text as it would be sent, without saving.
     #[serde(default)]
     pub preview: Option<String>,
@@ -52,7 +54,21 @@ impl TemplateForm {
         for (field, message) in placeholders::problems(&self.subject, &self.body) {
             errors.also(field, message);
         }
+        if !LANGUAGES.iter().any(|(code, _)| *code == self.language) {
+            errors.add("language", "Choose a language from the list.");
+        }
         errors
+    }
+
+    /// What it says, as saved: the name as checked (spaces collapsed and
+    /// accents composed, so two names that read the same are one name).
+    fn content<'a>(&'a self, name: &'a str) -> queries::Content<'a> {
+        queries::Content {
+            name,
+            subject: self.subject.trim(),
+            body: &self.body,
+            language: &self.language,
+        }
     }
 }
 
@@ -64,6 +80,8 @@ pub struct TemplateRow {
     pub needs_change: bool,
     pub name: String,
     pub subject: String,
+    /// The language it is written in, by name.
+    pub language: String,
     pub updated: String,
 }
 
@@ -86,8 +104,8 @@ pub struct FormPage {
     pub errors: FormErrors,
     pub preview_subject: String,
     pub preview_body: String,
-    /// The sample applicant's language, by name.
-    pub preview_language: &'static str,
+    /// The template's language, by name.
+    pub language_name: String,
     pub languages: &'static [(&'static str, &'static str)],
     pub placeholders: [&'static str; 4],
 }
@@ -101,6 +119,7 @@ pub async fn list_templates(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .map(|t| TemplateRow {
             id: t.id.to_string(),
             needs_change: t.needs_change(),
+            language: language_name(&t.language),
             name: t.name,
             subject: t.subject,
             updated: ctx.member.format_time(t.updated_at),
@@ -136,7 +155,7 @@ async fn form_page_with_status(
     let company = db::run(ctx.pool(), |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
     let language = LANGUAGES
         .iter()
-        .find(|(code, _)| *code == form.preview_language)
+        .find(|(code, _)| *code == form.language)
         .unwrap_or(&LANGUAGES[0]);
     let values = Values {
         session_url: format!("{}/v/EXAMPLE-TOKEN", ctx.state().settings.base_url),
@@ -169,7 +188,7 @@ async fn form_page_with_status(
             id: id.map(|id| id.to_string()),
             preview_subject: placeholders::render(&form.subject, &values),
             preview_body: placeholders::render(&form.body, &values),
-            preview_language: language.1,
+            language_name: language_name(language.0),
             languages: &LANGUAGES,
             form,
             errors,
@@ -185,6 +204,7 @@ pub async fn new_template_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         name: String::new(),
         subject: super::DEFAULT_SUBJECT.into(),
         body: super::DEFAULT_BODY.into(),
+        language: "en".into(),
         ..Default::default()
     };
     form_page(&ctx, None, form, FormErrors::new()).await
@@ -206,14 +226,14 @@ pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -
         if queries::name_taken(conn, &name, None)? {
             return Ok(None);
         }
-        let id = queries::create(conn, &name, values.subject.trim(), &values.body, by, now)?;
+        let id = queries::create(conn, &values.content(&name), by, now)?;
         audit::record(
             conn,
             now,
             &actor,
             EventKind::EmailTemplateCreated,
             Some(("email_template", id.to_string())),
-            json!({ "name": name }),
+            json!({ "name": name, "language": language_name(&values.language) }),
         )?;
         Ok(Some(id))
     })
@@ -249,6 +269,7 @@ pub async fn edit_template_form(ctx: Ctx, path: web::Path<String>) -> Result<Htt
             subject: t.subject,
             body: t.body,
             lock_version: t.lock_version.to_string(),
+            language: t.language,
             ..Default::default()
         },
         errors,
@@ -289,7 +310,7 @@ pub async fn update_template(
         let Some(seen) = seen else {
             return Ok(Err(SaveRefused::Unreadable));
         };
-        if queries::update(conn, id, seen, &name, values.subject.trim(), &values.body, by, now)? == 0 {
+        if queries::update(conn, (id, seen), &values.content(&name), by, now)? == 0 {
             // Oneself in another tab is told so, not by one's own name.
             let who = match queries::saved_by(conn, id)? {
                 Some((member, _)) if member == by => "You (in another tab, perhaps)".to_string(),
@@ -307,7 +328,7 @@ pub async fn update_template(
             &actor,
             EventKind::EmailTemplateUpdated,
             Some(("email_template", id.to_string())),
-            changes(&before, &name, values.subject.trim(), &values.body),
+            changes(&before, &values.content(&name)),
         )?;
         Ok(Ok(()))
     })
@@ -361,7 +382,13 @@ enum SaveRefused {
 
 /// What an edit changed, for the audit log: the template decides what
 /// applicants are sent, so its trail says what it said before.
-fn changes(before: &queries::EmailTemplate, name: &str, subject: &str, body: &str) -> serde_json::Value {
+fn changes(before: &queries::EmailTemplate, after: &queries::Content<'_>) -> serde_json::Value {
+    let queries::Content {
+        name,
+        subject,
+        body,
+        language,
+    } = *after;
     let mut changed = serde_json::Map::new();
     changed.insert("name".into(), json!(name));
     if before.name != name {
@@ -375,6 +402,16 @@ fn changes(before: &queries::EmailTemplate, name: &str, subject: &str, body: &st
     }
     if before.body != body {
         changed.insert("body before".into(), json!(before.body));
+    }
+    if before.language != language {
+        changed.insert(
+            "language".into(),
+            json!(format!(
+                "{} \u{2192} {}",
+                language_name(&before.language),
+                language_name(language)
+            )),
+        );
     }
     serde_json::Value::Object(changed)
 }

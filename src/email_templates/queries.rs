@@ -15,6 +15,17 @@ pub struct EmailTemplate {
     pub body: String,
     pub updated_at: DateTime<Utc>,
     pub lock_version: i32,
+    /// The language it is written in (a code of
+    /// [`crate::applicants::models::LANGUAGES`]).
+    pub language: String,
+}
+
+/// What a template says, as saved.
+pub struct Content<'a> {
+    pub name: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub language: &'a str,
 }
 
 impl EmailTemplate {
@@ -59,21 +70,15 @@ pub fn name_taken(conn: &mut PgConnection, name: &str, except: Option<Uuid>) -> 
 }
 
 /// Creates a template.
-pub fn create(
-    conn: &mut PgConnection,
-    name: &str,
-    subject: &str,
-    body: &str,
-    by: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<Uuid> {
+pub fn create(conn: &mut PgConnection, content: &Content<'_>, by: Uuid, now: DateTime<Utc>) -> QueryResult<Uuid> {
     let id = Uuid::new_v4();
     diesel::insert_into(email_templates::table)
         .values((
             email_templates::id.eq(id),
-            email_templates::name.eq(name),
-            email_templates::subject.eq(subject),
-            email_templates::body.eq(body),
+            email_templates::name.eq(content.name),
+            email_templates::subject.eq(content.subject),
+            email_templates::body.eq(content.body),
+            email_templates::language.eq(content.language),
             email_templates::created_at.eq(now),
             email_templates::updated_at.eq(now),
             email_templates::updated_by.eq(by),
@@ -84,14 +89,10 @@ pub fn create(
 
 /// Saves a template if it is still at version `seen`; `Ok(0)` when
 /// someone saved it meanwhile.
-#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut PgConnection,
-    id: Uuid,
-    seen: i32,
-    name: &str,
-    subject: &str,
-    body: &str,
+    (id, seen): (Uuid, i32),
+    content: &Content<'_>,
     by: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -101,9 +102,10 @@ pub fn update(
             .filter(email_templates::lock_version.eq(seen)),
     )
     .set((
-        email_templates::name.eq(name),
-        email_templates::subject.eq(subject),
-        email_templates::body.eq(body),
+        email_templates::name.eq(content.name),
+        email_templates::subject.eq(content.subject),
+        email_templates::body.eq(content.body),
+        email_templates::language.eq(content.language),
         email_templates::updated_at.eq(now),
         email_templates::updated_by.eq(by),
         email_templates::lock_version.eq(email_templates::lock_version + 1),

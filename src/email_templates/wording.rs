@@ -5,7 +5,9 @@
 //! redo part). An applicant reads them in their language, like the link's
 //! expiry inside them. What an officer writes, and saved templates, go out
 //! as written; the footer under every link email, which Veridesk adds, is in
-//! the applicant's language. English stands in for a language not listed.
+//! the applicant's language, or in a saved template's when one is used (so
+//! an email reads in one language). English stands in for a language not
+//! listed.
 
 use crate::flows::definition::StepKind;
 

@@ -54,6 +54,17 @@ pub struct EmailPlan {
     pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// The language of the template chosen, when one was: the email is
+    /// in it (its link's expiry date, its footer), not in the applicant's.
+    pub language: Option<String>,
+}
+
+/// A saved template chosen on the form.
+pub struct ChosenTemplate {
+    pub subject: String,
+    pub body: String,
+    /// The language it is written in.
+    pub language: String,
 }
 
 /// A valid session form.
@@ -68,7 +79,7 @@ pub struct ValidSession {
 impl SessionForm {
     /// Checks every field. `flows` are the flows one may choose; a chosen
     /// template's subject and body fill in for empty fields.
-    pub fn parse(&self, flows: &[Uuid], template: Option<(String, String)>) -> Result<ValidSession, FormErrors> {
+    pub fn parse(&self, flows: &[Uuid], template: Option<ChosenTemplate>) -> Result<ValidSession, FormErrors> {
         let mut e = FormErrors::new();
         let flow_id = match self.flow_id.parse::<Uuid>() {
             Ok(id) if flows.contains(&id) => Some(id),
@@ -146,18 +157,25 @@ impl SessionForm {
             // form first showed it. With JavaScript the page copies the
             // template into the fields at once; without it, choosing one
             // must still take effect.
-            if let Some((t_subject, t_body)) = template {
+            let language = template.as_ref().map(|t| t.language.clone());
+            if let Some(t) = template {
                 if subject.is_empty() || wording::is_invitation_subject(&subject) {
-                    subject = t_subject;
+                    subject = t.subject;
                 }
                 if body.trim().is_empty() || wording::is_invitation_body(&body) {
-                    body = t_body;
+                    body = t.body;
                 }
             }
             for (field, message) in placeholders::problems(&subject, &body) {
                 e.also(field, message);
             }
-            to.map(|to| EmailPlan { to, cc, subject, body })
+            to.map(|to| EmailPlan {
+                to,
+                cc,
+                subject,
+                body,
+                language,
+            })
         } else {
             None
         };
@@ -308,22 +326,36 @@ mod tests {
         );
     }
 
+    fn template(language: &str) -> Option<ChosenTemplate> {
+        Some(ChosenTemplate {
+            subject: "From template".into(),
+            body: "Link: {{session_url}}".into(),
+            language: language.into(),
+        })
+    }
+
     #[test]
     fn a_template_fills_empty_fields() {
         let flow = Uuid::new_v4();
         let mut f = form(flow);
         f.subject.clear();
         f.body.clear();
-        let valid = f
-            .parse(&[flow], Some(("From template".into(), "Link: {{session_url}}".into())))
-            .expect("valid");
-        assert_eq!(valid.email.expect("email").subject, "From template");
+        let valid = f.parse(&[flow], template("fr")).expect("valid");
+        let email = valid.email.expect("email");
+        assert_eq!(email.subject, "From template");
+        assert_eq!(
+            email.language.as_deref(),
+            Some("fr"),
+            "the email is in the template's language"
+        );
+        let free = form(flow).parse(&[flow], None).expect("valid");
+        assert_eq!(free.email.expect("email").language, None, "free text: the applicant's");
     }
 
     #[test]
     fn a_template_replaces_the_untouched_default_text_but_not_edited_text() {
         let flow = Uuid::new_v4();
-        let template = || Some(("From template".to_string(), "Link: {{session_url}}".to_string()));
+        let template = || template("en");
         let mut f = form(flow);
         f.subject = DEFAULT_SUBJECT.into();
         f.body = DEFAULT_BODY.replace('\n', "\r\n");

@@ -1,7 +1,7 @@
 //! Creating a verification session: a verification, its link, and the
 //! email that carries it.
 
-use super::forms::SessionForm;
+use super::forms::{ChosenTemplate, SessionForm};
 use super::issue::{LinkEmail, issue_link};
 use super::pages::{CreatedPage, FlowChoice, NewSessionPage, TemplateChoice};
 use super::queries;
@@ -135,6 +135,7 @@ async fn form_page(
             applicant_id: applicant.to_string(),
             applicant_name: found.name,
             subject_hint: format!("The subject and body start in {text_language}, the applicant’s language."),
+            text_language,
             flow_listed: flows.iter().any(|f| f.id.to_string() == form.flow_id),
             no_flows: if found.kind == "legal_person" {
                 "No published flow for companies yet"
@@ -158,6 +159,8 @@ async fn form_page(
                 .into_iter()
                 .map(|t| TemplateChoice {
                     needs_change: t.needs_change(),
+                    other_language: (wording::language_of(&t.language) != wording::language_of(&found.language))
+                        .then(|| wording::language_name(&t.language)),
                     id: t.id.to_string(),
                     name: t.name,
                     subject: t.subject,
@@ -218,7 +221,11 @@ pub async fn create_session(
     let submitted = form.clone();
     let created = db::run(ctx.pool(), move |conn| {
         let template = match submitted.template_id.parse::<Uuid>() {
-            Ok(id) => templates::find(conn, id).optional()?.map(|t| (t.subject, t.body)),
+            Ok(id) => templates::find(conn, id).optional()?.map(|t| ChosenTemplate {
+                subject: t.subject,
+                body: t.body,
+                language: t.language,
+            }),
             Err(_) => None,
         };
         // Only a published, unarchived regular flow may be chosen.
@@ -338,6 +345,7 @@ pub async fn create_session(
                 subject: e.subject,
                 body: e.body,
                 message: String::new(),
+                language: e.language,
             }),
             None,
             &mut events,

@@ -20,6 +20,9 @@ pub struct LinkEmail {
     pub body: String,
     /// What `{{message}}` in the body stands for.
     pub message: String,
+    /// The language it is written in when not the applicant's (a saved
+    /// template in another): its link's expiry date and footer follow it.
+    pub language: Option<String>,
 }
 
 /// A link just issued; `url` holds the secret and is shown once.
@@ -59,21 +62,16 @@ pub fn issue_link(
     let queued = match &email {
         Some(email) => {
             let (company_name, sender_name) = crate::settings::queries::email_names(conn)?;
+            let language = email.language.as_deref().unwrap_or(&applicant.language);
             let values = Values {
                 session_url: url.clone(),
                 applicant_name: applicant.name.clone(),
-                link_expires_at: format_expiry(expires_at, &applicant.language),
+                link_expires_at: format_expiry(expires_at, language),
                 company_name,
                 message: email.message.clone(),
             };
-            let mut message = super::email::compose(
-                &email.to,
-                &email.cc,
-                &email.subject,
-                &email.body,
-                &values,
-                &applicant.language,
-            )?;
+            let mut message =
+                super::email::compose(&email.to, &email.cc, &email.subject, &email.body, &values, language)?;
             message.applicant = Some(applicant.id);
             Some(outbox::queue_from(conn, now, &sender_name, message)?)
         }

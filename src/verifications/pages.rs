@@ -21,6 +21,9 @@ pub struct TemplateChoice {
     pub body: String,
     /// Saved under older rules: offered, but not choosable, until edited.
     pub needs_change: bool,
+    /// Written in another language than the applicant's: its name, said
+    /// beside the template's.
+    pub other_language: Option<String>,
 }
 
 /// GET /applicants/{id}/sessions/new
@@ -32,6 +35,8 @@ pub struct NewSessionPage {
     pub applicant_name: String,
     /// Says which language the email's starting text is in: the applicant's.
     pub subject_hint: String,
+    /// The applicant's language, by name.
+    pub text_language: String,
     /// Whether the chosen flow is among those offered (one refused for the
     /// applicant's type is not: the list then asks for a choice).
     pub flow_listed: bool,
@@ -46,6 +51,13 @@ pub struct NewSessionPage {
     pub errors: FormErrors,
     pub flows: Vec<FlowChoice>,
     pub templates: Vec<TemplateChoice>,
+}
+
+impl NewSessionPage {
+    /// Whether a template is in another language than the applicant's.
+    fn any_other_language(&self) -> bool {
+        self.templates.iter().any(|t| t.other_language.is_some())
+    }
 }
 
 /// The answer to POST /applicants/{id}/sessions: the link, shown once.

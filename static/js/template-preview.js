@@ -10,7 +10,7 @@
     note.hidden = false;
     document.getElementById("preview-panel").classList.add("stale");
   }
-  ["f-subject", "f-body", "f-preview_language"].forEach(function (id) {
+  ["f-subject", "f-body", "f-language"].forEach(function (id) {
     var field = document.getElementById(id);
     if (field) {
       field.addEventListener("input", stale);

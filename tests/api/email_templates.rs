@@ -14,6 +14,7 @@ async fn templates_need_the_link_and_known_placeholders() {
             "/email-templates",
             &[
                 ("name", "Reminder"),
+                ("language", "en"),
                 ("subject", "Reminder"),
                 ("body", "Hello {{applicant_name}}"),
             ],
@@ -26,6 +27,7 @@ async fn templates_need_the_link_and_known_placeholders() {
             "/email-templates",
             &[
                 ("name", "Reminder"),
+                ("language", "en"),
                 ("subject", "Hi {{first_name}}"),
                 ("body", "{{session_url}}"),
             ],
@@ -33,10 +35,24 @@ async fn templates_need_the_link_and_known_placeholders() {
         .await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.body.contains("Unknown placeholder {{first_name}}"));
+    let unlisted = app
+        .post(
+            "/email-templates",
+            &[
+                ("name", "Reminder"),
+                ("language", "xx"),
+                ("subject", "Hi"),
+                ("body", "{{session_url}}"),
+            ],
+        )
+        .await;
+    assert_eq!(unlisted.status, 422);
+    assert!(unlisted.body.contains("id=\"e-language\">Choose a language from the list."));
     app.post(
         "/email-templates",
         &[
             ("name", "Reminder"),
+            ("language", "en"),
             ("subject", "Your {{company_name}} check"),
             ("body", "Dear {{applicant_name}}, go to {{session_url}}"),
         ],
@@ -48,13 +64,23 @@ async fn templates_need_the_link_and_known_placeholders() {
         let twin = app
             .post(
                 "/email-templates",
-                &[("name", same), ("subject", "Again"), ("body", "{{session_url}}")],
+                &[
+                    ("name", same),
+                    ("language", "en"),
+                    ("subject", "Again"),
+                    ("body", "{{session_url}}"),
+                ],
             )
             .await;
         assert_eq!(twin.status, 422, "{same:?}");
         assert!(twin.body.contains("Another template already has this name."));
     }
     let list = app.get("/email-templates").await;
+    assert!(
+        list.body.contains("<td class=\"small\">English</td>"),
+        "the list says each template's language: {}",
+        list.body
+    );
     let start = list
         .body
         .find("/email-templates/")
@@ -87,6 +113,7 @@ async fn templates_need_the_link_and_known_placeholders() {
                 &path,
                 &[
                     ("name", "Reminder"),
+                    ("language", "en"),
                     ("subject", "Your {{company_name}} check"),
                     ("body", body),
                     ("lock_version", version.as_str()),
@@ -195,6 +222,7 @@ async fn templates_need_the_link_and_known_placeholders() {
             &format!("/email-templates/{}", uuid::Uuid::nil()),
             &[
                 ("name", "Ghost"),
+                ("language", "en"),
                 ("subject", "S"),
                 ("body", "{{session_url}}"),
                 ("lock_version", "1"),
@@ -223,7 +251,7 @@ async fn preview_in_a_language_without_saving() {
                     "body",
                     "Bonjour {{applicant_name}}: {{session_url}} jusqu'au {{link_expires_at}}",
                 ),
-                ("preview_language", "fr"),
+                ("language", "fr"),
                 ("preview", "1"),
             ],
         )
@@ -263,6 +291,7 @@ async fn preview_in_a_language_without_saving() {
             "/email-templates",
             &[
                 ("name", ""),
+                ("language", "en"),
                 ("subject", "Check"),
                 ("body", "Hi {{applicant_name}}: {{session_url}}"),
                 ("preview", "1"),
@@ -281,7 +310,12 @@ async fn a_template_name_spaced_or_composed_differently_is_taken() {
     app.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     app.post(
         "/email-templates",
-        &[("name", "Zo\u{e9} list"), ("subject", "S"), ("body", "{{session_url}}")],
+        &[
+            ("name", "Zo\u{e9} list"),
+            ("language", "en"),
+            ("subject", "S"),
+            ("body", "{{session_url}}"),
+        ],
     )
     .await
     .assert_redirect("/email-templates");
@@ -290,6 +324,7 @@ async fn a_template_name_spaced_or_composed_differently_is_taken() {
             "/email-templates",
             &[
                 ("name", "Zoe\u{301}  list"),
+                ("language", "en"),
                 ("subject", "S"),
                 ("body", "{{session_url}}"),
             ],

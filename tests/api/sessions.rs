@@ -784,8 +784,12 @@ async fn a_saved_template_is_the_email_sent() {
         "/email-templates",
         &[
             ("name", "Friendly"),
+            ("language", "de"),
             ("subject", "A friendly check from {{company_name}}"),
-            ("body", "Hi {{applicant_name}}! Your link: {{session_url}}"),
+            (
+                "body",
+                "Hi {{applicant_name}}! Your link: {{session_url}} (until {{link_expires_at}})",
+            ),
         ],
     )
     .await
@@ -798,6 +802,15 @@ async fn a_saved_template_is_the_email_sent() {
             .expect("template")
     };
     let template = template.to_string();
+    let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
+    assert!(
+        form.body.contains(">Friendly (in German (Deutsch))</option>")
+            && form
+                .body
+                .contains("The applicant reads English; a template in another language says so"),
+        "a template in another language than the applicant's says so: {}",
+        form.body
+    );
     let mut fields = session_fields(&flow, "2", "days", "30");
     fields.extend([
         ("send_email", "on"),
@@ -810,6 +823,32 @@ async fn a_saved_template_is_the_email_sent() {
     assert_eq!(created.status, 200, "{}", created.body);
     let email = app.email_to("ana-1@example.test", "A friendly check from").await;
     assert!(email.text.contains("Hi Ana Lima! Your link: http://"), "{}", email.text);
+    // The email is in the template's language throughout: its date and
+    // footer are not English in the middle of German.
+    assert!(
+        email.text.contains(" UTC)") && email.text.contains("Gesendet von Veridesk im Auftrag von"),
+        "{}",
+        email.text
+    );
+    let months = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    assert!(
+        months.iter().any(|m| email.text.contains(&format!(". {m} 20"))),
+        "the expiry reads in German: {}",
+        email.text
+    );
 }
 
 /// When the mail server is down, the confirmation reports the email as

@@ -187,7 +187,12 @@ async fn audit_log_filters_by_kind_actor_and_date() {
     // that is gone.
     app.post(
         "/email-templates",
-        &[("name", "Short-lived"), ("subject", "S"), ("body", "{{session_url}}")],
+        &[
+            ("name", "Short-lived"),
+            ("language", "en"),
+            ("subject", "S"),
+            ("body", "{{session_url}}"),
+        ],
     )
     .await
     .assert_redirect("/email-templates");

@@ -307,6 +307,7 @@ fn default_email(applicant: &Applicant, wanted: bool, purpose: Purpose, message:
         subject: words.subject.to_string(),
         body: words.body.to_string(),
         message: message.to_string(),
+        language: None,
     })
 }
 
