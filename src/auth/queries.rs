@@ -1,8 +1,7 @@
 //! Queries for signing in, lockouts, password resets and first-run setup.
 
-use crate::db::schema::{members, password_resets};
+use crate::db::schema::{members, password_resets, roles};
 use crate::domain::MemberId;
-use crate::roles::models::Role;
 use crate::team::models::{Member, status};
 use crate::web::CurrentMember;
 use chrono::{DateTime, Duration, Utc};
@@ -16,14 +15,37 @@ pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
 /// How long a lock lasts.
 pub const LOCK_DURATION: Duration = Duration::minutes(15);
 
+/// The columns of a member that every signed-in request reads with its
+/// session: not the password hash nor the sign-in counters, which a page
+/// has no business loading.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct SessionMember {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub status: String,
+    pub time_zone: String,
+}
+
+/// The columns of the member's role that a request needs.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = roles)]
+pub struct SessionRole {
+    pub id: Uuid,
+    pub builtin_key: Option<String>,
+    pub name: String,
+    pub permissions: Vec<String>,
+}
+
 /// The member as a request sees them, unless they may no longer sign in.
-pub fn signed_in_member(member: Member, role: Role) -> Option<CurrentMember> {
+pub fn signed_in_member(member: SessionMember, role: SessionRole) -> Option<CurrentMember> {
     (member.status == status::ACTIVE).then(|| CurrentMember {
         id: MemberId(member.id),
         email: member.email,
         name: member.name,
         role_id: role.id,
-        permissions: role.permission_set(),
+        permissions: crate::roles::models::permissions_of(role.builtin_key.as_deref(), &role.permissions),
         role_name: role.name,
         role_builtin: role.builtin_key,
         time_zone: member.time_zone.parse().unwrap_or(chrono_tz::UTC),

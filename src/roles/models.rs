@@ -33,9 +33,15 @@ impl Role {
     /// What the role allows. Built-in roles take their permissions from
     /// code, so an upgrade that adds permissions applies at once.
     pub fn permission_set(&self) -> PermissionSet {
-        match self.builtin() {
-            Some(builtin) => builtin.permissions(),
-            None => PermissionSet::from_codes(&self.permissions),
-        }
+        permissions_of(self.builtin_key.as_deref(), &self.permissions)
+    }
+}
+
+/// What a role allows, from its built-in key (if any) and its stored
+/// permission codes (see [`Role::permission_set`]).
+pub fn permissions_of(builtin_key: Option<&str>, codes: &[String]) -> PermissionSet {
+    match builtin_key.and_then(BuiltinRole::from_key) {
+        Some(builtin) => builtin.permissions(),
+        None => PermissionSet::from_codes(codes),
     }
 }

@@ -12,13 +12,11 @@
 //! every save, so it is never stored and never stale: deactivation and role
 //! changes still apply on the member's very next request.
 
-use crate::auth::queries::signed_in_member;
+use crate::auth::queries::{SessionMember, SessionRole, signed_in_member};
 use crate::clock::Clock;
 use crate::db::DbPool;
 use crate::db::schema::{members, roles, sessions};
 use crate::domain::SecretToken;
-use crate::roles::models::Role;
-use crate::team::models::Member;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
 use chrono::{DateTime, Duration, Utc};
@@ -112,14 +110,14 @@ impl SessionStore for PgSessionStore {
         let now = self.clock.now();
         let (idle, absolute) = (self.idle, self.absolute);
         self.blocking(move |conn| {
-            let found: Option<(StoredSession, Option<Member>, Option<Role>)> = sessions::table
+            let found: Option<(StoredSession, Option<SessionMember>, Option<SessionRole>)> = sessions::table
                 .left_join(members::table.inner_join(roles::table))
                 .filter(sessions::key_hash.eq(&hash))
                 .filter(sessions::expires_at.gt(now))
                 .select((
                     StoredSession::as_select(),
-                    Option::<Member>::as_select(),
-                    Option::<Role>::as_select(),
+                    Option::<SessionMember>::as_select(),
+                    Option::<SessionRole>::as_select(),
                 ))
                 .first(conn)
                 .optional()?;

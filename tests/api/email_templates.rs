@@ -47,7 +47,11 @@ async fn templates_need_the_link_and_known_placeholders() {
         )
         .await;
     assert_eq!(unlisted.status, 422);
-    assert!(unlisted.body.contains("id=\"e-language\">Choose a language from the list."));
+    assert!(
+        unlisted
+            .body
+            .contains("id=\"e-language\">Choose a language from the list.")
+    );
     app.post(
         "/email-templates",
         &[

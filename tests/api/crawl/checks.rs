@@ -132,6 +132,7 @@ async fn no_page_or_form_answers_bad_input_with_a_server_error() {
             "/email-templates",
             &[
                 ("name", "Reminder"),
+                ("language", "en"),
                 ("subject", "Reminder"),
                 ("body", "Hello {{applicant_name}}, {{session_url}}"),
             ],
