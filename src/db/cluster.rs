@@ -117,10 +117,15 @@ impl LocalCluster {
 
     /// The `unix_socket_directories` setting: the socket folder, or none
     /// when its path would not fit in a socket address (108 bytes, with
-    /// the `.s.PGSQL.<port>` file name), which would stop the server.
+    /// the `.s.PGSQL.<port>` file name), which would stop the server, or
+    /// holds a character the shell (pg_ctl starts the server through one)
+    /// or the setting's own list syntax would read.
     fn socket_setting(&self) -> String {
         let path = self.socket_dir.to_string_lossy();
-        if path.len() + ".s.PGSQL.65535".len() < 100 && !path.contains(['\'', ',', ' ']) {
+        let plain = path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'));
+        if plain && path.len() + ".s.PGSQL.65535".len() < 100 {
             format!("'{path}'")
         } else {
             "''".into()
@@ -262,9 +267,39 @@ mod tests {
         assert_eq!(short.socket_setting(), "'/var/lib/veridesk/pg/socket'");
         let long = cluster_in(&format!("/srv/{}", "deep/".repeat(20)));
         assert_eq!(long.socket_setting(), "''");
-        let quoted = cluster_in("/srv/it's here");
-        assert_eq!(quoted.socket_setting(), "''");
-        // No socket file yet: the URL is TCP's.
-        assert_eq!(short.url("veridesk"), "postgres://veridesk@127.0.0.1:54321/veridesk");
+        for odd in ["/srv/it's here", "/srv/\"quoted\"", "/srv/$HOME", "/srv/a,b"] {
+            assert_eq!(cluster_in(odd).socket_setting(), "''", "{odd}");
+        }
+    }
+
+    #[test]
+    fn the_url_names_the_socket_once_the_server_made_it() {
+        let dir = std::env::temp_dir().join(format!("veridesk-socket-test-{}", std::process::id()));
+        let cluster = cluster_in(&dir.to_string_lossy());
+        assert_eq!(
+            cluster.url("veridesk"),
+            "postgres://veridesk@127.0.0.1:54321/veridesk",
+            "no socket yet: TCP"
+        );
+        std::fs::create_dir_all(&cluster.socket_dir).expect("socket folder");
+        std::fs::write(cluster.socket_dir.join(".s.PGSQL.54321"), b"").expect("stand-in socket");
+        // Every character but letters and digits percent-encoded, as libpq reads a host.
+        let host: String = cluster
+            .socket_dir
+            .to_string_lossy()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_string()
+                } else {
+                    format!("%{:02X}", c as u32)
+                }
+            })
+            .collect();
+        assert_eq!(
+            cluster.url("veridesk"),
+            format!("postgres://veridesk@{host}:54321/veridesk")
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

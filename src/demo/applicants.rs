@@ -552,14 +552,18 @@ fn assign(
     officer: &Actor,
 ) -> Result<(), AppError> {
     let applicant = applicants::find(conn, id)?.0;
-    set_reviewer(conn, &applicant, Some(reviewer.id))?;
+    let moved = set_reviewer(conn, &applicant, Some(reviewer.id))?;
+    let mut details = json!({ "reviewer": reviewer.name });
+    if let Some(now) = moved {
+        details["status_now"] = now.code().into();
+    }
     audit::record(
         conn,
         at,
         officer,
         EventKind::ReviewerAssigned,
         Some(("applicant", id.to_string())),
-        json!({ "reviewer": reviewer.name }),
+        details,
     )?;
     Ok(())
 }
@@ -630,7 +634,13 @@ fn decide(
         &by.actor(),
         EventKind::ApplicantRejected,
         subject,
-        json!({ "type": "final", "reasons": reason, "retry_steps": "" }),
+        json!({
+            "type": "final",
+            "reasons": reason,
+            "retry_steps": "",
+            "to_applicant": to_applicant,
+            "comment": internal,
+        }),
     )?;
     Ok(())
 }

@@ -54,20 +54,27 @@ impl TemplateForm {
         for (field, message) in placeholders::problems(&self.subject, &self.body) {
             errors.also(field, message);
         }
-        if !LANGUAGES.iter().any(|(code, _)| *code == self.language) {
+        // Empty: a form from before templates had a language (see `content`).
+        if !self.language.is_empty() && !LANGUAGES.iter().any(|(code, _)| *code == self.language) {
             errors.add("language", "Choose a language from the list.");
         }
         errors
     }
 
     /// What it says, as saved: the name as checked (spaces collapsed and
-    /// accents composed, so two names that read the same are one name).
-    fn content<'a>(&'a self, name: &'a str) -> queries::Content<'a> {
+    /// accents composed, so two names that read the same are one name); a
+    /// form without a language (opened before templates had one) keeps
+    /// `saved`'s, English for a new template.
+    fn content<'a>(&'a self, name: &'a str, saved: Option<&'a str>) -> queries::Content<'a> {
         queries::Content {
             name,
             subject: self.subject.trim(),
             body: &self.body,
-            language: &self.language,
+            language: if self.language.is_empty() {
+                saved.unwrap_or("en")
+            } else {
+                &self.language
+            },
         }
     }
 }
@@ -226,14 +233,15 @@ pub async fn create_template(ctx: Ctx, CsrfForm(form): CsrfForm<TemplateForm>) -
         if queries::name_taken(conn, &name, None)? {
             return Ok(None);
         }
-        let id = queries::create(conn, &values.content(&name), by, now)?;
+        let content = values.content(&name, None);
+        let id = queries::create(conn, &content, by, now)?;
         audit::record(
             conn,
             now,
             &actor,
             EventKind::EmailTemplateCreated,
             Some(("email_template", id.to_string())),
-            json!({ "name": name, "language": language_name(&values.language) }),
+            json!({ "name": name, "language": language_name(content.language) }),
         )?;
         Ok(Some(id))
     })
@@ -310,7 +318,8 @@ pub async fn update_template(
         let Some(seen) = seen else {
             return Ok(Err(SaveRefused::Unreadable));
         };
-        if queries::update(conn, (id, seen), &values.content(&name), by, now)? == 0 {
+        let content = values.content(&name, Some(&before.language));
+        if queries::update(conn, (id, seen), &content, by, now)? == 0 {
             // Oneself in another tab is told so, not by one's own name.
             let who = match queries::saved_by(conn, id)? {
                 Some((member, _)) if member == by => "You (in another tab, perhaps)".to_string(),
@@ -328,7 +337,7 @@ pub async fn update_template(
             &actor,
             EventKind::EmailTemplateUpdated,
             Some(("email_template", id.to_string())),
-            changes(&before, &values.content(&name)),
+            changes(&before, &content),
         )?;
         Ok(Ok(()))
     })

@@ -274,7 +274,7 @@ const MONTHS: [(&str, [&str; 12]); 8] = [
     ),
 ];
 
-/// A link's expiry in the applicant's language with an explicit zone,
+/// A link's expiry in the email's language with an explicit zone,
 /// e.g. `24 November 2026, 18:00 UTC`, `24. November 2026, 18:00 UTC` or
 /// `24 de noviembre de 2026, 18:00 UTC`.
 pub fn format_expiry(at: DateTime<Utc>, language: &str) -> String {

@@ -156,6 +156,10 @@ const JUST_STARTED: chrono::Duration = chrono::Duration::minutes(1);
 /// How often opens of dead links from one address and browser are recorded.
 const REFUSED_OPENS_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
+/// How many browsers' opens of dead links one address has recorded in that
+/// time: a script that changes its user agent each time stops there.
+const REFUSED_BROWSERS_AN_ADDRESS: i64 = 3;
+
 /// GET /v/{token}
 pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpResponse, AppError> {
     let hash = SecretToken::hash(&token);
@@ -263,15 +267,19 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
         let details = with_purpose(details, &verification, &flow_name);
         let subject = Some(("applicant", verification.applicant_id.to_string()));
         // A dead link opened again and again (a reload, a mail scanner, a
-        // script) is recorded once a minute per address and browser, so it
-        // cannot crowd the timeline; another browser there is recorded.
-        let repeated = open.is_none()
-            && queries::refused_open_since(
+        // script) is recorded once a minute per address and browser, and
+        // for at most a few browsers an address, so it cannot crowd the
+        // timeline; the applicant's phone beside a mail scanner is seen.
+        let repeated = open.is_none() && {
+            let seen = queries::refused_opens_since(
                 conn,
                 verification.applicant_id,
-                (client.ip.as_deref(), client.user_agent.as_deref()),
+                client.ip.as_deref(),
                 now - REFUSED_OPENS_EVERY,
+                REFUSED_BROWSERS_AN_ADDRESS,
             )?;
+            seen.len() as i64 >= REFUSED_BROWSERS_AN_ADDRESS || seen.contains(&client.user_agent)
+        };
         if !repeated && !just_started {
             audit::record(conn, now, &actor, EventKind::LinkOpened, subject, details)?;
         }
@@ -352,11 +360,13 @@ pub async fn landing(v: Visitor, token: web::Path<String>) -> Result<HttpRespons
             let clock = match clock {
                 OpenClock::Ready { minutes, expires_at } => {
                     let expiry = crate::email_templates::placeholders::format_expiry(expires_at, w.lang);
-                    let (before, after) = w.once_you_start.split_once("{time}").unwrap_or((w.once_you_start, ""));
+                    // The expiry first: a language may name it before the time.
+                    let sentence = w.once_you_start.replace("{expiry}", &expiry);
+                    let (before, after) = sentence.split_once("{time}").unwrap_or((&sentence, ""));
                     Clock::Ready {
                         before_time: before.to_string(),
                         time_to_finish: w.minutes(minutes),
-                        after_time: after.replace("{expiry}", &expiry),
+                        after_time: after.to_string(),
                     }
                 }
                 OpenClock::Running { ends_at, resumed } => {

@@ -54,8 +54,9 @@ pub struct EmailPlan {
     pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
-    /// The language of the template chosen, when one was: the email is
-    /// in it (its link's expiry date, its footer), not in the applicant's.
+    /// The language of the template whose body is sent, when one is: the
+    /// email is in it (its link's expiry date, its footer), not in the
+    /// applicant's.
     pub language: Option<String>,
 }
 
@@ -157,13 +158,19 @@ impl SessionForm {
             // form first showed it. With JavaScript the page copies the
             // template into the fields at once; without it, choosing one
             // must still take effect.
-            let language = template.as_ref().map(|t| t.language.clone());
+            // The email is in the template's language when its body is the
+            // template's; text the officer wrote is in the applicant's.
+            let mut language = None;
             if let Some(t) = template {
                 if subject.is_empty() || wording::is_invitation_subject(&subject) {
                     subject = t.subject;
                 }
-                if body.trim().is_empty() || wording::is_invitation_body(&body) {
+                // As the page's script copied it (a browser sends a
+                // textarea's line breaks as CRLF).
+                let as_copied = body.replace("\r\n", "\n") == t.body.replace("\r\n", "\n");
+                if body.trim().is_empty() || wording::is_invitation_body(&body) || as_copied {
                     body = t.body;
+                    language = Some(t.language);
                 }
             }
             for (field, message) in placeholders::problems(&subject, &body) {
@@ -373,5 +380,19 @@ mod tests {
             (email.subject.as_str(), email.body.as_str()),
             ("Verify", "Go to {{session_url}}")
         );
+        assert_eq!(
+            email.language, None,
+            "the officer's own words: the applicant's language"
+        );
+        // The template as the page's script copied it, line breaks and all.
+        let mut copied = form(flow);
+        copied.body = "Hello,\r\nLink: {{session_url}}".into();
+        let multi_line = Some(ChosenTemplate {
+            subject: "From template".into(),
+            body: "Hello,\nLink: {{session_url}}".into(),
+            language: "de".into(),
+        });
+        let email = copied.parse(&[flow], multi_line).expect("valid").email.expect("email");
+        assert_eq!(email.language.as_deref(), Some("de"));
     }
 }

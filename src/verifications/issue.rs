@@ -20,8 +20,8 @@ pub struct LinkEmail {
     pub body: String,
     /// What `{{message}}` in the body stands for.
     pub message: String,
-    /// The language it is written in when not the applicant's (a saved
-    /// template in another): its link's expiry date and footer follow it.
+    /// The language of the saved template whose text it is, if any: its
+    /// link's expiry date and footer follow it. `None`: the applicant's.
     pub language: Option<String>,
 }
 

@@ -732,26 +732,26 @@ pub fn link_email_status(
         .optional()
 }
 
-/// Whether an open of one of the applicant's dead links, from `ip` with
-/// `user_agent`, was recorded since `since`.
-pub fn refused_open_since(
+/// The browsers (user agents) of the opens of the applicant's dead links
+/// from `ip` recorded since `since`, at most `limit` of them.
+pub fn refused_opens_since(
     conn: &mut PgConnection,
     applicant: Uuid,
-    (ip, user_agent): (Option<&str>, Option<&str>),
+    ip: Option<&str>,
     since: DateTime<Utc>,
-) -> QueryResult<bool> {
+    limit: i64,
+) -> QueryResult<Vec<Option<String>>> {
     use crate::db::schema::events;
-    diesel::select(diesel::dsl::exists(
-        events::table
-            .filter(events::subject_type.eq("applicant"))
-            .filter(events::subject_id.eq(applicant.to_string()))
-            .filter(events::occurred_at.ge(since))
-            .filter(events::kind.eq(crate::audit::EventKind::LinkOpened.code()))
-            .filter(events::ip.is_not_distinct_from(ip))
-            .filter(events::user_agent.is_not_distinct_from(user_agent))
-            .filter(events::details.has_key("refused")),
-    ))
-    .get_result(conn)
+    events::table
+        .filter(events::subject_type.eq("applicant"))
+        .filter(events::subject_id.eq(applicant.to_string()))
+        .filter(events::occurred_at.ge(since))
+        .filter(events::kind.eq(crate::audit::EventKind::LinkOpened.code()))
+        .filter(events::ip.is_not_distinct_from(ip))
+        .filter(events::details.has_key("refused"))
+        .select(events::user_agent)
+        .limit(limit)
+        .load(conn)
 }
 
 /// How an email's delivery reads for an officer, beside its status word:

@@ -27,7 +27,7 @@
     if (steps.length) {
       // Steps matter to a retry only: greyed out for a final rejection.
       var box = steps[0].closest("fieldset");
-      if (box) box.disabled = !retry;
+      if (box) box.disabled = !!(type && type.value === "final");
       var doable = form.querySelectorAll("input[name=retry_steps][data-applicant-does]:checked");
       var message = "";
       if (retry && !anyTicked(steps)) {

@@ -960,16 +960,20 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
     );
     app.new_client().get(&link).await;
     // Another browser at that address (the applicant's phone beside a mail
-    // scanner, say) is recorded.
-    app.client
-        .get(format!("{}{link}", app.address))
-        .header(
-            "User-Agent",
-            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
-        )
-        .send()
-        .await
-        .expect("GET from a phone");
+    // scanner, say) is recorded; a script that changes its user agent each
+    // time, for three browsers a minute, no more.
+    for agent in [
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
+        "Scanner/1",
+        "Scanner/2",
+    ] {
+        app.client
+            .get(format!("{}{link}", app.address))
+            .header("User-Agent", agent)
+            .send()
+            .await
+            .expect("GET with another browser");
+    }
     let refused_opens: i64 = {
         use veridesk::db::schema::events;
         let mut conn = app.pool.get().expect("conn");
@@ -985,8 +989,9 @@ async fn deletion_waits_twenty_days_then_purges_personal_data() {
             .expect("events")
     };
     assert_eq!(
-        refused_opens, 2,
-        "opening a dead link is recorded, with the IP, and again within a minute from the same browser is not"
+        refused_opens, 3,
+        "opening a dead link is recorded, with the IP; again within a minute from the same browser, \
+         or from a fourth, is not"
     );
     let flow = flow_of(&app, id);
     let refused = app
@@ -1219,6 +1224,15 @@ async fn reviewers_change_and_comments_thread() {
             .expect("reviewer")
     };
     assert_eq!(reviewer(), Some(second), "the second officer took it over");
+    let version = lock_version(&app, id);
+    act(&app, id, "reviewer", &[("reviewer_id", &second.to_string())])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(
+        lock_version(&app, id),
+        version,
+        "the same reviewer again changes nothing"
+    );
     act(&app, id, "reviewer", &[("reviewer_id", "")])
         .await
         .assert_redirect(&format!("/applicants/{id}"));
@@ -1233,6 +1247,18 @@ async fn reviewers_change_and_comments_thread() {
         status(&app, id),
         "COMPLETED",
         "with nobody reviewing, it waits for a decision"
+    );
+    // Removing nobody changes nothing: no event, and no one's form goes stale.
+    let version = lock_version(&app, id);
+    act(&app, id, "reviewer", &[("reviewer_id", "")])
+        .await
+        .assert_redirect(&format!("/applicants/{id}"));
+    assert_eq!(lock_version(&app, id), version, "nothing changed");
+    assert!(
+        app.get(&format!("/applicants/{id}"))
+            .await
+            .body
+            .contains("Nobody reviews this applicant.")
     );
     act(&app, id, "comments", &[("comment", "REJECTED")])
         .await
@@ -1272,8 +1298,13 @@ async fn reviewers_change_and_comments_thread() {
         "comments name their author and keep line breaks: {}",
         &thread[..thread.len().min(800)]
     );
+    let removed = event_line(&page.body, "Reviewer removed");
     assert!(
-        page.body.contains("Reviewer assigned") && event_line(&page.body, "Reviewer removed").contains("reviewer: ")
+        page.body.contains("Reviewer assigned")
+            && removed.contains("reviewer: Test Compliance officer")
+            && removed.contains("status now: Completed")
+            && page.body.matches("</span> Reviewer removed").count() == 1,
+        "one removal, naming whom it took off the case: {removed}"
     );
 }
 

@@ -804,7 +804,7 @@ async fn a_saved_template_is_the_email_sent() {
     let template = template.to_string();
     let form = app.get(&format!("/applicants/{applicant}/sessions/new")).await;
     assert!(
-        form.body.contains(">Friendly (in German (Deutsch))</option>")
+        form.body.contains(">Friendly, in German (Deutsch)</option>")
             && form
                 .body
                 .contains("The applicant reads English; a template in another language says so"),

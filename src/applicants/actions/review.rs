@@ -12,7 +12,7 @@ pub async fn assign_reviewer(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    appoint(ctx, id, form, Applies::ToOpenCase).await
+    appoint(ctx, id, form, None, Applies::ToOpenCase).await
 }
 
 /// POST /applicants/{id}/take — the list's "Take": the officer reviews the
@@ -22,18 +22,30 @@ pub async fn assign_reviewer(
 pub async fn take(
     ctx: Ctx,
     path: web::Path<String>,
-    CsrfForm(mut form): CsrfForm<ProfileForm>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsReview)?;
     let id = parse_id(&path)?;
-    form.reviewer_id = Some(ctx.member.id.0.to_string());
-    appoint(ctx, id, form, Applies::Taking).await
+    // Not put in the form: a refused take must not come back with the
+    // officer chosen in the profile's reviewer select.
+    let me = ctx.member.id.0.to_string();
+    appoint(ctx, id, form, Some(me), Applies::Taking).await
 }
 
-/// Assigns the reviewer the form names.
-async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Result<HttpResponse, AppError> {
+/// Assigns the reviewer the form names, or `chosen` when given.
+async fn appoint(
+    ctx: Ctx,
+    id: Uuid,
+    form: ProfileForm,
+    chosen: Option<String>,
+    applies: Applies,
+) -> Result<HttpResponse, AppError> {
     // Empty removes the reviewer; anything else must be a member's id.
-    let chosen = form.reviewer_id.as_deref().unwrap_or_default().trim().to_string();
+    let chosen = chosen
+        .or_else(|| form.reviewer_id.clone())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let reviewer: Option<Uuid> = chosen.parse().ok();
     // A case decided for good has nothing left to review; a reset reopens it.
     run_action(&ctx, id, &form, applies, move |conn, applicant, c| {
@@ -57,6 +69,10 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
         if !chosen.is_empty() && reviewer.is_none() {
             return Ok(Outcome::Refused("Choose a reviewer from the list.".into()));
         }
+        // Nothing to change: no event, and no other officer's form made stale.
+        if reviewer.is_none() && applicant.reviewer_id.is_none() {
+            return Ok(Outcome::AlreadyDone("Nobody reviews this applicant.".into()));
+        }
         let reviewers = crate::applicants::queries::reviewers(conn)?;
         let name_of = |member: Uuid| reviewers.iter().find(|(id, _)| *id == member).map(|(_, n)| n.clone());
         let name = match reviewer {
@@ -70,11 +86,28 @@ async fn appoint(ctx: Ctx, id: Uuid, form: ProfileForm, applies: Applies) -> Res
             }
             None => String::new(),
         };
-        // Whom a removal took off the case (a deactivated member is no
-        // longer among the reviewers).
-        let previous = applicant
-            .reviewer_id
-            .map(|r| name_of(r).unwrap_or_else(|| "a former member".into()));
+        // The same reviewer again changes nothing, unless the applicant has
+        // finished meanwhile and is not yet in review.
+        let waits_for_review = matches!(
+            Status::from_code(&applicant.status),
+            Some(Status::InProgress | Status::OnHold | Status::Completed)
+        );
+        if reviewer.is_some() && reviewer == applicant.reviewer_id && !waits_for_review {
+            return Ok(Outcome::AlreadyDone(if reviewer == Some(c.by) {
+                "You are reviewing this applicant already.".into()
+            } else {
+                format!("{name} reviews this applicant already.")
+            }));
+        }
+        // Whom a removal took off the case, by name even if they may no
+        // longer review.
+        let previous: Option<String> = match applicant.reviewer_id {
+            Some(r) => {
+                use crate::db::schema::members;
+                members::table.find(r).select(members::name).first(conn).optional()?
+            }
+            None => None,
+        };
         let moved = set_reviewer(conn, applicant, reviewer)?;
         let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
         let mut details =
