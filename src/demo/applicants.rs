@@ -639,7 +639,7 @@ fn decide(
             "reasons": reason,
             "retry_steps": "",
             "to_applicant": to_applicant,
-            "comment": internal,
+            "internal_comment": internal,
         }),
     )?;
     Ok(())

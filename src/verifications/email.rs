@@ -70,7 +70,9 @@ pub fn compose(
     values: &Values,
     language: &str,
 ) -> Result<Email, AppError> {
-    let written = placeholders::render(body, values);
+    // A browser sends a textarea's line breaks as CRLF: as LF, the blank
+    // lines between paragraphs split the HTML into paragraphs too.
+    let written = placeholders::render(&body.replace("\r\n", "\n"), values);
     let footer = wording::sent_on_behalf_of(language, &values.company_name);
     let html = Html {
         paragraphs: paragraphs(&written, &values.session_url),
@@ -132,6 +134,31 @@ mod tests {
         assert!(
             email.html.contains("<html lang=\"en\">") && email.html.contains("Sent by Veridesk on behalf of Acme.")
         );
+    }
+
+    #[test]
+    fn paragraphs_typed_in_a_browser_stay_paragraphs() {
+        let values = Values {
+            session_url: "https://kyc.test/v/abc".into(),
+            company_name: "Acme".into(),
+            ..Values::default()
+        };
+        let email = compose(
+            "a@b.test",
+            &[],
+            "Hi",
+            "Hello,\r\n\r\nOpen {{session_url}}\r\n\r\nThanks.",
+            &values,
+            "en",
+        )
+        .expect("email");
+        assert_eq!(
+            email.html.matches("<p style=\"white-space:pre-line\">").count(),
+            3,
+            "{}",
+            email.html
+        );
+        assert!(!email.text.contains('\r'), "{}", email.text);
     }
 
     #[test]

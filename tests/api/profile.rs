@@ -836,7 +836,7 @@ async fn request_information_review_and_decide() {
     let rejection = event_line(&timeline, "Rejected");
     assert!(
         rejection.contains("to applicant: The photo was blurred; please take it again in good light.")
-            && rejection.contains("comment: Glare on the MRZ."),
+            && rejection.contains("internal comment: Glare on the MRZ."),
         "the timeline keeps both comments of a rejection: {rejection}"
     );
 }
@@ -1301,6 +1301,7 @@ async fn reviewers_change_and_comments_thread() {
     let removed = event_line(&page.body, "Reviewer removed");
     assert!(
         page.body.contains("Reviewer assigned")
+            && event_line(&page.body, "Reviewer assigned").contains("instead of: Test Compliance officer")
             && removed.contains("reviewer: Test Compliance officer")
             && removed.contains("status now: Completed")
             && page.body.matches("</span> Reviewer removed").count() == 1,

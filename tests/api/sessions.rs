@@ -1681,8 +1681,12 @@ async fn applicants_go_only_on_flows_for_their_type() {
     assert!(
         moved
             .body
-            .contains(&format!("<p class=\"error\" id=\"e-change_flow\">{refusal}</p>")),
-        "{}",
+            .contains(&format!("<p class=\"error\" id=\"e-change_flow\">{refusal}</p>"))
+            && moved
+                .body
+                .contains("No other published flow is for this applicant's type.")
+            && !moved.body.contains(">Move</button>"),
+        "the refusal stands by itself when no other flow fits: {}",
         moved.body
     );
     // Should its type be corrected later, the tracker says the flow no longer fits.
@@ -1835,7 +1839,7 @@ async fn the_link_page_speaks_the_applicants_language() {
         "<html lang=\"fr\">",
         "Voici ce que nous allons vous demander :",
         "<strong>Pièce d'identité</strong>",
-        "Une fois commencé, vous aurez <strong>30 minutes</strong> pour terminer.",
+        "Une fois la session commencée, vous aurez <strong>30 minutes</strong> pour terminer.",
         "ce lien est valable jusqu'au",
         ">Commencer</button>",
         "Vérification d'identité pour",

@@ -110,8 +110,12 @@ async fn appoint(
         };
         let moved = set_reviewer(conn, applicant, reviewer)?;
         let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-        let mut details =
-            json!({ "reviewer": if name.is_empty() { previous.unwrap_or_default() } else { name.clone() } });
+        let mut details = if name.is_empty() {
+            json!({ "reviewer": previous.unwrap_or_default() })
+        } else {
+            // A swap names whom the new reviewer replaces.
+            json!({ "reviewer": name, "instead_of": previous })
+        };
         if let Some(now) = moved {
             details["status_now"] = now.code().into();
         }
@@ -446,7 +450,7 @@ pub async fn reject(
                 "reasons": values.reasons.join(", "),
                 "retry_steps": if values.rejection_type == "retry" { values.retry_steps.join(", ") } else { String::new() },
                 "to_applicant": values.comment_applicant.trim(),
-                "comment": values.comment_internal.trim(),
+                "internal_comment": values.comment_internal.trim(),
             }),
         )?;
         if values.rejection_type == "final" {
