@@ -154,6 +154,13 @@ impl Status {
         }
     }
 
+    /// Whether the applicant has done their part and the case waits for
+    /// an officer (checks running, a flag to look at, or a decision), not
+    /// yet in anyone's review.
+    pub fn awaits_review(self) -> bool {
+        matches!(self, Self::InProgress | Self::OnHold | Self::Completed)
+    }
+
     /// Looks a status up by code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)

@@ -160,14 +160,12 @@ async fn form_page_with_status(
     status: Option<StatusCode>,
 ) -> Result<HttpResponse, AppError> {
     let company = db::run(ctx.pool(), |conn| Ok(crate::settings::queries::company_name(conn)?)).await?;
-    let language = LANGUAGES
-        .iter()
-        .find(|(code, _)| *code == form.language)
-        .unwrap_or(&LANGUAGES[0]);
+    // An unknown code reads as English, in the date and the name alike.
+    let language = form.language.as_str();
     let values = Values {
         session_url: format!("{}/v/EXAMPLE-TOKEN", ctx.state().settings.base_url),
         applicant_name: "Ana Lima".into(),
-        link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), language.0),
+        link_expires_at: format_expiry(ctx.now() + chrono::Duration::hours(72), language),
         company_name: company,
         ..Values::default()
     };
@@ -195,7 +193,7 @@ async fn form_page_with_status(
             id: id.map(|id| id.to_string()),
             preview_subject: placeholders::render(&form.subject, &values),
             preview_body: placeholders::render(&form.body, &values),
-            language_name: language_name(language.0),
+            language_name: language_name(language),
             languages: &LANGUAGES,
             form,
             errors,

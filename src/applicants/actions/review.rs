@@ -73,11 +73,12 @@ async fn appoint(
         if reviewer.is_none() && applicant.reviewer_id.is_none() {
             return Ok(Outcome::AlreadyDone("Nobody reviews this applicant.".into()));
         }
-        let reviewers = crate::applicants::queries::reviewers(conn)?;
-        let name_of = |member: Uuid| reviewers.iter().find(|(id, _)| *id == member).map(|(_, n)| n.clone());
         let name = match reviewer {
             Some(r) => {
-                let Some(name) = name_of(r) else {
+                let Some((_, name)) = crate::applicants::queries::reviewers(conn)?
+                    .into_iter()
+                    .find(|(id, _)| *id == r)
+                else {
                     return Ok(Outcome::Refused(
                         "Choose an active member who may review applicants.".into(),
                     ));
@@ -88,11 +89,8 @@ async fn appoint(
         };
         // The same reviewer again changes nothing, unless the applicant has
         // finished meanwhile and is not yet in review.
-        let waits_for_review = matches!(
-            Status::from_code(&applicant.status),
-            Some(Status::InProgress | Status::OnHold | Status::Completed)
-        );
-        if reviewer.is_some() && reviewer == applicant.reviewer_id && !waits_for_review {
+        let awaits_review = Status::from_code(&applicant.status).is_some_and(Status::awaits_review);
+        if reviewer.is_some() && reviewer == applicant.reviewer_id && !awaits_review {
             return Ok(Outcome::AlreadyDone(if reviewer == Some(c.by) {
                 "You are reviewing this applicant already.".into()
             } else {
@@ -240,8 +238,7 @@ pub(crate) fn set_reviewer(
         .set(applicants::reviewer_id.eq(reviewer))
         .execute(conn)?;
     let status = Status::from_code(&applicant.status).unwrap_or(Status::Init);
-    let finished = matches!(status, Status::InProgress | Status::OnHold | Status::Completed);
-    if reviewer.is_some() && finished {
+    if reviewer.is_some() && status.awaits_review() {
         set_status(conn, applicant.id, Status::InReview)?;
         return Ok(Some(Status::InReview));
     }

@@ -77,8 +77,7 @@ pub(super) fn resettle(conn: &mut PgConnection, applicant: &Applicant) -> QueryR
 /// A finished applicant whose reviewer was named beforehand is in review,
 /// as one given a reviewer after finishing is (see `set_reviewer`).
 pub(super) fn reviewed(applicant: &Applicant, settled: Status) -> Status {
-    let finished = matches!(settled, Status::InProgress | Status::OnHold | Status::Completed);
-    if finished && applicant.reviewer_id.is_some() {
+    if settled.awaits_review() && applicant.reviewer_id.is_some() {
         Status::InReview
     } else {
         settled
