@@ -26,6 +26,7 @@ Configuration comes from environment variables; see .env.example.";
 /// The database to use, and the private cluster when we run one.
 struct Database {
     pool: db::DbPool,
+    url: String,
     cluster: Option<LocalCluster>,
 }
 
@@ -61,7 +62,7 @@ impl Database {
         db::migrate(&mut conn)?;
         veridesk::roles::queries::sync_builtin_roles(&mut conn)?;
         let pool = db::build_pool(&url, settings.database_pool_size)?;
-        Ok(Self { pool, cluster })
+        Ok(Self { pool, url, cluster })
     }
 
     fn close(self) {
@@ -191,8 +192,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         TcpListener::bind(settings.bind_address).with_context(|| format!("binding {}", settings.bind_address))?;
     let base_url = settings.base_url.clone();
     let pool = database.pool.clone();
+    let url = database.url.clone();
     let result = actix_web::rt::System::new().block_on(async move {
-        let app = veridesk::startup::build(settings, pool, Clock::default(), listener)?;
+        let app = veridesk::startup::build(settings, pool, &url, Clock::default(), listener)?;
         println!("Veridesk is running at {base_url}/ (Ctrl-C to stop)");
         app.server.await?;
         anyhow::Ok(())

@@ -67,7 +67,15 @@ pub struct Application {
 }
 
 /// Builds the application on `listener` and starts its background workers.
-pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListener) -> anyhow::Result<Application> {
+/// `database_url` is the database `pool` connects to: the session listener
+/// (see [`crate::web::session_cache`]) keeps a connection of its own.
+pub fn build(
+    settings: Settings,
+    pool: DbPool,
+    database_url: &str,
+    clock: Clock,
+    listener: TcpListener,
+) -> anyhow::Result<Application> {
     let port = listener.local_addr()?.port();
     let key = match &settings.session_secret {
         Some(secret) => Key::derive_from(secret.expose().as_bytes()),
@@ -89,7 +97,9 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
         clock.clone(),
         chrono::Duration::minutes(settings.session_idle_minutes),
         chrono::Duration::hours(settings.session_absolute_hours),
+        state.sessions.clone(),
     );
+    crate::web::session_cache::listen(&state.sessions, database_url.to_string());
     let blocking_threads =
         (settings.database_pool_size as usize / settings.workers).max(2) + settings.hashing_concurrency;
     let static_dir = static_dir();
@@ -133,6 +143,9 @@ pub fn build(settings: Settings, pool: DbPool, clock: Clock, listener: TcpListen
             .service(
                 web::scope("")
                     .wrap(sessions)
+                    .wrap(actix_web::middleware::from_fn(
+                        crate::web::session_cache::forget_after_writes,
+                    ))
                     .configure(crate::home::routes)
                     .configure(crate::auth::routes)
                     .configure(crate::team::routes)

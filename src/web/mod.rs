@@ -9,6 +9,7 @@ pub mod forms;
 pub mod nul;
 pub mod render;
 pub mod request_span;
+pub mod session_cache;
 pub mod session_store;
 pub mod state;
 pub mod upload;

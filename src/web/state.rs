@@ -5,6 +5,7 @@ use crate::auth::password::Hasher;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::web::session_cache::SessionCache;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub signin_pacer: Arc<DefaultKeyedRateLimiter<String>>,
     /// Flow and member names for the applicants list.
     pub names: Arc<NamesCache>,
+    /// Recently loaded sessions (see [`super::session_cache`]).
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             signin_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             signin_pacer: Arc::new(RateLimiter::keyed(crate::auth::pace())),
             names: Arc::default(),
+            sessions: SessionCache::new(),
         }
     }
 }

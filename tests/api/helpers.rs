@@ -257,6 +257,8 @@ pub struct TestApp {
     /// The test database's URL (for running the `veridesk` command against it).
     pub db_url: String,
     db_name: String,
+    /// The settings the app was built with.
+    settings: veridesk::config::Settings,
     /// With `smtp_down`, the socket that keeps the mail server's port
     /// refusing for as long as the app lives.
     _refusing: Option<std::sync::Arc<socket2::Socket>>,
@@ -322,7 +324,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     };
     let pool = veridesk::db::build_pool(&url, 4).expect("pool");
     let clock = Clock::default();
-    let app = veridesk::startup::build(settings, pool.clone(), clock.clone(), listener).expect("build app");
+    let app =
+        veridesk::startup::build(settings.clone(), pool.clone(), &url, clock.clone(), listener).expect("build app");
     actix_web::rt::spawn(app.server);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -337,6 +340,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         smtp,
         db_url: url,
         db_name,
+        settings,
         _refusing: refusing,
     }
 }
@@ -457,6 +461,41 @@ impl TestApp {
             },
             db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
+            settings: self.settings.clone(),
+            _refusing: self._refusing.clone(),
+        }
+    }
+
+    /// Starts another process of the application on the same database, as
+    /// behind a load balancer, and returns it with this client: its cookies
+    /// (one host, any port) go to both.
+    pub async fn another_process(&self) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind app");
+        let mut settings = self.settings.clone();
+        settings.bind_address = listener.local_addr().expect("addr");
+        let pool = veridesk::db::build_pool(&self.db_url, 4).expect("pool");
+        let app = veridesk::startup::build(
+            settings.clone(),
+            pool.clone(),
+            &self.db_url,
+            self.clock.clone(),
+            listener,
+        )
+        .expect("build app");
+        actix_web::rt::spawn(app.server);
+        Self {
+            address: format!("http://127.0.0.1:{}", app.port),
+            client: self.client.clone(),
+            clock: self.clock.clone(),
+            pool,
+            smtp: SmtpSink {
+                received: self.smtp.received.clone(),
+                gate: self.smtp.gate.clone(),
+                port: self.smtp.port,
+            },
+            db_url: self.db_url.clone(),
+            db_name: format!("{}_borrowed_never_dropped", self.db_name),
+            settings,
             _refusing: self._refusing.clone(),
         }
     }

@@ -12,6 +12,7 @@ mod email_templates;
 mod flows;
 mod outbox;
 mod permissions;
+mod processes;
 mod profile;
 mod questionnaires;
 mod roles;

@@ -1,0 +1,312 @@
+//! Recently loaded sessions, kept in the process's memory.
+//!
+//! Every signed-in page loads its session, member and role before its own
+//! queries: one database round trip, a third of what the applicants list
+//! costs. This copy saves it while keeping the session row the source of
+//! truth, with every process behind a load balancer agreeing with it:
+//!
+//! * **Session state** (flash messages, the CSRF token, who is signed in):
+//!   every write gives the session a new *tag*, and the cookie carries it
+//!   next to the key (`<key>.<tag>`, see [`super::session_store`]). A copy
+//!   serves only the tag it was loaded with, so the request after a write
+//!   names a tag no copy holds yet and reads the row, whichever process
+//!   made the write.
+//! * **Members, roles, ended sessions** (deactivation, a role's new
+//!   permissions, sign-out, a password change): PostgreSQL triggers notify
+//!   the `veridesk_sessions` channel on every such change (migration
+//!   `session_notifications`); each process listens on its own connection
+//!   and drops all its copies within [`POLL`]. A process drops them at once
+//!   after every request that may write (see [`forget_after_writes`]), so
+//!   its own changes apply on the very next request.
+//! * No copy is used while the listener is not connected, none is older
+//!   than [`FRESH_FOR`], and a copy is not stored when the copies were
+//!   dropped while it was being loaded ([`SessionCache::generation`]).
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// The channel the triggers notify.
+pub const CHANNEL: &str = "veridesk_sessions";
+/// How often the listener reads notifications (Diesel offers no blocking
+/// wait): the longest a change made by another process goes unseen here.
+pub const POLL: Duration = Duration::from_millis(10);
+/// The longest a copy is used, whatever the listener says.
+pub const FRESH_FOR: Duration = Duration::from_secs(5);
+/// How often the listener checks that its connection still answers: a
+/// connection lost without a word would otherwise look like a quiet one.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// Copies kept at most; beyond, all are dropped and loading starts over.
+const MAX_ENTRIES: usize = 10_000;
+
+/// A session as loaded from its row, with the tag of the state it holds.
+#[derive(Clone, Debug)]
+pub struct CachedSession {
+    /// The tag of `state`, as written with it.
+    pub tag: String,
+    /// The state handed to actix-session, with the loaded member.
+    pub state: HashMap<String, String>,
+    /// When the session began (absolute lifetime).
+    pub created_at: DateTime<Utc>,
+    /// When the session was last seen (idle lifetime).
+    pub last_seen_at: DateTime<Utc>,
+}
+
+struct Entry {
+    session: CachedSession,
+    loaded: Instant,
+}
+
+#[derive(Default)]
+struct Entries {
+    by_hash: HashMap<Vec<u8>, Entry>,
+    /// Counts the times every copy was dropped.
+    generation: u64,
+}
+
+/// The process's copies of sessions, keyed by the hash of their key.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<Entries>,
+    /// Whether the listener is connected and listening.
+    listening: AtomicBool,
+}
+
+impl SessionCache {
+    /// An empty cache, unused until [`listen`] has connected.
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A panic while holding the lock leaves nothing half-written.
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The copy of the session with this key hash, if it holds the state
+    /// tagged `tag` and may still be used.
+    pub fn get(&self, hash: &[u8], tag: &str) -> Option<CachedSession> {
+        if !self.listening.load(Ordering::Acquire) {
+            return None;
+        }
+        let entries = self.lock();
+        let entry = entries.by_hash.get(hash)?;
+        (entry.session.tag == tag && entry.loaded.elapsed() < FRESH_FOR).then(|| entry.session.clone())
+    }
+
+    /// The current generation: read it before loading a session, and pass
+    /// it to [`Self::put`].
+    pub fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// Keeps a copy of a session loaded while the cache was at
+    /// `generation`; does nothing if the copies were dropped since (the
+    /// session may have been loaded before the change that dropped them).
+    pub fn put(&self, generation: u64, hash: Vec<u8>, session: CachedSession) {
+        if !self.listening.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.generation != generation {
+            return;
+        }
+        if entries.by_hash.len() >= MAX_ENTRIES && !entries.by_hash.contains_key(&hash) {
+            entries.by_hash.clear();
+        }
+        entries.by_hash.insert(
+            hash,
+            Entry {
+                session,
+                loaded: Instant::now(),
+            },
+        );
+    }
+
+    /// Drops the copy of one session.
+    pub fn forget(&self, hash: &[u8]) {
+        self.lock().by_hash.remove(hash);
+    }
+
+    /// Drops every copy.
+    pub fn clear(&self) {
+        let mut entries = self.lock();
+        entries.by_hash.clear();
+        entries.generation += 1;
+    }
+
+    fn set_listening(&self, listening: bool) {
+        // Copies from before were not watched; copies from now on are not
+        // watched either when the connection is lost.
+        self.clear();
+        self.listening.store(listening, Ordering::Release);
+    }
+}
+
+/// Starts the thread that listens for changes on its own connection to
+/// `database_url` and drops the copies when one comes. It reconnects when
+/// the connection is lost, and ends when the cache is dropped.
+pub fn listen(cache: &Arc<SessionCache>, database_url: String) {
+    let cache = Arc::downgrade(cache);
+    let spawned = std::thread::Builder::new()
+        .name("session-listener".into())
+        .spawn(move || listen_loop(&cache, &database_url));
+    if let Err(e) = spawned {
+        tracing::warn!("sessions are not kept in memory: could not start their listener: {e}");
+    }
+}
+
+fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
+    let mut wait = Duration::from_millis(100);
+    let mut reported = false;
+    while cache.strong_count() > 0 {
+        let connected = PgConnection::establish(database_url)
+            .map_err(|e| e.to_string())
+            .and_then(|mut conn| {
+                conn.batch_execute(&format!("LISTEN {CHANNEL}"))
+                    .map(|()| conn)
+                    .map_err(|e| e.to_string())
+            });
+        match connected {
+            Ok(mut conn) => {
+                wait = Duration::from_millis(100);
+                if reported {
+                    tracing::info!("session listener connected again");
+                    reported = false;
+                }
+                let problem = watch(cache, &mut conn);
+                match problem {
+                    Some(problem) => tracing::warn!("session listener lost its connection: {problem}"),
+                    None => return,
+                }
+            }
+            Err(problem) => {
+                if !reported {
+                    tracing::warn!(
+                        "session listener cannot connect (sessions are read from the database meanwhile): {problem}"
+                    );
+                    reported = true;
+                }
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Drops the copies on every notification until the connection fails
+/// (its error) or the cache is gone (`None`).
+fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Option<String> {
+    match cache.upgrade() {
+        Some(cache) => cache.set_listening(true),
+        None => return None,
+    }
+    let mut checked = Instant::now();
+    loop {
+        std::thread::sleep(POLL);
+        let cache = cache.upgrade()?;
+        let mut changed = false;
+        let mut failed = None;
+        for notification in conn.notifications_iter() {
+            match notification {
+                Ok(_) => changed = true,
+                Err(e) => {
+                    failed = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if failed.is_none() && checked.elapsed() >= HEARTBEAT {
+            checked = Instant::now();
+            failed = conn.batch_execute("SELECT 1").err().map(|e| e.to_string());
+        }
+        if let Some(problem) = failed {
+            cache.set_listening(false);
+            return Some(problem);
+        }
+        if changed {
+            cache.clear();
+        }
+    }
+}
+
+/// Middleware: after any request that may write (every method but GET,
+/// HEAD and OPTIONS), drops this process's copies before the response
+/// leaves, so the next request reads whatever it changed. Other processes
+/// hear of it from the triggers.
+pub async fn forget_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cache = writes
+        .then(|| req.app_data::<actix_web::web::Data<super::AppState>>())
+        .flatten()
+        .map(|state| state.sessions.clone());
+    let response = next.call(req).await;
+    if let Some(cache) = cache {
+        cache.clear();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(tag: &str) -> CachedSession {
+        CachedSession {
+            tag: tag.into(),
+            state: HashMap::from([("member_id".to_string(), "\"x\"".to_string())]),
+            created_at: Utc::now(),
+            last_seen_at: Utc::now(),
+        }
+    }
+
+    fn listening() -> Arc<SessionCache> {
+        let cache = SessionCache::new();
+        cache.set_listening(true);
+        cache
+    }
+
+    #[test]
+    fn serves_only_the_tag_it_holds() {
+        let cache = listening();
+        cache.put(cache.generation(), vec![1], session("a"));
+        assert!(cache.get(&[1], "a").is_some());
+        assert!(cache.get(&[1], "b").is_none(), "a newer state is read from the row");
+        assert!(cache.get(&[2], "a").is_none());
+    }
+
+    #[test]
+    fn nothing_is_kept_or_served_without_the_listener() {
+        let cache = SessionCache::new();
+        cache.put(cache.generation(), vec![1], session("a"));
+        assert!(cache.get(&[1], "a").is_none());
+        let cache = listening();
+        cache.put(cache.generation(), vec![1], session("a"));
+        cache.set_listening(false);
+        assert!(cache.get(&[1], "a").is_none(), "copies go when the listener does");
+    }
+
+    #[test]
+    fn a_copy_loaded_before_a_change_is_not_kept() {
+        let cache = listening();
+        let before = cache.generation();
+        cache.clear();
+        cache.put(before, vec![1], session("a"));
+        assert!(cache.get(&[1], "a").is_none());
+        cache.put(cache.generation(), vec![1], session("a"));
+        assert!(cache.get(&[1], "a").is_some());
+        cache.forget(&[1]);
+        assert!(cache.get(&[1], "a").is_none());
+    }
+}

@@ -1,0 +1,139 @@
+//! Two processes of the application on one database, as behind a load
+//! balancer. Each keeps recently loaded sessions in memory; what one
+//! process (or anyone with `psql`) changes applies on the next request the
+//! other serves, well before a copy would have aged out on its own.
+
+use crate::helpers::{TestApp, spawn_app};
+use diesel::prelude::*;
+use std::time::{Duration, Instant};
+use veridesk::auth::permissions::BuiltinRole;
+use veridesk::db::schema::{members, roles, sessions};
+use veridesk::web::session_cache::FRESH_FOR;
+
+/// Asks `probe` until it answers `Ok`, failing after half the time a copy
+/// of a session may be used: a change that only applied because copies
+/// age out fails the test.
+async fn soon(what: &str, mut probe: impl AsyncFnMut() -> Result<(), String>) {
+    let deadline = Instant::now() + FRESH_FOR / 2;
+    loop {
+        match probe().await {
+            Ok(()) => return,
+            Err(seen) if Instant::now() >= deadline => panic!("{what} did not happen in {:?}: {seen}", FRESH_FOR / 2),
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// Writes straight to the database behind both processes, as `psql` would.
+fn change(app: &TestApp, write: impl FnOnce(&mut PgConnection) -> QueryResult<usize>) {
+    let mut conn = app.pool.get().expect("conn");
+    assert_eq!(write(&mut conn).expect("change"), 1, "one row changed");
+}
+
+/// A flash message written by one process shows on the next page the
+/// other serves, though that one had just loaded the session: the cookie
+/// names the state's new tag, which its copy does not hold. (Nothing here
+/// changes a member, so no notification helps.)
+#[actix_web::test]
+async fn session_state_written_by_one_process_is_read_by_the_other() {
+    let a = spawn_app().await;
+    a.signed_in_as(BuiltinRole::Owner).await;
+    let b = a.another_process().await;
+    for _ in 0..3 {
+        assert_eq!(b.get("/settings/company").await.status, 200, "signed in on both");
+    }
+    a.post("/settings/company/logo/delete", &[])
+        .await
+        .assert_redirect("/settings/company");
+    let page = b.get("/settings/company").await;
+    assert!(
+        page.body.contains("Logo removed."),
+        "the flash shows on the other process"
+    );
+    let again = b.get("/settings/company").await;
+    assert!(!again.body.contains("Logo removed."), "and only once");
+    assert!(
+        a.get("/settings/company").await.body.contains("Company"),
+        "still signed in on both"
+    );
+    assert!(!a.get("/settings/company").await.body.contains("Logo removed."));
+}
+
+/// A rename, a deactivation, a role's permissions and an ended session,
+/// each written straight to the database, apply on the next request either
+/// process serves.
+#[actix_web::test]
+async fn changes_to_members_roles_and_sessions_reach_every_process() {
+    let a = spawn_app().await;
+    let officer = a.signed_in_as(BuiltinRole::ComplianceOfficer).await;
+    let b = a.another_process().await;
+    for app in [&a, &b] {
+        assert!(app.get("/account").await.body.contains("Test Compliance officer"));
+    }
+
+    change(&a, |c| {
+        diesel::update(members::table.find(officer))
+            .set(members::name.eq("Renamed Officer"))
+            .execute(c)
+    });
+    for app in [&a, &b] {
+        soon("the new name on the account page", async || {
+            let page = app.get("/account").await;
+            page.body
+                .contains("Renamed Officer")
+                .then_some(())
+                .ok_or(page.status.to_string())
+        })
+        .await;
+    }
+
+    // A role of their own that may see applicants, then may not.
+    let role = {
+        let mut conn = a.pool.get().expect("conn");
+        veridesk::roles::queries::create_role(
+            &mut conn,
+            "List reader",
+            "test",
+            vec!["applicants.view".into()],
+            a.clock.now(),
+        )
+        .expect("role")
+    };
+    change(&a, |c| {
+        diesel::update(members::table.find(officer))
+            .set(members::role_id.eq(role))
+            .execute(c)
+    });
+    for app in [&a, &b] {
+        soon("the list for the new role", async || {
+            let status = app.get("/applicants").await.status;
+            (status == 200).then_some(()).ok_or(status.to_string())
+        })
+        .await;
+    }
+    change(&a, |c| {
+        diesel::update(roles::table.find(role))
+            .set(roles::permissions.eq(Vec::<String>::new()))
+            .execute(c)
+    });
+    for app in [&a, &b] {
+        soon("the list refused once the role lost it", async || {
+            let status = app.get("/applicants").await.status;
+            (status == 403).then_some(()).ok_or(status.to_string())
+        })
+        .await;
+    }
+
+    change(&a, |c| {
+        diesel::delete(sessions::table.filter(sessions::member_id.eq(officer))).execute(c)
+    });
+    for app in [&b, &a] {
+        soon("the ended session asks to sign in", async || {
+            let page = app.get("/account").await;
+            (page.status == 303 && page.location.as_deref().is_some_and(|l| l.starts_with("/sign-in")))
+                .then_some(())
+                .ok_or(format!("{} {:?}", page.status, page.location))
+        })
+        .await;
+    }
+}
