@@ -106,7 +106,7 @@ pub fn build(
     let data = web::Data::new(state.clone());
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(store.clone(), key.clone())
-            .cookie_name("id".into())
+            .cookie_name(crate::web::session_cache::COOKIE_NAME.into())
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .cookie_secure(settings.cookie_secure)

@@ -18,6 +18,10 @@ pub const LOCK_DURATION: Duration = Duration::minutes(15);
 /// The columns of a member that every signed-in request reads with its
 /// session: not the password hash nor the sign-in counters, which a page
 /// has no business loading.
+///
+/// Copies of loaded sessions are dropped when these columns change (the
+/// triggers of migration `session_notifications`): a column read here
+/// belongs in the trigger's list too.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = members)]
 pub struct SessionMember {
@@ -28,7 +32,8 @@ pub struct SessionMember {
     pub time_zone: String,
 }
 
-/// The columns of the member's role that a request needs.
+/// The columns of the member's role that a request needs (and that the
+/// triggers of migration `session_notifications` watch).
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = roles)]
 pub struct SessionRole {

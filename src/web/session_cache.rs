@@ -15,12 +15,16 @@
 //!   permissions, sign-out, a password change): PostgreSQL triggers notify
 //!   the `veridesk_sessions` channel on every such change (migration
 //!   `session_notifications`); each process listens on its own connection
-//!   and drops all its copies within [`POLL`]. A process drops them at once
-//!   after every request that may write (see [`forget_after_writes`]), so
-//!   its own changes apply on the very next request.
-//! * No copy is used while the listener is not connected, none is older
-//!   than [`FRESH_FOR`], and a copy is not stored when the copies were
-//!   dropped while it was being loaded ([`SessionCache::generation`]).
+//!   and drops all its copies within [`POLL`] of the commit. A process
+//!   drops them at once after every request that may write (see
+//!   [`forget_after_writes`]), so its own changes apply on the very next
+//!   request.
+//! * The listener proves that notifications reach it: it notifies itself
+//!   every [`HEARTBEAT`], and copies are used only while its probes come
+//!   back in time. A connection lost without a word, or a pooler that does
+//!   not pass notifications on, stops them within about a second. No copy
+//!   is older than [`FRESH_FOR`], and a copy is not stored when the copies
+//!   were dropped while it was being loaded ([`SessionCache::generation`]).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -29,7 +33,7 @@ use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -40,11 +44,20 @@ pub const CHANNEL: &str = "veridesk_sessions";
 pub const POLL: Duration = Duration::from_millis(10);
 /// The longest a copy is used, whatever the listener says.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
-/// How often the listener checks that its connection still answers: a
-/// connection lost without a word would otherwise look like a quiet one.
-const HEARTBEAT: Duration = Duration::from_secs(2);
+/// How often the listener notifies itself to prove notifications arrive.
+pub const HEARTBEAT: Duration = Duration::from_millis(500);
+/// A probe not back after this long: the connection is given up.
+const PROBE_LOST: Duration = Duration::from_secs(3);
+/// How long after the listener last heard its probe copies may be used:
+/// a listener stuck on a dead connection stops them soon.
+const ALIVE_FOR: Duration = Duration::from_secs(1);
 /// Copies kept at most; beyond, all are dropped and loading starts over.
 const MAX_ENTRIES: usize = 10_000;
+/// Payloads starting so are the listeners' probes, not changes.
+const PROBE_PREFIX: &str = "probe:";
+/// The session cookie's name: a request without it wrote nothing a copy
+/// holds.
+pub const COOKIE_NAME: &str = "id";
 
 /// A session as loaded from its row, with the tag of the state it holds.
 #[derive(Clone, Debug)]
@@ -69,18 +82,28 @@ struct Entries {
     by_hash: HashMap<Vec<u8>, Entry>,
     /// Counts the times every copy was dropped.
     generation: u64,
+    /// Until when copies may be used: the listener moves it on while its
+    /// probes come back; `None` before they have.
+    alive_until: Option<Instant>,
+}
+
+impl Entries {
+    fn alive(&self) -> bool {
+        self.alive_until.is_some_and(|until| Instant::now() < until)
+    }
 }
 
 /// The process's copies of sessions, keyed by the hash of their key.
 #[derive(Default)]
 pub struct SessionCache {
     entries: Mutex<Entries>,
-    /// Whether the listener is connected and listening.
-    listening: AtomicBool,
+    /// Copies served.
+    hits: AtomicU64,
 }
 
 impl SessionCache {
-    /// An empty cache, unused until [`listen`] has connected.
+    /// An empty cache, unused until [`listen`] has proved notifications
+    /// reach it.
     pub fn new() -> Arc<Self> {
         Arc::default()
     }
@@ -91,14 +114,33 @@ impl SessionCache {
     }
 
     /// The copy of the session with this key hash, if it holds the state
-    /// tagged `tag` and may still be used.
+    /// tagged `tag` and may still be used. Untagged state (a cookie from
+    /// before tags) is always read from its row.
     pub fn get(&self, hash: &[u8], tag: &str) -> Option<CachedSession> {
-        if !self.listening.load(Ordering::Acquire) {
+        if tag.is_empty() {
             return None;
         }
         let entries = self.lock();
+        if !entries.alive() {
+            return None;
+        }
         let entry = entries.by_hash.get(hash)?;
-        (entry.session.tag == tag && entry.loaded.elapsed() < FRESH_FOR).then(|| entry.session.clone())
+        if entry.session.tag != tag || entry.loaded.elapsed() >= FRESH_FOR {
+            return None;
+        }
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(entry.session.clone())
+    }
+
+    /// How many copies were served.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Whether copies are used now: the listener is connected and its
+    /// probes come back.
+    pub fn is_listening(&self) -> bool {
+        self.lock().alive()
     }
 
     /// The current generation: read it before loading a session, and pass
@@ -111,11 +153,11 @@ impl SessionCache {
     /// `generation`; does nothing if the copies were dropped since (the
     /// session may have been loaded before the change that dropped them).
     pub fn put(&self, generation: u64, hash: Vec<u8>, session: CachedSession) {
-        if !self.listening.load(Ordering::Acquire) {
+        if session.tag.is_empty() {
             return;
         }
         let mut entries = self.lock();
-        if entries.generation != generation {
+        if entries.generation != generation || !entries.alive() {
             return;
         }
         if entries.by_hash.len() >= MAX_ENTRIES && !entries.by_hash.contains_key(&hash) {
@@ -142,11 +184,18 @@ impl SessionCache {
         entries.generation += 1;
     }
 
-    fn set_listening(&self, listening: bool) {
-        // Copies from before were not watched; copies from now on are not
-        // watched either when the connection is lost.
-        self.clear();
-        self.listening.store(listening, Ordering::Release);
+    /// Lets copies be used for [`ALIVE_FOR`] more.
+    fn keep_alive(&self) {
+        self.lock().alive_until = Some(Instant::now() + ALIVE_FOR);
+    }
+
+    /// Stops using copies, and drops them, until the listener proves again
+    /// that notifications reach it.
+    fn stop(&self) {
+        let mut entries = self.lock();
+        entries.alive_until = None;
+        entries.by_hash.clear();
+        entries.generation += 1;
     }
 }
 
@@ -181,9 +230,8 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
                     tracing::info!("session listener connected again");
                     reported = false;
                 }
-                let problem = watch(cache, &mut conn);
-                match problem {
-                    Some(problem) => tracing::warn!("session listener lost its connection: {problem}"),
+                match watch(cache, &mut conn) {
+                    Some(problem) => tracing::warn!("session listener gave up its connection: {problem}"),
                     None => return,
                 }
             }
@@ -201,53 +249,87 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
     }
 }
 
-/// Drops the copies on every notification until the connection fails
-/// (its error) or the cache is gone (`None`).
+/// What the listener knows of its own probes.
+struct Probes {
+    /// This listener's payload.
+    payload: String,
+    /// When the probe on its way was sent.
+    in_flight: Option<Instant>,
+    /// When the last probe was sent.
+    last_sent: Option<Instant>,
+    /// Whether one ever came back on this connection.
+    proved: bool,
+}
+
+/// Drops the copies on every notification, and keeps them usable while
+/// this listener's own probes come back, until the connection fails (why)
+/// or the cache is gone (`None`).
 fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Option<String> {
-    match cache.upgrade() {
-        Some(cache) => cache.set_listening(true),
-        None => return None,
-    }
-    let mut checked = Instant::now();
+    let mut probes = Probes {
+        payload: format!("{PROBE_PREFIX}{}", uuid::Uuid::new_v4().simple()),
+        in_flight: None,
+        last_sent: None,
+        proved: false,
+    };
     loop {
-        std::thread::sleep(POLL);
         let cache = cache.upgrade()?;
-        let mut changed = false;
-        let mut failed = None;
-        for notification in conn.notifications_iter() {
-            match notification {
-                Ok(_) => changed = true,
-                Err(e) => {
-                    failed = Some(e.to_string());
-                    break;
-                }
-            }
-        }
-        if failed.is_none() && checked.elapsed() >= HEARTBEAT {
-            checked = Instant::now();
-            failed = conn.batch_execute("SELECT 1").err().map(|e| e.to_string());
-        }
-        if let Some(problem) = failed {
-            cache.set_listening(false);
+        if let Err(problem) = read_notifications(&cache, conn, &mut probes) {
+            cache.stop();
             return Some(problem);
         }
-        if changed {
-            cache.clear();
+        drop(cache);
+        std::thread::sleep(POLL);
+    }
+}
+
+/// One round of the listener: sends a probe when one is due, reads what
+/// arrived, and decides whether copies stay usable.
+fn read_notifications(cache: &SessionCache, conn: &mut PgConnection, probes: &mut Probes) -> Result<(), String> {
+    if probes.in_flight.is_none() && probes.last_sent.is_none_or(|sent| sent.elapsed() >= HEARTBEAT) {
+        conn.batch_execute(&format!("NOTIFY {CHANNEL}, '{}'", probes.payload))
+            .map_err(|e| e.to_string())?;
+        let now = Instant::now();
+        probes.last_sent = Some(now);
+        probes.in_flight = Some(now);
+    }
+    let mut changed = false;
+    for notification in conn.notifications_iter() {
+        let notification = notification.map_err(|e| e.to_string())?;
+        if notification.payload == probes.payload {
+            probes.in_flight = None;
+            probes.proved = true;
+        } else if !notification.payload.starts_with(PROBE_PREFIX) {
+            changed = true;
+        }
+    }
+    if changed {
+        cache.clear();
+    }
+    match probes.in_flight {
+        Some(sent) if sent.elapsed() >= PROBE_LOST => Err("its notifications stopped arriving".into()),
+        // A late probe: the copies lapse unless it comes back.
+        Some(sent) if sent.elapsed() >= HEARTBEAT => Ok(()),
+        _ => {
+            if probes.proved {
+                cache.keep_alive();
+            }
+            Ok(())
         }
     }
 }
 
 /// Middleware: after any request that may write (every method but GET,
-/// HEAD and OPTIONS), drops this process's copies before the response
-/// leaves, so the next request reads whatever it changed. Other processes
-/// hear of it from the triggers.
+/// HEAD and OPTIONS) from a browser with a session, drops this process's
+/// copies before the response leaves, so the next request reads whatever
+/// it changed. Other processes hear of it from the triggers. A request
+/// without a session (an applicant's link pages) changed no member.
 pub async fn forget_after_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     use actix_web::http::Method;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let cache = writes
+    let cache = (writes && req.cookie(COOKIE_NAME).is_some())
         .then(|| req.app_data::<actix_web::web::Data<super::AppState>>())
         .flatten()
         .map(|state| state.sessions.clone());
@@ -273,7 +355,7 @@ mod tests {
 
     fn listening() -> Arc<SessionCache> {
         let cache = SessionCache::new();
-        cache.set_listening(true);
+        cache.keep_alive();
         cache
     }
 
@@ -281,7 +363,8 @@ mod tests {
     fn serves_only_the_tag_it_holds() {
         let cache = listening();
         cache.put(cache.generation(), vec![1], session("a"));
-        assert!(cache.get(&[1], "a").is_some());
+        assert_eq!(cache.get(&[1], "a").map(|s| s.tag), Some("a".into()));
+        assert_eq!(cache.hits(), 1);
         assert!(cache.get(&[1], "b").is_none(), "a newer state is read from the row");
         assert!(cache.get(&[2], "a").is_none());
     }
@@ -293,8 +376,17 @@ mod tests {
         assert!(cache.get(&[1], "a").is_none());
         let cache = listening();
         cache.put(cache.generation(), vec![1], session("a"));
-        cache.set_listening(false);
+        cache.stop();
         assert!(cache.get(&[1], "a").is_none(), "copies go when the listener does");
+        cache.keep_alive();
+        assert!(cache.get(&[1], "a").is_none(), "and do not come back with it");
+    }
+
+    #[test]
+    fn untagged_state_is_always_read_from_its_row() {
+        let cache = listening();
+        cache.put(cache.generation(), vec![1], session(""));
+        assert!(cache.get(&[1], "").is_none());
     }
 
     #[test]

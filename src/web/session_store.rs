@@ -9,14 +9,15 @@
 //! query, and hands them to [`super::Ctx`] under [`LOADED_MEMBER_KEY`]: a
 //! signed-in page then costs one database round trip before its own queries
 //! instead of two. That entry is rebuilt on every load and removed before
-//! every save, so it is never stored and never stale: deactivation and role
-//! changes still apply on the member's very next request.
+//! every save, so it is never stored.
 //!
 //! Loaded sessions are also kept in memory for a few seconds
-//! ([`super::session_cache`]). For that, every write of a session's state
-//! gives it a new tag, stored with the state and carried in the cookie
-//! after the key (`<key>.<tag>`): a copy serves only the tag the browser
-//! presents.
+//! ([`super::session_cache`]), which saves that round trip too. Every write
+//! of a session's state gives it a new tag, stored with the state and
+//! carried in the cookie after the key (`<key>.<tag>`): a copy serves only
+//! the tag the browser presents. Deactivation and role changes apply on the
+//! member's next request in the process that made them, and within
+//! milliseconds (the listener's poll) in the others.
 
 use crate::auth::queries::{SessionMember, SessionRole, signed_in_member};
 use crate::clock::Clock;

@@ -259,6 +259,8 @@ pub struct TestApp {
     db_name: String,
     /// The settings the app was built with.
     settings: veridesk::config::Settings,
+    /// The process's copies of sessions.
+    pub sessions: std::sync::Arc<veridesk::web::session_cache::SessionCache>,
     /// With `smtp_down`, the socket that keeps the mail server's port
     /// refusing for as long as the app lives.
     _refusing: Option<std::sync::Arc<socket2::Socket>>,
@@ -326,7 +328,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let clock = Clock::default();
     let app =
         veridesk::startup::build(settings.clone(), pool.clone(), &url, clock.clone(), listener).expect("build app");
+    let sessions = app.state.sessions.clone();
     actix_web::rt::spawn(app.server);
+    listening(&sessions).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -341,8 +345,22 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         db_url: url,
         db_name,
         settings,
+        sessions,
         _refusing: refusing,
     }
+}
+
+/// Waits until the app's session listener has proved that notifications
+/// reach it, so that tests run with copies of sessions in use, as in
+/// production.
+async fn listening(sessions: &veridesk::web::session_cache::SessionCache) {
+    eventually("the session listener", async || {
+        sessions
+            .is_listening()
+            .then_some(())
+            .ok_or_else(|| "not yet".to_string())
+    })
+    .await;
 }
 
 /// The value of the first `csrf_token` hidden field in `html`.
@@ -462,6 +480,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
             settings: self.settings.clone(),
+            sessions: self.sessions.clone(),
             _refusing: self._refusing.clone(),
         }
     }
@@ -482,7 +501,9 @@ impl TestApp {
             listener,
         )
         .expect("build app");
+        let sessions = app.state.sessions.clone();
         actix_web::rt::spawn(app.server);
+        listening(&sessions).await;
         Self {
             address: format!("http://127.0.0.1:{}", app.port),
             client: self.client.clone(),
@@ -496,6 +517,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
             settings,
+            sessions,
             _refusing: self._refusing.clone(),
         }
     }

@@ -39,9 +39,11 @@ async fn session_state_written_by_one_process_is_read_by_the_other() {
     let a = spawn_app().await;
     a.signed_in_as(BuiltinRole::Owner).await;
     let b = a.another_process().await;
+    let hits = b.sessions.hits();
     for _ in 0..3 {
         assert_eq!(b.get("/settings/company").await.status, 200, "signed in on both");
     }
+    assert!(b.sessions.hits() >= hits + 2, "the other process serves its copy");
     a.post("/settings/company/logo/delete", &[])
         .await
         .assert_redirect("/settings/company");
@@ -68,7 +70,11 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
     let officer = a.signed_in_as(BuiltinRole::ComplianceOfficer).await;
     let b = a.another_process().await;
     for app in [&a, &b] {
-        assert!(app.get("/account").await.body.contains("Test Compliance officer"));
+        let hits = app.sessions.hits();
+        for _ in 0..2 {
+            assert!(app.get("/account").await.body.contains("Test Compliance officer"));
+        }
+        assert!(app.sessions.hits() > hits, "each process serves its copy");
     }
 
     change(&a, |c| {
