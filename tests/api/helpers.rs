@@ -463,13 +463,20 @@ impl TestApp {
 
     /// A new client for the same app (another browser), without cookies.
     pub fn new_client(&self) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        self.borrowing(self.address.clone(), client)
+    }
+
+    /// This app, served at `address` and asked with `client`; dropping it
+    /// leaves the database to this one.
+    fn borrowing(&self, address: String, client: reqwest::Client) -> Self {
         Self {
-            address: self.address.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            address,
+            client,
             clock: self.clock.clone(),
             pool: self.pool.clone(),
             smtp: SmtpSink {
@@ -504,22 +511,11 @@ impl TestApp {
         let sessions = app.state.sessions.clone();
         actix_web::rt::spawn(app.server);
         listening(&sessions).await;
-        Self {
-            address: format!("http://127.0.0.1:{}", app.port),
-            client: self.client.clone(),
-            clock: self.clock.clone(),
-            pool,
-            smtp: SmtpSink {
-                received: self.smtp.received.clone(),
-                gate: self.smtp.gate.clone(),
-                port: self.smtp.port,
-            },
-            db_url: self.db_url.clone(),
-            db_name: format!("{}_borrowed_never_dropped", self.db_name),
-            settings,
-            sessions,
-            _refusing: self._refusing.clone(),
-        }
+        let mut other = self.borrowing(format!("http://127.0.0.1:{}", app.port), self.client.clone());
+        other.pool = pool;
+        other.settings = settings;
+        other.sessions = sessions;
+        other
     }
 
     /// Creates an active member with `role`, returning their email and id.

@@ -41,6 +41,18 @@ async fn serves_a_copy(app: &TestApp, path: &str) {
     .await;
 }
 
+/// Waits, as [`soon`] does, until every one of `apps` answers the
+/// applicants list with `status`.
+async fn list_answers(apps: &[&TestApp], status: u16, what: &str) {
+    for app in apps {
+        soon(what, async || {
+            let answered = app.get("/applicants").await.status;
+            (answered == status).then_some(()).ok_or(answered.to_string())
+        })
+        .await;
+    }
+}
+
 /// Writes straight to the database behind both processes, as `psql` would.
 fn change(app: &TestApp, write: impl FnOnce(&mut PgConnection) -> QueryResult<usize>) {
     let mut conn = app.pool.get().expect("conn");
@@ -120,25 +132,13 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
             .set(members::role_id.eq(role))
             .execute(c)
     });
-    for app in [&a, &b] {
-        soon("the list for the new role", async || {
-            let status = app.get("/applicants").await.status;
-            (status == 200).then_some(()).ok_or(status.to_string())
-        })
-        .await;
-    }
+    list_answers(&[&a, &b], 200, "the list for the new role").await;
     change(&a, |c| {
         diesel::update(roles::table.find(role))
             .set(roles::permissions.eq(Vec::<String>::new()))
             .execute(c)
     });
-    for app in [&a, &b] {
-        soon("the list refused once the role lost it", async || {
-            let status = app.get("/applicants").await.status;
-            (status == 403).then_some(()).ok_or(status.to_string())
-        })
-        .await;
-    }
+    list_answers(&[&a, &b], 403, "the list refused once the role lost it").await;
 
     change(&a, |c| {
         diesel::delete(sessions::table.filter(sessions::member_id.eq(officer))).execute(c)
