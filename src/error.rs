@@ -83,6 +83,21 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// Headers every page is sent with, whatever the scheme (over HTTPS,
+/// `startup` adds Strict-Transport-Security).
+pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+];
+
 /// The plain page shown for every error.
 #[derive(Template)]
 #[template(path = "errors/error.html")]
@@ -157,9 +172,31 @@ impl ResponseError for AppError {
         let body = page.render().unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
         // As every rendered page: a conflict's message may name a member or
         // an applicant, and a shared computer's cache must not keep it.
-        HttpResponse::build(status)
+        let mut response = HttpResponse::build(status);
+        response
             .content_type("text/html; charset=utf-8")
-            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-            .body(body)
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+        // Errors raised by a middleware leave without the headers every
+        // answer gets (`startup::security_headers`): an error page brings
+        // its own.
+        for &(name, value) in SECURITY_HEADERS {
+            response.insert_header((name, value));
+        }
+        response.body(body)
     }
+}
+
+/// Middleware: a failure below the handlers (the session store cannot
+/// reach the database, say) would otherwise reach the browser as the
+/// session middleware's empty 500. It is logged and turned into the "busy"
+/// page, as a pool timeout is. Handlers' own errors are answers already and
+/// pass through untouched.
+pub async fn answer_failures<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    next.call(req).await.map_err(|error| {
+        tracing::error!(%error, "request failed below its handler");
+        AppError::Unavailable.into()
+    })
 }

@@ -30,17 +30,9 @@ fn security_headers(https: bool) -> DefaultHeaders {
     } else {
         DefaultHeaders::new()
     };
-    headers
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "no-referrer"))
-        .add(("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+    crate::error::SECURITY_HEADERS
+        .iter()
+        .fold(headers, |headers, &header| headers.add(header))
 }
 
 /// Where static files live: `STATIC_DIR`, `./static`, or the source tree's.
@@ -146,6 +138,7 @@ pub fn build(
                     .wrap(actix_web::middleware::from_fn(
                         crate::web::session_cache::forget_after_writes,
                     ))
+                    .wrap(actix_web::middleware::from_fn(crate::error::answer_failures))
                     .configure(crate::home::routes)
                     .configure(crate::auth::routes)
                     .configure(crate::team::routes)

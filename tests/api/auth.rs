@@ -654,3 +654,36 @@ async fn admins_cannot_read_reset_links_from_the_outbox() {
         "the reset token must not be shown to an admin"
     );
 }
+
+/// When the session cannot be read (the database is away), a signed-in
+/// page says Veridesk is busy, with the usual security headers, instead of
+/// an empty 500; once the database is back, the session still holds.
+#[actix_web::test]
+async fn a_session_that_cannot_be_read_gets_the_busy_page() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    app.signed_in_as(BuiltinRole::Viewer).await;
+    let rename = |from: &str, to: &str| {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::sql_query(format!("ALTER TABLE {from} RENAME TO {to}"))
+            .execute(&mut conn)
+            .expect("rename");
+    };
+    rename("sessions", "sessions_away");
+    // Renaming a table notifies no one: drop the process's copies by hand.
+    app.sessions.clear();
+    let response = app
+        .client
+        .get(format!("{}/account", app.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 503);
+    let headers = response.headers().clone();
+    assert!(headers.contains_key("content-security-policy") && headers.contains_key("x-content-type-options"));
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Veridesk is busy right now"), "{body}");
+    rename("sessions_away", "sessions");
+    let page = app.get("/account").await;
+    assert_eq!(page.status, 200, "still signed in");
+}
