@@ -83,8 +83,10 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
-/// Headers every page is sent with, whatever the scheme (over HTTPS,
-/// `startup` adds Strict-Transport-Security).
+/// Headers every page is sent with, whatever the scheme. Over HTTPS,
+/// `startup` adds Strict-Transport-Security to every answer but the error
+/// pages a middleware raises, which bring only these (browsers keep the
+/// former from any other page).
 pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     (
         "Content-Security-Policy",
@@ -186,17 +188,49 @@ impl ResponseError for AppError {
     }
 }
 
-/// Middleware: a failure below the handlers (the session store cannot
-/// reach the database, say) would otherwise reach the browser as the
-/// session middleware's empty 500. It is logged and turned into the "busy"
-/// page, as a pool timeout is. Handlers' own errors are answers already and
-/// pass through untouched.
+/// Set by [`mark_handler_reached`] once a request got past the session
+/// middleware to its handler.
+#[derive(Clone, Default)]
+struct HandlerReached(std::rc::Rc<std::cell::Cell<bool>>);
+
+/// Middleware, around the session middleware: an error raised by a
+/// middleware around the handlers would otherwise reach the browser as the
+/// session middleware's empty 500. A server error is logged and answered
+/// with a page: "busy" when the request never reached its handler (the
+/// session could not be read: the database is away, say), as a pool
+/// timeout is; "something went wrong" when it did (the session could not
+/// be saved after the handler ran), since what the handler did may have
+/// been committed and "try again" could do it twice. Other errors, and
+/// handlers' and extractors' own errors (answers already), pass untouched.
 pub async fn answer_failures<B: actix_web::body::MessageBody>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
 ) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let reached = HandlerReached::default();
+    req.extensions_mut().insert(reached.clone());
     next.call(req).await.map_err(|error| {
-        tracing::error!(%error, "request failed below its handler");
-        AppError::Unavailable.into()
+        if !error.as_response_error().status_code().is_server_error() {
+            return error;
+        }
+        if reached.0.get() {
+            AppError::internal(format!("after the handler: {error}")).into()
+        } else {
+            tracing::error!(%error, "request failed before its handler");
+            AppError::Unavailable.into()
+        }
     })
+}
+
+/// Middleware, inside the session middleware: notes for
+/// [`answer_failures`] that the request reached its handler.
+pub async fn mark_handler_reached<B: actix_web::body::MessageBody>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<B>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    if let Some(reached) = req.extensions().get::<HandlerReached>() {
+        reached.0.set(true);
+    }
+    next.call(req).await
 }

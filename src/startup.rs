@@ -20,7 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
-/// Security headers sent with every response. Over HTTPS (secure cookies)
+/// Security headers sent with every answer (error pages raised by a
+/// middleware skip them and bring their own). Over HTTPS (secure cookies)
 /// browsers are also told to keep to HTTPS for a year, so a network
 /// attacker cannot downgrade a later visit and read the session cookie or a
 /// link's token.
@@ -89,16 +90,16 @@ pub fn build(
         clock.clone(),
         chrono::Duration::minutes(settings.session_idle_minutes),
         chrono::Duration::hours(settings.session_absolute_hours),
-        state.sessions.clone(),
+        state.session_copies.clone(),
     );
-    crate::web::session_cache::listen(&state.sessions, database_url.to_string());
+    crate::web::session_cache::listen(&state.session_copies, database_url.to_string());
     let blocking_threads =
         (settings.database_pool_size as usize / settings.workers).max(2) + settings.hashing_concurrency;
     let static_dir = static_dir();
     let data = web::Data::new(state.clone());
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(store.clone(), key.clone())
-            .cookie_name(crate::web::session_cache::COOKIE_NAME.into())
+            .cookie_name(crate::web::session_store::COOKIE_NAME.into())
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .cookie_secure(settings.cookie_secure)
@@ -134,6 +135,7 @@ pub fn build(
             )
             .service(
                 web::scope("")
+                    .wrap(actix_web::middleware::from_fn(crate::error::mark_handler_reached))
                     .wrap(sessions)
                     .wrap(actix_web::middleware::from_fn(
                         crate::web::session_cache::forget_after_writes,

@@ -55,9 +55,6 @@ const ALIVE_FOR: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 10_000;
 /// Payloads starting so are the listeners' probes, not changes.
 const PROBE_PREFIX: &str = "probe:";
-/// The session cookie's name: a request without it wrote nothing a copy
-/// holds.
-pub const COOKIE_NAME: &str = "id";
 
 /// A session as loaded from its row, with the tag of the state it holds.
 #[derive(Clone, Debug)]
@@ -224,17 +221,27 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
                     .map_err(|e| e.to_string())
             });
         match connected {
-            Ok(mut conn) => {
-                wait = Duration::from_millis(100);
-                if reported {
-                    tracing::info!("session listener connected again");
+            Ok(mut conn) => match watch(cache, &mut conn) {
+                Ended::CacheGone => return,
+                // It worked for a while: try again at once.
+                Ended::Failed { problem, proved: true } => {
+                    wait = Duration::from_millis(100);
                     reported = false;
+                    tracing::warn!("session listener lost its connection: {problem}");
                 }
-                match watch(cache, &mut conn) {
-                    Some(problem) => tracing::warn!("session listener gave up its connection: {problem}"),
-                    None => return,
+                // Connected but never heard its probe (a pooler that does
+                // not pass notifications on): back off, and say so once.
+                Ended::Failed { problem, proved: false } => {
+                    if !reported {
+                        tracing::warn!(
+                            "session listener hears no notifications (sessions are read from the database meanwhile): {problem}"
+                        );
+                        reported = true;
+                    }
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(Duration::from_secs(60));
                 }
-            }
+            },
             Err(problem) => {
                 if !reported {
                     tracing::warn!(
@@ -243,7 +250,7 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
                     reported = true;
                 }
                 std::thread::sleep(wait);
-                wait = (wait * 2).min(Duration::from_secs(5));
+                wait = (wait * 2).min(Duration::from_secs(60));
             }
         }
     }
@@ -261,10 +268,19 @@ struct Probes {
     proved: bool,
 }
 
+/// Why [`watch`] stopped.
+enum Ended {
+    /// The cache was dropped: the listener ends.
+    CacheGone,
+    /// The connection failed, or notifications stopped arriving; `proved`
+    /// says whether any of the listener's probes ever came back on it.
+    Failed { problem: String, proved: bool },
+}
+
 /// Drops the copies on every notification, and keeps them usable while
-/// this listener's own probes come back, until the connection fails (why)
-/// or the cache is gone (`None`).
-fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Option<String> {
+/// this listener's own probes come back, until the connection fails or the
+/// cache is gone.
+fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Ended {
     let mut probes = Probes {
         payload: format!("{PROBE_PREFIX}{}", uuid::Uuid::new_v4().simple()),
         in_flight: None,
@@ -272,10 +288,15 @@ fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Option<String> 
         proved: false,
     };
     loop {
-        let cache = cache.upgrade()?;
+        let Some(cache) = cache.upgrade() else {
+            return Ended::CacheGone;
+        };
         if let Err(problem) = read_notifications(&cache, conn, &mut probes) {
             cache.stop();
-            return Some(problem);
+            return Ended::Failed {
+                problem,
+                proved: probes.proved,
+            };
         }
         drop(cache);
         std::thread::sleep(POLL);
@@ -329,10 +350,10 @@ pub async fn forget_after_writes(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     use actix_web::http::Method;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let cache = (writes && req.cookie(COOKIE_NAME).is_some())
+    let cache = (writes && req.cookie(super::session_store::COOKIE_NAME).is_some())
         .then(|| req.app_data::<actix_web::web::Data<super::AppState>>())
         .flatten()
-        .map(|state| state.sessions.clone());
+        .map(|state| state.session_copies.clone());
     let response = next.call(req).await;
     if let Some(cache) = cache {
         cache.clear();

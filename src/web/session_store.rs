@@ -33,6 +33,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "id";
 /// The session key under which the signed-in member's id is kept.
 pub const MEMBER_KEY: &str = "member_id";
 /// The session key under which `load` puts the signed-in member (a JSON
@@ -233,8 +235,6 @@ impl SessionStore for PgSessionStore {
         let hash = SecretToken::hash(token);
         let tag = new_tag();
         let key = key_with_tag(token, &tag).map_err(UpdateError::Other)?;
-        let mut session_state = session_state;
-        session_state.remove(LOADED_MEMBER_KEY);
         let member = member_of(&session_state);
         let json = stored_state(session_state.clone(), &tag).map_err(|e| UpdateError::Serialization(e.into()))?;
         let now = self.clock.now();

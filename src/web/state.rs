@@ -33,7 +33,7 @@ pub struct AppState {
     /// Flow and member names for the applicants list.
     pub names: Arc<NamesCache>,
     /// Recently loaded sessions (see [`super::session_cache`]).
-    pub sessions: Arc<SessionCache>,
+    pub session_copies: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -50,7 +50,7 @@ impl AppState {
             signin_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             signin_pacer: Arc::new(RateLimiter::keyed(crate::auth::pace())),
             names: Arc::default(),
-            sessions: SessionCache::new(),
+            session_copies: SessionCache::new(),
         }
     }
 }

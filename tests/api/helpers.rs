@@ -260,7 +260,7 @@ pub struct TestApp {
     /// The settings the app was built with.
     settings: veridesk::config::Settings,
     /// The process's copies of sessions.
-    pub sessions: std::sync::Arc<veridesk::web::session_cache::SessionCache>,
+    pub session_copies: std::sync::Arc<veridesk::web::session_cache::SessionCache>,
     /// With `smtp_down`, the socket that keeps the mail server's port
     /// refusing for as long as the app lives.
     _refusing: Option<std::sync::Arc<socket2::Socket>>,
@@ -328,7 +328,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let clock = Clock::default();
     let app =
         veridesk::startup::build(settings.clone(), pool.clone(), &url, clock.clone(), listener).expect("build app");
-    let sessions = app.state.sessions.clone();
+    let sessions = app.state.session_copies.clone();
     actix_web::rt::spawn(app.server);
     listening(&sessions).await;
     let client = reqwest::Client::builder()
@@ -345,7 +345,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         db_url: url,
         db_name,
         settings,
-        sessions,
+        session_copies: sessions,
         _refusing: refusing,
     }
 }
@@ -487,7 +487,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             db_name: format!("{}_borrowed_never_dropped", self.db_name),
             settings: self.settings.clone(),
-            sessions: self.sessions.clone(),
+            session_copies: self.session_copies.clone(),
             _refusing: self._refusing.clone(),
         }
     }
@@ -508,13 +508,13 @@ impl TestApp {
             listener,
         )
         .expect("build app");
-        let sessions = app.state.sessions.clone();
+        let sessions = app.state.session_copies.clone();
         actix_web::rt::spawn(app.server);
         listening(&sessions).await;
         let mut other = self.borrowing(format!("http://127.0.0.1:{}", app.port), self.client.clone());
         other.pool = pool;
         other.settings = settings;
-        other.sessions = sessions;
+        other.session_copies = sessions;
         other
     }
 

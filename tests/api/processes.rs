@@ -29,12 +29,12 @@ async fn soon(what: &str, mut probe: impl AsyncFnMut() -> Result<(), String>) {
 /// loaded machine may delay), so that what follows tests copies in use.
 async fn serves_a_copy(app: &TestApp, path: &str) {
     eventually("a page served from a copy of the session", async || {
-        let hits = app.sessions.hits();
+        let hits = app.session_copies.hits();
         let page = app.get(path).await;
         if page.status != 200 {
             return Err(format!("{} on {path}", page.status));
         }
-        (app.sessions.hits() > hits)
+        (app.session_copies.hits() > hits)
             .then_some(())
             .ok_or_else(|| "read from the row".into())
     })
@@ -51,6 +51,13 @@ async fn list_answers(apps: &[&TestApp], status: u16, what: &str) {
         })
         .await;
     }
+}
+
+/// Both processes serve the account page from fresh copies, so a change
+/// that follows can only show within [`soon`]'s time if it drops them.
+async fn both_serve_copies(a: &TestApp, b: &TestApp) {
+    serves_a_copy(a, "/account").await;
+    serves_a_copy(b, "/account").await;
 }
 
 /// Writes straight to the database behind both processes, as `psql` would.
@@ -99,6 +106,7 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
         assert!(app.get("/account").await.body.contains("Test Compliance officer"));
     }
 
+    both_serve_copies(&a, &b).await;
     change(&a, |c| {
         diesel::update(members::table.find(officer))
             .set(members::name.eq("Renamed Officer"))
@@ -127,12 +135,14 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
         )
         .expect("role")
     };
+    both_serve_copies(&a, &b).await;
     change(&a, |c| {
         diesel::update(members::table.find(officer))
             .set(members::role_id.eq(role))
             .execute(c)
     });
     list_answers(&[&a, &b], 200, "the list for the new role").await;
+    both_serve_copies(&a, &b).await;
     change(&a, |c| {
         diesel::update(roles::table.find(role))
             .set(roles::permissions.eq(Vec::<String>::new()))
@@ -140,6 +150,7 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
     });
     list_answers(&[&a, &b], 403, "the list refused once the role lost it").await;
 
+    both_serve_copies(&a, &b).await;
     change(&a, |c| {
         diesel::delete(sessions::table.filter(sessions::member_id.eq(officer))).execute(c)
     });
@@ -151,5 +162,62 @@ async fn changes_to_members_roles_and_sessions_reach_every_process() {
                 .ok_or(format!("{} {:?}", page.status, page.location))
         })
         .await;
+    }
+}
+
+/// The triggers that drop copies watch every column a session loads of its
+/// member and role: a column added to what is loaded, and not to the
+/// trigger, would let a change to it go unseen by other processes.
+#[actix_web::test]
+async fn the_triggers_watch_every_column_a_session_loads() {
+    use diesel::pg::Pg;
+    use diesel::sql_types::{Nullable, Text};
+    use veridesk::auth::queries::{SessionMember, SessionRole};
+    let app = spawn_app().await;
+    let mut conn = app.pool.get().expect("conn");
+    let mut watched = |trigger: &str| -> Vec<String> {
+        let columns: Option<String> = diesel::select(diesel::dsl::sql::<Nullable<Text>>(&format!(
+            "(SELECT string_agg(a.attname, ',') FROM pg_trigger t JOIN pg_attribute a \
+             ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr) WHERE t.tgname = '{trigger}')"
+        )))
+        .get_result(&mut conn)
+        .expect("trigger columns");
+        columns.unwrap_or_default().split(',').map(str::to_string).collect()
+    };
+    // The columns a query selects, from its SQL: `"table"."column"`.
+    let loaded = |sql: String, table: &str| -> Vec<String> {
+        let prefix = format!("\"{table}\".\"");
+        sql.split(&prefix)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|column| *column != "id")
+            .map(str::to_string)
+            .collect()
+    };
+    let member_columns = loaded(
+        diesel::debug_query::<Pg, _>(&members::table.select(SessionMember::as_select())).to_string(),
+        "members",
+    );
+    let role_columns = loaded(
+        diesel::debug_query::<Pg, _>(&roles::table.select(SessionRole::as_select())).to_string(),
+        "roles",
+    );
+    assert!(
+        member_columns.len() >= 4 && role_columns.len() >= 3,
+        "{member_columns:?} {role_columns:?}"
+    );
+    let members_watched = watched("members_notify_sessions");
+    for column in member_columns.iter().chain(std::iter::once(&"role_id".to_string())) {
+        assert!(
+            members_watched.contains(column),
+            "members.{column} is not watched: {members_watched:?}"
+        );
+    }
+    let roles_watched = watched("roles_notify_sessions");
+    for column in &role_columns {
+        assert!(
+            roles_watched.contains(column),
+            "roles.{column} is not watched: {roles_watched:?}"
+        );
     }
 }
