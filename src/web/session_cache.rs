@@ -88,6 +88,12 @@ impl Entries {
     fn alive(&self) -> bool {
         self.alive_until.is_some_and(|until| Instant::now() < until)
     }
+
+    /// Drops every copy, and tells loads under way not to keep theirs.
+    fn drop_all(&mut self) {
+        self.by_hash.clear();
+        self.generation += 1;
+    }
 }
 
 /// The process's copies of sessions, keyed by the hash of their key.
@@ -176,9 +182,7 @@ impl SessionCache {
 
     /// Drops every copy.
     pub fn clear(&self) {
-        let mut entries = self.lock();
-        entries.by_hash.clear();
-        entries.generation += 1;
+        self.lock().drop_all();
     }
 
     /// Lets copies be used for [`ALIVE_FOR`] more.
@@ -191,8 +195,7 @@ impl SessionCache {
     fn stop(&self) {
         let mut entries = self.lock();
         entries.alive_until = None;
-        entries.by_hash.clear();
-        entries.generation += 1;
+        entries.drop_all();
     }
 }
 
@@ -220,7 +223,7 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
                     .map(|()| conn)
                     .map_err(|e| e.to_string())
             });
-        match connected {
+        let trouble = match connected {
             Ok(mut conn) => match watch(cache, &mut conn) {
                 Ended::CacheGone => return,
                 // It worked for a while: try again at once.
@@ -228,31 +231,21 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
                     wait = Duration::from_millis(100);
                     reported = false;
                     tracing::warn!("session listener lost its connection: {problem}");
+                    continue;
                 }
-                // Connected but never heard its probe (a pooler that does
-                // not pass notifications on): back off, and say so once.
-                Ended::Failed { problem, proved: false } => {
-                    if !reported {
-                        tracing::warn!(
-                            "session listener hears no notifications (sessions are read from the database meanwhile): {problem}"
-                        );
-                        reported = true;
-                    }
-                    std::thread::sleep(wait);
-                    wait = (wait * 2).min(Duration::from_secs(60));
-                }
+                // Connected but never heard its probe: a pooler that does
+                // not pass notifications on, say.
+                Ended::Failed { problem, proved: false } => format!("hears no notifications: {problem}"),
             },
-            Err(problem) => {
-                if !reported {
-                    tracing::warn!(
-                        "session listener cannot connect (sessions are read from the database meanwhile): {problem}"
-                    );
-                    reported = true;
-                }
-                std::thread::sleep(wait);
-                wait = (wait * 2).min(Duration::from_secs(60));
-            }
+            Err(problem) => format!("cannot connect: {problem}"),
+        };
+        // Back off, and say so once.
+        if !reported {
+            tracing::warn!("session listener {trouble} (sessions are read from the database meanwhile)");
+            reported = true;
         }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(Duration::from_secs(60));
     }
 }
 

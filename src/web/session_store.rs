@@ -62,6 +62,18 @@ fn key_with_tag(token: &str, tag: &str) -> anyhow::Result<SessionKey> {
     Ok(SessionKey::try_from(format!("{token}.{tag}"))?)
 }
 
+/// Whether a session begun at `created_at` and last seen at `last_seen_at`
+/// has run out by `now`, idle or in all.
+fn lapsed(
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    idle: Duration,
+    absolute: Duration,
+) -> bool {
+    last_seen_at + idle < now || created_at + absolute < now
+}
+
 /// Stored state: the handed-out state with its tag, without the loaded member.
 fn stored_state(mut state: HashMap<String, String>, tag: &str) -> serde_json::Result<serde_json::Value> {
     state.remove(LOADED_MEMBER_KEY);
@@ -103,7 +115,7 @@ impl PgSessionStore {
     /// Whether a session seen at these times may still be used now
     /// without writing to its row.
     fn usable_as_is(&self, created_at: DateTime<Utc>, last_seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-        last_seen_at + self.idle >= now && created_at + self.absolute >= now && now - last_seen_at <= SEEN_EVERY
+        !lapsed(created_at, last_seen_at, now, self.idle, self.absolute) && now - last_seen_at <= SEEN_EVERY
     }
 
     async fn blocking<T, F>(&self, f: F) -> anyhow::Result<T>
@@ -181,7 +193,7 @@ impl SessionStore for PgSessionStore {
                 let Some((found, member, role)) = found else {
                     return Ok(None);
                 };
-                if found.last_seen_at + idle < now || found.created_at + absolute < now {
+                if lapsed(found.created_at, found.last_seen_at, now, idle, absolute) {
                     diesel::delete(sessions::table.find(&hash)).execute(conn)?;
                     return Ok(None);
                 }
