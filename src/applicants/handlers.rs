@@ -100,15 +100,6 @@ fn decode_cursor(sort: Sort, raw: &str) -> Option<Cursor> {
         .map(|t| Cursor::At(t.with_timezone(&Utc), id))
 }
 
-/// A time as the list shows it: the day, then the time of day, which the
-/// page puts one over the other so the column stays narrow.
-fn day_over_time(formatted: String) -> (String, String) {
-    match formatted.split_once(' ') {
-        Some((day, time)) => (day.to_string(), time.to_string()),
-        None => (formatted, String::new()),
-    }
-}
-
 /// GET /applicants
 pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApplicantsView)?;
@@ -236,21 +227,20 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
         .map(|r| {
             let status = Status::from_code(&r.status).unwrap_or(Status::Init);
             Row {
-                id: r.id.to_string(),
+                id: r.id,
                 name: r.name,
                 kind: kind_label(&r.kind),
                 external_user_id: r.external_user_id,
                 email: r.email.unwrap_or_default(),
-                flow: names.flow(r.flow_id).unwrap_or_default().to_string(),
+                flow: names.flow(r.flow_id).unwrap_or_default(),
                 status: status.label(),
                 status_badge: status.badge(),
-                reviewer: names.member(r.reviewer_id).unwrap_or_default().to_string(),
-                created: day_over_time(ctx.member.format_time(r.created_at)),
-                updated: day_over_time(ctx.member.format_time(r.updated_at)),
-                deletion: r.deletion_scheduled_at.map(|t| {
-                    let at = ctx.member.format_time(super::profile::purge_time(t));
-                    (day_over_time(at.clone()).0, at)
-                }),
+                reviewer: names.member(r.reviewer_id).unwrap_or_default(),
+                created: ctx.member.day_and_time(r.created_at),
+                updated: ctx.member.day_and_time(r.updated_at),
+                deletion: r
+                    .deletion_scheduled_at
+                    .map(|t| ctx.member.day_and_time(super::profile::purge_time(t))),
                 purged: r.purged_at.is_some(),
                 // As the profile offers it: whenever the server takes one
                 // (an approved applicant may be verified again).

@@ -1,25 +1,27 @@
 //! Applicant templates.
 
 use super::forms::ApplicantForm;
-use crate::web::{Chrome, FormErrors};
+use crate::web::{Chrome, DayAndTime, FormErrors};
 use askama::Template;
+use uuid::Uuid;
 
-/// One applicant in the list.
-pub struct Row {
-    pub id: String,
+/// One applicant in the list. It borrows flow and reviewer names from the
+/// page's [`super::names::Names`]: a list page builds fifty.
+pub struct Row<'a> {
+    pub id: Uuid,
     pub name: String,
     pub kind: &'static str,
     pub external_user_id: String,
     pub email: String,
-    pub flow: String,
+    pub flow: &'a str,
     pub status: &'static str,
     pub status_badge: &'static str,
-    pub reviewer: String,
-    /// The day, and the time of day, shown one over the other.
-    pub created: (String, String),
-    pub updated: (String, String),
-    /// Scheduled for deletion: the day and time its data is purged.
-    pub deletion: Option<(String, String)>,
+    pub reviewer: &'a str,
+    /// Shown day over time, so the column stays narrow.
+    pub created: DayAndTime,
+    pub updated: DayAndTime,
+    /// Scheduled for deletion: when its data is purged.
+    pub deletion: Option<DayAndTime>,
     /// Its personal data was deleted.
     pub purged: bool,
     /// A new session is offered: the case is open and not decided (a
@@ -34,9 +36,9 @@ pub struct Row {
 /// GET /applicants
 #[derive(Template)]
 #[template(path = "admin/applicants/index.html")]
-pub struct ListPage {
+pub struct ListPage<'a> {
     pub chrome: Chrome,
-    pub rows: Vec<Row>,
+    pub rows: Vec<Row<'a>>,
     pub q: String,
     pub status: String,
     pub flow: String,

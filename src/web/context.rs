@@ -174,31 +174,39 @@ impl CurrentMember {
     }
 
     /// A time in the member's zone, e.g. `2026-11-22 18:44 CET`.
-    ///
-    /// Written field by field rather than with a `strftime` string, which
-    /// chrono parses on every call: lists format two times per row.
     pub fn format_time(&self, at: DateTime<Utc>) -> String {
+        self.day_and_time(at).as_str().to_string()
+    }
+
+    /// A time in the member's zone as lists show it, the day over the time
+    /// of day: [`format_time`](Self::format_time) without allocating.
+    pub fn day_and_time(&self, at: DateTime<Utc>) -> DayAndTime {
         use chrono::{Datelike, Timelike};
+        use chrono_tz::OffsetName;
         use std::fmt::Write;
         let local = at.with_timezone(&self.time_zone);
-        // Digit by digit: `format!` and its padding cost more than the rest
-        // of a list row's work.
-        let mut text = String::with_capacity(24);
-        let digits = |text: &mut String, n: u32, width: u32| {
-            for place in (0..width).rev() {
-                text.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
-            }
+        let mut text = DayAndTime {
+            text: [0; DayAndTime::CAPACITY],
+            len: 0,
         };
-        digits(&mut text, local.year().clamp(0, 9999) as u32, 4);
-        text.push('-');
-        digits(&mut text, local.month(), 2);
-        text.push('-');
-        digits(&mut text, local.day(), 2);
-        text.push(' ');
-        digits(&mut text, local.hour(), 2);
-        text.push(':');
-        digits(&mut text, local.minute(), 2);
-        let _ = write!(text, " {}", local.offset());
+        text.digits(local.year().clamp(0, 9999) as u32, 4);
+        text.push(b'-');
+        text.digits(local.month(), 2);
+        text.push(b'-');
+        text.digits(local.day(), 2);
+        text.push(b' ');
+        text.digits(local.hour(), 2);
+        text.push(b':');
+        text.digits(local.minute(), 2);
+        text.push(b' ');
+        // The zone's abbreviation, or its offset (`+03`) where it has none,
+        // as chrono-tz writes it.
+        match local.offset().abbreviation() {
+            Some(name) => text.push_str(name),
+            None => {
+                let _ = write!(text, "{}", local.offset());
+            }
+        }
         text
     }
 
@@ -218,6 +226,70 @@ impl CurrentMember {
             local.second(),
             local.offset()
         )
+    }
+}
+
+/// A time as [`CurrentMember::day_and_time`] writes it, in a buffer of
+/// its own: lists show two per row, and building them as strings cost more
+/// than the rest of a row's work.
+///
+/// The text holds digits, `-`, `:`, spaces and a zone's abbreviation or
+/// offset (letters, digits, `+`, `-`), so templates may write it unescaped.
+#[derive(Clone, Copy)]
+pub struct DayAndTime {
+    text: [u8; DayAndTime::CAPACITY],
+    len: usize,
+}
+
+impl DayAndTime {
+    /// `2026-11-22 18:44 ` and the longest abbreviation, with room to spare.
+    const CAPACITY: usize = 40;
+    /// `2026-11-22`: the year is clamped to four digits.
+    const DAY: usize = 10;
+
+    /// The whole time, e.g. `2026-11-22 18:44 CET`.
+    pub fn as_str(&self) -> &str {
+        // Only whole UTF-8 strings are pushed (see `push_str`).
+        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
+    }
+
+    /// The day, e.g. `2026-11-22`.
+    pub fn day(&self) -> &str {
+        self.as_str().get(..Self::DAY).unwrap_or_default()
+    }
+
+    /// The time of day and zone, e.g. `18:44 CET`.
+    pub fn time(&self) -> &str {
+        self.as_str().get(Self::DAY + 1..).unwrap_or_default()
+    }
+
+    fn push(&mut self, byte: u8) {
+        if self.len < Self::CAPACITY {
+            self.text[self.len] = byte;
+            self.len += 1;
+        }
+    }
+
+    /// `n` in `width` digits, zero-padded.
+    fn digits(&mut self, n: u32, width: u32) {
+        for place in (0..width).rev() {
+            self.push(b'0' + (n / 10u32.pow(place) % 10) as u8);
+        }
+    }
+
+    /// Appends `s` whole, or nothing if it does not fit.
+    fn push_str(&mut self, s: &str) {
+        if self.len + s.len() <= Self::CAPACITY {
+            self.text[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+            self.len += s.len();
+        }
+    }
+}
+
+impl std::fmt::Write for DayAndTime {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        Ok(())
     }
 }
 
@@ -398,5 +470,7 @@ mod tests {
             member_in(chrono_tz::Europe::Paris).format_time(at),
             "2026-07-02 01:05 CEST"
         );
+        let shown = member_in(chrono_tz::America::Sao_Paulo).day_and_time(at);
+        assert_eq!((shown.day(), shown.time()), ("2026-07-01", "20:05 -03"));
     }
 }

@@ -4,6 +4,7 @@
 pub mod chrome;
 pub mod context;
 pub mod csrf;
+pub mod escape;
 pub mod flash;
 pub mod forms;
 pub mod nul;
@@ -15,7 +16,7 @@ pub mod state;
 pub mod upload;
 
 pub use chrome::{Chrome, Nav};
-pub use context::{ClientInfo, Ctx, CurrentMember, Visitor};
+pub use context::{ClientInfo, Ctx, CurrentMember, DayAndTime, Visitor};
 pub use csrf::CsrfForm;
 pub use flash::{Flash, FlashKind};
 pub use forms::{EmptyForm, FormErrors, parse_id, query_problem};
