@@ -2,7 +2,7 @@
 
 use super::forms::ApplicantForm;
 use super::models::{KINDS, LANGUAGES, Status, normalise_search};
-use super::pages::{ListPage, NewPage, Row};
+use super::pages::{IdText, ListPage, NewPage, Row};
 use super::queries::{self, Cursor, ListFilter, Sort};
 use super::search::MIN_TERM_CHARS;
 use crate::audit::{self, EventKind};
@@ -20,10 +20,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 const PAGE_SIZE: u32 = 50;
-
-fn kind_label(kind: &str) -> &'static str {
-    KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| l)
-}
 
 /// The list's query string, as typed. The URL holds the whole view, so it
 /// can be bookmarked and shared.
@@ -225,11 +221,11 @@ pub async fn list_applicants(ctx: Ctx, query: web::Query<ListQuery>) -> Result<H
     let rows = rows
         .into_iter()
         .map(|r| {
-            let status = Status::from_code(&r.status).unwrap_or(Status::Init);
+            let status = r.status;
             Row {
-                id: r.id,
+                id: IdText::new(r.id),
                 name: r.name,
-                kind: kind_label(&r.kind),
+                kind: r.kind.0,
                 external_user_id: r.external_user_id,
                 email: r.email.unwrap_or_default(),
                 flow: names.flow(r.flow_id).unwrap_or_default(),

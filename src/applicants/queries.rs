@@ -1,7 +1,7 @@
 //! Applicant queries: create, find, and the list with its filters and
 //! keyset pagination (no OFFSET: pages stay fast at any depth).
 
-use super::models::{Applicant, NewApplicant, normalise_search};
+use super::models::{Applicant, KindLabel, NewApplicant, Status, normalise_search};
 use super::search;
 use crate::auth::permissions::Permission;
 use crate::db::fixed_sql::{FixedSql, fixed_sql};
@@ -206,11 +206,11 @@ pub struct ListFilter {
 #[derive(Queryable, Debug, Clone)]
 pub struct ListRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: KindLabel,
     pub external_user_id: String,
     pub name: String,
     pub email: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub deletion_scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
