@@ -34,8 +34,8 @@ pub struct Row<'a> {
 }
 
 /// An id as text, written once into a buffer of its own: a row links to
-/// its applicant two or three times, and writing a [`Uuid`] through its
-/// `Display` each time cost more than the rest of the row.
+/// its applicant two or three times, and this writes each link without an
+/// allocation or a trip through `Display`.
 pub struct IdText([u8; uuid::fmt::Hyphenated::LENGTH]);
 
 impl IdText {

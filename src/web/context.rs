@@ -230,8 +230,8 @@ impl CurrentMember {
 }
 
 /// A time as [`CurrentMember::day_and_time`] writes it, in a buffer of
-/// its own: lists show two per row, and building them as strings cost more
-/// than the rest of a row's work.
+/// its own: lists show two per row, and three strings for each (the whole,
+/// the day, the time) were most of a row's allocations.
 ///
 /// The text holds digits, `-`, `:`, spaces and a zone's abbreviation or
 /// offset (letters, digits, `+`, `-`), so templates may write it unescaped.
