@@ -253,10 +253,10 @@ fn listen_loop(cache: &Weak<SessionCache>, database_url: &str) {
 struct Probes {
     /// This listener's payload.
     payload: String,
-    /// When the probe on its way was sent.
-    in_flight: Option<Instant>,
     /// When the last probe was sent.
     last_sent: Option<Instant>,
+    /// Whether that probe is still on its way.
+    in_flight: bool,
     /// Whether one ever came back on this connection.
     proved: bool,
 }
@@ -276,8 +276,8 @@ enum Ended {
 fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Ended {
     let mut probes = Probes {
         payload: format!("{PROBE_PREFIX}{}", uuid::Uuid::new_v4().simple()),
-        in_flight: None,
         last_sent: None,
+        in_flight: false,
         proved: false,
     };
     loop {
@@ -299,18 +299,17 @@ fn watch(cache: &Weak<SessionCache>, conn: &mut PgConnection) -> Ended {
 /// One round of the listener: sends a probe when one is due, reads what
 /// arrived, and decides whether copies stay usable.
 fn read_notifications(cache: &SessionCache, conn: &mut PgConnection, probes: &mut Probes) -> Result<(), String> {
-    if probes.in_flight.is_none() && probes.last_sent.is_none_or(|sent| sent.elapsed() >= HEARTBEAT) {
+    if !probes.in_flight && probes.last_sent.is_none_or(|sent| sent.elapsed() >= HEARTBEAT) {
         conn.batch_execute(&format!("NOTIFY {CHANNEL}, '{}'", probes.payload))
             .map_err(|e| e.to_string())?;
-        let now = Instant::now();
-        probes.last_sent = Some(now);
-        probes.in_flight = Some(now);
+        probes.last_sent = Some(Instant::now());
+        probes.in_flight = true;
     }
     let mut changed = false;
     for notification in conn.notifications_iter() {
         let notification = notification.map_err(|e| e.to_string())?;
         if notification.payload == probes.payload {
-            probes.in_flight = None;
+            probes.in_flight = false;
             probes.proved = true;
         } else if !notification.payload.starts_with(PROBE_PREFIX) {
             changed = true;
@@ -319,7 +318,7 @@ fn read_notifications(cache: &SessionCache, conn: &mut PgConnection, probes: &mu
     if changed {
         cache.clear();
     }
-    match probes.in_flight {
+    match probes.last_sent.filter(|_| probes.in_flight) {
         Some(sent) if sent.elapsed() >= PROBE_LOST => Err("its notifications stopped arriving".into()),
         // A late probe: the copies lapse unless it comes back.
         Some(sent) if sent.elapsed() >= HEARTBEAT => Ok(()),
